@@ -1,0 +1,24 @@
+"""The `footfall` command: thin, every command calls the library (STYLE: cli.py)."""
+
+from __future__ import annotations
+
+import typer
+
+from footfall.commands import check_config, count, evaluate, replay, serve
+
+app = typer.Typer(
+    help="footfall: count people from an overhead camera and serve the counts over an "
+    "AXIS People Counter compatible HTTP API.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.command("serve")(serve.serve)
+app.command("replay")(replay.replay)
+app.command("count")(count.count)
+app.command("eval")(evaluate.evaluate)
+app.command("check-config")(check_config.check_config)
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    app()

@@ -1,0 +1,1 @@
+"""Tracks become passages; passages become occupancy, visits and alarms."""

@@ -1,0 +1,1 @@
+"""Video in, people out: sources, detectors, trackers and the synthetic scene."""
