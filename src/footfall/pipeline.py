@@ -1,8 +1,245 @@
-"""Wires source -> detect -> track -> count -> ingest for one counter (placeholder contract).
+"""Wires source -> analyzer (detect, track, count) -> ingest for one counter, in its own thread.
 
-Contract used by `footfall serve`:
-    handle = start_counting(source, params_provider, ingest)
-    handle.stop(); handle.status() -> dict
-`params_provider()` returns the current Params, so a setparams of the area applies while running.
-Counting runs in its own thread or process and never blocks the HTTP server.
+Used by `footfall serve`:
+
+    handle = start_counting("synthetic", False, lambda: current_params, ingest)
+    handle.status()   # {"state": "running", "fps": 15.0, "frames": ..., "passages": ..., ...}
+    handle.stop()
+
+`params_provider()` is read every frame; when it returns different Params the analyzer gets them
+through `set_params`, so a setparams of the area applies while counting runs. Every passage goes
+through `Ingest.add` (committed, then announced). Nothing that goes wrong with the source, the
+analyzer or the store ends the thread: it is logged, shown in `status()["last_error"]`, retried.
 """
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any, Protocol
+
+from footfall.config import Params
+from footfall.ingest import Ingest
+from footfall.store.base import Passage
+from footfall.vision.source import Source, backoff_delay, open_source, redact
+from footfall.vision.types import Frame
+
+log = logging.getLogger(__name__)
+
+MAX_PENDING = 100_000  # passages kept while the store refuses writes, oldest dropped beyond
+
+
+class FrameAnalyzer(Protocol):
+    """What the pipeline needs from `footfall.vision.analyzer.Analyzer`."""
+
+    def process(self, frame: Frame) -> list[Passage]:
+        """Passages completed by this frame."""
+        ...
+
+    def set_params(self, params: Params) -> None:
+        """Apply new Params (area, direction, person size) without losing tracks."""
+        ...
+
+    def flush(self) -> list[Passage]:
+        """Passages still pending at the end of the video."""
+        ...
+
+
+AnalyzerFactory = Callable[[Params], FrameAnalyzer]
+SourceFactory = Callable[[], Source]
+
+
+def default_analyzer(params: Params) -> FrameAnalyzer:
+    """The overhead analyzer (foreground detector, tracker, counter)."""
+    from footfall.vision.analyzer import Analyzer
+
+    return Analyzer(params)
+
+
+class CountingHandle:
+    """A running counter: `status()` for the API and logs, `stop()` to end it."""
+
+    def __init__(
+        self,
+        name: str,
+        source_factory: SourceFactory,
+        params_provider: Callable[[], Params],
+        ingest: Ingest,
+        analyzer_factory: AnalyzerFactory = default_analyzer,
+    ) -> None:
+        self.name = name
+        self._source_factory = source_factory
+        self._params_provider = params_provider
+        self._ingest = ingest
+        self._analyzer_factory = analyzer_factory
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._source: Source | None = None
+        self._pending: deque[Passage] = deque(maxlen=MAX_PENDING)
+        self._times: deque[float] = deque(maxlen=60)
+        self._rng = random.Random()
+        self.state = "starting"
+        self.frames = 0
+        self.passages = {"in": 0, "out": 0}
+        self.errors = 0
+        self.last_error: str | None = None
+        self.last_error_time: datetime | None = None
+        self.started = datetime.now(UTC)
+        self._thread = threading.Thread(target=self._run, name=f"counting {name}", daemon=True)
+
+    def start(self) -> CountingHandle:
+        """Start the counting thread; returns self."""
+        self._thread.start()
+        return self
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Stop counting: close the source, flush what the analyzer holds, wait for the thread."""
+        self._stop.set()
+        with self._lock:
+            if self._source is not None:
+                self._source.close()
+        if self._thread.is_alive() and threading.current_thread() is not self._thread:
+            self._thread.join(timeout_s)
+            if self._thread.is_alive():
+                log.warning(
+                    "counting thread for %s did not stop within %.0f s", self.name, timeout_s
+                )
+
+    def join(self, timeout_s: float | None = None) -> None:
+        """Wait for the thread to end (a finite file without loop ends by itself)."""
+        self._thread.join(timeout_s)
+
+    def status(self) -> dict[str, Any]:
+        """fps, frames, passages, source state and the last error, as plain JSON values."""
+        times = list(self._times)
+        fps = (
+            (len(times) - 1) / (times[-1] - times[0])
+            if len(times) > 1 and times[-1] > times[0]
+            else 0.0
+        )
+        source = self._source
+        return {
+            "state": self.state,
+            "source": self.name,
+            "source_state": getattr(source, "state", "none") if source is not None else "none",
+            "fps": round(fps, 1),
+            "frames": self.frames,
+            "passages": sum(self.passages.values()),
+            "in": self.passages["in"],
+            "out": self.passages["out"],
+            "pending": len(self._pending),
+            "errors": self.errors,
+            "last_error": self.last_error,
+            "last_error_time": self.last_error_time.isoformat() if self.last_error_time else None,
+            "started": self.started.isoformat(),
+        }
+
+    # the thread
+
+    def _error(self, message: str, exc: BaseException | None = None) -> None:
+        self.errors += 1
+        self.last_error = message
+        self.last_error_time = datetime.now(UTC)
+        if exc is not None:
+            log.error("%s: %s", message, exc, exc_info=exc)
+        else:
+            log.error("%s", message)
+
+    def _run(self) -> None:
+        params = self._params_provider()
+        analyzer = self._analyzer_factory(params)
+        attempt = 0
+        self.state = "running"
+        while not self._stop.is_set():
+            try:
+                source = self._source_factory()
+            except (OSError, ValueError) as exc:
+                self._error(f"cannot open source {self.name}", exc)
+                self._stop.wait(backoff_delay(attempt, 1.0, 60.0, self._rng))
+                attempt += 1
+                continue
+            with self._lock:
+                self._source = source
+            if self._stop.is_set():
+                source.close()
+            try:
+                params = self._consume(source, analyzer, params)
+                attempt = 0
+            except Exception as exc:  # a source that raises is reopened, never fatal
+                self._error(f"source {self.name} failed", exc)
+                self._stop.wait(backoff_delay(attempt, 1.0, 60.0, self._rng))
+                attempt += 1
+                continue
+            finally:
+                source.close()
+            if not self._stop.is_set():  # a finite file ended
+                break
+        self._commit(self._safe(analyzer.flush, []))
+        self._commit([])
+        self.state = "stopped" if self._stop.is_set() else "finished"
+        log.info("counting %s %s after %d frames", self.name, self.state, self.frames)
+
+    def _consume(self, source: Source, analyzer: FrameAnalyzer, params: Params) -> Params:
+        """Count every frame of `source` until it ends or stop; returns the last Params applied."""
+        for frame in source:
+            if self._stop.is_set():
+                break
+            current = self._params_provider()
+            if current is not params and current != params:
+                self._safe(partial(analyzer.set_params, current), None)
+                params = current
+            self.frames += 1
+            self._times.append(time.monotonic())
+            if not params.Counter.Enable:
+                continue
+            self._commit(self._safe(partial(analyzer.process, frame), []))
+        return params
+
+    def _safe(self, call: Callable[[], Any], default: Any) -> Any:
+        """Run an analyzer call; an exception is logged and the frame skipped."""
+        try:
+            return call()
+        except Exception as exc:
+            self._error("the analyzer failed on a frame", exc)
+            return default
+
+    def _commit(self, passages: list[Passage]) -> None:
+        """Hand passages (and any left from a failed write) to ingest; keep them if it fails."""
+        self._pending.extend(passages)
+        if not self._pending:
+            return
+        batch = list(self._pending)
+        try:
+            self._ingest.add(batch)
+        except Exception as exc:
+            self._error("the store refused passages; keeping them to retry", exc)
+            return
+        self._pending.clear()
+        for p in batch:
+            self.passages[p.direction] += 1
+
+
+def start_counting(
+    source: str,
+    loop: bool,
+    params_provider: Callable[[], Params],
+    ingest: Ingest,
+    *,
+    paced: bool = True,
+    analyzer_factory: AnalyzerFactory = default_analyzer,
+) -> CountingHandle:
+    """Count `source` (a `--source` string) in a background thread; frames of a file are paced
+    at real time unless `paced=False`, and timed from now."""
+
+    def factory() -> Source:
+        return open_source(source, loop, paced=paced, start_time=datetime.now(UTC))
+
+    return CountingHandle(
+        redact(source), factory, params_provider, ingest, analyzer_factory
+    ).start()

@@ -1,0 +1,275 @@
+"""Where frames come from: a video file, a network stream, a local camera or the synthetic scene.
+
+Every source is an iterable of `Frame`s with a `close()` (the `Source` protocol). Open one from
+the `--source` string with `open_source`:
+
+    >>> src = open_source("synthetic", paced=False)
+    >>> frame = next(iter(src)); src.close()
+
+- a file: `Frame.time` = start time + index / fps, so an offline count gives the same times on
+  every run; looping keeps the index (and the time) growing;
+- `rtsp://`, `http://`, `https://` (e.g. an Axis camera's `/axis-cgi/mjpg/video.cgi` MJPEG or
+  `/axis-media/media.amp` RTSP URL) through OpenCV's FFmpeg backend, and a local camera (an
+  integer index or `/dev/videoN`): `Frame.time` is the wall clock at capture. A live source that
+  fails to open or drops is reopened with capped, jittered exponential backoff, logged, forever,
+  until `close()`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from footfall.vision.types import Frame
+
+log = logging.getLogger(__name__)
+
+STREAM_SCHEMES = ("rtsp://", "rtsps://", "http://", "https://")
+OPEN_TIMEOUT_MS = 5000
+READ_TIMEOUT_MS = 5000
+DEFAULT_FPS = 25.0
+
+
+@runtime_checkable
+class Source(Protocol):
+    """An iterable of frames that can be closed from any thread."""
+
+    def __iter__(self) -> Iterator[Frame]: ...
+
+    def close(self) -> None:
+        """Stop producing frames and release the device or connection."""
+        ...
+
+
+def backoff_delay(attempt: int, base_s: float, cap_s: float, rng: random.Random) -> float:
+    """Seconds before reconnect `attempt` (0-based): base·2^attempt, capped, jittered 50-100 %."""
+    raw = min(cap_s, base_s * (2.0 ** min(attempt, 30)))
+    return raw * (0.5 + 0.5 * rng.random())
+
+
+def redact(url: str) -> str:
+    """The URL with any `user:password@` removed, for logs."""
+    return re.sub(r"://[^/@]*@", "://***@", url)
+
+
+class FileSource:
+    """Frames of a video file, optionally looping; times are start + index / fps."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        loop: bool = False,
+        start_time: datetime | None = None,
+        paced: bool = False,
+    ) -> None:
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise FileNotFoundError(f"no video file at {self.path}")
+        self.loop = loop
+        self.paced = paced
+        self._cap = cv2.VideoCapture(str(self.path))
+        if not self._cap.isOpened():
+            raise ValueError(f"cannot decode {self.path} as video")
+        fps = float(self._cap.get(cv2.CAP_PROP_FPS) or 0.0)
+        self.fps = fps if 1.0 <= fps <= 240.0 else DEFAULT_FPS
+        if start_time is None:  # repeatable: the file's modification time
+            start_time = datetime.fromtimestamp(int(self.path.stat().st_mtime), UTC)
+        self.start_time = start_time
+        self.state = "open"
+        self.last_error: str | None = None
+        self._closed = threading.Event()
+
+    def __iter__(self) -> Iterator[Frame]:
+        index = 0
+        t0 = time.monotonic()
+        while not self._closed.is_set():
+            ok, image = self._cap.read()
+            if not ok:
+                if not self.loop or index == 0:
+                    break
+                self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
+                ok, image = self._cap.read()
+                if not ok:
+                    self.last_error = f"{self.path} cannot be rewound"
+                    break
+            if self.paced:
+                _sleep_until(t0 + index / self.fps, self._closed)
+            stamp = self.start_time + timedelta(seconds=index / self.fps)
+            yield Frame(_bgr(image), index, stamp)
+            index += 1
+        self.state = "closed" if self._closed.is_set() else "ended"
+        self._cap.release()
+
+    def close(self) -> None:
+        """Stop after the current frame."""
+        self._closed.set()
+
+
+Opener = Callable[[], "cv2.VideoCapture"]
+
+
+class LiveSource:
+    """A network stream or camera, reopened with backoff whenever it fails; wall-clock times."""
+
+    def __init__(
+        self,
+        name: str,
+        opener: Opener,
+        base_delay_s: float = 0.5,
+        max_delay_s: float = 30.0,
+        seed: int | None = None,
+    ) -> None:
+        self.name = name
+        self._opener = opener
+        self.base_delay_s = base_delay_s
+        self.max_delay_s = max_delay_s
+        self._rng = random.Random(seed)
+        self._closed = threading.Event()
+        self.state = "connecting"
+        self.last_error: str | None = None
+        self.reconnects = 0
+
+    def __iter__(self) -> Iterator[Frame]:
+        index = 0
+        attempt = 0
+        cap: cv2.VideoCapture | None = None
+        try:
+            while not self._closed.is_set():
+                if cap is None:
+                    cap = self._open()
+                    if cap is None:
+                        self._wait(attempt)
+                        attempt += 1
+                        continue
+                ok, image = cap.read()
+                if not ok or image is None:
+                    cap.release()
+                    cap = None
+                    self._failed(f"{self.name} stopped delivering frames")
+                    continue
+                attempt = 0
+                self.state = "streaming"
+                yield Frame(_bgr(image), index, datetime.now(UTC))
+                index += 1
+        finally:
+            if cap is not None:
+                cap.release()
+            self.state = "closed"
+
+    def _open(self) -> cv2.VideoCapture | None:
+        self.state = "connecting"
+        try:
+            cap = self._opener()
+        except cv2.error as exc:
+            self._failed(f"{self.name} cannot be opened: {exc}")
+            return None
+        if not cap.isOpened():
+            cap.release()
+            self._failed(f"{self.name} cannot be opened")
+            return None
+        if self.reconnects or self.last_error:
+            log.info("video source %s is back", self.name)
+        return cap
+
+    def _failed(self, message: str) -> None:
+        self.last_error = message
+        self.state = "reconnecting"
+        self.reconnects += 1
+        log.warning("%s; reconnecting", message)
+
+    def _wait(self, attempt: int) -> None:
+        delay = backoff_delay(attempt, self.base_delay_s, self.max_delay_s, self._rng)
+        log.info("retrying %s in %.1f s", self.name, delay)
+        self._closed.wait(delay)
+
+    def close(self) -> None:
+        """Stop; a read in progress ends within the read timeout."""
+        self._closed.set()
+
+
+def _bgr(image: Any) -> npt.NDArray[np.uint8]:
+    """A decoded image as uint8 BGR: grey camera frames become 3-channel, like every other."""
+    if image.ndim == 2:
+        image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    return np.asarray(image, dtype=np.uint8)
+
+
+def _sleep_until(deadline: float, closed: threading.Event) -> None:
+    delay = deadline - time.monotonic()
+    if delay > 0:
+        closed.wait(delay)
+
+
+def stream_opener(url: str) -> Opener:
+    """Open `url` with OpenCV's FFmpeg backend, bounded open and read timeouts, RTSP over TCP."""
+    # FFmpeg's default RTSP transport is UDP, which loses packets on busy networks; an operator
+    # can override this through the same environment variable.
+    os.environ.setdefault("OPENCV_FFMPEG_CAPTURE_OPTIONS", "rtsp_transport;tcp")
+
+    def opener() -> cv2.VideoCapture:
+        params = [
+            cv2.CAP_PROP_OPEN_TIMEOUT_MSEC,
+            OPEN_TIMEOUT_MS,
+            cv2.CAP_PROP_READ_TIMEOUT_MSEC,
+            READ_TIMEOUT_MS,
+        ]
+        return cv2.VideoCapture(url, cv2.CAP_FFMPEG, params)
+
+    return opener
+
+
+def camera_opener(device: int | str) -> Opener:
+    """Open a local camera by index or device path."""
+
+    def opener() -> cv2.VideoCapture:
+        return cv2.VideoCapture(device)
+
+    return opener
+
+
+def parse_device(spec: str) -> int | str | None:
+    """`0` -> 0, `/dev/video2` -> the path; anything else is not a camera."""
+    if spec.isdigit():
+        return int(spec)
+    if re.fullmatch(r"/dev/video\d+", spec):
+        return spec
+    return None
+
+
+def open_source(
+    spec: str,
+    loop: bool = False,
+    *,
+    paced: bool = True,
+    start_time: datetime | None = None,
+    seed: int = 0,
+) -> Source:
+    """The source named by a `--source` string: `synthetic[:SEED]`, a URL, a camera or a file."""
+    spec = spec.strip()
+    if spec == "synthetic" or spec.startswith("synthetic:"):
+        from footfall.vision.synthetic import SyntheticSource
+
+        if ":" in spec:
+            tail = spec.split(":", 1)[1]
+            if not tail.isdigit():
+                raise ValueError(f"synthetic seed must be a whole number, not {tail!r}")
+            seed = int(tail)
+        return SyntheticSource(seed=seed, paced=paced, start_time=start_time)
+    if spec.lower().startswith(STREAM_SCHEMES):
+        return LiveSource(redact(spec), stream_opener(spec))
+    device = parse_device(spec)
+    if device is not None:
+        return LiveSource(f"camera {device}", camera_opener(device))
+    return FileSource(spec, loop=loop, start_time=start_time, paced=paced)

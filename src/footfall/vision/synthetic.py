@@ -1,0 +1,478 @@
+"""A synthetic overhead scene with exact ground truth: our own generator, no clips shipped.
+
+A floor seen straight down, people as shaded ellipses (shoulders) with a head on top, sized by a
+pinhole model from `Counter.Height`, `Counter.FieldOfView` and `Counter.PersonWidth`, walking
+through the counting area: singles, pairs side by side, tailgating pairs, people passing in
+opposite directions, U-turns, someone standing in the area, slow light changes and camera noise.
+Everything is deterministic from a seed.
+
+    >>> sc = scenario("side_by_side", seed=1)
+    >>> [e.direction for e in sc.events]
+    ['in', 'in']
+    >>> frames = list(sc.frames())            # finite, with exact ground truth
+    >>> src = SyntheticSource(seed=0)          # endless, paced at 15 fps; `footfall serve` default
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from footfall.config import AreaParams, CounterParams, Params
+from footfall.vision.types import Frame
+
+Direction = Literal["in", "out"]
+Image = npt.NDArray[np.uint8]
+
+FPS = 15.0
+WIDTH, HEIGHT = 320, 240
+SHOULDER_HEIGHT_M = 1.40  # shoulders of an adult, above the floor
+HEAD_HEIGHT_M = 1.65
+SCENARIO_EPOCH = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
+
+
+def focal_px(counter: CounterParams, width_px: int = WIDTH) -> float:
+    """Pinhole focal length in pixels for the lens's horizontal field of view."""
+    return (width_px / 2) / math.tan(math.radians(counter.FieldOfView) / 2)
+
+
+def shoulder_px(counter: CounterParams, width_px: int = WIDTH) -> float:
+    """Shoulder width of one person in pixels, seen from `Counter.Height` at shoulder height."""
+    distance_m = max(0.4, counter.Height / 100 - SHOULDER_HEIGHT_M)
+    return counter.PersonWidth / 100 * focal_px(counter, width_px) / distance_m
+
+
+@dataclass(frozen=True, slots=True)
+class TruthEvent:
+    """One true passage: the frame its body centre crosses the area's middle line, and which way."""
+
+    frame: int
+    direction: Direction
+
+
+@dataclass(frozen=True, slots=True)
+class Walker:
+    """One person: a piecewise-linear path of (frame, x, y) in image pixels, and a look."""
+
+    path: tuple[tuple[int, float, float], ...]
+    width_px: float
+    shirt: tuple[int, int, int]
+    hair: tuple[int, int, int]
+
+    @property
+    def first(self) -> int:
+        """First frame the walker exists."""
+        return self.path[0][0]
+
+    @property
+    def last(self) -> int:
+        """Last frame the walker exists."""
+        return self.path[-1][0]
+
+    def at(self, frame: int) -> tuple[float, float, float] | None:
+        """(x, y, heading in radians) at `frame`, or None when not in the scene."""
+        if not self.first <= frame <= self.last:
+            return None
+        for (f0, x0, y0), (f1, x1, y1) in zip(self.path, self.path[1:], strict=False):
+            if f0 <= frame <= f1:
+                u = (frame - f0) / max(1, f1 - f0)
+                heading = math.atan2(y1 - y0, x1 - x0)
+                if abs(y1 - y0) + abs(x1 - x0) < 3.0:  # standing: keep facing the way of travel
+                    (_, xa, ya), (_, xb, yb) = self.path[0], self.path[-1]
+                    heading = math.atan2(yb - ya, xb - xa)
+                return x0 + u * (x1 - x0), y0 + u * (y1 - y0), heading
+        raise AssertionError("unreachable: frame within the path")
+
+    def crossings(self, line_y: float) -> list[tuple[int, float]]:
+        """(frame, dy sign) of every crossing of `line_y`, in order."""
+        out: list[tuple[int, float]] = []
+        prev = self.at(self.first)
+        for f in range(self.first + 1, self.last + 1):
+            cur = self.at(f)
+            assert prev is not None and cur is not None
+            if (prev[1] - line_y) * (cur[1] - line_y) < 0 or (cur[1] == line_y != prev[1]):
+                out.append((f, math.copysign(1.0, cur[1] - prev[1])))
+            prev = cur
+        return out
+
+
+def truth_of(walker: Walker, area: AreaParams) -> TruthEvent | None:
+    """The passage a walker makes: it must go from beyond one area edge to beyond the other."""
+    ys = [p[2] for p in walker.path]
+    top, bottom = min(area.YFirst, area.YLast), max(area.YFirst, area.YLast)
+    if not (min(ys) < top and max(ys) > bottom):
+        return None
+    first_y, last_y = ys[0], ys[-1]
+    if (first_y < top) == (last_y < top):  # came back to the side it started from
+        return None
+    crossings = walker.crossings((top + bottom) / 2)
+    frame, sign = crossings[-1]
+    up = sign < 0
+    direction: Direction = "in" if up == (area.InDirection == "up") else "out"
+    return TruthEvent(frame, direction)
+
+
+class Planner:
+    """Lays out people in episodes (single, pair, tailgating, opposite, U-turn, standing)."""
+
+    KINDS = ("single", "side_by_side", "tailgating", "opposite", "uturn", "standing")
+    WEIGHTS = (0.42, 0.14, 0.14, 0.12, 0.09, 0.09)
+
+    def __init__(self, rng: random.Random, params: Params, fps: float = FPS) -> None:
+        self.rng = rng
+        self.params = params
+        self.fps = fps
+        self.size = shoulder_px(params.Counter)
+        self.scale = focal_px(params.Counter) / max(
+            0.4, params.Counter.Height / 100 - SHOULDER_HEIGHT_M
+        )  # pixels per metre at shoulder height
+
+    def _look(self) -> tuple[float, tuple[int, int, int], tuple[int, int, int]]:
+        r = self.rng
+        width = self.size * r.uniform(0.88, 1.12)
+        shirt = (r.randint(20, 235), r.randint(20, 235), r.randint(20, 235))
+        grey = r.randint(15, 90)
+        hair = (grey, grey + r.randint(0, 20), grey + r.randint(0, 35))
+        return width, shirt, hair
+
+    def _speed(self) -> float:
+        """Pixels per frame for a walking pace of 0.8-1.4 m/s."""
+        return self.rng.uniform(0.8, 1.4) * self.scale / self.fps
+
+    def walk(
+        self,
+        start: int,
+        x: float,
+        up: bool,
+        speed: float,
+        stops: tuple[tuple[float, int], ...] = (),
+    ) -> Walker:
+        """A straight walk across the whole frame, optionally pausing at (y, frames) stops."""
+        margin = self.size
+        y0, y1 = (HEIGHT + margin, -margin) if up else (-margin, HEIGHT + margin)
+        drift = self.rng.uniform(-0.08, 0.08) * HEIGHT
+        path = [(start, x, y0)]
+        f, cy = float(start), y0
+        for stop_y, frames in stops:
+            f += abs(stop_y - cy) / speed
+            path.append((round(f), x + drift * (stop_y - y0) / (y1 - y0), stop_y))
+            f += frames
+            path.append((round(f), x + drift * (stop_y - y0) / (y1 - y0) + 1.0, stop_y))
+            cy = stop_y
+        f += abs(y1 - cy) / speed
+        path.append((round(f), x + drift, y1))
+        return Walker(tuple(path), *self._look())
+
+    def uturn(self, start: int, x: float, up: bool, speed: float, turn_y: float) -> Walker:
+        """Walk in to `turn_y` and back out the same side."""
+        margin = self.size
+        y0 = HEIGHT + margin if up else -margin
+        f_turn = start + round(abs(turn_y - y0) / speed)
+        path = ((start, x, y0), (f_turn, x + 4.0, turn_y), (2 * f_turn - start, x + 8.0, y0))
+        return Walker(path, *self._look())
+
+    def episode(self, start: int, kind: str | None = None) -> list[Walker]:
+        """The walkers of one episode starting at frame `start`."""
+        r = self.rng
+        kind = kind or r.choices(self.KINDS, self.WEIGHTS)[0]
+        up = r.random() < 0.5
+        speed = self._speed()
+        lo, hi = 0.2 * WIDTH, 0.8 * WIDTH
+        x = r.uniform(lo, hi)
+        area = self.params.Area
+        if kind == "single":
+            return [self.walk(start, x, up, speed)]
+        if kind == "side_by_side":
+            gap = self.size * r.uniform(1.02, 1.15)
+            x = r.uniform(0.5 * WIDTH - 0.3 * WIDTH + gap / 2, 0.5 * WIDTH + 0.3 * WIDTH - gap / 2)
+            return [
+                self.walk(start, x - gap / 2, up, speed),
+                self.walk(start, x + gap / 2, up, speed),
+            ]
+        if kind == "tailgating":
+            lag = round(r.uniform(0.6, 0.9) * self.fps)
+            return [
+                self.walk(start, x, up, speed),
+                self.walk(start + lag, x + r.uniform(-6, 6), up, speed),
+            ]
+        if kind == "opposite":
+            x = r.uniform(0.3 * WIDTH, 0.38 * WIDTH)
+            far = WIDTH - x + r.uniform(-8, 8)
+            return [self.walk(start, x, up, speed), self.walk(start, far, not up, self._speed())]
+        if kind == "uturn":
+            mid = (area.YFirst + area.YLast) / 2
+            return [self.uturn(start, x, up, speed, mid + (-8 if up else 8))]
+        if kind == "standing":
+            # stop on the entry side of the middle line, so the true crossing comes after
+            stand_y = (area.YFirst + area.YLast) / 2 + (1 if up else -1) * r.uniform(4, 12)
+            frames = round(r.uniform(3.0, 6.0) * self.fps)
+            return [self.walk(start, x, up, speed, stops=((stand_y, frames),))]
+        raise ValueError(f"unknown episode kind {kind!r}; known: {', '.join(self.KINDS)}")
+
+    def next_start(self, walkers: list[Walker]) -> int:
+        """The frame the next episode may start: after these walkers leave, plus a pause."""
+        return (
+            max(w.last for w in walkers)
+            - round(0.4 * self.fps)
+            + round(self.rng.uniform(0.2, 2.5) * self.fps)
+        )
+
+
+class Renderer:
+    """Draws walkers over a textured floor, with a light level and camera noise."""
+
+    def __init__(self, seed: int, width: int = WIDTH, height: int = HEIGHT) -> None:
+        rng = np.random.default_rng(seed)
+        self.width, self.height = width, height
+        self.floor = _floor(rng, width, height)
+        self.noise = rng.normal(0.0, 2.5, size=(8, height, width, 3)).astype(np.float32)
+
+    def render(self, walkers: list[Walker], frame: int, gain: float) -> Image:
+        """One BGR frame with every walker present at `frame`."""
+        image = self.floor.copy()
+        for w in walkers:
+            pose = w.at(frame)
+            if pose is not None:
+                _draw_person(image, w, *pose)
+        lit = image.astype(np.float32) * gain + self.noise[frame % len(self.noise)]
+        out: Image = np.clip(lit, 0, 255).astype(np.uint8)
+        return out
+
+
+def _floor(rng: np.random.Generator, width: int, height: int) -> Image:
+    """Grey tiles with grout lines and speckle: texture a background model has to learn."""
+    base = rng.integers(120, 160)
+    floor = np.full((height, width, 3), base, np.float32)
+    tile = 40
+    shades = rng.normal(0, 6, size=(height // tile + 1, width // tile + 1)).astype(np.float32)
+    floor += np.kron(shades, np.ones((tile, tile), np.float32))[:height, :width, None]
+    floor[::tile, :, :] -= 35
+    floor[:, ::tile, :] -= 35
+    floor += rng.normal(0, 5, size=(height, width, 1)).astype(np.float32)
+    floor[..., 0] += 6  # a slightly cool floor
+    return np.clip(floor, 0, 255).astype(np.uint8)
+
+
+def _shade(color: tuple[int, int, int], factor: float) -> tuple[int, int, int]:
+    return (
+        min(255, int(color[0] * factor)),
+        min(255, int(color[1] * factor)),
+        min(255, int(color[2] * factor)),
+    )
+
+
+def _draw_person(image: Image, w: Walker, x: float, y: float, heading: float) -> None:
+    """Shoulders as an ellipse across the heading, shaded towards the rim, then the head."""
+    angle = math.degrees(heading) + 90.0  # major axis across the direction of walking
+    half_w = w.width_px / 2
+    half_d = w.width_px * 0.30
+    centre = (round(x), round(y))
+    cv2.ellipse(
+        image,
+        centre,
+        (round(half_w), round(half_d)),
+        angle,
+        0,
+        360,
+        _shade(w.shirt, 0.6),
+        -1,
+        cv2.LINE_AA,
+    )
+    cv2.ellipse(
+        image,
+        centre,
+        (round(half_w * 0.8), round(half_d * 0.75)),
+        angle,
+        0,
+        360,
+        w.shirt,
+        -1,
+        cv2.LINE_AA,
+    )
+    cv2.ellipse(
+        image,
+        centre,
+        (round(half_w * 0.45), round(half_d * 0.45)),
+        angle,
+        0,
+        360,
+        _shade(w.shirt, 1.2),
+        -1,
+        cv2.LINE_AA,
+    )
+    head_r = w.width_px * 0.24
+    cv2.circle(image, centre, round(head_r), w.hair, -1, cv2.LINE_AA)
+    cv2.circle(
+        image,
+        (round(x - head_r * 0.25), round(y - head_r * 0.25)),
+        round(head_r * 0.45),
+        _shade(w.hair, 1.6),
+        -1,
+        cv2.LINE_AA,
+    )
+
+
+def light_gain(frame: int, fps: float = FPS, period_s: float = 60.0, depth: float = 0.2) -> float:
+    """The light level at `frame`: a slow swing of ±depth around 1 over `period_s`."""
+    return 1.0 + depth * math.sin(2 * math.pi * frame / (fps * period_s))
+
+
+@dataclass
+class Scenario:
+    """A finite scene with its exact ground truth (`events`, in time order)."""
+
+    name: str
+    seed: int
+    params: Params
+    walkers: list[Walker]
+    events: list[TruthEvent]
+    n_frames: int
+    fps: float = FPS
+    light_depth: float = 0.0
+
+    def frames(self, start_time: datetime = SCENARIO_EPOCH) -> Iterator[Frame]:
+        """Every frame, timed start_time + index / fps."""
+        renderer = Renderer(self.seed)
+        for i in range(self.n_frames):
+            gain = light_gain(
+                i, self.fps, period_s=self.n_frames / self.fps, depth=self.light_depth
+            )
+            yield Frame(
+                renderer.render(self.walkers, i, gain),
+                i,
+                start_time + timedelta(seconds=i / self.fps),
+            )
+
+    @property
+    def totals(self) -> dict[str, int]:
+        """True counts per direction."""
+        return {d: sum(e.direction == d for e in self.events) for d in ("in", "out")}
+
+    def ground_truth(self) -> dict[str, Any]:
+        """The scene in the ground-truth file format of the shared clips."""
+        a = self.params.Area
+        return {
+            "video": f"synthetic:{self.name}:{self.seed}",
+            "frames": self.n_frames,
+            "fps": self.fps,
+            "width": WIDTH,
+            "height": HEIGHT,
+            "line_y": (a.YFirst + a.YLast) // 2,
+            "area": {
+                "width": a.Width,
+                "height": a.Height,
+                "left": a.Left,
+                "right": a.Right,
+                "top": a.Top,
+                "bottom": a.Bottom,
+                "yfirst": a.YFirst,
+                "ylast": a.YLast,
+                "radius": a.Radius,
+            },
+            "in_direction": a.InDirection,
+            "totals": self.totals,
+            "tolerance": {"in": 0, "out": 0},
+            "events": [{"frame": e.frame, "direction": e.direction} for e in self.events],
+            "ambiguous": [],
+        }
+
+
+SCENARIOS = (*Planner.KINDS, "lights", "mixed")
+
+
+def scenario(
+    name: str, seed: int = 0, params: Params | None = None, episodes: int = 12
+) -> Scenario:
+    """A finite scene: one episode kind of `Planner.KINDS`, `lights` (a single under a light
+    swing) or `mixed` (`episodes` random episodes)."""
+    if name not in SCENARIOS:
+        raise ValueError(f"unknown scenario {name!r}; known: {', '.join(SCENARIOS)}")
+    params = params or Params()
+    planner = Planner(random.Random(seed), params)
+    start = round(0.5 * FPS)
+    walkers: list[Walker] = []
+    if name == "mixed":
+        for _ in range(episodes):
+            batch = planner.episode(start)
+            walkers += batch
+            start = planner.next_start(batch)
+    else:
+        walkers = planner.episode(start, "single" if name == "lights" else name)
+    truth = [t for t in (truth_of(w, params.Area) for w in walkers) if t is not None]
+    n_frames = max(w.last for w in walkers) + round(0.5 * FPS)
+    depth = 0.3 if name in ("lights", "mixed") else 0.0
+    return Scenario(
+        name,
+        seed,
+        params,
+        walkers,
+        sorted(truth, key=lambda e: e.frame),
+        n_frames,
+        light_depth=depth,
+    )
+
+
+class SyntheticSource:
+    """The endless synthetic scene as a `Source`, paced at real time unless `paced=False`."""
+
+    def __init__(
+        self,
+        seed: int = 0,
+        paced: bool = True,
+        start_time: datetime | None = None,
+        params: Params | None = None,
+        fps: float = FPS,
+    ) -> None:
+        self.seed = seed
+        self.paced = paced
+        self.fps = fps
+        self.start_time = start_time
+        self.params = params or Params()
+        self.state = "open"
+        self.last_error: str | None = None
+        # passages of walkers that have started so far: totals, and the latest events
+        self.true_totals = {"in": 0, "out": 0}
+        self.recent_truth: deque[TruthEvent] = deque(maxlen=1000)
+        self._closed = threading.Event()
+
+    def __iter__(self) -> Iterator[Frame]:
+        planner = Planner(random.Random(self.seed), self.params, self.fps)
+        renderer = Renderer(self.seed)
+        start_time = self.start_time or datetime.now(UTC)
+        active: list[Walker] = []
+        next_start = round(0.3 * self.fps)
+        t0 = time.monotonic()
+        index = 0
+        self.state = "streaming"
+        while not self._closed.is_set():
+            while next_start <= index + 1:
+                batch = planner.episode(max(next_start, index + 1))
+                active += batch
+                for truth in filter(None, (truth_of(w, self.params.Area) for w in batch)):
+                    self.true_totals[truth.direction] += 1
+                    self.recent_truth.append(truth)
+                next_start = planner.next_start(batch)
+            active = [w for w in active if w.last >= index]
+            image = renderer.render(active, index, light_gain(index, self.fps))
+            if self.paced:
+                delay = t0 + index / self.fps - time.monotonic()
+                if delay > 0 and self._closed.wait(delay):
+                    break
+            yield Frame(image, index, start_time + timedelta(seconds=index / self.fps))
+            index += 1
+        self.state = "closed"
+
+    def close(self) -> None:
+        """Stop after the current frame."""
+        self._closed.set()
