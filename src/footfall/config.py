@@ -10,10 +10,11 @@ Each group is owned by the part of the program that uses it; add fields to your 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class _Group(BaseModel):
@@ -30,6 +31,9 @@ class CounterParams(_Group):
         90.0, gt=10, lt=170, description="horizontal lens field of view, degrees"
     )
     PersonWidth: int = Field(50, ge=20, le=120, description="shoulder width of one person, cm")
+    AutoSize: int = Field(
+        1, ge=0, le=1, description="1: learn the person size from the blobs seen; 0: Height only"
+    )
     TimeZone: str = Field("", description="IANA zone; empty = the system's")
 
 
@@ -49,15 +53,30 @@ class AreaParams(_Group):
 
 
 class OccupancyParams(_Group):
-    """`Occupancy.*` (SPEC §7)."""
+    """`Occupancy.*` (SPEC §7); how smart mode re-zeros is in docs/occupancy-alarms-delivery.md."""
 
     Enable: int = Field(0, ge=0, le=1)
     Mode: Literal["naive", "smart"] = "smart"
-    ClosingTime: str = Field("", description="local HH:MM at which smart mode re-zeros; empty = never")
+    ClosingTime: str = Field(
+        "", description="local HH:MM at which smart mode re-zeros; empty = never"
+    )
+    QuietPeriod: int = Field(
+        60, ge=0, le=10080, description="minutes without a passage before smart re-zeros; 0 = never"
+    )
+    QuietMaximum: int = Field(
+        3, ge=0, le=100000, description="smart re-zeros on quiet only at or below this estimate"
+    )
+
+    @field_validator("ClosingTime")
+    @classmethod
+    def _closing_is_hh_mm(cls, value: str) -> str:
+        if value and not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", value):
+            raise ValueError(f"ClosingTime {value!r} is not a local time HH:MM (or empty)")
+        return value
 
 
 class AlarmParams(_Group):
-    """`Alarm.*`: tailgating, wrong direction, occupancy threshold."""
+    """`Alarm.*`: tailgating, wrong direction, occupancy threshold (counting/alarms.py)."""
 
     TailgatingEnable: int = Field(0, ge=0, le=1)
     TailgatingInterval: float = Field(2.0, gt=0, le=60, description="seconds")
@@ -65,13 +84,28 @@ class AlarmParams(_Group):
     AllowedDirection: Literal["in", "out"] = "in"
     OccupancyEnable: int = Field(0, ge=0, le=1)
     OccupancyThreshold: int = Field(100, ge=1, le=100000)
+    OccupancyHysteresis: int = Field(
+        1, ge=1, le=100000, description="back to normal at Threshold - Hysteresis or below"
+    )
+
+    @model_validator(mode="after")
+    def _hysteresis_below_threshold(self) -> AlarmParams:
+        if self.OccupancyHysteresis > self.OccupancyThreshold:
+            raise ValueError(
+                f"Alarm.OccupancyHysteresis ({self.OccupancyHysteresis}) must not exceed "
+                f"Alarm.OccupancyThreshold ({self.OccupancyThreshold})"
+            )
+        return self
+
+
+_TOPIC_RE = r"[^#+/\x00][^#+\x00]*[^#+/\x00]|[^#+/\x00]"
 
 
 class MqttParams(_Group):
-    """`MQTT.*`: where events and counts are published."""
+    """`MQTT.*`: where passages, alarms and occupancy are published (delivery/mqtt.py)."""
 
     Enable: int = Field(0, ge=0, le=1)
-    Host: str = "127.0.0.1"
+    Host: str = Field("127.0.0.1", min_length=1, max_length=253)
     Port: int = Field(1883, ge=1, le=65535)
     Username: str = ""
     Password: str = ""  # write-only (SPEC §6)
@@ -79,13 +113,43 @@ class MqttParams(_Group):
     Discovery: int = Field(1, ge=0, le=1)
     DiscoveryPrefix: str = "homeassistant"
 
+    @field_validator("Host")
+    @classmethod
+    def _host_is_a_name(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9._:\-\[\]]+", value):
+            raise ValueError(f"MQTT.Host {value!r} is not a host name or address")
+        return value
+
+    @field_validator("TopicPrefix", "DiscoveryPrefix")
+    @classmethod
+    def _topic_is_plain(cls, value: str) -> str:
+        if not re.fullmatch(_TOPIC_RE, value):
+            raise ValueError(
+                f"topic prefix {value!r} must be non-empty, without '+', '#' or a leading or "
+                "trailing '/'"
+            )
+        return value
+
 
 class WebhookParams(_Group):
-    """`Webhook.*`: JSON POSTs signed with HMAC-SHA256."""
+    """`Webhook.*`: JSON POSTs signed with HMAC-SHA256 (delivery/webhook.py)."""
 
     Enable: int = Field(0, ge=0, le=1)
-    URL: str = ""
+    URL: str = Field("", max_length=2000)
     Secret: str = ""  # write-only (SPEC §6)
+
+    @field_validator("URL")
+    @classmethod
+    def _url_is_http(cls, value: str) -> str:
+        if value and not re.fullmatch(r"https?://[^\s/?#]+(?:[/?#]\S*)?", value):
+            raise ValueError(f"Webhook.URL {value!r} is not an http:// or https:// URL")
+        return value
+
+    @model_validator(mode="after")
+    def _enabled_needs_url(self) -> WebhookParams:
+        if self.Enable and not self.URL:
+            raise ValueError("Webhook.Enable is 1 but Webhook.URL is empty")
+        return self
 
 
 class StorageParams(_Group):

@@ -1,11 +1,29 @@
-"""The counting area of SPEC §5 (cntpos.json) and its geometry."""
+"""The counting area of SPEC §5 (cntpos.json) and its geometry.
+
+A point is on one of three sides of the area: beyond the upper edge (`ABOVE`), inside, or beyond
+the lower edge (`BELOW`). The edges are the lines y = yfirst and y = ylast, or, with `radius` > 0,
+two concentric arcs whose centre lies `radius` px beyond the middle of the area on the side of the
+out edge (SPEC §5 decision). Both cases reduce to one number per point, its *equivalent y*: the y
+the point would have on the vertical through the middle of the area, following the arcs.
+
+    >>> area = Area(yfirst=90, ylast=150)
+    >>> area.side(160, 80), area.side(160, 120), area.side(160, 160)
+    (-1, 0, 1)
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from typing import Literal
 
+import numpy as np
+import numpy.typing as npt
+
 InDirection = Literal["up", "down"]
+
+ABOVE = -1
+INSIDE = 0
+BELOW = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,3 +43,63 @@ class Area:
     def as_cntpos(self) -> dict[str, int]:
         """The cntpos.json body, keys in the vendor's order."""
         return asdict(self)
+
+    def scaled(self, width: int, height: int) -> Area:
+        """The same area in pixels of an image of `width` x `height` (rounded to whole pixels)."""
+        if (width, height) == (self.width, self.height):
+            return self
+        sx, sy = width / self.width, height / self.height
+        return Area(
+            width=width,
+            height=height,
+            left=round(self.left * sx),
+            right=round(self.right * sx),
+            top=round(self.top * sy),
+            bottom=round(self.bottom * sy),
+            yfirst=round(self.yfirst * sy),
+            ylast=round(self.ylast * sy),
+            radius=round(self.radius * (sx + sy) / 2),
+        )
+
+    def equivalent_y(
+        self, x: npt.ArrayLike, y: npt.ArrayLike, in_direction: InDirection = "up"
+    ) -> npt.NDArray[np.float64]:
+        """Where each point lies across the area, in y of the middle vertical (arcs followed)."""
+        xs = np.asarray(x, np.float64)
+        ys = np.asarray(y, np.float64)
+        if self.radius <= 0:
+            return np.broadcast_to(ys, np.broadcast_shapes(xs.shape, ys.shape)).copy()
+        x_mid = (self.left + self.right) / 2
+        y_mid = (self.yfirst + self.ylast) / 2
+        # in = up: people going out leave through the lower edge, so the centre lies below.
+        below = in_direction == "up"
+        cy = y_mid + self.radius if below else y_mid - self.radius
+        d = np.hypot(xs - x_mid, ys - cy)
+        result: npt.NDArray[np.float64] = cy - d if below else cy + d
+        return result
+
+    def sides(
+        self, x: npt.ArrayLike, y: npt.ArrayLike, in_direction: InDirection = "up"
+    ) -> npt.NDArray[np.int8]:
+        """ABOVE (-1), INSIDE (0) or BELOW (1) for each point (x span not considered)."""
+        ey = self.equivalent_y(x, y, in_direction)
+        out = np.zeros(ey.shape, np.int8)
+        out[ey < self.yfirst] = ABOVE
+        out[ey > self.ylast] = BELOW
+        return out
+
+    def side(self, x: float, y: float, in_direction: InDirection = "up") -> int:
+        """ABOVE (-1), INSIDE (0) or BELOW (1) for one point."""
+        return int(self.sides(x, y, in_direction))
+
+    def in_span(self, x: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+        """Whether each x lies inside the area's x span [left, right]."""
+        xs = np.asarray(x, np.float64)
+        result: npt.NDArray[np.bool_] = (xs >= self.left) & (xs <= self.right)
+        return result
+
+
+def direction_of(from_side: int, to_side: int, in_direction: InDirection) -> Literal["in", "out"]:
+    """The passage direction of a move from one outer side to the other."""
+    moved_up = to_side < from_side
+    return "in" if moved_up == (in_direction == "up") else "out"

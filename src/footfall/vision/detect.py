@@ -1,0 +1,187 @@
+"""People from an overhead camera without any model file: foreground blobs and a person-size model.
+
+`ForegroundDetector` downsizes each frame to about `WORK_WIDTH` px, separates moving foreground
+from the background with OpenCV's MOG2, cleans the mask, and labels its blobs. The person-size
+model (`person_width_px`: mounting height, lens field of view, shoulder width) says how many people
+a blob holds; a blob of several people is split into that many by k-means on its pixels, seeded
+along its main axis (a queue splits front to back, a pair side by side splits left to right).
+
+    >>> det = ForegroundDetector(Params())
+    >>> det.detect(frame)            # doctest: +SKIP
+    Detections(boxes=..., scores=...)
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from typing import Protocol
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from footfall.config import Params
+from footfall.vision.types import Detections, Frame
+
+WORK_WIDTH = 160  # px: analysis width; MOG2 at this size costs a quarter of MOG2 at 320x240
+SHOULDER_CM = 140  # height of an adult's shoulders above the floor
+MIN_DISTANCE_CM = 40  # nearest the shoulders can be to the lens
+PERSON_AREA_FACTOR = 0.9  # blob area of one person, in units of (person width)^2
+MIN_BLOB_FRACTION = 0.3  # blobs smaller than this share of a person are noise
+MAX_PEOPLE_PER_BLOB = 12
+MOTION_LAG = 2  # frames between the two images differenced for motion
+MOTION_THRESHOLD = 12  # grey levels
+MIN_THICKNESS_PX = 4.0  # thinner blobs say nothing about the person size
+SIZE_WINDOW = 600  # frames of blob thickness kept for the person size
+SIZE_MIN_SAMPLES = 50
+SIZE_PERCENTILE = 85
+SIZE_GAIN = 1.1
+SIZE_CLAMP = (0.3, 2.5)  # learned size stays within these multiples of the Height/FOV size
+_KMEANS_ROUNDS = 4
+_MAX_SAMPLES = 600
+
+
+class Detector(Protocol):
+    """Anything that finds people in a frame."""
+
+    def detect(self, frame: Frame) -> Detections:
+        """People in this frame, boxes in the frame's pixels."""
+        ...
+
+
+def person_width_px(image_width: int, height_cm: float, fov_deg: float, width_cm: float) -> float:
+    """Shoulder width of one person in pixels, seen from a camera `height_cm` above the floor."""
+    distance = max(height_cm - SHOULDER_CM, MIN_DISTANCE_CM)
+    floor_width = 2.0 * distance * math.tan(math.radians(fov_deg) / 2.0)
+    return image_width * width_cm / floor_width
+
+
+def people_in_blob(area_px: float, person_area_px: float) -> int:
+    """How many people a blob of this area holds (at least one)."""
+    ratio = area_px / person_area_px
+    # A lone person's blob swells with motion blur and shadow: the first extra person needs
+    # 1.6 person areas, each further one a whole person area more.
+    n = 1 if ratio < 1.6 else 1 + math.floor(ratio - 0.6)
+    return min(max(n, 1), MAX_PEOPLE_PER_BLOB)
+
+
+def split_blob(points: npt.NDArray[np.float32], n: int) -> npt.NDArray[np.float32]:
+    """Centres of `n` clusters of (M,2) pixel coordinates: k-means seeded along the main axis."""
+    if n <= 1 or len(points) < n:
+        return points.mean(axis=0, keepdims=True)
+    if len(points) > _MAX_SAMPLES:
+        points = points[:: math.ceil(len(points) / _MAX_SAMPLES)]
+    centred = points - points.mean(axis=0)
+    cov = centred.T @ centred
+    _, vecs = np.linalg.eigh(cov)
+    proj = centred @ vecs[:, -1]
+    order = np.argsort(proj, kind="stable")
+    labels = np.empty(len(points), np.intp)
+    labels[order] = np.arange(len(points)) * n // len(points)
+    centres = np.zeros((n, 2), np.float32)
+    for _ in range(_KMEANS_ROUNDS):
+        counts = np.bincount(labels, minlength=n).astype(np.float32)
+        counts[counts == 0] = 1.0
+        centres[:, 0] = np.bincount(labels, points[:, 0], minlength=n) / counts
+        centres[:, 1] = np.bincount(labels, points[:, 1], minlength=n) / counts
+        d = ((points[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+        labels = d.argmin(axis=1)
+    return centres
+
+
+class ForegroundDetector:
+    """Detector for overhead views: MOG2 foreground, blobs, person-size splitting."""
+
+    def __init__(self, params: Params) -> None:
+        self._params = params
+        self._bg = cv2.createBackgroundSubtractorMOG2(history=300, varThreshold=25)
+        self._shape: tuple[int, int] | None = None  # (width, height) of the source frames
+        self._work: tuple[int, int] = (WORK_WIDTH, WORK_WIDTH * 3 // 4)
+        self._kernel = np.ones((3, 3), np.uint8)
+        self._close = self._kernel
+        self._recent: deque[npt.NDArray[np.uint8]] = deque(maxlen=MOTION_LAG + 1)
+        self._thickness: deque[float] = deque(maxlen=SIZE_WINDOW)
+        self._prior_px = 1.0
+        self.person_px = 1.0  # person width in work pixels
+        self.last_mask: npt.NDArray[np.uint8] | None = None
+
+    def set_params(self, params: Params) -> None:
+        """Mounting height or lens changed: recompute the person size."""
+        self._params = params
+        if self._shape is not None:
+            self._size(*self._shape)
+
+    def _size(self, width: int, height: int) -> None:
+        self._shape = (width, height)
+        scale = WORK_WIDTH / width
+        self._work = (WORK_WIDTH, max(8, round(height * scale)))
+        c = self._params.Counter
+        self._prior_px = person_width_px(WORK_WIDTH, c.Height, c.FieldOfView, c.PersonWidth)
+        self._thickness.clear()
+        self._set_person(self._prior_px)
+
+    def _set_person(self, width_px: float) -> None:
+        self.person_px = width_px
+        close = max(3, round(width_px / 4) | 1)
+        self._close = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (close, close))
+
+    def _learn_size(self, fg: npt.NDArray[np.uint8]) -> None:
+        """Track the thickness of the thickest blob: people set it, whatever the mounting height."""
+        if not self._params.Counter.AutoSize:
+            return
+        thickest = 2.0 * float(cv2.distanceTransform(fg, cv2.DIST_L2, 3).max())
+        if thickest < MIN_THICKNESS_PX:
+            return
+        self._thickness.append(thickest)
+        if len(self._thickness) >= SIZE_MIN_SAMPLES and len(self._thickness) % 10 == 0:
+            learned = SIZE_GAIN * float(np.percentile(self._thickness, SIZE_PERCENTILE))
+            lo, hi = SIZE_CLAMP
+            self._set_person(min(max(learned, lo * self._prior_px), hi * self._prior_px))
+
+    def mask(self, image: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+        """The cleaned foreground mask (0/255) of one frame, in work pixels."""
+        h, w = image.shape[:2]
+        if self._shape != (w, h):
+            self._size(w, h)
+        small = cv2.resize(image, self._work, interpolation=cv2.INTER_AREA)
+        fg = self._bg.apply(small)
+        _, fg = cv2.threshold(fg, 200, 255, cv2.THRESH_BINARY)  # drop MOG2's shadow label (127)
+        # MOG2 loses people in a crowd that was there from the start; motion finds them.
+        gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+        self._recent.append(gray)
+        if len(self._recent) > MOTION_LAG:
+            moved = cv2.absdiff(gray, self._recent[0])
+            _, moved = cv2.threshold(moved, MOTION_THRESHOLD, 255, cv2.THRESH_BINARY)
+            fg = cv2.bitwise_or(fg, moved)
+        fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, self._kernel)
+        fg = cv2.morphologyEx(fg, cv2.MORPH_CLOSE, self._close)
+        self._learn_size(fg)
+        self.last_mask = fg
+        return fg
+
+    def detect(self, frame: Frame) -> Detections:
+        """People in this frame, boxes in the frame's pixels."""
+        fg = self.mask(frame.image)
+        n_labels, labels, stats, _ = cv2.connectedComponentsWithStats(fg, connectivity=8)
+        person_area = PERSON_AREA_FACTOR * self.person_px**2
+        areas = stats[1:, cv2.CC_STAT_AREA]
+        keep = np.flatnonzero(areas >= MIN_BLOB_FRACTION * person_area) + 1
+        centres: list[npt.NDArray[np.float32]] = []
+        for label in keep.tolist():
+            x, y, bw, bh, area = (int(v) for v in stats[label])
+            n = people_in_blob(area, person_area)
+            ys, xs = np.nonzero(labels[y : y + bh, x : x + bw] == label)
+            pts = np.stack([xs + x, ys + y], axis=1).astype(np.float32)
+            centres.append(split_blob(pts, n))
+        return self._boxes(centres)
+
+    def _boxes(self, centres: list[npt.NDArray[np.float32]]) -> Detections:
+        if not centres:
+            return Detections.empty()
+        assert self._shape is not None
+        c = np.concatenate(centres, axis=0)
+        scale = self._shape[0] / self._work[0]
+        half = self.person_px / 2
+        boxes = np.concatenate([c - half, c + half], axis=1) * scale
+        return Detections(boxes.astype(np.float32), np.ones(len(c), np.float32))
