@@ -187,6 +187,10 @@ class CountingHandle:
 
     def _consume(self, source: Source, analyzer: FrameAnalyzer, params: Params) -> Params:
         """Count every frame of `source` until it ends or stop; returns the last Params applied."""
+        fps = getattr(source, "fps", None)  # files and the synthetic scene know theirs
+        if isinstance(fps, float) and fps > 0:
+            self._set_fps(analyzer, fps)
+        measured = False
         for frame in source:
             if self._stop.is_set():
                 break
@@ -196,10 +200,18 @@ class CountingHandle:
                 params = current
             self.frames += 1
             self._times.append(time.monotonic())
+            if fps is None and not measured and len(self._times) == self._times.maxlen:
+                measured = True  # a live source: tell the analyzer the rate it really gets
+                self._set_fps(analyzer, self.status()["fps"])
             if not params.Counter.Enable:
                 continue
             self._commit(self._safe(partial(analyzer.process, frame), []))
         return params
+
+    def _set_fps(self, analyzer: FrameAnalyzer, fps: float) -> None:
+        set_fps = getattr(analyzer, "set_fps", None)
+        if callable(set_fps) and fps > 0:
+            self._safe(partial(set_fps, fps), None)
 
     def _safe(self, call: Callable[[], Any], default: Any) -> Any:
         """Run an analyzer call; an exception is logged and the frame skipped."""

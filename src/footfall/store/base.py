@@ -54,6 +54,10 @@ class Store(Protocol):
         """(in, out) summed over [start_utc, end_utc)."""
         ...
 
+    def window_sums(self, start_utc: int, end_utc: int, width_s: int) -> list[tuple[int, int, int]]:
+        """(window start, in, out) per non-empty epoch-aligned window in [start, end), in order."""
+        ...
+
     def data_hours(self) -> list[int]:
         """Epoch seconds of every UTC hour that holds at least one non-empty bin, ascending."""
         ...

@@ -21,7 +21,7 @@ from footfall.vision.detect import Detector, ForegroundDetector, person_width_px
 from footfall.vision.track import Tracker
 from footfall.vision.types import Frame
 
-GATE_PERSON_WIDTHS = 0.9  # a track may move this many person widths between two frames
+GATE_PERSON_WIDTHS = 0.6  # a track may move this many person widths between two frames
 OCCLUSION_S = 0.5  # a track coasts through occlusions this long
 NOMINAL_FPS = 25.0
 

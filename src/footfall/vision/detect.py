@@ -30,11 +30,12 @@ MIN_DISTANCE_CM = 40  # nearest the shoulders can be to the lens
 PERSON_AREA_FACTOR = 0.9  # blob area of one person, in units of (person width)^2
 MIN_BLOB_FRACTION = 0.3  # blobs smaller than this share of a person are noise
 MAX_PEOPLE_PER_BLOB = 12
+MOG2_THRESHOLD = 50  # squared distance; high enough to ignore the exposure drifting
 MOTION_LAG = 2  # frames between the two images differenced for motion
 MOTION_THRESHOLD = 12  # grey levels
 MIN_THICKNESS_PX = 4.0  # thinner blobs say nothing about the person size
 SIZE_WINDOW = 600  # frames of blob thickness kept for the person size
-SIZE_MIN_SAMPLES = 50
+SIZE_MIN_SAMPLES = 20
 SIZE_PERCENTILE = 85
 SIZE_GAIN = 1.1
 SIZE_CLAMP = (0.3, 2.5)  # learned size stays within these multiples of the Height/FOV size
@@ -95,7 +96,7 @@ class ForegroundDetector:
 
     def __init__(self, params: Params) -> None:
         self._params = params
-        self._bg = cv2.createBackgroundSubtractorMOG2(history=300, varThreshold=25)
+        self._bg = cv2.createBackgroundSubtractorMOG2(history=300, varThreshold=MOG2_THRESHOLD)
         self._shape: tuple[int, int] | None = None  # (width, height) of the source frames
         self._work: tuple[int, int] = (WORK_WIDTH, WORK_WIDTH * 3 // 4)
         self._kernel = np.ones((3, 3), np.uint8)
@@ -134,7 +135,7 @@ class ForegroundDetector:
         if thickest < MIN_THICKNESS_PX:
             return
         self._thickness.append(thickest)
-        if len(self._thickness) >= SIZE_MIN_SAMPLES and len(self._thickness) % 10 == 0:
+        if len(self._thickness) >= SIZE_MIN_SAMPLES and len(self._thickness) % 5 == 0:
             learned = SIZE_GAIN * float(np.percentile(self._thickness, SIZE_PERCENTILE))
             lo, hi = SIZE_CLAMP
             self._set_person(min(max(learned, lo * self._prior_px), hi * self._prior_px))

@@ -212,7 +212,9 @@ def _sleep_until(deadline: float, closed: threading.Event) -> None:
         closed.wait(delay)
 
 
-def stream_opener(url: str) -> Opener:
+def stream_opener(
+    url: str, open_timeout_ms: int = OPEN_TIMEOUT_MS, read_timeout_ms: int = READ_TIMEOUT_MS
+) -> Opener:
     """Open `url` with OpenCV's FFmpeg backend, bounded open and read timeouts, RTSP over TCP."""
     # FFmpeg's default RTSP transport is UDP, which loses packets on busy networks; an operator
     # can override this through the same environment variable.
@@ -221,9 +223,9 @@ def stream_opener(url: str) -> Opener:
     def opener() -> cv2.VideoCapture:
         params = [
             cv2.CAP_PROP_OPEN_TIMEOUT_MSEC,
-            OPEN_TIMEOUT_MS,
+            open_timeout_ms,
             cv2.CAP_PROP_READ_TIMEOUT_MSEC,
-            READ_TIMEOUT_MS,
+            read_timeout_ms,
         ]
         return cv2.VideoCapture(url, cv2.CAP_FFMPEG, params)
 

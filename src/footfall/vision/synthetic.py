@@ -38,7 +38,9 @@ Image = npt.NDArray[np.uint8]
 FPS = 15.0
 WIDTH, HEIGHT = 320, 240
 SHOULDER_HEIGHT_M = 1.40  # shoulders of an adult, above the floor
+HIP_HEIGHT_M = 0.95
 HEAD_HEIGHT_M = 1.65
+LIGHT_PERIOD_S = 30.0  # light swing of the finite scenarios
 SCENARIO_EPOCH = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
 
 
@@ -69,6 +71,7 @@ class Walker:
     width_px: float
     shirt: tuple[int, int, int]
     hair: tuple[int, int, int]
+    legs: tuple[int, int, int] = (60, 60, 70)
 
     @property
     def first(self) -> int:
@@ -138,13 +141,17 @@ class Planner:
             0.4, params.Counter.Height / 100 - SHOULDER_HEIGHT_M
         )  # pixels per metre at shoulder height
 
-    def _look(self) -> tuple[float, tuple[int, int, int], tuple[int, int, int]]:
+    def _look(
+        self,
+    ) -> tuple[float, tuple[int, int, int], tuple[int, int, int], tuple[int, int, int]]:
         r = self.rng
         width = self.size * r.uniform(0.88, 1.12)
         shirt = (r.randint(20, 235), r.randint(20, 235), r.randint(20, 235))
         grey = r.randint(15, 90)
         hair = (grey, grey + r.randint(0, 20), grey + r.randint(0, 35))
-        return width, shirt, hair
+        dark = r.randint(25, 110)
+        legs = (dark + r.randint(0, 40), dark, dark + r.randint(0, 20))
+        return width, shirt, hair, legs
 
     def _speed(self) -> float:
         """Pixels per frame for a walking pace of 0.8-1.4 m/s."""
@@ -232,9 +239,16 @@ class Planner:
 class Renderer:
     """Draws walkers over a textured floor, with a light level and camera noise."""
 
-    def __init__(self, seed: int, width: int = WIDTH, height: int = HEIGHT) -> None:
+    def __init__(
+        self, seed: int, width: int = WIDTH, height: int = HEIGHT, camera_cm: int = 280
+    ) -> None:
         rng = np.random.default_rng(seed)
         self.width, self.height = width, height
+        # Perspective: a body point at height h appears at the shoulder point's offset from the
+        # image centre times (camera - shoulders) / (camera - h): hips and feet lean inwards.
+        cam = max(camera_cm / 100, SHOULDER_HEIGHT_M + 0.4)
+        self.hip_k = (cam - SHOULDER_HEIGHT_M) / (cam - HIP_HEIGHT_M)
+        self.feet_k = (cam - SHOULDER_HEIGHT_M) / cam
         self.floor = _floor(rng, width, height)
         self.noise = rng.normal(0.0, 2.5, size=(8, height, width, 3)).astype(np.float32)
 
@@ -244,10 +258,23 @@ class Renderer:
         for w in walkers:
             pose = w.at(frame)
             if pose is not None:
-                _draw_person(image, w, *pose)
+                x, y, heading = pose
+                self._draw_body(image, w, x, y)
+                _draw_person(image, w, x, y, heading)
         lit = image.astype(np.float32) * gain + self.noise[frame % len(self.noise)]
         out: Image = np.clip(lit, 0, 255).astype(np.uint8)
         return out
+
+    def _draw_body(self, image: Image, w: Walker, x: float, y: float) -> None:
+        """Torso and legs, seen in perspective below the shoulders (hidden under the camera)."""
+        cx, cy = self.width / 2, self.height / 2
+        hip = (round(cx + (x - cx) * self.hip_k), round(cy + (y - cy) * self.hip_k))
+        feet = (round(cx + (x - cx) * self.feet_k), round(cy + (y - cy) * self.feet_k))
+        here = (round(x), round(y))
+        legs_px = max(2, round(w.width_px * 0.4 * self.feet_k))
+        torso_px = max(3, round(w.width_px * 0.7 * self.hip_k))
+        cv2.line(image, hip, feet, w.legs, legs_px, cv2.LINE_AA)
+        cv2.line(image, here, hip, _shade(w.shirt, 0.8), torso_px, cv2.LINE_AA)
 
 
 def _floor(rng: np.random.Generator, width: int, height: int) -> Image:
@@ -276,7 +303,7 @@ def _draw_person(image: Image, w: Walker, x: float, y: float, heading: float) ->
     """Shoulders as an ellipse across the heading, shaded towards the rim, then the head."""
     angle = math.degrees(heading) + 90.0  # major axis across the direction of walking
     half_w = w.width_px / 2
-    half_d = w.width_px * 0.30
+    half_d = w.width_px * 0.36  # shoulders and swinging arms
     centre = (round(x), round(y))
     cv2.ellipse(
         image,
@@ -323,8 +350,9 @@ def _draw_person(image: Image, w: Walker, x: float, y: float, heading: float) ->
     )
 
 
-def light_gain(frame: int, fps: float = FPS, period_s: float = 60.0, depth: float = 0.2) -> float:
-    """The light level at `frame`: a slow swing of ±depth around 1 over `period_s`."""
+def light_gain(frame: int, fps: float = FPS, period_s: float = 120.0, depth: float = 0.2) -> float:
+    """The light level at `frame`: a slow swing of ±depth around 1 over `period_s` (clouds, lamps
+    warming up); at most depth·2π/(fps·period_s) per frame."""
     return 1.0 + depth * math.sin(2 * math.pi * frame / (fps * period_s))
 
 
@@ -343,11 +371,9 @@ class Scenario:
 
     def frames(self, start_time: datetime = SCENARIO_EPOCH) -> Iterator[Frame]:
         """Every frame, timed start_time + index / fps."""
-        renderer = Renderer(self.seed)
+        renderer = Renderer(self.seed, camera_cm=self.params.Counter.Height)
         for i in range(self.n_frames):
-            gain = light_gain(
-                i, self.fps, period_s=self.n_frames / self.fps, depth=self.light_depth
-            )
+            gain = light_gain(i, self.fps, period_s=LIGHT_PERIOD_S, depth=self.light_depth)
             yield Frame(
                 renderer.render(self.walkers, i, gain),
                 i,
@@ -407,11 +433,13 @@ def scenario(
             batch = planner.episode(start)
             walkers += batch
             start = planner.next_start(batch)
+    elif name == "lights":  # the walker comes while the light is dimming fastest
+        walkers = planner.episode(round(LIGHT_PERIOD_S / 2 * FPS) - 20, "single")
     else:
-        walkers = planner.episode(start, "single" if name == "lights" else name)
+        walkers = planner.episode(start, name)
     truth = [t for t in (truth_of(w, params.Area) for w in walkers) if t is not None]
     n_frames = max(w.last for w in walkers) + round(0.5 * FPS)
-    depth = 0.3 if name in ("lights", "mixed") else 0.0
+    depth = {"lights": 0.15, "mixed": 0.1}.get(name, 0.0)
     return Scenario(
         name,
         seed,
@@ -448,7 +476,7 @@ class SyntheticSource:
 
     def __iter__(self) -> Iterator[Frame]:
         planner = Planner(random.Random(self.seed), self.params, self.fps)
-        renderer = Renderer(self.seed)
+        renderer = Renderer(self.seed, camera_cm=self.params.Counter.Height)
         start_time = self.start_time or datetime.now(UTC)
         active: list[Walker] = []
         next_start = round(0.3 * self.fps)
