@@ -1,0 +1,296 @@
+"""Video sources: files (times, looping), dispatch, backoff, and a real MJPEG stream that dies."""
+
+from __future__ import annotations
+
+import random
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from footfall.vision.source import (
+    FileSource,
+    LiveSource,
+    Source,
+    backoff_delay,
+    camera_opener,
+    open_source,
+    parse_device,
+    redact,
+    stream_opener,
+)
+from footfall.vision.synthetic import SyntheticSource
+from footfall.vision.types import Frame
+
+# An Axis-like MJPEG endpoint: multipart/x-mixed-replace of JPEGs whose grey level is argv[2],
+# so a test can tell the server before a restart from the one after. `stall` sends 40 frames and
+# then holds the connection open without sending more.
+MJPEG_SERVER = r"""
+import sys, time, cv2, numpy as np
+from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
+port, level, mode = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+jpeg = cv2.imencode(".jpg", np.full((120, 160, 3), level, np.uint8))[1].tobytes()
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "multipart/x-mixed-replace; boundary=frame")
+        self.end_headers()
+        try:
+            for sent in range(10**9):
+                self.wfile.write(b"--frame\r\nContent-Type: image/jpeg\r\nContent-Length: "
+                                 + str(len(jpeg)).encode() + b"\r\n\r\n" + jpeg + b"\r\n")
+                if mode == "stall" and sent >= 40:
+                    time.sleep(3600)
+                time.sleep(1 / 50)
+        except OSError:
+            pass
+    def log_message(self, *args):
+        pass
+server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+print("ready", flush=True)
+server.serve_forever()
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def serve_mjpeg(tmp_path: Path, port: int, level: int, mode: str = "live") -> subprocess.Popen[str]:
+    script = tmp_path / "mjpeg_server.py"
+    script.write_text(MJPEG_SERVER)
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(port), str(level), mode],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    return proc
+
+
+class Reader:
+    """Iterates a source in a thread, keeping every frame's mean grey level."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.levels: list[float] = []
+        self.frames: list[Frame] = []
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        for frame in self.source:
+            self.levels.append(float(frame.image.mean()))
+            self.frames.append(frame)
+
+    def stop(self) -> None:
+        self.source.close()
+        self.thread.join(10)
+        assert not self.thread.is_alive(), "the source did not stop on close()"
+
+
+def wait_for(check: Callable[[], bool], timeout_s: float, what: str) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
+
+
+@pytest.fixture
+def clip(tmp_path: Path) -> Iterator[Path]:
+    """A 20-frame, 10 fps clip whose frame i has grey level 10·i."""
+    path = tmp_path / "clip.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 10.0, (64, 48))
+    for i in range(20):
+        writer.write(np.full((48, 64, 3), 10 * i, np.uint8))
+    writer.release()
+    yield path
+
+
+def test_file_frames_are_timed_from_the_start_time(clip: Path) -> None:
+    start = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    frames = list(FileSource(clip, start_time=start, paced=False))
+    assert [f.index for f in frames] == list(range(20))
+    assert [f.time for f in frames] == [start + timedelta(seconds=i / 10) for i in range(20)]
+    assert abs(float(frames[7].image.mean()) - 70) < 3
+
+
+def test_file_times_repeat_between_runs(clip: Path) -> None:
+    first = [f.time for f in FileSource(clip)]
+    again = [f.time for f in FileSource(clip)]
+    assert first == again and first[0].tzinfo is not None
+
+
+def test_looping_file_keeps_counting_frames(clip: Path) -> None:
+    src = FileSource(clip, loop=True, start_time=datetime(2026, 1, 1, tzinfo=UTC))
+    frames = []
+    for frame in src:
+        frames.append(frame)
+        if len(frames) == 45:
+            src.close()
+    assert [f.index for f in frames] == list(range(45))
+    assert frames[44].time - frames[0].time == timedelta(seconds=4.4)
+    assert abs(float(frames[25].image.mean()) - 50) < 3  # frame 5 of the second pass
+    assert src.state == "closed"
+
+
+def test_paced_file_takes_real_time(clip: Path) -> None:
+    t0 = time.monotonic()
+    assert len(list(FileSource(clip, paced=True))) == 20
+    assert 1.7 < time.monotonic() - t0 < 4.0  # 20 frames at 10 fps
+
+
+@pytest.mark.parametrize(
+    ("content", "error"),
+    [(None, FileNotFoundError), (b"not a video at all", ValueError)],
+)
+def test_bad_file_is_refused_with_a_sentence(
+    tmp_path: Path, content: bytes | None, error: type[Exception]
+) -> None:
+    path = tmp_path / "clip.mp4"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(error, match="clip.mp4"):
+        FileSource(path)
+
+
+@pytest.mark.parametrize(
+    ("spec", "kind", "name"),
+    [
+        ("synthetic", SyntheticSource, None),
+        ("synthetic:7", SyntheticSource, None),
+        (
+            "rtsp://cam.local/axis-media/media.amp",
+            LiveSource,
+            "rtsp://cam.local/axis-media/media.amp",
+        ),
+        (
+            "http://root:secret@10.0.0.9/axis-cgi/mjpg/video.cgi",
+            LiveSource,
+            "http://***@10.0.0.9/axis-cgi/mjpg/video.cgi",
+        ),
+        ("HTTPS://cam/mjpg", LiveSource, "HTTPS://cam/mjpg"),
+        ("0", LiveSource, "camera 0"),
+        ("/dev/video3", LiveSource, "camera /dev/video3"),
+    ],
+)
+def test_open_source_picks_the_kind(spec: str, kind: type, name: str | None) -> None:
+    src = open_source(spec)
+    try:
+        assert isinstance(src, kind) and isinstance(src, Source)
+        if name is not None:
+            assert isinstance(src, LiveSource) and src.name == name
+    finally:
+        src.close()
+
+
+def test_open_source_seeds_the_synthetic_scene() -> None:
+    src = open_source("synthetic:7")
+    assert isinstance(src, SyntheticSource) and src.seed == 7
+    with pytest.raises(ValueError, match="whole number"):
+        open_source("synthetic:seven")
+
+
+def test_open_source_of_a_missing_file_says_so(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="no video file"):
+        open_source(str(tmp_path / "nowhere.mp4"))
+
+
+@pytest.mark.parametrize(
+    ("spec", "device"),
+    [("0", 0), ("12", 12), ("/dev/video2", "/dev/video2"), ("/dev/sda", None), ("cam0", None)],
+)
+def test_parse_device(spec: str, device: int | str | None) -> None:
+    assert parse_device(spec) == device
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("rtsp://u:p@h/x", "rtsp://***@h/x"),
+        ("http://h:8080/axis-cgi/mjpg/video.cgi", "http://h:8080/axis-cgi/mjpg/video.cgi"),
+        ("https://user@h/a?b=c", "https://***@h/a?b=c"),
+    ],
+)
+def test_redact_hides_credentials(url: str, shown: str) -> None:
+    assert redact(url) == shown
+
+
+def test_backoff_grows_is_capped_and_jittered() -> None:
+    rng = random.Random(1)
+    for attempt in range(12):
+        raw = min(30.0, 0.5 * 2**attempt)
+        delays = [backoff_delay(attempt, 0.5, 30.0, rng) for _ in range(200)]
+        assert all(raw * 0.5 <= d <= raw for d in delays)
+        assert max(delays) - min(delays) > raw * 0.3  # jittered, not fixed
+    assert backoff_delay(10_000, 0.5, 30.0, rng) <= 30.0
+
+
+def test_mjpeg_stream_is_read_and_resumes_after_the_server_restarts(tmp_path: Path) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/axis-cgi/mjpg/video.cgi"
+    server = serve_mjpeg(tmp_path, port, level=60)
+    source = LiveSource(url, stream_opener(url, 2000, 2000), base_delay_s=0.1, max_delay_s=0.5)
+    reader = Reader(source)
+    try:
+        wait_for(lambda: len(reader.levels) >= 10, 10, "frames from the first server")
+        assert source.state == "streaming"
+        assert abs(reader.levels[0] - 60) < 3
+        before = datetime.now(UTC)
+        assert abs(reader.frames[-1].time - before) < timedelta(seconds=2)  # wall clock
+
+        server.kill()
+        server.wait()
+        wait_for(lambda: source.state in ("reconnecting", "connecting"), 10, "the drop")
+        assert source.last_error is not None
+        time.sleep(0.8)  # several failed reopen attempts while the server is down
+        server = serve_mjpeg(tmp_path, port, level=180)
+        wait_for(lambda: reader.levels and abs(reader.levels[-1] - 180) < 3, 15, "new frames")
+        assert source.state == "streaming"
+        assert source.reconnects >= 2
+        indices = [f.index for f in reader.frames]
+        assert indices == list(range(len(indices)))  # the index runs on across the reconnect
+    finally:
+        reader.stop()
+        server.kill()
+        server.wait()
+
+
+def test_a_stalled_stream_times_out_and_is_reopened(tmp_path: Path) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/mjpg"
+    server = serve_mjpeg(tmp_path, port, level=90, mode="stall")
+    source = LiveSource(url, stream_opener(url, 1000, 1000), base_delay_s=0.1, max_delay_s=0.2)
+    reader = Reader(source)
+    try:
+        wait_for(lambda: source.reconnects >= 1, 10, "the read timeout")
+        assert source.last_error is not None and "stopped delivering" in source.last_error
+        wait_for(lambda: len(reader.levels) > 45, 10, "frames of a second connection")
+    finally:
+        reader.stop()
+        server.kill()
+        server.wait()
+
+
+def test_a_missing_camera_is_retried_until_closed() -> None:
+    source = LiveSource("camera /dev/video99", camera_opener("/dev/video99"), base_delay_s=0.05)
+    reader = Reader(source)
+    wait_for(lambda: source.reconnects >= 3, 10, "repeated open attempts")
+    assert source.state in ("reconnecting", "connecting")
+    assert source.last_error == "camera /dev/video99 cannot be opened"
+    t0 = time.monotonic()
+    reader.stop()
+    assert time.monotonic() - t0 < 2
+    assert reader.levels == []
