@@ -1,8 +1,170 @@
-"""`footfall count` (placeholder until its owner lands it)."""
+"""`footfall count VIDEO`: count a file offline as fast as it decodes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from footfall.config import Params
+from footfall.counting.area import Area
+from footfall.errors import BadRequest
+from footfall.vision.offline import CountResult, count_file
+
+AREA_KEYS = ("left", "right", "top", "bottom", "yfirst", "ylast", "radius")
 
 
-def count() -> None:
-    """Not built yet."""
-    raise typer.Exit(2)
+def parse_area(text: str) -> dict[str, int]:
+    """`left,right,top,bottom,yfirst,ylast,radius` or a cntpos.json object -> area fields."""
+    text = text.strip()
+    try:
+        if text.startswith("{"):
+            raw = json.loads(text)
+            if not isinstance(raw, dict):
+                raise ValueError("not an object")
+            unknown = set(raw) - {*AREA_KEYS, "width", "height"}
+            if unknown:
+                raise ValueError(f"unknown key {sorted(unknown)[0]!r}")
+            return {k: int(v) for k, v in raw.items()}
+        values = [int(v) for v in text.split(",")]
+    except (ValueError, TypeError, json.JSONDecodeError) as exc:
+        raise BadRequest(f"--area must be seven integers or a cntpos.json object: {exc}") from exc
+    if len(values) != len(AREA_KEYS):
+        raise BadRequest(f"--area needs {len(AREA_KEYS)} integers ({','.join(AREA_KEYS)})")
+    return dict(zip(AREA_KEYS, values, strict=True))
+
+
+def params_for(
+    area: dict[str, int] | Area | None,
+    in_direction: str | None,
+    height_cm: int | None,
+    frame_size: tuple[int, int] | None = None,
+) -> Params:
+    """Params for an offline count: area in the video's pixels unless it names its own size."""
+    params = Params()
+    try:
+        if area is not None:
+            fields = area.as_cntpos() if isinstance(area, Area) else dict(area)
+            if frame_size is not None:
+                fields.setdefault("width", frame_size[0])
+                fields.setdefault("height", frame_size[1])
+            names = {"width": "Width", "height": "Height", "left": "Left", "right": "Right"}
+            names |= {"top": "Top", "bottom": "Bottom", "yfirst": "YFirst", "ylast": "YLast"}
+            names |= {"radius": "Radius"}
+            update = {names[k]: v for k, v in fields.items()}
+            params.Area = params.Area.model_validate(params.Area.model_dump() | update)
+        if in_direction is not None:
+            params.Area.InDirection = in_direction  # type: ignore[assignment]
+        if height_cm is not None:
+            params.Counter.Height = height_cm
+    except ValueError as exc:
+        raise BadRequest(f"bad counting parameters: {exc}") from exc
+    return params
+
+
+def video_size(path: Path) -> tuple[int, int]:
+    """(width, height) of a video file, or a BadRequest if it cannot be opened."""
+    import cv2
+
+    capture = cv2.VideoCapture(str(path))
+    try:
+        if not capture.isOpened():
+            raise BadRequest(f"cannot open video {path}")
+        return int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
+    finally:
+        capture.release()
+
+
+def run_with_progress(path: Path, params: Params, console: Console) -> CountResult:
+    """count_file with a rich progress bar on `console` (stderr)."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeRemainingColumn(), console=console, transient=True) as bar:
+        task = bar.add_task(f"counting {path.name}", total=None)
+
+        def report(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return count_file(path, params, report)
+
+
+def passages_rows(result: CountResult) -> list[dict[str, Any]]:
+    """One dict per passage: frame, seconds from the start, direction, track."""
+    return [
+        {
+            "frame": p.frame,
+            "time_s": round(result.offset_s(p), 3),
+            "direction": p.direction,
+            "track": p.track_id,
+        }
+        for p in result.passages
+    ]
+
+
+def result_json(result: CountResult) -> dict[str, Any]:
+    """The `--json` object of `footfall count`."""
+    n_in, n_out = result.counts
+    return {
+        "in": n_in,
+        "out": n_out,
+        "frames": result.frames,
+        "fps": round(result.processing_fps, 1),
+        "video_fps": result.fps,
+        "realtime": round(result.realtime_factor, 1),
+        "passages": passages_rows(result),
+    }
+
+
+def write_passages(result: CountResult, out: Path) -> None:
+    """Passages to `out`: JSON if it ends in .json, else CSV."""
+    rows = passages_rows(result)
+    if out.suffix.lower() == ".json":
+        out.write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
+        return
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, ["frame", "time_s", "direction", "track"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    out.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def count(
+    video: Annotated[Path, typer.Argument(help="video file to count")],
+    area: Annotated[
+        str | None,
+        typer.Option(help="left,right,top,bottom,yfirst,ylast,radius or a cntpos.json object"),
+    ] = None,
+    in_direction: Annotated[
+        str, typer.Option("--in", help="which way counts as in: up or down")
+    ] = "up",
+    height: Annotated[int | None, typer.Option(help="mounting height, cm")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    out: Annotated[Path | None, typer.Option(help="write the passages here (CSV or .json)")] = None,
+) -> None:
+    """Count the people passing in a video file; print in/out and the passages."""
+    err = Console(stderr=True)
+    try:
+        if in_direction not in ("up", "down"):
+            raise BadRequest("--in must be up or down")
+        size = video_size(video)
+        params = params_for(parse_area(area) if area else None, in_direction, height, size)
+        result = run_with_progress(video, params, err)
+        if out is not None:
+            write_passages(result, out)
+    except BadRequest as exc:
+        err.print(f"error: {exc.message}")
+        raise typer.Exit(2) from exc
+    if as_json:
+        sys.stdout.write(json.dumps(result_json(result)) + "\n")
+        return
+    n_in, n_out = result.counts
+    print(f"in {n_in}  out {n_out}  ({result.frames} frames, {result.processing_fps:.0f} fps, ", end="")
+    print(f"{result.realtime_factor:.1f}x real time)")
+    for row in passages_rows(result):
+        print(f"  frame {row['frame']:>6}  {row['time_s']:>9.2f} s  {row['direction']:<3}  track {row['track']}")

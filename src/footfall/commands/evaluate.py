@@ -1,8 +1,67 @@
-"""`footfall evaluate` (placeholder until its owner lands it)."""
+"""`footfall eval VIDEO GROUND_TRUTH.json`: count a clip and compare with its hand count."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
+from rich.console import Console
+
+from footfall.commands.count import params_for, run_with_progress
+from footfall.counting.groundtruth import GroundTruth, Score, score
+from footfall.errors import BadRequest
+from footfall.vision.offline import CountResult
 
 
-def evaluate() -> None:
-    """Not built yet."""
-    raise typer.Exit(2)
+def eval_json(s: Score, result: CountResult) -> dict[str, Any]:
+    """The `--json` object: counts, truths, accuracies, precision, recall and speed."""
+    return {
+        "in": s.counted_in,
+        "out": s.counted_out,
+        "true_in": s.true_in,
+        "true_out": s.true_out,
+        "in_accuracy": round(s.in_accuracy, 4),
+        "out_accuracy": round(s.out_accuracy, 4),
+        "combined_accuracy": round(s.combined_accuracy, 4),
+        "precision": round(s.precision, 4),
+        "recall": round(s.recall, 4),
+        "matched": s.matched,
+        "frames": result.frames,
+        "fps": round(result.processing_fps, 1),
+        "realtime": round(result.realtime_factor, 1),
+        "passages": [[p.frame, p.direction] for p in result.passages],
+    }
+
+
+def evaluate_file(video: Path, truth_path: Path, height_cm: int | None) -> tuple[Score, CountResult]:
+    """Count `video` with the ground truth's area and in direction, and score it."""
+    truth = GroundTruth.load(truth_path)
+    params = params_for(truth.area, truth.in_direction, height_cm)
+    result = run_with_progress(video, params, Console(stderr=True))
+    counted = [(p.frame if p.frame is not None else -1, p.direction) for p in result.passages]
+    return score(truth, counted, truth.fps or result.fps), result
+
+
+def evaluate(
+    video: Annotated[Path, typer.Argument(help="video file")],
+    ground_truth: Annotated[Path, typer.Argument(help="hand-counted ground truth (JSON)")],
+    height: Annotated[int | None, typer.Option(help="mounting height, cm")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object only")] = False,
+) -> None:
+    """Count a clip and print per-direction and combined accuracy, precision and recall."""
+    try:
+        s, result = evaluate_file(video, ground_truth, height)
+    except BadRequest as exc:
+        Console(stderr=True).print(f"error: {exc.message}")
+        raise typer.Exit(2) from exc
+    if as_json:
+        sys.stdout.write(json.dumps(eval_json(s, result)) + "\n")
+        return
+    print(f"in   counted {s.counted_in:>4}  true {s.true_in:>4}  accuracy {s.in_accuracy:.3f}")
+    print(f"out  counted {s.counted_out:>4}  true {s.true_out:>4}  accuracy {s.out_accuracy:.3f}")
+    print(f"combined accuracy {s.combined_accuracy:.3f}")
+    print(f"events: precision {s.precision:.3f}  recall {s.recall:.3f}  ({s.matched} matched)")
+    print(f"speed: {result.processing_fps:.0f} fps, {result.realtime_factor:.1f}x real time")
