@@ -1,8 +1,109 @@
-"""`footfall serve` (placeholder until its owner lands it)."""
+"""`footfall serve`: run the counter's HTTP API (and count a video source)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
+from footfall.errors import BadRequest
 
-def serve() -> None:
-    """Not built yet."""
-    raise typer.Exit(2)
+
+def serve(
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            help="Data directory: counts.sqlite3, params.json, footfall.log. "
+            "[default: ./footfall-data]"
+        ),
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(help="TCP port to listen on; 0 picks a free one. [default: 8080]")
+    ] = None,
+    host: Annotated[
+        str | None,
+        typer.Option(
+            help="Address to listen on; 0.0.0.0 for every interface. [default: 127.0.0.1]"
+        ),
+    ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            help="What to count: none (API only), synthetic (a simulated scene), a video FILE, "
+            "an rtsp:// or http(s):// URL, or a camera device index. [default: none]"
+        ),
+    ] = None,
+    loop: Annotated[
+        bool | None,
+        typer.Option("--loop/--no-loop", help="Start a file source again when it ends."),
+    ] = None,
+    user: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A user NAME:PASSWORD:LEVEL, LEVEL one of viewer, operator, admin (default "
+            "viewer). Repeatable; replaces the users of the config file."
+        ),
+    ] = None,
+    users_file: Annotated[
+        Path | None,
+        typer.Option(help="TOML file of [[user]] tables (plain or hashed passwords; docs/api.md)."),
+    ] = None,
+    anonymous_viewer: Annotated[
+        bool | None,
+        typer.Option(
+            "--anonymous-viewer/--no-anonymous-viewer",
+            help="Let requests without credentials use the viewer (.api) actions. [default: off]",
+        ),
+    ] = None,
+    serial: Annotated[
+        str | None,
+        typer.Option(help="Serial number: 12 hexadecimal digits. [default: the host's MAC]"),
+    ] = None,
+    sha256: Annotated[
+        bool | None,
+        typer.Option(
+            "--sha256/--no-sha256",
+            help="Also offer a Digest SHA-256 challenge, after the MD5 one. [default: off]",
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            help="TOML file with the same settings (data, host, port, source, loop, users, "
+            "users_file, anonymous_viewer, serial, sha256_challenge); flags override it."
+        ),
+    ] = None,
+) -> None:
+    """Serve the AXIS-compatible people counter API, e.g.
+    `footfall serve --data DIR --port 8080 --source none --user root:pass:admin`."""
+    from footfall.api.auth import parse_user_option
+    from footfall.server import check_settings, load_settings
+    from footfall.server import serve as run
+
+    try:
+        users = [parse_user_option(u).model_dump() for u in user] if user else None
+        settings = load_settings(
+            config,
+            {
+                "data": data,
+                "port": port,
+                "host": host,
+                "source": source,
+                "loop": loop,
+                "users": users,
+                "users_file": users_file,
+                "anonymous_viewer": anonymous_viewer,
+                "serial": serial,
+                "sha256_challenge": sha256,
+            },
+        )
+        problems = check_settings(settings)
+        if problems:
+            for problem in problems:
+                typer.echo(f"footfall serve: {problem}", err=True)
+            raise typer.Exit(2)
+        run(settings)
+    except BadRequest as exc:
+        typer.echo(f"footfall serve: {exc.message}", err=True)
+        raise typer.Exit(2) from None

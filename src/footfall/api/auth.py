@@ -1,0 +1,385 @@
+"""HTTP Digest (RFC 7616, MD5 and SHA-256, qop=auth) and Basic authentication (SPEC §1).
+
+Nonces are stateless: base64url(issue time ‖ HMAC-SHA256(key, issue time)), so any nonce this
+process issued is reusable until it expires, with no table of issued nonces. Only the replay
+guard keeps state: the (nc, cnonce) pairs seen per nonce, dropped when the nonce expires.
+
+Credentials (see docs/api.md, "Users"):
+- a plain password answers Digest MD5, Digest SHA-256 and Basic;
+- a Digest HA1 (`md5:<hex>` / `sha256:<hex>`, computed over `name:AXIS_<SERIAL>:password`)
+  answers Digest with that algorithm, and Basic;
+- a `pbkdf2_sha256$<iterations>$<salt>$<hash>` answers Basic only.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import os
+import re
+import struct
+import time
+import tomllib
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from footfall.config import Level, User
+from footfall.errors import BadRequest
+
+LEVELS: dict[str, int] = {"viewer": 1, "operator": 2, "admin": 3}
+ALGORITHMS: dict[str, str] = {"MD5": "md5", "SHA-256": "sha256"}
+PBKDF2_PREFIX = "pbkdf2_sha256$"
+_MAX_PAIRS_PER_NONCE = 4096
+_MAX_NONCES = 20000
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who made a request: a user name (or "" for anonymous) and a level."""
+
+    name: str
+    level: Level
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    """What the server knows of one user's secret; any subset of the fields may be set."""
+
+    name: str
+    level: Level
+    password: str | None = None  # plain text
+    ha1: dict[str, str] = field(default_factory=dict)  # hash name ("md5"/"sha256") -> hex HA1
+    pbkdf2: str | None = None  # pbkdf2_sha256$iterations$salt$hash (Basic only)
+
+
+class AuthFailure(Exception):
+    """The request is not authenticated; `message` is the sentence the client sees."""
+
+    def __init__(self, message: str, *, stale: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.stale = stale
+
+
+def level_allows(have: str, need: str) -> bool:
+    """True when level `have` is at least level `need` (viewer < operator < admin)."""
+    return LEVELS[have] >= LEVELS[need]
+
+
+def digest_ha1(algorithm: str, name: str, realm: str, password: str) -> str:
+    """HA1 = H(name:realm:password) for a Digest algorithm ("MD5" or "SHA-256")."""
+    return _h(ALGORITHMS[algorithm], f"{name}:{realm}:{password}")
+
+
+def hash_pbkdf2(password: str, iterations: int = 600_000, salt: bytes | None = None) -> str:
+    """A `pbkdf2_sha256$iterations$salt$hash` string (salt and hash base64) for Basic-only users."""
+    salt = salt if salt is not None else os.urandom(16)
+    dk = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
+    return f"{PBKDF2_PREFIX}{iterations}${_b64(salt)}${_b64(dk)}"
+
+
+def check_pbkdf2(encoded: str, password: str) -> bool:
+    """Whether `password` matches a `pbkdf2_sha256$...` string."""
+    try:
+        _, iterations, salt, expected = encoded.split("$")
+        dk = hashlib.pbkdf2_hmac("sha256", password.encode(), _unb64(salt), int(iterations))
+    except (ValueError, binascii.Error):
+        return False
+    return hmac.compare_digest(dk, _unb64(expected))
+
+
+def parse_auth_params(text: str) -> dict[str, str]:
+    """Parse `k=v, k="v"` auth-params (RFC 7235); raises AuthFailure on malformed input."""
+    params: dict[str, str] = {}
+    pos = 0
+    text = text.strip()
+    while pos < len(text):
+        match = _PARAM.match(text, pos)
+        if match is None:
+            raise AuthFailure("the Authorization header is malformed near: " + text[pos : pos + 20])
+        key = match.group(1).lower()
+        quoted, token = match.group(2), match.group(3)
+        value = token if quoted is None else re.sub(r"\\(.)", r"\1", quoted)
+        params.setdefault(key, value)
+        pos = match.end()
+    return params
+
+
+# key = "quoted value" (group 2) or key = token (group 3), then a comma or the end.
+_PARAM = re.compile(r'\s*([A-Za-z0-9_*-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]*))\s*(?:,|$)')
+
+
+class Authenticator:
+    """Checks Authorization headers against the users and issues Digest challenges."""
+
+    def __init__(
+        self,
+        users: list[Credential],
+        realm: str,
+        *,
+        anonymous_viewer: bool = False,
+        sha256_challenge: bool = False,
+        nonce_lifetime_s: float = 300.0,
+        key: bytes | None = None,
+    ) -> None:
+        self.users = {user.name: user for user in users}
+        self.realm = realm
+        self.anonymous_viewer = anonymous_viewer
+        self.sha256_challenge = sha256_challenge
+        self.nonce_lifetime_s = nonce_lifetime_s
+        self._key = key if key is not None else os.urandom(32)
+        self._seen: OrderedDict[str, tuple[float, set[tuple[str, str]]]] = OrderedDict()
+        self._basic_ok: OrderedDict[bytes, str] = OrderedDict()
+
+    # -- challenges --------------------------------------------------------------------------
+    def new_nonce(self, now: float | None = None) -> str:
+        """A fresh nonce: issue time and its HMAC, base64url."""
+        stamp = struct.pack(">d", time.time() if now is None else now)
+        return _b64(stamp + hmac.new(self._key, stamp, hashlib.sha256).digest()[:16])
+
+    def challenges(self, *, stale: bool = False) -> list[str]:
+        """WWW-Authenticate values: MD5 first, then SHA-256 if configured (SPEC §1)."""
+        nonce = self.new_nonce()
+        algorithms = ["MD5", "SHA-256"] if self.sha256_challenge else ["MD5"]
+        tail = ", stale=true" if stale else ""
+        return [
+            f'Digest realm="{self.realm}", nonce="{nonce}", algorithm={alg}, qop="auth"{tail}'
+            for alg in algorithms
+        ]
+
+    # -- checking ------------------------------------------------------------------------------
+    def authenticate(self, header: str | None, method: str, target: str) -> Principal | None:
+        """The principal of a request; None when anonymous (no header), AuthFailure if wrong."""
+        if header is None or not header.strip():
+            return Principal("", "viewer") if self.anonymous_viewer else None
+        scheme, _, rest = header.strip().partition(" ")
+        if scheme.lower() == "digest":
+            return self._digest(parse_auth_params(rest), method, target)
+        if scheme.lower() == "basic":
+            return self._basic(rest.strip())
+        raise AuthFailure(f"authentication scheme {scheme[:20]!r} is not supported; use Digest")
+
+    def _basic(self, token: str) -> Principal:
+        try:
+            decoded = base64.b64decode(token, validate=True)
+        except (binascii.Error, ValueError):
+            raise AuthFailure("the Basic credentials are not valid base64") from None
+        name, sep, password = decoded.decode("utf-8", "replace").partition(":")
+        if not sep:
+            raise AuthFailure("the Basic credentials lack a ':' between name and password")
+        user = self.users.get(name)
+        if user is None or not self._check_password(user, password):
+            raise AuthFailure("wrong user name or password")
+        return Principal(user.name, user.level)
+
+    def _check_password(self, user: Credential, password: str) -> bool:
+        if user.password is not None:
+            return hmac.compare_digest(user.password.encode(), password.encode())
+        for hash_name, ha1 in user.ha1.items():
+            alg = "MD5" if hash_name == "md5" else "SHA-256"
+            computed = digest_ha1(alg, user.name, self.realm, password)
+            if hmac.compare_digest(computed, ha1.lower()):
+                return True
+        if user.pbkdf2 is None:
+            return False
+        # pbkdf2 is slow on purpose: remember successes under a keyed digest, never the password.
+        cache_key = hmac.new(self._key, f"{user.name}:{password}".encode(), "sha256").digest()
+        if self._basic_ok.get(cache_key) == user.pbkdf2:
+            return True
+        if not check_pbkdf2(user.pbkdf2, password):
+            return False
+        self._basic_ok[cache_key] = user.pbkdf2
+        while len(self._basic_ok) > 1024:
+            self._basic_ok.popitem(last=False)
+        return True
+
+    def _digest(self, p: dict[str, str], method: str, target: str) -> Principal:
+        for key in ("username", "realm", "nonce", "uri", "response"):
+            if key not in p:
+                raise AuthFailure(f"the Digest credentials lack {key}")
+        algorithm = p.get("algorithm", "MD5").upper()
+        base_alg = algorithm.removesuffix("-SESS")
+        if base_alg not in ALGORITHMS:
+            raise AuthFailure(f"Digest algorithm {algorithm[:20]!r} is not supported")
+        if p.get("qop") != "auth":
+            raise AuthFailure('Digest qop must be "auth"')
+        for key in ("nc", "cnonce"):
+            if not p.get(key):
+                raise AuthFailure(f"the Digest credentials lack {key}")
+        if not re.fullmatch(r"[0-9a-fA-F]{8}", p["nc"]):
+            raise AuthFailure("Digest nc must be 8 hexadecimal digits")
+        if p["realm"] != self.realm:
+            raise AuthFailure(f"wrong realm; this counter's realm is {self.realm}")
+        if p["uri"] != target:
+            raise AuthFailure("the Digest uri does not match the request target")
+        user = self.users.get(p["username"])
+        hash_name = ALGORITHMS[base_alg]
+        ha1 = self._ha1(user, base_alg) if user is not None else None
+        if user is None or ha1 is None:
+            raise AuthFailure("wrong user name or password")
+        if algorithm.endswith("-SESS"):
+            ha1 = _h(hash_name, f"{ha1}:{p['nonce']}:{p['cnonce']}")
+        ha2 = _h(hash_name, f"{method}:{p['uri']}")
+        expected = _h(hash_name, f"{ha1}:{p['nonce']}:{p['nc']}:{p['cnonce']}:auth:{ha2}")
+        if not hmac.compare_digest(expected, p["response"].lower()):
+            raise AuthFailure("wrong user name or password")
+        # The password is right; now the nonce must be ours, fresh, and (nc, cnonce) unused.
+        issued = self._nonce_time(p["nonce"])
+        now = time.time()
+        if issued is None or now - issued > self.nonce_lifetime_s or issued > now + 5:
+            raise AuthFailure("the nonce has expired; answer the new challenge", stale=True)
+        self._remember(p["nonce"], issued, (p["nc"].lower(), p["cnonce"]))
+        return Principal(user.name, user.level)
+
+    def _ha1(self, user: Credential, algorithm: str) -> str | None:
+        if user.password is not None:
+            return digest_ha1(algorithm, user.name, self.realm, user.password)
+        stored = user.ha1.get(ALGORITHMS[algorithm])
+        return stored.lower() if stored is not None else None
+
+    def _nonce_time(self, nonce: str) -> float | None:
+        try:
+            raw = _unb64(nonce)
+        except (binascii.Error, ValueError):
+            return None
+        if len(raw) != 24:
+            return None
+        stamp, mac = raw[:8], raw[8:]
+        if not hmac.compare_digest(mac, hmac.new(self._key, stamp, hashlib.sha256).digest()[:16]):
+            return None
+        issued: float = struct.unpack(">d", stamp)[0]
+        return issued
+
+    def _remember(self, nonce: str, issued: float, pair: tuple[str, str]) -> None:
+        now = time.time()
+        while self._seen:  # forget expired nonces, oldest first
+            first = next(iter(self._seen.values()))
+            if now - first[0] <= self.nonce_lifetime_s and len(self._seen) < _MAX_NONCES:
+                break
+            self._seen.popitem(last=False)
+        entry = self._seen.get(nonce)
+        if entry is None:
+            entry = (issued, set())
+            self._seen[nonce] = entry
+        pairs = entry[1]
+        if pair in pairs:
+            raise AuthFailure("this nonce count was already used with this cnonce (replay)")
+        if len(pairs) >= _MAX_PAIRS_PER_NONCE:
+            raise AuthFailure(
+                "the nonce has been used too often; answer the new challenge", stale=True
+            )
+        pairs.add(pair)
+
+
+def _h(hash_name: str, text: str) -> str:
+    return hashlib.new(hash_name, text.encode("utf-8")).hexdigest()
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+# -- users: --user NAME:PASSWORD:LEVEL, ServerSettings.users, and the users file -------------------
+def parse_user_option(text: str) -> User:
+    """Parse `NAME:PASSWORD:LEVEL` (LEVEL optional, default viewer; the password may hold ':')."""
+    name, sep, rest = text.partition(":")
+    if not name or not sep:
+        raise BadRequest(f"--user {text!r}: expected NAME:PASSWORD:LEVEL")
+    password, level = rest, "viewer"
+    head, sep2, tail = rest.rpartition(":")
+    if sep2 and tail in LEVELS:
+        password, level = head, tail
+    if not password:
+        raise BadRequest(f"--user {name!r}: the password is empty")
+    return User.model_validate({"name": name, "password": password, "level": level})
+
+
+class UserEntry(BaseModel):
+    """One `[[user]]` table of the users file (docs/api.md, "Users")."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1)
+    level: Level = "viewer"
+    password: str | None = Field(None, min_length=1, description="plain text")
+    hashes: list[str] = Field(
+        default_factory=list, description="md5:<HA1 hex>, sha256:<HA1 hex>, pbkdf2_sha256$..."
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _name_has_no_colon(cls, value: str) -> str:
+        if ":" in value:
+            raise ValueError("a user name cannot contain ':'")
+        return value
+
+
+def credential_from_entry(entry: UserEntry) -> Credential:
+    """Turn a users-file entry into a Credential; BadRequest names what is wrong."""
+    ha1: dict[str, str] = {}
+    pbkdf2: str | None = None
+    for item in entry.hashes:
+        kind, sep, value = item.partition(":")
+        if item.startswith(PBKDF2_PREFIX):
+            if len(item.split("$")) != 4 or not item.split("$")[1].isdigit():
+                raise BadRequest(f"user {entry.name}: malformed {PBKDF2_PREFIX}... hash")
+            pbkdf2 = item
+        elif sep and kind in ("md5", "sha256"):
+            width = 32 if kind == "md5" else 64
+            if not re.fullmatch(f"[0-9a-fA-F]{{{width}}}", value):
+                raise BadRequest(f"user {entry.name}: {kind}: needs {width} hexadecimal digits")
+            ha1[kind] = value.lower()
+        else:
+            raise BadRequest(
+                f"user {entry.name}: hash {item[:24]!r} is not md5:<hex>, sha256:<hex> "
+                f"or {PBKDF2_PREFIX}..."
+            )
+    if entry.password is None and not entry.hashes:
+        raise BadRequest(f"user {entry.name}: give a password or at least one hash")
+    return Credential(entry.name, entry.level, entry.password, ha1, pbkdf2)
+
+
+def load_users_file(path: Path) -> list[Credential]:
+    """Read a TOML users file (`[[user]]` tables); BadRequest says what is wrong and where."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise BadRequest(f"users file {path}: {exc.strerror or exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise BadRequest(f"users file {path}: not valid TOML: {exc}") from None
+    unknown = set(data) - {"user"}
+    if unknown:
+        raise BadRequest(f"users file {path}: unknown key {sorted(unknown)[0]!r}; use [[user]]")
+    entries = data.get("user", [])
+    if not isinstance(entries, list):
+        raise BadRequest(f"users file {path}: 'user' must be an array of tables ([[user]])")
+    credentials = []
+    for index, raw in enumerate(entries, start=1):
+        try:
+            entry = UserEntry.model_validate(raw)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            where = ".".join(str(part) for part in error["loc"]) or "entry"
+            raise BadRequest(f"users file {path}: user #{index}: {where}: {error['msg']}") from None
+        credentials.append(credential_from_entry(entry))
+    return credentials
+
+
+def build_credentials(users: list[User], users_file: Path | None) -> list[Credential]:
+    """All users of a server: settings/CLI users (plain passwords) then the users file."""
+    credentials = [Credential(u.name, u.level, password=u.password) for u in users]
+    if users_file is not None:
+        credentials.extend(load_users_file(users_file))
+    names = [c.name for c in credentials]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise BadRequest(f"user {duplicates[0]!r} is defined twice")
+    return credentials

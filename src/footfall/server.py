@@ -1,0 +1,209 @@
+"""Runs one counter: settings -> store, params, app, counting -> uvicorn on a socket.
+
+`load_settings(config_file, overrides)` merges a TOML config file with command-line values
+(flags win); `serve(settings)` blocks until SIGINT/SIGTERM.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import socket
+import sys
+import tomllib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import uvicorn
+from pydantic import ValidationError
+
+from footfall.api.actions import ApiContext
+from footfall.api.app import Plugin, create_app, resolve_serial
+from footfall.api.auth import build_credentials
+from footfall.api.logs import LOG_FORMAT, install_file_log
+from footfall.api.params import ParamsStore
+from footfall.config import ServerSettings
+from footfall.errors import BadRequest
+from footfall.ingest import Ingest
+
+log = logging.getLogger("footfall.server")
+
+STORE_FILE = "counts.sqlite3"
+# Modules that extend the app when present: "module:function", function(ctx: ApiContext).
+PLUGINS: tuple[str, ...] = (
+    "footfall.api.occupancy:install",
+    "footfall.api.events:install",
+    "footfall.delivery.service:install",
+)
+
+
+class CountingHandle(Protocol):
+    """What `footfall.pipeline.start_counting` returns."""
+
+    def stop(self) -> None:
+        """Stop counting."""
+        ...
+
+    def status(self) -> dict[str, Any]:
+        """Frames, fps, last error and the like."""
+        ...
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """The TOML config file as a dict; relative paths in it are relative to the file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise BadRequest(f"config file {path}: {exc.strerror or exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise BadRequest(f"config file {path}: not valid TOML: {exc}") from None
+    for key in ("data", "users_file"):
+        value = data.get(key)
+        if isinstance(value, str) and not Path(value).is_absolute():
+            data[key] = str(path.parent / value)
+    return data
+
+
+def settings_sentence(exc: ValidationError, where: str) -> str:
+    """The first settings error as a sentence naming the key."""
+    error = exc.errors()[0]
+    key = ".".join(str(part) for part in error["loc"]) or "settings"
+    return f"{where}: {key}: {error['msg']}"
+
+
+def load_settings(config_file: Path | None, overrides: Mapping[str, Any]) -> ServerSettings:
+    """ServerSettings from the config file (if any) with `overrides` (non-None values) on top."""
+    data: dict[str, Any] = read_config_file(config_file) if config_file is not None else {}
+    data.update({key: value for key, value in overrides.items() if value is not None})
+    where = str(config_file) if config_file is not None else "settings"
+    try:
+        settings = ServerSettings.model_validate(data)
+    except ValidationError as exc:
+        raise BadRequest(settings_sentence(exc, where)) from None
+    resolve_serial(settings.serial)  # fail early on a bad serial
+    return settings
+
+
+def check_settings(settings: ServerSettings) -> list[str]:
+    """Everything that `serve` would refuse, as sentences (empty when fine)."""
+    problems: list[str] = []
+    try:
+        resolve_serial(settings.serial)
+    except BadRequest as exc:
+        problems.append(exc.message)
+    try:
+        build_credentials(settings.users, settings.users_file)
+    except BadRequest as exc:
+        problems.append(exc.message)
+    source = settings.source
+    looks_like_file = source not in ("none", "synthetic") and "://" not in source
+    if looks_like_file and not source.isdigit() and not Path(source).exists():
+        problems.append(
+            f"source {source!r} is not a file, a URL, a device index, none or synthetic"
+        )
+    if settings.data.exists() and not settings.data.is_dir():
+        problems.append(f"data {settings.data} exists and is not a directory")
+    elif (settings.data / "params.json").exists():
+        try:
+            ParamsStore.load(settings.data)
+        except BadRequest as exc:
+            problems.append(exc.message)
+    return problems
+
+
+def load_plugins(names: Sequence[str] = PLUGINS) -> list[Plugin]:
+    """The `install` functions of the plugin modules that exist in this build."""
+    plugins: list[Plugin] = []
+    for spec in names:
+        module_name, _, attr = spec.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name is not None and module_name.startswith(exc.name):
+                log.debug("plugin %s is not in this build", module_name)
+                continue
+            raise
+        install = getattr(module, attr, None)
+        if callable(install):
+            plugins.append(install)
+    return plugins
+
+
+def start_source(settings: ServerSettings, params: ParamsStore, ingest: Ingest) -> CountingHandle:
+    """Start counting `settings.source` through `footfall.pipeline.start_counting`."""
+    pipeline = importlib.import_module("footfall.pipeline")
+    start = getattr(pipeline, "start_counting", None)
+    if start is None:
+        raise BadRequest(
+            f"--source {settings.source}: this build cannot count video yet "
+            "(footfall.pipeline.start_counting is missing); use --source none"
+        )
+    handle: CountingHandle = start(settings.source, settings.loop, lambda: params.current, ingest)
+    return handle
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket (port 0 picks a free one)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise BadRequest(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _console_logging() -> None:
+    logger = logging.getLogger("footfall")
+    if not any(getattr(h, "_footfall_console", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        handler._footfall_console = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
+def serve(settings: ServerSettings, *, plugins: Sequence[Plugin] | None = None) -> None:
+    """Serve the API (and count the source) until interrupted."""
+    from footfall.store.sqlite import SQLiteStore
+
+    settings.data.mkdir(parents=True, exist_ok=True)
+    _console_logging()
+    file_handler = install_file_log(settings.data)
+    params = ParamsStore.load(settings.data)
+    store = SQLiteStore(settings.data / STORE_FILE)
+    ingest = Ingest(store)
+    counting: CountingHandle | None = None
+    try:
+        app = create_app(
+            settings,
+            params,
+            store,
+            ingest=ingest,
+            plugins=load_plugins() if plugins is None else plugins,
+        )
+        ctx: ApiContext = app.state.ctx
+        if not ctx.auth.users and not settings.anonymous_viewer:
+            log.warning("no users and no anonymous viewer: every request will get 401")
+        if settings.source != "none":
+            counting = start_source(settings, params, ingest)
+            ctx.status["counting"] = counting.status
+        sock = bind(settings.host, settings.port)
+        host, port = sock.getsockname()[:2]
+        config = uvicorn.Config(
+            app, access_log=False, log_config=None, lifespan="on", timeout_keep_alive=30
+        )
+        log.info("counter %s (%s), data in %s", ctx.serial, ctx.name(), settings.data)
+        print(f"footfall: serving on http://{host}:{port}/local/tvpc/.api", flush=True)
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        if counting is not None:
+            counting.stop()
+        store.close()
+        logging.getLogger("footfall").removeHandler(file_handler)
+        file_handler.close()
