@@ -24,7 +24,6 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from footfall.api import formats
 from footfall.api.actions import (
     ENDPOINT_LEVEL,
     ActionRegistry,
@@ -36,6 +35,7 @@ from footfall.api.actions import (
 )
 from footfall.api.auth import Authenticator, AuthFailure, Credential, Principal, build_credentials
 from footfall.api.auth import level_allows as allows
+from footfall.api.formats import APPDATA_DTD
 from footfall.api.logs import LogRing
 from footfall.api.params import ParamsStore
 from footfall.api.vendor import LiveTotals, register_vendor
@@ -183,7 +183,7 @@ def _show(value: str) -> str:
 
 
 async def _dtd(request: Request) -> Response:
-    return Response(formats.APPDATA_DTD, media_type="application/xml-dtd")
+    return Response(APPDATA_DTD, media_type="application/xml-dtd")
 
 
 async def _not_found(request: Request) -> Response:

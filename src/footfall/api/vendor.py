@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import PlainTextResponse, Response
 
-from footfall.api import cntfile, formats
 from footfall.api.actions import OPERATOR_ONLY, Action, ActionRegistry, Call, parse_form
+from footfall.api.cntfile import cnt_filename, render_cnt
+from footfall.api.formats import render_csv, render_json, render_xml
 from footfall.api.logs import log_archive, show_logs_text
 from footfall.api.params import params_json, redacted, setparams_changes
 from footfall.config import Level
@@ -119,21 +120,21 @@ async def _report(call: Call) -> tuple[list[bins.DayBins], int]:
 async def export_csv(call: Call) -> Response:
     """`export-csv` (SPEC §3)."""
     report, _ = await _report(call)
-    body = formats.render_csv(report, call.ctx.serial, call.ctx.name())
+    body = render_csv(report, call.ctx.serial, call.ctx.name())
     return Response(body, media_type="text/csv; charset=utf-8")
 
 
 async def export_json(call: Call) -> Response:
     """`export-json` (SPEC §3)."""
     report, res_s = await _report(call)
-    body = formats.render_json(report, call.ctx.serial, call.ctx.name(), res_s)
+    body = render_json(report, call.ctx.serial, call.ctx.name(), res_s)
     return Response(body, media_type="application/json")
 
 
 async def export_xml(call: Call) -> Response:
     """`export-xml` (SPEC §3)."""
     report, res_s = await _report(call)
-    body = formats.render_xml(report, call.ctx.serial, call.ctx.name(), res_s)
+    body = render_xml(report, call.ctx.serial, call.ctx.name(), res_s)
     return Response(body, media_type="application/xml")
 
 
@@ -141,8 +142,8 @@ async def export_cnt(call: Call) -> Response:
     """`export-cnt`: our documented binary format (SPEC §4)."""
     report, res_s = await _report(call)
     ctx = call.ctx
-    body = cntfile.render_cnt(report, ctx.serial, ctx.name(), ctx.zone().key, res_s)
-    filename = cntfile.cnt_filename(ctx.serial, call.param("date") or "all")
+    body = render_cnt(report, ctx.serial, ctx.name(), ctx.zone().key, res_s)
+    filename = cnt_filename(ctx.serial, call.param("date") or "all")
     return Response(
         body,
         media_type="application/octet-stream",
