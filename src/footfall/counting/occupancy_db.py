@@ -1,0 +1,117 @@
+"""Where occupancy is kept: one row per UTC minute and the live state (migration 0002).
+
+The tables live in the counter's SQLite file next to the count bins (or in a file of their own
+when the counts are in PostgreSQL). The migration is idempotent, so this module applies it too
+when it opens the file; the store's migration runner may have done so already.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+
+def open_db(path: Path | str, *migrations: str) -> sqlite3.Connection:
+    """A connection usable from any thread (callers lock), WAL, with `migrations` applied."""
+    conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=10)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    folder = resources.files("footfall.store") / "migrations"
+    for name in migrations:
+        conn.executescript((folder / name).read_text(encoding="utf-8"))
+    return conn
+
+
+@dataclass(frozen=True, slots=True)
+class OccupancyMinute:
+    """One stored minute: the estimate at its end and the visits that ended in it."""
+
+    minute_utc: int
+    occupancy: int
+    visit_s: float
+    visits: int
+
+
+class OccupancyBook:
+    """Occupancy minutes and state in SQLite; every write is committed on return."""
+
+    def __init__(self, path: Path | str) -> None:
+        self._conn = open_db(path, "0002_occupancy.sql")
+        self._lock = threading.Lock()
+
+    def record(self, minute_utc: int, occupancy: int, visit_s: float | None) -> None:
+        """Set the minute's end occupancy and add one visit to it when `visit_s` is given."""
+        add_s, add_n = (0.0, 0) if visit_s is None else (visit_s, 1)
+        with self._lock:
+            self._conn.execute(
+                "INSERT INTO occupancy_minute (minute_utc, occupancy, visit_s, visits) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT(minute_utc) DO UPDATE SET "
+                "occupancy = excluded.occupancy, visit_s = visit_s + excluded.visit_s, "
+                "visits = visits + excluded.visits",
+                (minute_utc, occupancy, add_s, add_n),
+            )
+
+    def minutes(self, start_utc: int, end_utc: int) -> list[OccupancyMinute]:
+        """Stored minutes with start_utc <= minute_utc < end_utc, in time order."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT minute_utc, occupancy, visit_s, visits FROM occupancy_minute "
+                "WHERE minute_utc >= ? AND minute_utc < ? ORDER BY minute_utc",
+                (start_utc, end_utc),
+            ).fetchall()
+        return [OccupancyMinute(int(m), int(o), float(s), int(n)) for m, o, s, n in rows]
+
+    def occupancy_before(self, utc: int) -> int:
+        """The occupancy at instant `utc`: the end figure of the last minute before it, or 0."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT occupancy FROM occupancy_minute WHERE minute_utc <= ? "
+                "ORDER BY minute_utc DESC LIMIT 1",
+                (utc - 60,),  # the minute that starts at utc - 60 ends at utc
+            ).fetchone()
+        return 0 if row is None else int(row[0])
+
+    def days_utc(self) -> list[int]:
+        """Epoch seconds of every UTC hour holding an occupancy minute (for "date=all")."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT DISTINCT minute_utc / 3600 * 3600 FROM occupancy_minute ORDER BY 1"
+            ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def save_state(self, name: str, value: dict[str, Any]) -> None:
+        """Persist one named JSON state."""
+        text = json.dumps(value, separators=(",", ":"))
+        with self._lock:
+            self._conn.execute(
+                "INSERT INTO occupancy_state (name, value) VALUES (?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                (name, text),
+            )
+
+    def load_state(self, name: str) -> dict[str, Any]:
+        """A named state, or {} when never saved."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT value FROM occupancy_state WHERE name = ?", (name,)
+            ).fetchone()
+        if row is None:
+            return {}
+        value = json.loads(row[0])
+        return value if isinstance(value, dict) else {}
+
+    def clear(self) -> None:
+        """Forget every minute and the state (clear-data)."""
+        with self._lock:
+            self._conn.execute("DELETE FROM occupancy_minute")
+            self._conn.execute("DELETE FROM occupancy_state")
+
+    def close(self) -> None:
+        """Release the connection."""
+        with self._lock:
+            self._conn.close()

@@ -1,0 +1,285 @@
+"""The live side of one counter: passages in; occupancy, alarms and messages out.
+
+`Hub.on_passage` is an `Ingest` listener, so it only sees committed passages. For each one, under
+one lock (so ids and order agree everywhere):
+1. the occupancy estimate and the visit FIFO move on; the minute row and the state are saved;
+2. the alarm rules run; each alarm is stored (`Store.add_event`);
+3. the passage, then its alarms, are appended to the outbox, which wakes MQTT, webhooks and SSE.
+A tick every few seconds applies the smart re-zero rules (quiet site, closing time).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from footfall.config import MqttParams, Params, WebhookParams
+from footfall.counting.alarms import AlarmRules, AlarmState
+from footfall.counting.occupancy import Change, OccupancyEstimate, Rezero, parse_closing
+from footfall.counting.occupancy_db import OccupancyBook
+from footfall.delivery import mqtt, webhook
+from footfall.delivery.outbox import Outbox
+from footfall.errors import BadRequest
+from footfall.store import bins
+from footfall.store.base import Event, Passage, Store
+
+log = logging.getLogger(__name__)
+
+TICK_S = 5.0
+
+
+def iso_utc(when: datetime) -> str:
+    """`2026-11-24T15:30:00.120Z`: the time format of every message body."""
+    return when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True, slots=True)
+class LiveOccupancy:
+    """What live-occupancy.json reports (SPEC §7)."""
+
+    occupancy: int
+    average_visit_s: int  # visits that ended today (local day), rounded
+    total_in: int  # today
+    total_out: int
+
+
+class Hub:
+    """Occupancy, alarms and delivery for one counter; thread-safe."""
+
+    def __init__(
+        self,
+        store: Store,
+        book: OccupancyBook,
+        outbox: Outbox,
+        params: Params,
+        serial: str,
+        zone: Callable[[], ZoneInfo],
+        name: Callable[[], str],
+    ) -> None:
+        self.store = store
+        self.book = book
+        self.outbox = outbox
+        self.params = params
+        self.serial = serial
+        self.zone = zone
+        self.name = name
+        self._lock = threading.RLock()
+        self.estimate = OccupancyEstimate.from_json(
+            book.load_state("estimate"), params.Occupancy.Mode
+        )
+        self.alarms = AlarmState.from_json(book.load_state("alarms"))
+        self.mqtt: mqtt.MqttSink | None = None
+        self.webhook: webhook.WebhookSink | None = None
+        self._stop = threading.Event()
+        self._ticker = threading.Thread(target=self._tick_loop, name="occupancy-tick", daemon=True)
+
+    # -- passages and corrections -------------------------------------------------------------
+
+    def on_passage(self, passage: Passage) -> None:
+        """Ingest listener: count, alarm, send on."""
+        with self._lock:
+            change = self.estimate.apply(passage.direction, passage.time.timestamp())
+            self._record(passage.time, change)
+            rules = AlarmRules.from_params(self.params.Alarm)
+            events = self.alarms.on_passage(passage, rules)
+            events += self.alarms.on_occupancy(change.occupancy, passage.time, rules)
+            self._save()
+            body: dict[str, Any] = {
+                "serial": self.serial,
+                "time": iso_utc(passage.time),
+                "direction": passage.direction,
+                **self._state_fields(passage.time, change.occupancy),
+            }
+            self.outbox.add("passage", body, passage.time.timestamp())
+            for event in events:
+                self._emit_alarm(event)
+
+    def reset(self, inside: int, now: datetime | None = None) -> None:
+        """occupancy-reset&occ=N (naive mode only, else 409 as SPEC §7 says)."""
+        if self.params.Occupancy.Mode != "naive":
+            raise BadRequest(
+                '{"status":"Error: occupancy-reset works only in naive mode '
+                '(Occupancy.Mode is smart)"}',
+                status=409,
+            )
+        when = now or datetime.now(UTC)
+        with self._lock:
+            self._correct(self.estimate.reset(inside), "reset", when)
+
+    def tick(self, now_s: float | None = None) -> str | None:
+        """Apply the smart re-zero rules now; returns the reason when it re-zeroed."""
+        now = time.time() if now_s is None else now_s
+        occ = self.params.Occupancy
+        rule = Rezero(
+            quiet_s=occ.QuietPeriod * 60.0,
+            quiet_maximum=occ.QuietMaximum,
+            closing=parse_closing(occ.ClosingTime),
+            zone=self.zone(),
+        )
+        with self._lock:
+            before = self.estimate.smart
+            reason = self.estimate.due(now, rule)
+            if reason is None:
+                return None
+            change = self.estimate.rezero()
+            log.info("smart occupancy re-zeroed (%s) from %d", reason, before)
+            self._correct(change, reason, datetime.fromtimestamp(now, UTC), before)
+            return reason
+
+    def _correct(self, change: Change, reason: str, when: datetime, before: int = 0) -> None:
+        """Store, alarm and send an occupancy correction (reset or re-zero); lock held."""
+        self._record(when, change)
+        rules = AlarmRules.from_params(self.params.Alarm)
+        alarms = self.alarms.on_occupancy(change.occupancy, when, rules)
+        self._save()
+        kind = "occupancy_reset" if reason == "reset" else "occupancy_rezero"
+        payload: dict[str, Any] = {"occupancy": change.occupancy, "reason": reason}
+        if kind == "occupancy_rezero":
+            payload["before"] = before
+        event_id = self.store.add_event(Event(when, kind, payload))
+        body = {
+            "serial": self.serial,
+            "time": iso_utc(when),
+            "event_id": event_id,
+            "reason": reason,
+            **self._state_fields(when, change.occupancy, force=True),
+        }
+        self.outbox.add("occupancy", body, when.timestamp())
+        for event in alarms:
+            self._emit_alarm(event)
+
+    def _emit_alarm(self, event: Event) -> None:
+        event_id = self.store.add_event(event)
+        body = {
+            "serial": self.serial,
+            "time": iso_utc(event.time),
+            "event_id": event_id,
+            "kind": event.kind,
+            **event.payload,
+        }
+        self.outbox.add("alarm", body, event.time.timestamp())
+
+    def _record(self, when: datetime, change: Change) -> None:
+        minute = math.floor(when.timestamp() / 60) * 60
+        self.book.record(minute, change.occupancy, change.visit_s)
+
+    def _save(self) -> None:
+        self.book.save_state("estimate", self.estimate.to_json())
+        self.book.save_state("alarms", self.alarms.to_json())
+
+    def _state_fields(self, when: datetime, occupancy: int, force: bool = False) -> dict[str, Any]:
+        total_in, total_out = bins.today_totals(self.store, self.zone(), when)
+        fields: dict[str, Any] = {"in_today": total_in, "out_today": total_out}
+        if force or self.params.Occupancy.Enable:
+            fields["occupancy"] = occupancy
+        return fields
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def live(self, now: datetime | None = None) -> LiveOccupancy:
+        """The live-occupancy.json figures."""
+        when = now or datetime.now(UTC)
+        zone = self.zone()
+        start, end = bins.day_bounds_utc(when.astimezone(zone).date(), zone)
+        minutes = self.book.minutes(start, end)
+        visits = sum(m.visits for m in minutes)
+        total_s = sum(m.visit_s for m in minutes)
+        total_in, total_out = bins.today_totals(self.store, zone, when)
+        with self._lock:
+            occupancy = self.estimate.occupancy
+        average = round(total_s / visits) if visits else 0
+        return LiveOccupancy(occupancy, average, total_in, total_out)
+
+    def status(self) -> dict[str, object]:
+        """For show-logs / generate-logs."""
+        with self._lock:
+            out: dict[str, object] = {
+                "occupancy": {
+                    "mode": self.estimate.mode,
+                    "naive": self.estimate.naive,
+                    "smart": self.estimate.smart,
+                    "inside_fifo": len(self.estimate.visits),
+                },
+                "outbox_last_id": self.outbox.last_seq(),
+            }
+        if self.mqtt is not None:
+            out["mqtt"] = self.mqtt.status()
+        if self.webhook is not None:
+            out["webhook"] = self.webhook.status()
+        return out
+
+    # -- settings and life cycle ----------------------------------------------------------------
+
+    def apply(self, new: Params, old: Params | None = None) -> None:
+        """Take new params (a ParamsStore listener): mode, alarms, and (re)start the sinks."""
+        with self._lock:
+            self.params = new
+            self.estimate.mode = new.Occupancy.Mode
+            if old is None or new.Alarm != old.Alarm:
+                # A rule switched off or a new threshold may end an occupancy alarm at once.
+                rules = AlarmRules.from_params(new.Alarm)
+                now = datetime.now(UTC)
+                for event in self.alarms.on_occupancy(self.estimate.occupancy, now, rules):
+                    self._emit_alarm(event)
+                self._save()
+        if old is None or new.MQTT != old.MQTT or new.Counter.Name != old.Counter.Name:
+            self._restart_mqtt(new.MQTT)
+        if old is None or new.Webhook != old.Webhook:
+            self._restart_webhook(new.Webhook)
+
+    def _restart_mqtt(self, settings: MqttParams) -> None:
+        if self.mqtt is not None:
+            self.mqtt.stop()
+            self.mqtt = None
+        if not settings.Enable:
+            self.outbox.forget(mqtt.SINK)
+            return
+        self.mqtt = mqtt.MqttSink(self.outbox, settings, self.serial, self.name())
+        self.mqtt.start()
+
+    def _restart_webhook(self, settings: WebhookParams) -> None:
+        if self.webhook is not None:
+            self.webhook.stop()
+            self.webhook = None
+        if not settings.Enable:
+            self.outbox.forget(webhook.SINK)
+            return
+        self.webhook = webhook.WebhookSink(self.outbox, settings.URL, settings.Secret)
+        self.webhook.start()
+
+    def start(self) -> None:
+        """Start the sinks the params enable and the re-zero ticker."""
+        self.apply(self.params)
+        self._ticker.start()
+
+    def stop(self) -> None:
+        """Stop the ticker and the sinks (what was not delivered stays in the outbox)."""
+        self._stop.set()
+        if self._ticker.is_alive():
+            self._ticker.join(timeout=TICK_S * 2)
+        for sink in (self.mqtt, self.webhook):
+            if sink is not None:
+                sink.stop()
+        self.mqtt = self.webhook = None
+
+    def clear(self) -> None:
+        """After clear-data: forget occupancy minutes and state (counts and events are gone)."""
+        with self._lock:
+            self.book.clear()
+            self.estimate = OccupancyEstimate(self.params.Occupancy.Mode)
+            self.alarms = AlarmState()
+            self._save()
+
+    def _tick_loop(self) -> None:
+        while not self._stop.wait(TICK_S):
+            try:
+                self.tick()
+            except Exception:
+                log.exception("occupancy re-zero check failed")
