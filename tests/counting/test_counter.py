@@ -1,0 +1,90 @@
+"""Tracks to passages: full traversals only (SPEC §5)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from footfall.counting.area import Area
+from footfall.counting.counter import Counter
+
+AREA = Area(width=320, height=240, left=40, right=280, top=90, bottom=150, yfirst=90, ylast=150)
+
+
+def run(paths: dict[int, Sequence[tuple[float, float]]], way: str = "up") -> list[tuple[int, str]]:
+    """Feed every track's path frame by frame; (track, direction) of the crossings."""
+    counter = Counter(AREA, way)  # type: ignore[arg-type]
+    out: list[tuple[int, str]] = []
+    for frame in range(max(len(p) for p in paths.values())):
+        live = [(tid, p[frame]) for tid, p in paths.items() if frame < len(p)]
+        crossings = counter.update(
+            [t for t, _ in live], [xy[0] for _, xy in live], [xy[1] for _, xy in live], frame
+        )
+        out += [(c.track_id, c.direction) for c in crossings]
+    return out
+
+
+def line(x0: float, y0: float, x1: float, y1: float, n: int = 30) -> list[tuple[float, float]]:
+    return [(x0 + (x1 - x0) * i / (n - 1), y0 + (y1 - y0) * i / (n - 1)) for i in range(n)]
+
+
+def test_full_traversal_up_is_in() -> None:
+    assert run({1: line(160, 220, 160, 20)}) == [(1, "in")]
+
+
+def test_full_traversal_down_is_out() -> None:
+    assert run({1: line(160, 20, 160, 220)}) == [(1, "out")]
+
+
+def test_in_direction_flip() -> None:
+    assert run({1: line(160, 220, 160, 20)}, "down") == [(1, "out")]
+    assert run({1: line(160, 20, 160, 220)}, "down") == [(1, "in")]
+
+
+def test_u_turn_counts_nothing() -> None:
+    assert run({1: line(160, 220, 160, 100) + line(160, 100, 160, 220)}) == []
+
+
+def test_lingering_inside_counts_nothing() -> None:
+    assert run({1: line(160, 200, 160, 120) + [(160.0 + i % 3, 120.0) for i in range(300)]}) == []
+
+
+def test_jitter_on_an_edge_counts_nothing() -> None:
+    assert run({1: [(160.0, 150.0 + (3 if i % 2 else -3)) for i in range(100)]}) == []
+    assert run({1: [(160.0, 90.0 + (3 if i % 2 else -3)) for i in range(100)]}) == []
+
+
+def test_in_then_out_counts_both() -> None:
+    assert run({1: line(160, 220, 160, 20) + line(160, 20, 160, 220)}) == [(1, "in"), (1, "out")]
+
+
+def test_two_people_side_by_side_count_two() -> None:
+    assert run({1: line(120, 220, 120, 20), 2: line(200, 220, 200, 20)}) == [(1, "in"), (2, "in")]
+
+
+def test_outside_the_x_span_counts_nothing() -> None:
+    assert run({1: line(20, 220, 20, 20)}) == []
+    assert run({1: line(300, 20, 300, 220)}) == []
+
+
+def test_track_born_inside_the_area_counts_nothing() -> None:
+    assert run({1: line(160, 120, 160, 20)}) == []
+
+
+def test_a_jump_over_the_area_counts() -> None:
+    # A fast person may be seen beyond one edge, then beyond the other, never inside.
+    assert run({1: [(160.0, 200.0), (160.0, 40.0)]}) == [(1, "in")]
+
+
+def test_reconfigure_forgets_half_seen_crossings() -> None:
+    counter = Counter(AREA, "up")
+    counter.update([1], [160.0], [200.0], 0)
+    counter.reconfigure(Area(yfirst=60, ylast=100), "up")
+    assert counter.update([1], [160.0], [40.0], 1) == []
+    assert [c.direction for c in counter.update([1], [160.0], [140.0], 2)] == ["out"]
+
+
+def test_forget_ends_a_track() -> None:
+    counter = Counter(AREA, "up")
+    counter.update([1], [160.0], [200.0], 0)
+    counter.forget([1])
+    assert counter.update([1], [160.0], [40.0], 1) == []

@@ -1,0 +1,89 @@
+"""The foreground detector and its person-size model, on drawn scenes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import cv2
+import numpy as np
+import pytest
+
+from footfall.config import Params
+from footfall.vision.detect import ForegroundDetector, people_in_blob, person_width_px, split_blob
+from footfall.vision.types import Frame
+
+
+def test_person_width_follows_height_and_lens() -> None:
+    near = person_width_px(320, 220, 90, 50)
+    far = person_width_px(320, 400, 90, 50)
+    assert near > far
+    assert person_width_px(320, 280, 90, 50) == pytest.approx(320 * 50 / (2 * 140))
+    assert person_width_px(320, 280, 60, 50) > person_width_px(320, 280, 90, 50)
+
+
+@pytest.mark.parametrize(("ratio", "people"), [(0.5, 1), (1.0, 1), (1.5, 1), (1.7, 2), (2.7, 3), (40, 12)])
+def test_people_in_blob(ratio: float, people: int) -> None:
+    assert people_in_blob(ratio * 100.0, 100.0) == people
+
+
+def disc_points(cx: float, cy: float, r: float) -> np.ndarray:
+    ys, xs = np.mgrid[-r : r + 1, -r : r + 1]
+    keep = xs**2 + ys**2 <= r**2
+    return np.stack([xs[keep] + cx, ys[keep] + cy], axis=1).astype(np.float32)
+
+
+def test_split_side_by_side_pair() -> None:
+    pts = np.concatenate([disc_points(50, 60, 10), disc_points(72, 60, 10)])
+    centres = split_blob(pts, 2)
+    assert sorted(np.round(centres[:, 0]).tolist()) == pytest.approx([50, 72], abs=2)
+
+
+def test_split_queue_front_to_back() -> None:
+    pts = np.concatenate([disc_points(50, 30 + 20 * i, 10) for i in range(3)])
+    centres = split_blob(pts, 3)
+    assert sorted(np.round(centres[:, 1]).tolist()) == pytest.approx([30, 50, 70], abs=2)
+
+
+def scene(people: list[tuple[int, int]], radius: int = 28) -> np.ndarray:
+    img = np.full((240, 320, 3), 90, np.uint8)
+    cv2.rectangle(img, (0, 0), (40, 240), (60, 60, 140), -1)
+    for x, y in people:
+        cv2.circle(img, (x, y), radius, (220, 220, 220), -1)
+    return img
+
+
+def run(frames: list[np.ndarray]) -> list[int]:
+    params = Params()
+    params.Counter.AutoSize = 0
+    params.Counter.Height = 280  # a person is ~57 px wide at 320 px
+    det = ForegroundDetector(params)
+    t = datetime(2026, 1, 1, tzinfo=UTC)
+    return [len(det.detect(Frame(f, i, t))) for i, f in enumerate(frames)]
+
+
+def test_empty_scene_has_no_one() -> None:
+    assert run([scene([])] * 30)[-1] == 0
+
+
+def test_one_walker_is_one_detection() -> None:
+    frames = [scene([])] * 20 + [scene([(160, 220 - 6 * i)]) for i in range(30)]
+    counts = run(frames)
+    assert counts[25:] == [1] * 25
+
+
+def test_two_people_side_by_side_are_two() -> None:
+    frames = [scene([])] * 20 + [scene([(132, 220 - 6 * i), (190, 220 - 6 * i)]) for i in range(30)]
+    counts = run(frames)
+    assert sum(c == 2 for c in counts[25:]) >= 20
+
+
+def test_auto_size_learns_the_person_width_from_the_blobs() -> None:
+    params = Params()
+    params.Counter.Height = 500  # the model alone would expect people half as wide
+    det = ForegroundDetector(params)
+    t = datetime(2026, 1, 1, tzinfo=UTC)
+    frames = [scene([])] * 20 + [scene([(160, 230 - 3 * i)]) for i in range(70)]
+    for i, f in enumerate(frames):
+        det.detect(Frame(f, i, t))
+    # 56 px at 320 px are 28 work pixels
+    assert det.person_px == pytest.approx(28 * 1.1, rel=0.2)
