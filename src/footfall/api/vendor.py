@@ -80,7 +80,8 @@ class LiveTotals:
 
 
 def _json(body: Any, status: int = 200) -> Response:
-    return Response(json.dumps(body), status_code=status, media_type="application/json")
+    text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+    return Response(text, status_code=status, media_type="application/json")
 
 
 async def live_sum(call: Call) -> Response:
