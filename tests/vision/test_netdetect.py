@@ -1,0 +1,172 @@
+"""The network detector: the shipped SSDLite model on a real photo, and YOLO/SSD decoding on tiny
+ONNX models built here and run by onnxruntime."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from footfall.vision.netdetect import (
+    DEFAULT_MODEL,
+    NetDetector,
+    decode_ssd,
+    decode_yolo,
+    letterbox,
+)
+from footfall.vision.synthetic import scenario
+from footfall.vision.types import Frame
+
+DATA = Path(__file__).parent / "data"
+WHEN = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def frame_of(image: np.ndarray) -> Frame:
+    return Frame(image.astype(np.uint8), 0, WHEN)
+
+
+@pytest.fixture(scope="module")
+def ssdlite() -> NetDetector:
+    return NetDetector(score_threshold=0.5)
+
+
+def test_the_default_model_ships_and_is_small() -> None:
+    assert DEFAULT_MODEL.is_file()
+    assert DEFAULT_MODEL.stat().st_size < 20 * 2**20
+    assert (DEFAULT_MODEL.parent / "LICENSE").read_text().startswith("MIT License")
+
+
+def test_finds_the_person_in_a_real_photo(ssdlite: NetDetector) -> None:
+    # The "cameraman" photo (CC0, Lav Varshney): one man standing, seen from the side.
+    image = cv2.imread(str(DATA / "cameraman_cc0.jpg"), cv2.IMREAD_COLOR)
+    found = ssdlite.detect(frame_of(image))
+    assert len(found) == 1
+    assert found.scores[0] > 0.9
+    x0, y0, x1, y1 = found.boxes[0]
+    assert x0 < 20 and 15 < y0 < 60 and 130 < x1 < 170 and y1 > 240  # the man, not the tripod
+    assert found.boxes.dtype == np.float32 and found.scores.dtype == np.float32
+
+
+def test_boxes_follow_the_frame_size(ssdlite: NetDetector) -> None:
+    image = cv2.imread(str(DATA / "cameraman_cc0.jpg"), cv2.IMREAD_COLOR)
+    wide = cv2.resize(image, (512, 256))
+    a, b = ssdlite.detect(frame_of(image)), ssdlite.detect(frame_of(wide))
+    assert len(a) == len(b) == 1
+    np.testing.assert_allclose(b.boxes[0], a.boxes[0] * [2, 1, 2, 1], atol=6)
+
+
+def test_silent_on_an_empty_floor_and_on_people_seen_from_above(ssdlite: NetDetector) -> None:
+    sc = scenario("side_by_side", seed=3)
+    frames = list(sc.frames())
+    assert len(ssdlite.detect(frames[0])) == 0  # nobody there yet
+    busiest = frames[sc.events[0].frame]
+    assert len(ssdlite.detect(busiest)) == 0  # overhead people: not what this net knows
+
+
+@pytest.mark.parametrize("threshold", [0.2, 0.5, 0.95, 0.999])
+def test_threshold_filters_scores(threshold: float) -> None:
+    image = cv2.imread(str(DATA / "cameraman_cc0.jpg"), cv2.IMREAD_COLOR)
+    found = NetDetector(score_threshold=threshold).detect(frame_of(image))
+    assert all(found.scores >= threshold)
+    assert len(found) == (1 if threshold < 0.97 else 0)
+
+
+@pytest.mark.parametrize(
+    ("path", "content", "error", "words"),
+    [
+        ("missing.onnx", None, FileNotFoundError, "no ONNX model"),
+        ("junk.onnx", b"definitely not protobuf", ValueError, "not an ONNX model"),
+    ],
+)
+def test_bad_model_files_are_refused_with_a_sentence(
+    tmp_path: Path, path: str, content: bytes | None, error: type[Exception], words: str
+) -> None:
+    if content is not None:
+        (tmp_path / path).write_bytes(content)
+    with pytest.raises(error, match=words):
+        NetDetector(tmp_path / path)
+
+
+def test_decode_ssd_scales_filters_and_keeps_persons() -> None:
+    boxes = np.array([[0.1, 0.2, 0.5, 0.4], [0.0, 0.0, 1.0, 1.0], [0.5, 0.5, 0.6, 0.6]], np.float32)
+    scores = np.array([0.9, 0.8, 0.3], np.float32)
+    classes = np.array([1, 3, 1], np.float32)
+    found = decode_ssd(boxes, scores, classes, 200, 100, 0.5, 1)
+    np.testing.assert_allclose(found.boxes, [[40, 10, 80, 50]])
+    np.testing.assert_allclose(found.scores, [0.9])
+    assert len(decode_ssd(boxes, scores, None, 200, 100, 0.5, 1)) == 2  # no classes: all count
+
+
+def test_letterbox_keeps_the_aspect() -> None:
+    image = np.full((100, 200, 3), 200, np.uint8)
+    boxed, scale, dx, dy = letterbox(image, 64, 64)
+    assert boxed.shape == (64, 64, 3) and scale == pytest.approx(0.32) and (dx, dy) == (0, 16)
+    assert boxed[0, 0, 0] == 114 and boxed[32, 32, 0] == 200
+
+
+def test_decode_yolo_both_layouts_with_nms() -> None:
+    # two overlapping person boxes and one cat, in the pixels of a 64x64 input of a 128x64 frame
+    v8 = np.array(
+        [
+            # cx, cy, w, h, person, cat
+            [32, 32, 10, 20, 0.9, 0.0],
+            [33, 32, 10, 20, 0.8, 0.0],
+            [10, 40, 6, 6, 0.0, 0.95],
+        ],
+        np.float32,
+    )
+    geometry = (0.5, 0, 16, 128, 64)  # 128x64 frame letterboxed into 64x64
+    v8 = np.concatenate([v8, np.zeros((20, 6), np.float32)])  # empty candidates, as in real output
+    v8_found = decode_yolo(v8.T.copy(), 0.5, 0, geometry, 0.45)
+    np.testing.assert_allclose(v8_found.boxes, [[54, 12, 74, 52]])
+    v5 = np.concatenate([v8[:, :4], np.ones((23, 1), np.float32), v8[:, 4:]], axis=1)
+    v5_found = decode_yolo(v5, 0.5, 0, geometry, 0.45)
+    np.testing.assert_allclose(v5_found.boxes, v8_found.boxes)
+    assert len(decode_yolo(v8.T.copy(), 0.5, 1, geometry, 0.45)) == 1  # the cat class
+    few = v8[:3].T.copy()  # fewer boxes than channels: the layout must be given
+    np.testing.assert_allclose(decode_yolo(few, 0.5, 0, geometry, 0.45, True).boxes, v8_found.boxes)
+
+
+def tiny_yolo_model(path: Path, rows: np.ndarray) -> None:
+    """An ONNX graph with a float NCHW 1x3x64x64 input whose single output is `rows` (1,6,N)
+    plus zero times the input's mean, so onnxruntime really runs the input through it."""
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper, numpy_helper
+
+    const = numpy_helper.from_array(rows.astype(np.float32)[None], "rows")
+    nodes = [
+        helper.make_node("ReduceMean", ["images"], ["mean"], keepdims=0),
+        helper.make_node("Mul", ["mean", "zero"], ["nothing"]),
+        helper.make_node("Add", ["rows", "nothing"], ["output0"]),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "tiny_yolo",
+        [helper.make_tensor_value_info("images", TensorProto.FLOAT, [1, 3, 64, 64])],
+        [helper.make_tensor_value_info("output0", TensorProto.FLOAT, [1, *rows.shape])],
+        initializer=[const, numpy_helper.from_array(np.array(0.0, np.float32), "zero")],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    onnx.save(model, str(path))
+
+
+def test_a_user_yolo_model_runs_through_onnxruntime(tmp_path: Path) -> None:
+    rows = np.array([[32, 32, 10, 20, 0.9, 0.0], [50, 20, 8, 8, 0.1, 0.9]], np.float32).T
+    path = tmp_path / "tiny.onnx"
+    tiny_yolo_model(path, rows)
+    det = NetDetector(path, score_threshold=0.5, yolo_channels_first=True)
+    assert det.layout == "yolo" and det.person_class == 0
+    assert (det.input.width, det.input.height, det.input.nchw, det.input.uint8) == (
+        64,
+        64,
+        True,
+        False,
+    )
+    found = det.detect(frame_of(np.zeros((64, 128, 3), np.uint8)))
+    np.testing.assert_allclose(found.boxes, [[54, 12, 74, 52]])
+    np.testing.assert_allclose(found.scores, [0.9], rtol=1e-6)
