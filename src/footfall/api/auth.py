@@ -215,7 +215,8 @@ class Authenticator:
             raise AuthFailure("Digest nc must be 8 hexadecimal digits")
         if p["realm"] != self.realm:
             raise AuthFailure(f"wrong realm; this counter's realm is {self.realm}")
-        if p["uri"] != target:
+        # The server cannot tell `path?` (empty query) from `path`, so both are accepted.
+        if p["uri"] != target and not (p["uri"] == target + "?" and "?" not in target):
             raise AuthFailure("the Digest uri does not match the request target")
         user = self.users.get(p["username"])
         hash_name = ALGORITHMS[base_alg]
