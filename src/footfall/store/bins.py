@@ -158,11 +158,14 @@ def _window_rows(
 ) -> tuple[I64, ZoneSpan]:
     """(window start, in, out) rows covering the runs, at the coarsest exact window width."""
     bounds = [(day_bounds_utc(a, tz)[0], day_bounds_utc(b, tz)[1]) for a, b in runs]
-    span = zone_span(tz, bounds[0][0], bounds[-1][1])
+    # A day away on both sides: a change exactly at a day's first instant must be seen as one.
+    span = zone_span(tz, bounds[0][0] - DAY_S, bounds[-1][1] + DAY_S)
     # Every real zone offset today is a multiple of 15 min, so UTC quarter-hours fall wholly
     # inside one local bin; older offsets (and 1m bins) need minute windows.
     width_s = 900 if res_s % 900 == 0 and span.aligned_to(900) else 60
-    rows = [r for s, e in bounds for r in store.window_sums(s, e, width_s)]
+    # A minute belongs to the local day of its first second: round bounds up to a whole window.
+    aligned = [(-(-s // width_s) * width_s, -(-e // width_s) * width_s) for s, e in bounds]
+    rows = [r for s, e in aligned for r in store.window_sums(s, e, width_s)]
     return np.array(rows, dtype=np.int64).reshape(-1, 3), span
 
 
