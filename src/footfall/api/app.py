@@ -57,7 +57,10 @@ Plugin = Callable[[ApiContext], None]
 def resolve_serial(configured: str) -> str:
     """The configured serial (12 hex digits, any case, colons allowed) or the host's MAC."""
     if not configured:
-        return f"{uuid.getnode():012X}"
+        node = uuid.getnode()
+        if node & (1 << 40):  # the multicast bit: no MAC was found, this one is random
+            log.warning("no MAC address found; the serial %012X changes per run, set --serial", node)
+        return f"{node:012X}"
     serial = configured.replace(":", "").replace("-", "").upper()
     if not re.fullmatch(r"[0-9A-F]{12}", serial):
         raise BadRequest(f"serial {configured!r} is not 12 hexadecimal digits")

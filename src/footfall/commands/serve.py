@@ -15,23 +15,21 @@ def serve(
         Path | None,
         typer.Option(
             help="Data directory: counts.sqlite3, params.json, footfall.log. "
-            "[default: ./footfall-data]"
+            "Default: ./footfall-data."
         ),
     ] = None,
     port: Annotated[
-        int | None, typer.Option(help="TCP port to listen on; 0 picks a free one. [default: 8080]")
+        int | None, typer.Option(help="TCP port to listen on; 0 picks a free one. Default: 8080.")
     ] = None,
     host: Annotated[
         str | None,
-        typer.Option(
-            help="Address to listen on; 0.0.0.0 for every interface. [default: 127.0.0.1]"
-        ),
+        typer.Option(help="Address to listen on; 0.0.0.0 for every interface. Default: 127.0.0.1."),
     ] = None,
     source: Annotated[
         str | None,
         typer.Option(
             help="What to count: none (API only), synthetic (a simulated scene), a video FILE, "
-            "an rtsp:// or http(s):// URL, or a camera device index. [default: none]"
+            "an rtsp:// or http(s):// URL, or a camera device index. Default: none."
         ),
     ] = None,
     loop: Annotated[
@@ -47,24 +45,26 @@ def serve(
     ] = None,
     users_file: Annotated[
         Path | None,
-        typer.Option(help="TOML file of [[user]] tables (plain or hashed passwords; docs/api.md)."),
+        typer.Option(
+            help="TOML users file: a user table per user, plain or hashed passwords (docs/api.md)."
+        ),
     ] = None,
     anonymous_viewer: Annotated[
         bool | None,
         typer.Option(
             "--anonymous-viewer/--no-anonymous-viewer",
-            help="Let requests without credentials use the viewer (.api) actions. [default: off]",
+            help="Let requests without credentials use the viewer (.api) actions. Default: off.",
         ),
     ] = None,
     serial: Annotated[
         str | None,
-        typer.Option(help="Serial number: 12 hexadecimal digits. [default: the host's MAC]"),
+        typer.Option(help="Serial number: 12 hexadecimal digits. Default: the host's MAC."),
     ] = None,
     sha256: Annotated[
         bool | None,
         typer.Option(
             "--sha256/--no-sha256",
-            help="Also offer a Digest SHA-256 challenge, after the MD5 one. [default: off]",
+            help="Also offer a Digest SHA-256 challenge, after the MD5 one. Default: off.",
         ),
     ] = None,
     config: Annotated[

@@ -1,0 +1,157 @@
+"""The serve, replay and check-config commands as a user runs them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from footfall.api.params import ParamsStore
+from footfall.cli import app
+from footfall.server import STORE_FILE
+from footfall.store.sqlite import SQLiteStore
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize(
+    ("command", "flags"),
+    [
+        (
+            "serve",
+            ["--data", "--port", "--host", "--source", "--loop", "--user", "--users-file",
+             "--anonymous-viewer", "--serial", "--sha256", "--config"],
+        ),
+        ("replay", ["--data"]),
+        ("check-config", []),
+    ],
+)  # fmt: skip
+def test_help_explains_every_flag(command: str, flags: list[str]) -> None:
+    result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200", "NO_COLOR": "1"})
+    assert result.exit_code == 0
+    for flag in flags:
+        line = next((ln for ln in result.output.splitlines() if f"{flag} " in ln), "")
+        assert re.search(r"[a-z]{4,}", line.split(flag, 1)[1]), f"{flag} is not explained"
+
+
+def totals(data: Path) -> tuple[int, int]:
+    store = SQLiteStore(data / STORE_FILE)
+    try:
+        return store.totals(0, 2**40)
+    finally:
+        store.close()
+
+
+def test_replay_adds_passages_in_the_counter_zone(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    ParamsStore(path=data / "params.json").update({"Counter.TimeZone": "Europe/Stockholm"})
+    csv = tmp_path / "p.csv"
+    csv.write_text(
+        "time,direction\n2017-05-12 08:00:00,in\n\n2017-05-12T08:01:00+00:00,OUT\n"
+        "2017-10-29 02:30:00,in\n"  # repeated autumn hour: the first pass is taken
+    )
+    result = runner.invoke(app, ["replay", "--data", str(data), str(csv)])
+    assert result.exit_code == 0, result.output
+    assert "added 3 passages (2 in, 1 out)" in result.output
+    store = SQLiteStore(data / STORE_FILE)
+    try:
+        minutes = [b.minute_utc for b in store.minute_bins(0, 2**40)]
+    finally:
+        store.close()
+    assert 1494568800 in minutes  # 08:00 in Stockholm (CEST) is 06:00 UTC
+    assert 1494576060 in minutes  # 08:01 UTC as given
+    assert 1509237000 in minutes  # 2017-10-29 02:30 CEST = 00:30 UTC
+
+
+BAD_CSV = [
+    ("", "line 1: the file is empty"),
+    ("when,direction\n", "line 1: the header must name the columns time and direction"),
+    ("time,direction\n2017-05-12 08:00:00,sideways\n", "line 2: direction 'sideways'"),
+    ("time,direction\n2017-05-12 08:00:00,in\nyesterday,in\n", "line 3: time 'yesterday'"),
+    ("time,direction\n2017-05-12 08:00:00\n", "line 2: 1 fields, the header has 2"),
+    ("time,direction\n,in\n", "line 2: the time is empty"),
+    ("time,direction\n2017-03-26 02:30:00,in\n", "line 2: time '2017-03-26 02:30:00' does not"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), BAD_CSV)
+def test_replay_refuses_bad_rows_and_stores_nothing(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    data = tmp_path / "data"
+    ParamsStore(path=data / "params.json").update({"Counter.TimeZone": "Europe/Stockholm"})
+    csv = tmp_path / "p.csv"
+    csv.write_text(text)
+    result = runner.invoke(app, ["replay", "--data", str(data), str(csv)])
+    assert result.exit_code == 2
+    assert expected in result.output
+    assert not (data / STORE_FILE).exists() or totals(data) == (0, 0)
+
+
+def test_replay_missing_file(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["replay", "--data", str(tmp_path), str(tmp_path / "nope.csv")])
+    assert result.exit_code == 2 and "nope.csv" in result.output
+
+
+GOOD_CONFIG = """
+data = "data"
+port = 8081
+source = "none"
+anonymous_viewer = true
+serial = "ac:cc:8e:01:9c:5f"
+users = [{name = "root", password = "pass", level = "admin"}]
+"""
+
+BAD_CONFIGS = [
+    ('port = "eighty"\n', "port"),
+    ("port = 70000\n", "port"),
+    ("colour = 1\n", "colour"),
+    ('serial = "XYZ"\n', "serial"),
+    ('users = [{name = "a", password = "b", level = "god"}]\n', "users.0.level"),
+    ('users_file = "missing.toml"\n', "missing.toml"),
+    ('source = "/no/such/clip.mp4"\n', "/no/such/clip.mp4"),
+    ("port = \n", "not valid TOML"),
+]
+
+
+def test_check_config_ok(tmp_path: Path) -> None:
+    config = tmp_path / "footfall.toml"
+    config.write_text(GOOD_CONFIG)
+    result = runner.invoke(app, ["check-config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert "OK" in result.output
+
+
+@pytest.mark.parametrize(("text", "expected"), BAD_CONFIGS)
+def test_check_config_says_what_is_wrong(tmp_path: Path, text: str, expected: str) -> None:
+    config = tmp_path / "footfall.toml"
+    config.write_text(text)
+    result = runner.invoke(app, ["check-config", str(config)])
+    assert result.exit_code == 2
+    assert expected in result.output
+
+
+def test_check_config_users_and_params_files(tmp_path: Path) -> None:
+    users = tmp_path / "users.toml"
+    users.write_text('[[user]]\nname = "root"\nlevel = "admin"\npassword = "x"\n')
+    assert runner.invoke(app, ["check-config", str(users)]).exit_code == 0
+    users.write_text('[[user]]\nname = "root"\nlevel = "root"\npassword = "x"\n')
+    result = runner.invoke(app, ["check-config", str(users)])
+    assert result.exit_code == 2 and "level" in result.output
+    params = tmp_path / "params.json"
+    params.write_text('{"Counter": {"Name": "a,b"}}')
+    result = runner.invoke(app, ["check-config", str(params)])
+    assert result.exit_code == 2 and "Counter.Name" in result.output
+
+
+def test_serve_refuses_bad_settings_before_starting(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["serve", "--data", str(tmp_path), "--user", "nopassword"])
+    assert result.exit_code == 2 and "NAME:PASSWORD:LEVEL" in result.output
+    result = runner.invoke(app, ["serve", "--data", str(tmp_path), "--serial", "12"])
+    assert result.exit_code == 2 and "serial" in result.output
+    config = tmp_path / "c.toml"
+    config.write_text("port = 1\n")
+    result = runner.invoke(app, ["serve", "--config", str(config), "--port", "99999"])
+    assert result.exit_code == 2 and "port" in result.output  # the flag overrides the file
