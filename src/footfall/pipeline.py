@@ -62,6 +62,18 @@ def default_analyzer(params: Params) -> FrameAnalyzer:
     return Analyzer(params)
 
 
+def analyzer_with(detector: str | None) -> AnalyzerFactory:
+    """An analyzer factory for a `--detector` value: None or `foreground` (overhead cameras),
+    `net` (the shipped pedestrian network, oblique cameras) or the path of an ONNX model."""
+    if detector in (None, "", "foreground"):
+        return default_analyzer
+    from footfall.vision.analyzer import Analyzer
+    from footfall.vision.netdetect import NetDetector
+
+    net = NetDetector(None if detector == "net" else detector)  # fails now, not in the thread
+    return lambda params: Analyzer(params, net)
+
+
 class CountingHandle:
     """A running counter: `status()` for the API and logs, `stop()` to end it."""
 
@@ -84,6 +96,8 @@ class CountingHandle:
         self._pending: deque[Passage] = deque(maxlen=MAX_PENDING)
         self._times: deque[float] = deque(maxlen=60)
         self._rng = random.Random()
+        self.retry_base_s = 1.0  # reopening a source that failed: 1 s, 2 s, 4 s ... 60 s
+        self.retry_cap_s = 60.0
         self.state = "starting"
         self.frames = 0
         self.passages = {"in": 0, "out": 0}
@@ -161,7 +175,7 @@ class CountingHandle:
                 source = self._source_factory()
             except (OSError, ValueError) as exc:
                 self._error(f"cannot open source {self.name}", exc)
-                self._stop.wait(backoff_delay(attempt, 1.0, 60.0, self._rng))
+                self._stop.wait(self._retry_delay(attempt))
                 attempt += 1
                 continue
             with self._lock:
@@ -173,7 +187,7 @@ class CountingHandle:
                 attempt = 0
             except Exception as exc:  # a source that raises is reopened, never fatal
                 self._error(f"source {self.name} failed", exc)
-                self._stop.wait(backoff_delay(attempt, 1.0, 60.0, self._rng))
+                self._stop.wait(self._retry_delay(attempt))
                 attempt += 1
                 continue
             finally:
@@ -184,6 +198,9 @@ class CountingHandle:
         self._commit([])
         self.state = "stopped" if self._stop.is_set() else "finished"
         log.info("counting %s %s after %d frames", self.name, self.state, self.frames)
+
+    def _retry_delay(self, attempt: int) -> float:
+        return backoff_delay(attempt, self.retry_base_s, self.retry_cap_s, self._rng)
 
     def _consume(self, source: Source, analyzer: FrameAnalyzer, params: Params) -> Params:
         """Count every frame of `source` until it ends or stop; returns the last Params applied."""
@@ -244,14 +261,14 @@ def start_counting(
     ingest: Ingest,
     *,
     paced: bool = True,
-    analyzer_factory: AnalyzerFactory = default_analyzer,
+    detector: str | None = None,
+    analyzer_factory: AnalyzerFactory | None = None,
 ) -> CountingHandle:
     """Count `source` (a `--source` string) in a background thread; frames of a file are paced
-    at real time unless `paced=False`, and timed from now."""
+    at real time unless `paced=False`, and timed from now. `detector`: see `analyzer_with`."""
+    analyzers = analyzer_factory or analyzer_with(detector)
 
     def factory() -> Source:
         return open_source(source, loop, paced=paced, start_time=datetime.now(UTC))
 
-    return CountingHandle(
-        redact(source), factory, params_provider, ingest, analyzer_factory
-    ).start()
+    return CountingHandle(redact(source), factory, params_provider, ingest, analyzers).start()

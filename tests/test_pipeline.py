@@ -1,0 +1,275 @@
+"""The live pipeline with real sources, analyzer and SQLite store; failures are not fatal."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from footfall.config import Params
+from footfall.ingest import Ingest
+from footfall.pipeline import CountingHandle, analyzer_with, start_counting
+from footfall.store.base import Passage
+from footfall.store.sqlite import SQLiteStore
+from footfall.vision.analyzer import Analyzer
+from footfall.vision.synthetic import SyntheticSource
+from footfall.vision.types import Frame
+
+DAY = (0, 4_000_000_000)
+
+
+class Holder:
+    """What `footfall serve` keeps: the current Params, replaced whole by setparams."""
+
+    def __init__(self, params: Params | None = None) -> None:
+        self.params = params or Params()
+
+    def __call__(self) -> Params:
+        return self.params
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SQLiteStore]:
+    s = SQLiteStore(tmp_path / "footfall.db")
+    yield s
+    s.close()
+
+
+def wait_for(check: Callable[[], bool], timeout_s: float, what: str) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
+
+
+def test_counts_the_synthetic_scene_into_the_store(store: SQLiteStore) -> None:
+    ingest = Ingest(store)
+    heard: list[Passage] = []
+    ingest.subscribe(heard.append)
+    handle = start_counting("synthetic", False, Holder(), ingest, paced=False)
+    try:
+        wait_for(lambda: handle.status()["passages"] >= 4, 60, "passages")
+    finally:
+        handle.stop()
+    status = handle.status()
+    assert status["state"] == "stopped" and status["source"] == "synthetic"
+    assert status["frames"] > 0 and status["fps"] > 15 and status["last_error"] is None
+    assert store.totals(*DAY) == (status["in"], status["out"])
+    assert len(heard) == status["passages"]
+    assert all(p.time.tzinfo is not None and p.frame is not None for p in heard)
+    assert [p.time for p in heard] == sorted(p.time for p in heard)
+
+
+def test_synthetic_counts_are_close_to_the_truth(store: SQLiteStore) -> None:
+    source = SyntheticSource(seed=11, paced=False)
+    frames = 60 * 15  # one minute of scene
+
+    def one_minute() -> Iterator[Frame]:
+        yield from itertools.islice(iter(source), frames)
+
+    class Finite:
+        def __iter__(self) -> Iterator[Frame]:
+            return one_minute()
+
+        def close(self) -> None:
+            source.close()
+
+    handle = CountingHandle("synthetic:11", Finite, Holder(), Ingest(store)).start()
+    handle.join(120)
+    assert handle.status()["state"] == "finished" and handle.frames == frames
+    truth = sum(source.true_totals.values())
+    got = handle.status()["passages"]
+    assert truth >= 10
+    assert got >= 0.6 * truth  # a floor against breakage; accuracy is tests/real's job
+
+
+class Recording(Analyzer):
+    """The real analyzer, noting each set_params call."""
+
+    calls: list[Params]
+
+    def set_params(self, params: Params) -> None:
+        self.calls.append(params)
+        super().set_params(params)
+
+
+def test_setparams_reaches_the_running_analyzer_and_enable_stops_counting(
+    store: SQLiteStore,
+) -> None:
+    holder = Holder()
+    made: list[Recording] = []
+
+    def factory(params: Params) -> Recording:
+        analyzer = Recording(params)
+        analyzer.calls = []
+        made.append(analyzer)
+        return analyzer
+
+    handle = start_counting(
+        "synthetic:2", False, holder, Ingest(store), paced=False, analyzer_factory=factory
+    )
+    try:
+        wait_for(lambda: handle.frames > 30, 30, "frames")
+        moved = Params.model_validate({"Area": {"Top": 60, "YFirst": 60, "InDirection": "down"}})
+        holder.params = moved
+        wait_for(lambda: bool(made[0].calls), 10, "set_params")
+        assert made[0].calls == [moved]
+        holder.params = Params.model_validate(moved.model_dump())  # equal: not passed again
+        wait_for(lambda: handle.status()["passages"] >= 1, 60, "a passage")
+        holder.params = moved.model_copy(
+            update={"Counter": moved.Counter.model_copy(update={"Enable": 0})}
+        )
+        time.sleep(0.3)
+        counted, frames = handle.status()["passages"], handle.frames
+        wait_for(lambda: handle.frames > frames + 300, 30, "more frames")
+        assert handle.status()["passages"] == counted  # disabled: frames read, nothing counted
+        assert len(made) == 1 and len(made[0].calls) == 2
+    finally:
+        handle.stop()
+
+
+def test_a_missing_file_is_retried_not_fatal(store: SQLiteStore, tmp_path: Path) -> None:
+    path = tmp_path / "later.avi"
+    handle = start_counting(str(path), False, Holder(), Ingest(store), paced=False)
+    handle.retry_base_s, handle.retry_cap_s = 0.05, 0.1
+    try:
+        wait_for(lambda: handle.errors >= 2, 10, "retries")
+        status = handle.status()
+        assert status["state"] == "running" and "cannot open source" in status["last_error"]
+        write_clip(path, 12)  # the file appears: counting starts and ends with it
+        wait_for(lambda: handle.status()["state"] == "finished", 20, "the file to be counted")
+        assert handle.frames == 12
+    finally:
+        t0 = time.monotonic()
+        handle.stop()
+        assert time.monotonic() - t0 < 3
+
+
+def write_clip(path: Path, n: int) -> None:
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 15.0, (320, 240))
+    for i in range(n):
+        writer.write(np.full((240, 320, 3), 100 + i, np.uint8))
+    writer.release()
+
+
+class Flaky:
+    """A source that raises after a few frames, as a broken decoder would."""
+
+    opened = 0
+
+    def __init__(self) -> None:
+        Flaky.opened += 1
+
+    def __iter__(self) -> Iterator[Frame]:
+        for i in range(5):
+            yield Frame(np.zeros((240, 320, 3), np.uint8), i, datetime.now(UTC))
+        raise RuntimeError("decoder exploded")
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_source_that_raises_is_reopened(store: SQLiteStore) -> None:
+    Flaky.opened = 0
+    handle = CountingHandle("flaky", Flaky, Holder(), Ingest(store))
+    handle.retry_base_s = 0.02
+    handle.start()
+    try:
+        wait_for(lambda: Flaky.opened >= 3, 10, "reopening")
+        assert handle.status()["state"] == "running"
+        assert handle.status()["last_error"] == "source flaky failed"
+        assert handle.frames >= 10
+    finally:
+        handle.stop()
+
+
+def test_an_analyzer_failure_skips_one_frame(store: SQLiteStore) -> None:
+    class Fails(Analyzer):
+        def process(self, frame: Frame) -> list[Passage]:
+            if frame.index == 3:
+                raise ZeroDivisionError("bad frame")
+            return super().process(frame)
+
+    handle = start_counting(
+        "synthetic", False, Holder(), Ingest(store), paced=False, analyzer_factory=Fails
+    )
+    try:
+        wait_for(lambda: handle.frames > 50, 30, "frames after the failure")
+        assert (
+            handle.errors == 1 and handle.status()["last_error"] == "the analyzer failed on a frame"
+        )
+    finally:
+        handle.stop()
+
+
+class Refusing:
+    """The real store, refusing the first writes (a full disk, a locked file)."""
+
+    def __init__(self, store: SQLiteStore, refusals: int) -> None:
+        self.store, self.refusals = store, refusals
+
+    def add_passages(self, passages: Sequence[Passage]) -> None:
+        if self.refusals > 0:
+            self.refusals -= 1
+            raise OSError("disk full")
+        self.store.add_passages(passages)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.store, name)
+
+
+def test_passages_wait_while_the_store_refuses(store: SQLiteStore) -> None:
+    refusing = Refusing(store, refusals=2)
+    handle = start_counting("synthetic", False, Holder(), Ingest(refusing), paced=False)  # type: ignore[arg-type]
+    try:
+        wait_for(lambda: handle.status()["passages"] >= 2, 60, "passages after the refusals")
+    finally:
+        handle.stop()
+    assert handle.errors == 2 and refusing.refusals == 0
+    assert handle.status()["pending"] == 0
+    assert sum(store.totals(*DAY)) == handle.status()["passages"]
+
+
+def test_counting_leaves_the_main_thread_responsive(store: SQLiteStore) -> None:
+    handle = start_counting("synthetic", False, Holder(), Ingest(store), paced=False)
+    worst = 0.0
+    try:
+        for _ in range(100):
+            t0 = time.monotonic()
+            time.sleep(0.005)
+            worst = max(worst, time.monotonic() - t0)
+    finally:
+        handle.stop()
+    assert handle.frames > 20
+    assert worst < 0.1  # the GIL is released often enough for an HTTP server
+
+
+def test_stop_is_prompt_for_a_paced_source(store: SQLiteStore) -> None:
+    handle = start_counting("synthetic", False, Holder(), Ingest(store))
+    wait_for(lambda: handle.frames > 3, 10, "frames")
+    t0 = time.monotonic()
+    handle.stop()
+    assert time.monotonic() - t0 < 1
+    assert not any(t.name == "counting synthetic" for t in threading.enumerate())
+
+
+def test_net_detector_option_runs_the_shipped_model(store: SQLiteStore) -> None:
+    handle = start_counting(
+        "synthetic", False, Holder(), Ingest(store), paced=False, detector="net"
+    )
+    try:
+        wait_for(lambda: handle.frames > 10, 30, "frames through the network")
+    finally:
+        handle.stop()
+    assert handle.errors == 0
+    with pytest.raises(FileNotFoundError, match="no ONNX model"):
+        analyzer_with("/nowhere/model.onnx")
