@@ -46,8 +46,13 @@ def _csv_field(text: str) -> str:
 
 def _xml_text(text: str) -> str:
     text = _XML_UNSAFE.sub("?", text)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # Character references survive attribute-value normalisation; raw tabs and newlines do not.
     return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+        text.replace('"', "&quot;")
+        .replace("\t", "&#9;")
+        .replace("\n", "&#10;")
+        .replace("\r", "&#13;")
     )
 
 
