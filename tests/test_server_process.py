@@ -1,0 +1,124 @@
+"""`footfall serve` as a process: replay while it runs, 25 parallel clients, kill -9, restart."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+SCRIPT = Path(sys.executable).parent / "footfall"
+COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "footfall.cli"]
+AUTH = httpx.DigestAuth("root", "pass")
+
+
+def start(data: Path) -> tuple[subprocess.Popen[str], str]:
+    """Start `footfall serve` on a free port; returns the process and its base URL."""
+    process = subprocess.Popen(
+        [*COMMAND, "serve", "--data", str(data), "--port", "0", "--serial", "ACCC8E019C5F",
+         "--user", "root:pass:admin", "--user", "view:pw:viewer"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    match = re.search(r"http://([\d.]+):(\d+)/", line)
+    if match is None:
+        process.kill()
+        raise AssertionError(
+            f"no address in {line!r}: {process.stderr.read() if process.stderr else ''}"
+        )
+    base = f"http://{match.group(1)}:{match.group(2)}"
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(base + "/local/tvpc/appdata.dtd", timeout=1)
+            return process, base
+        except httpx.TransportError:
+            time.sleep(0.05)
+    process.kill()
+    raise AssertionError("footfall serve did not answer")
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Iterator[Path]:
+    yield tmp_path / "data"
+
+
+def replay(data: Path, csv: Path) -> str:
+    result = subprocess.run(
+        [*COMMAND, "replay", "--data", str(data), str(csv)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_replay_live_parallel_kill_and_restart(data: Path, tmp_path: Path) -> None:
+    process, base = start(data)
+    try:
+        with httpx.Client(base_url=base, auth=AUTH, timeout=10) as client:
+            ok = client.get(
+                "/local/tvpc/.apioperator?setparams&Counter.TimeZone=UTC&Counter.Name=Gate"
+            )
+            assert ok.text == "OK"
+            now = datetime.now(UTC).replace(microsecond=0)
+            rows = [f"{now.isoformat()},{'in' if i % 3 else 'out'}" for i in range(30)]
+            rows.append("2017-05-12T10:00:00+00:00,in")
+            csv = tmp_path / "p.csv"
+            csv.write_text("time,direction\n" + "\n".join(rows) + "\n")
+            assert "added 31 passages" in replay(data, csv)
+            deadline = time.monotonic() + 5
+            body = {}
+            while time.monotonic() < deadline:  # another process wrote: seen within the refresh
+                body = client.get("/local/tvpc/.api?live-sum.json").json()
+                if body["in"] + body["out"] == 30:
+                    break
+                time.sleep(0.2)
+            assert (body["in"], body["out"], body["name"]) == (20, 10, "Gate")
+            before = client.get("/local/tvpc/.api?export-csv&date=all&res=15m").text
+        assert len(parallel_digest(base, 25)) == 25
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
+        process, base = start(data)
+        with httpx.Client(base_url=base, auth=AUTH, timeout=10) as client:
+            after = client.get("/local/tvpc/.api?export-csv&date=all&res=15m").text
+            assert after == before and "2017-05-12 10:00:00" in after
+            days = client.get("/local/tvpc/.api?list-cnt.json").json()["days"]
+            assert days[0] == "20170512" and len(days) >= 2
+            assert client.get("/local/tvpc/.api?params.json").json()["Counter"]["TimeZone"] == "UTC"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            os.kill(process.pid, signal.SIGKILL)
+
+
+def parallel_digest(base: str, count: int) -> list[int]:
+    """`count` clients on their own connections, each answering its own challenge, at once."""
+
+    async def one(index: int) -> int:
+        auth = httpx.DigestAuth("view", "pw")
+        async with httpx.AsyncClient(base_url=base, auth=auth, timeout=20) as client:
+            response = await client.get(f"/local/tvpc/.api?live-sum.json&_={index}")
+            return response.status_code
+
+    async def run() -> list[int]:
+        return list(await asyncio.gather(*(one(i) for i in range(count))))
+
+    statuses = asyncio.run(run())
+    assert statuses == [200] * count
+    return statuses
