@@ -167,6 +167,7 @@ class MqttSink:
         self.connected = False
         self.last_error = ""
         self.delivered = 0
+        self._handed = 0
         self._acks: queue.SimpleQueue[int] = queue.SimpleQueue()
         self._wake = threading.Event()
         self._mids: dict[int, int] = {}  # paho mid -> outbox seq
@@ -195,7 +196,8 @@ class MqttSink:
         return client
 
     def start(self) -> None:
-        """Connect in the background and begin publishing."""
+        """Connect in the background and begin publishing (from the stored cursor, fixed now)."""
+        self._handed = self.outbox.start_cursor(SINK)
         self.client.connect_async(self.params.Host, self.params.Port, keepalive=30)
         self.client.loop_start()
         self._thread.start()
@@ -257,7 +259,7 @@ class MqttSink:
         self._wake.set()
 
     def _run(self) -> None:
-        handed = self.outbox.start_cursor(SINK)
+        handed = self._handed
         while not self._stop.is_set():
             self._wake.clear()
             self._take_acks()

@@ -102,17 +102,16 @@ class Outbox:
         return 0 if found is None else int(found[0])
 
     def wait(self, seq: int, timeout_s: float) -> bool:
-        """Block until a message above `seq` exists or `timeout_s` passes; True if one does."""
-        deadline = time.monotonic() + timeout_s
+        """Block until a message above `seq` is added, a `kick`, or `timeout_s`; True if one is."""
         with self._lock:
-            while True:
-                row = self._conn.execute("SELECT 1 FROM outbox WHERE seq > ? LIMIT 1", (seq,))
-                if row.fetchone() is not None:
-                    return True
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._changed.wait(left)
+            if self._has_after(seq):
+                return True
+            self._changed.wait(timeout_s)
+            return self._has_after(seq)
+
+    def _has_after(self, seq: int) -> bool:
+        row = self._conn.execute("SELECT 1 FROM outbox WHERE seq > ? LIMIT 1", (seq,))
+        return row.fetchone() is not None
 
     def kick(self) -> None:
         """Wake every `wait` (a sink is stopping or its settings changed)."""

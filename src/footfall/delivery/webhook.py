@@ -76,9 +76,11 @@ class WebhookSink:
         self._thread = threading.Thread(target=self._run, name="webhook", daemon=True)
         self.last_error = ""
         self.delivered = 0
+        self._cursor = 0
 
     def start(self) -> None:
-        """Begin delivering in the background."""
+        """Begin delivering in the background (from the stored cursor, fixed now)."""
+        self._cursor = self.outbox.start_cursor(SINK)
         self._thread.start()
 
     def stop(self) -> None:
@@ -98,7 +100,7 @@ class WebhookSink:
         }
 
     def _run(self) -> None:
-        cursor = self.outbox.start_cursor(SINK)
+        cursor = self._cursor
         while not self._stop.is_set():
             batch = self.outbox.after(cursor, 100)
             if not batch:

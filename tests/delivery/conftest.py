@@ -1,0 +1,35 @@
+"""Fixtures: a webhook receiver and a private Mosquitto (see realservices.py)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from realservices import Broker, Receiver, free_port
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A running webhook receiver."""
+    r = Receiver(free_port())
+    r.start()
+    yield r
+    r.stop()
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[Broker]:
+    """A private broker on a free port."""
+    if shutil.which("mosquitto") is None:
+        if os.environ.get("FOOTFALL_CI") == "1":
+            pytest.fail("mosquitto is not installed")
+        pytest.skip("mosquitto is not installed")
+    folder = tmp_path / "broker"
+    folder.mkdir()
+    b = Broker(free_port(), folder)
+    b.start()
+    yield b
+    b.stop()
