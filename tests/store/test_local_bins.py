@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time as time_module
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,7 @@ from footfall.store.bins import (
     count_report,
     day_bounds_utc,
     days_with_data,
+    parse_dates,
     today_totals,
 )
 from footfall.store.sqlite import SQLiteStore
@@ -156,3 +158,13 @@ def test_today_totals(store: SQLiteStore) -> None:
     now = utc(2025, 6, 2, 9, 30, 45)
     assert today_totals(store, STOCKHOLM, now) == (1, 1)
     assert today_totals(store, ZoneInfo("UTC"), now) == (0, 1)
+
+
+def test_a_century_of_asked_days_costs_only_the_data(store: SQLiteStore) -> None:
+    add(store, (utc(2025, 6, 1, 10, 0), "in"))
+    asked = parse_dates("19700101-20691231")
+    assert asked is not None and len(asked) > 36000
+    began = time_module.perf_counter()
+    (day,) = count_report(store, STOCKHOLM, asked, 900)
+    assert day.day == date(2025, 6, 1)
+    assert time_module.perf_counter() - began < 1.0
