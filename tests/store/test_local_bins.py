@@ -31,10 +31,6 @@ def add(store: SQLiteStore, *moments: tuple[datetime, Direction]) -> None:
     store.add_passages([Passage(t, d) for t, d in moments])
 
 
-def starts(bins_: list, day: date) -> list[time]:  # type: ignore[type-arg]
-    return [b.start.time() for b in bins_]
-
-
 @pytest.mark.parametrize(
     ("zone", "day", "hours"),
     [
