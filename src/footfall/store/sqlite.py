@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from footfall.store.base import Event, MinuteBin, Passage
+from footfall.store.base import Event, MinuteBin, Passage, Store
 from footfall.store.migrate import Migration, migrate, schema_version
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -69,6 +69,8 @@ class SQLiteStore:
         busy_timeout_ms: int = 10_000,
         migrations: list[Migration] | None = None,
     ) -> None:
+        if synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+            raise ValueError(f"synchronous={synchronous!r} is not a SQLite synchronous mode")
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._synchronous = synchronous
@@ -248,6 +250,7 @@ class SQLiteStore:
             ).fetchone()
             n_events = conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
             version = schema_version(conn)
+            journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
             page_size = conn.execute("PRAGMA page_size").fetchone()[0]
             pages = conn.execute("PRAGMA page_count").fetchone()[0]
         wal = self.path.with_name(self.path.name + "-wal")
@@ -255,7 +258,7 @@ class SQLiteStore:
             "backend": "sqlite",
             "path": str(self.path),
             "schema_version": version,
-            "journal_mode": "wal",
+            "journal_mode": journal,
             "synchronous": self._synchronous,
             "file_bytes": self.path.stat().st_size,
             "wal_bytes": wal.stat().st_size if wal.exists() else 0,
@@ -287,3 +290,8 @@ class SQLiteStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _conforms(store: SQLiteStore) -> Store:
+    """Static check (mypy) that SQLiteStore implements the Store protocol."""
+    return store
