@@ -11,13 +11,23 @@ from hypothesis import strategies as st
 from footfall.counting.area import ABOVE, BELOW, INSIDE, Area, direction_of
 
 STRAIGHT = Area(width=320, height=240, left=40, right=280, top=90, bottom=150, yfirst=90, ylast=150)
-CURVED = Area(width=320, height=240, left=0, right=320, top=90, bottom=150, yfirst=90, ylast=150, radius=200)
+CURVED = Area(
+    width=320, height=240, left=0, right=320, top=90, bottom=150, yfirst=90, ylast=150, radius=200
+)
 
 
 @pytest.mark.parametrize(
     ("x", "y", "side"),
-    [(160, 10, ABOVE), (160, 89, ABOVE), (160, 90, INSIDE), (160, 120, INSIDE), (160, 150, INSIDE),
-     (160, 151, BELOW), (0, 239, BELOW), (319, 0, ABOVE)],
+    [
+        (160, 10, ABOVE),
+        (160, 89, ABOVE),
+        (160, 90, INSIDE),
+        (160, 120, INSIDE),
+        (160, 150, INSIDE),
+        (160, 151, BELOW),
+        (0, 239, BELOW),
+        (319, 0, ABOVE),
+    ],
 )
 def test_straight_sides(x: float, y: float, side: int) -> None:
     assert STRAIGHT.side(x, y) == side
@@ -49,9 +59,7 @@ def test_curved_edges_bend_towards_the_centre() -> None:
     assert CURVED.side(160, 89, "down") == ABOVE
 
 
-@given(
-    st.floats(0, 320), st.floats(0, 240), st.integers(1, 2000), st.sampled_from(["up", "down"])
-)
+@given(st.floats(0, 320), st.floats(0, 240), st.integers(1, 2000), st.sampled_from(["up", "down"]))
 def test_curved_points_are_on_concentric_arcs(x: float, y: float, radius: int, way: str) -> None:
     area = Area(yfirst=90, ylast=150, radius=radius)
     ey = float(area.equivalent_y(x, y, way))  # type: ignore[arg-type]
@@ -66,7 +74,9 @@ def test_straight_equivalent_y_is_y(x: float, y: float) -> None:
 
 
 def test_scaled() -> None:
-    area = Area(width=352, height=288, left=105, right=225, top=80, bottom=120, yfirst=80, ylast=120)
+    area = Area(
+        width=352, height=288, left=105, right=225, top=80, bottom=120, yfirst=80, ylast=120
+    )
     half = area.scaled(176, 144)
     assert (half.left, half.right, half.yfirst, half.ylast) == (52, 112, 40, 60)
     assert area.scaled(352, 288) is area
@@ -75,8 +85,12 @@ def test_scaled() -> None:
 
 @pytest.mark.parametrize(
     ("start", "end", "way", "direction"),
-    [(BELOW, ABOVE, "up", "in"), (ABOVE, BELOW, "up", "out"),
-     (BELOW, ABOVE, "down", "out"), (ABOVE, BELOW, "down", "in")],
+    [
+        (BELOW, ABOVE, "up", "in"),
+        (ABOVE, BELOW, "up", "out"),
+        (BELOW, ABOVE, "down", "out"),
+        (ABOVE, BELOW, "down", "in"),
+    ],
 )
 def test_direction_of(start: int, end: int, way: str, direction: str) -> None:
     assert direction_of(start, end, way) == direction  # type: ignore[arg-type]

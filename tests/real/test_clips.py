@@ -19,7 +19,7 @@ from footfall.vision.offline import count_file
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 BASELINE: dict[str, Any] = json.loads((Path(__file__).with_name("baseline.json")).read_text())
-TOLERANCE = 1e-6
+TOLERANCE = 5e-4  # baseline figures are rounded to 3 decimals
 
 pytestmark = pytest.mark.real
 
@@ -52,7 +52,9 @@ def test_clip_with_ground_truth(clip: str) -> None:
     )
 
 
-@pytest.mark.parametrize("clip", sorted(k for k, v in BASELINE.items() if "combined_accuracy" not in v))
+@pytest.mark.parametrize(
+    "clip", sorted(k for k, v in BASELINE.items() if "combined_accuracy" not in v)
+)
 def test_clip_without_visible_ground_truth(clip: str) -> None:
     """Hidden hand counts: the committed counts must not move without the baseline moving too."""
     base = BASELINE[clip]
@@ -61,5 +63,5 @@ def test_clip_without_visible_ground_truth(clip: str) -> None:
     result = count_file(video, params_for(reference.area, reference.in_direction, None))
     assert list(result.counts) == [base["in"], base["out"]], (
         f"{clip}: counts moved from in {base['in']} / out {base['out']} (baseline) to "
-        f"in {result.counts[0]} / out {result.counts[1]}; look at the clip, then update baseline.json"
+        f"in {result.counts[0]} / out {result.counts[1]}; check the clip, then the baseline"
     )

@@ -21,7 +21,9 @@ def test_person_width_follows_height_and_lens() -> None:
     assert person_width_px(320, 280, 60, 50) > person_width_px(320, 280, 90, 50)
 
 
-@pytest.mark.parametrize(("ratio", "people"), [(0.5, 1), (1.0, 1), (1.5, 1), (1.7, 2), (2.7, 3), (40, 12)])
+@pytest.mark.parametrize(
+    ("ratio", "people"), [(0.5, 1), (1.0, 1), (1.5, 1), (1.7, 2), (2.7, 3), (40, 12)]
+)
 def test_people_in_blob(ratio: float, people: int) -> None:
     assert people_in_blob(ratio * 100.0, 100.0) == people
 

@@ -7,7 +7,9 @@ import numpy as np
 from footfall.vision.track import Tracker
 
 
-def feed(tracker: Tracker, frames: list[list[tuple[float, float]]]) -> list[list[tuple[int, float, float]]]:
+def feed(
+    tracker: Tracker, frames: list[list[tuple[float, float]]]
+) -> list[list[tuple[int, float, float]]]:
     out = []
     for centres in frames:
         live = tracker.update(np.array(centres, np.float64).reshape(-1, 2))

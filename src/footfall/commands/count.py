@@ -77,7 +77,9 @@ def video_size(path: Path) -> tuple[int, int]:
     try:
         if not capture.isOpened():
             raise BadRequest(f"cannot open video {path}")
-        return int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
+        return int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(
+            capture.get(cv2.CAP_PROP_FRAME_HEIGHT)
+        )
     finally:
         capture.release()
 
@@ -164,7 +166,11 @@ def count(
         sys.stdout.write(json.dumps(result_json(result)) + "\n")
         return
     n_in, n_out = result.counts
-    print(f"in {n_in}  out {n_out}  ({result.frames} frames, {result.processing_fps:.0f} fps, ", end="")
+    print(
+        f"in {n_in}  out {n_out}  ({result.frames} frames, {result.processing_fps:.0f} fps, ",
+        end="",
+    )
     print(f"{result.realtime_factor:.1f}x real time)")
     for row in passages_rows(result):
-        print(f"  frame {row['frame']:>6}  {row['time_s']:>9.2f} s  {row['direction']:<3}  track {row['track']}")
+        when = f"{row['time_s']:>9.2f} s"
+        print(f"  frame {row['frame']:>6}  {when}  {row['direction']:<3}  track {row['track']}")

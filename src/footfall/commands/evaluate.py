@@ -36,7 +36,9 @@ def eval_json(s: Score, result: CountResult) -> dict[str, Any]:
     }
 
 
-def evaluate_file(video: Path, truth_path: Path, height_cm: int | None) -> tuple[Score, CountResult]:
+def evaluate_file(
+    video: Path, truth_path: Path, height_cm: int | None
+) -> tuple[Score, CountResult]:
     """Count `video` with the ground truth's area and in direction, and score it."""
     truth = GroundTruth.load(truth_path)
     params = params_for(truth.area, truth.in_direction, height_cm)

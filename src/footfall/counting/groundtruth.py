@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -56,9 +56,7 @@ class GroundTruth:
         """Build from the parsed JSON object."""
         try:
             a = raw["area"]
-            area = Area(
-                **{k: int(a[k]) for k in Area.__slots__}  # type: ignore[arg-type]
-            )
+            area = Area(**{f.name: int(a[f.name]) for f in fields(Area)})
             in_direction = raw.get("in_direction", "up")
             if in_direction not in ("up", "down"):
                 raise ValueError(f"in_direction must be up or down, not {in_direction!r}")

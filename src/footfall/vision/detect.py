@@ -70,7 +70,7 @@ def people_in_blob(area_px: float, person_area_px: float) -> int:
 def split_blob(points: npt.NDArray[np.float32], n: int) -> npt.NDArray[np.float32]:
     """Centres of `n` clusters of (M,2) pixel coordinates: k-means seeded along the main axis."""
     if n <= 1 or len(points) < n:
-        return points.mean(axis=0, keepdims=True)
+        return np.asarray(points.mean(axis=0, keepdims=True), np.float32)
     if len(points) > _MAX_SAMPLES:
         points = points[:: math.ceil(len(points) / _MAX_SAMPLES)]
     centred = points - points.mean(axis=0)
@@ -88,7 +88,7 @@ def split_blob(points: npt.NDArray[np.float32], n: int) -> npt.NDArray[np.float3
         centres[:, 1] = np.bincount(labels, points[:, 1], minlength=n) / counts
         d = ((points[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
         labels = d.argmin(axis=1)
-    return centres
+    return np.asarray(centres, np.float32)
 
 
 class ForegroundDetector:
@@ -125,7 +125,8 @@ class ForegroundDetector:
     def _set_person(self, width_px: float) -> None:
         self.person_px = width_px
         close = max(3, round(width_px / 4) | 1)
-        self._close = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (close, close))
+        shape = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (close, close))
+        self._close = np.asarray(shape, np.uint8)
 
     def _learn_size(self, fg: npt.NDArray[np.uint8]) -> None:
         """Track the thickness of the thickest blob: people set it, whatever the mounting height."""
@@ -149,22 +150,22 @@ class ForegroundDetector:
         fg = self._bg.apply(small)
         _, fg = cv2.threshold(fg, 200, 255, cv2.THRESH_BINARY)  # drop MOG2's shadow label (127)
         # MOG2 loses people in a crowd that was there from the start; motion finds them.
-        gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+        gray = np.asarray(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), np.uint8)
         self._recent.append(gray)
         if len(self._recent) > MOTION_LAG:
             moved = cv2.absdiff(gray, self._recent[0])
             _, moved = cv2.threshold(moved, MOTION_THRESHOLD, 255, cv2.THRESH_BINARY)
             fg = cv2.bitwise_or(fg, moved)
         fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, self._kernel)
-        fg = cv2.morphologyEx(fg, cv2.MORPH_CLOSE, self._close)
-        self._learn_size(fg)
-        self.last_mask = fg
-        return fg
+        mask = np.asarray(cv2.morphologyEx(fg, cv2.MORPH_CLOSE, self._close), np.uint8)
+        self._learn_size(mask)
+        self.last_mask = mask
+        return mask
 
     def detect(self, frame: Frame) -> Detections:
         """People in this frame, boxes in the frame's pixels."""
         fg = self.mask(frame.image)
-        n_labels, labels, stats, _ = cv2.connectedComponentsWithStats(fg, connectivity=8)
+        _, labels, stats, _ = cv2.connectedComponentsWithStats(fg, connectivity=8)
         person_area = PERSON_AREA_FACTOR * self.person_px**2
         areas = stats[1:, cv2.CC_STAT_AREA]
         keep = np.flatnonzero(areas >= MIN_BLOB_FRACTION * person_area) + 1

@@ -1,4 +1,4 @@
-"""Count a video file as fast as it decodes: the library behind `footfall count` and `footfall eval`.
+"""Count a video file as fast as it decodes: the library behind `footfall count` and `eval`.
 
     >>> result = count_file(Path("clip.mp4"), Params())      # doctest: +SKIP
     >>> result.counts
@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import cv2
+import numpy as np
 
 from footfall.config import Params
 from footfall.errors import BadRequest
@@ -85,7 +86,9 @@ def count_file(
             if not ok:
                 break
             height, width = image.shape[:2]
-            frame = Frame(image, index, start + timedelta(seconds=index / fps))
+            frame = Frame(
+                np.asarray(image, np.uint8), index, start + timedelta(seconds=index / fps)
+            )
             passages.extend(analyzer.process(frame))
             index += 1
             if progress is not None and index % PROGRESS_EVERY == 0:
