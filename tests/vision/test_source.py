@@ -32,7 +32,7 @@ from footfall.vision.types import Frame
 
 # An Axis-like MJPEG endpoint: multipart/x-mixed-replace of JPEGs whose grey level is argv[2],
 # so a test can tell the server before a restart from the one after. `stall` sends 40 frames and
-# then holds the connection open without sending more.
+# then holds the connection open without sending more; `auth` wants Basic root:pass first.
 MJPEG_SERVER = r"""
 import sys, time, cv2, numpy as np
 from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
@@ -40,6 +40,12 @@ port, level, mode = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 jpeg = cv2.imencode(".jpg", np.full((120, 160, 3), level, np.uint8))[1].tobytes()
 class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
+        if mode == "auth" and self.headers.get("Authorization") != "Basic cm9vdDpwYXNz":
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="AXIS_ACCC8E000000"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         self.send_response(200)
         self.send_header("Content-Type", "multipart/x-mixed-replace; boundary=frame")
         self.end_headers()
@@ -162,7 +168,7 @@ def test_bad_file_is_refused_with_a_sentence(
     path = tmp_path / "clip.mp4"
     if content is not None:
         path.write_bytes(content)
-    with pytest.raises(error, match="clip.mp4"):
+    with pytest.raises(error, match=r"clip\.mp4"):
         FileSource(path)
 
 
@@ -294,3 +300,19 @@ def test_a_missing_camera_is_retried_until_closed() -> None:
     reader.stop()
     assert time.monotonic() - t0 < 2
     assert reader.levels == []
+
+
+def test_a_camera_that_wants_credentials_gets_them_from_the_url(tmp_path: Path) -> None:
+    port = free_port()
+    server = serve_mjpeg(tmp_path, port, level=120, mode="auth")
+    url = f"http://root:pass@127.0.0.1:{port}/axis-cgi/mjpg/video.cgi?resolution=320x240"
+    source = open_source(url)
+    assert isinstance(source, LiveSource) and "pass" not in source.name
+    reader = Reader(source)
+    try:
+        wait_for(lambda: len(reader.levels) >= 3, 10, "frames after authenticating")
+        assert abs(reader.levels[-1] - 120) < 3
+    finally:
+        reader.stop()
+        server.kill()
+        server.wait()
