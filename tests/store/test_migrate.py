@@ -106,3 +106,15 @@ def test_copy_of_live_file_opens(tmp_path: Path) -> None:
         shutil.copy(path, tmp_path / "b.sqlite3")  # WAL checkpointed? the copy may lag; fine
     with SQLiteStore(tmp_path / "b.sqlite3") as copy:
         assert copy.schema_version == len(load_migrations())
+
+
+def test_a_version_1_file_reaches_the_current_schema(tmp_path: Path) -> None:
+    path = tmp_path / "v1.sqlite3"
+    everything = load_migrations()
+    with SQLiteStore(path, migrations=everything[:1]) as old:
+        assert old.schema_version == 1
+        old.add_passages([Passage(T0, "in"), Passage(T0, "out")])
+    with SQLiteStore(path) as new:
+        assert new.schema_version == everything[-1].version
+        assert new.totals(0, 2**40) == (1, 1)
+        assert new.window_sums(0, 900 * 2**30, 900) == [(int(T0.timestamp()), 1, 1)]
