@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from datetime import UTC, datetime
 from importlib import resources
@@ -97,15 +96,6 @@ def test_migrate_twice_is_a_no_op(tmp_path: Path) -> None:
     conn = sqlite3.connect(tmp_path / "t.sqlite3", isolation_level=None)
     assert migrate(conn) == migrate(conn) == len(load_migrations())
     conn.close()
-
-
-def test_copy_of_live_file_opens(tmp_path: Path) -> None:
-    path = tmp_path / "a.sqlite3"
-    with SQLiteStore(path) as live:
-        live.add_passages([Passage(T0, "in")])
-        shutil.copy(path, tmp_path / "b.sqlite3")  # WAL checkpointed? the copy may lag; fine
-    with SQLiteStore(tmp_path / "b.sqlite3") as copy:
-        assert copy.schema_version == len(load_migrations())
 
 
 def test_a_version_1_file_reaches_the_current_schema(tmp_path: Path) -> None:
