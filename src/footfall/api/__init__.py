@@ -1,0 +1,1 @@
+"""The HTTP API: the vendor actions, their formats and auth."""
