@@ -28,6 +28,7 @@ from starlette.routing import Route
 
 from footfall.api import formats
 from footfall.api.actions import Action, ApiContext, Call
+from footfall.api.auth import AuthFailure
 from footfall.config import Level, Params
 from footfall.counting.alarms import ALARM_KINDS
 from footfall.counting.occupancy_db import OccupancyBook
@@ -218,7 +219,10 @@ def _stream_route(ctx: ApiContext, outbox: Outbox) -> Route:
         from footfall.api.app import raw_target, unauthorized
 
         auth = request.headers.get("authorization")
-        principal = ctx.auth.authenticate(auth, request.method, raw_target(request))
+        try:
+            principal = ctx.auth.authenticate(auth, request.method, raw_target(request))
+        except AuthFailure as failure:
+            return unauthorized(ctx.auth, failure.message, stale=failure.stale)
         if principal is None:
             return unauthorized(ctx.auth, "authentication required")
         last = parse_last_id(

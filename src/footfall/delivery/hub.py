@@ -32,7 +32,7 @@ from footfall.store.base import Event, Passage, Store
 
 log = logging.getLogger(__name__)
 
-TICK_S = 5.0
+TICK_S = 1.0  # how often the smart re-zero rules look at the clock
 
 
 def iso_utc(when: datetime) -> str:

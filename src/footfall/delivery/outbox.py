@@ -95,11 +95,9 @@ class Outbox:
         return [Message(int(s), float(t), str(k), json.loads(b)) for s, t, k, b in rows]
 
     def last_seq(self) -> int:
-        """The highest seq ever given (0 when empty)."""
+        """The highest seq ever given (0 when none)."""
         with self._lock:
-            row = self._conn.execute("SELECT seq FROM sqlite_sequence WHERE name='outbox'")
-            found = row.fetchone()
-        return 0 if found is None else int(found[0])
+            return self._last_seq_locked()
 
     def wait(self, seq: int, timeout_s: float) -> bool:
         """Block until a message above `seq` is added, a `kick`, or `timeout_s`; True if one is."""
@@ -164,21 +162,20 @@ class Outbox:
 
     def _prune_locked(self, now_s: float) -> int:
         floor = self._conn.execute("SELECT MIN(seq) FROM outbox_cursor").fetchone()[0]
-        limit = self.last_seq_locked() - MAX_ROWS
+        limit = self._last_seq_locked() - MAX_ROWS
         gone = self._conn.execute(
             "DELETE FROM outbox WHERE (seq <= ? AND time_s < ?) OR seq <= ?",
-            (floor if floor is not None else self.last_seq_locked(), now_s - KEEP_S, limit),
+            (floor if floor is not None else self._last_seq_locked(), now_s - KEEP_S, limit),
         ).rowcount
         return int(gone)
 
-    def last_seq_locked(self) -> int:
-        """`last_seq` for callers that hold the lock."""
+    def _last_seq_locked(self) -> int:
         found = self._conn.execute("SELECT seq FROM sqlite_sequence WHERE name='outbox'")
         row = found.fetchone()
         return 0 if row is None else int(row[0])
 
     def clear(self) -> None:
-        """Delete every message (clear-data); cursors move to the end so nothing is resent."""
+        """Delete every message; ids keep rising (AUTOINCREMENT), so none is ever reused."""
         with self._lock:
             self._conn.execute("DELETE FROM outbox")
 

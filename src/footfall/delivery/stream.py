@@ -23,6 +23,9 @@ from footfall.delivery.outbox import Message, Outbox
 
 KEEPALIVE_S = 15.0
 RETRY_MS = 3000
+# A stream ends after this long; the browser reconnects with Last-Event-ID and loses nothing.
+# It bounds how long a graceful server shutdown waits for open streams.
+LIFETIME_S = 300.0
 
 
 def sse_event(message: Message) -> bytes:
@@ -43,8 +46,9 @@ async def event_stream(
     last_id: int | None,
     kinds: Collection[str] | None = None,
     keepalive_s: float = KEEPALIVE_S,
+    lifetime_s: float = LIFETIME_S,
 ) -> AsyncIterator[bytes]:
-    """Yield SSE frames: the catch-up after `last_id`, then live messages, until cancelled."""
+    """Yield SSE frames: the catch-up after `last_id`, then live messages, for `lifetime_s`."""
     loop = asyncio.get_running_loop()
     wake = asyncio.Event()
 
@@ -56,7 +60,8 @@ async def event_stream(
     try:
         cursor = last_id if last_id is not None else await run_in_threadpool(outbox.last_seq)
         yield f"retry: {RETRY_MS}\n\n".encode()
-        while True:
+        deadline = loop.time() + lifetime_s
+        while loop.time() < deadline:
             wake.clear()
             batch = await run_in_threadpool(outbox.after, cursor, 200)
             for message in batch:
@@ -66,7 +71,7 @@ async def event_stream(
             if batch:
                 continue
             try:
-                await asyncio.wait_for(wake.wait(), keepalive_s)
+                await asyncio.wait_for(wake.wait(), min(keepalive_s, deadline - loop.time()))
             except TimeoutError:
                 yield b": keepalive\n\n"
     finally:
