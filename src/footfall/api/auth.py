@@ -96,22 +96,29 @@ def check_pbkdf2(encoded: str, password: str) -> bool:
 def parse_auth_params(text: str) -> dict[str, str]:
     """Parse `k=v, k="v"` auth-params (RFC 7235); raises AuthFailure on malformed input."""
     params: dict[str, str] = {}
-    pos = 0
     text = text.strip()
-    while pos < len(text):
-        match = _PARAM.match(text, pos)
-        if match is None:
+    pos, end = 0, len(text)
+    match = _PARAM.match
+    while pos < end:
+        found = match(text, pos)
+        if found is None:
             raise AuthFailure("the Authorization header is malformed near: " + text[pos : pos + 20])
-        key = match.group(1).lower()
-        quoted, token = match.group(2), match.group(3)
-        value = token if quoted is None else re.sub(r"\\(.)", r"\1", quoted)
-        params.setdefault(key, value)
-        pos = match.end()
+        key, quoted, token = found.groups()
+        key = key.lower()
+        if key not in params:
+            if quoted is None:
+                params[key] = token
+            else:
+                params[key] = _UNESCAPE.sub(r"\1", quoted) if "\\" in quoted else quoted
+        pos = found.end()
     return params
 
 
 # key = "quoted value" (group 2) or key = token (group 3), then a comma or the end.
-_PARAM = re.compile(r'\s*([A-Za-z0-9_*-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]*))\s*(?:,|$)')
+_PARAM = re.compile(
+    r'\s*([A-Za-z0-9_*-]+)\s*=\s*(?:"([^"\\]*(?:\\.[^"\\]*)*)"|([^\s,"]*))\s*(?:,|$)'
+)
+_UNESCAPE = re.compile(r"\\(.)")
 
 
 class Authenticator:
@@ -135,6 +142,7 @@ class Authenticator:
         self._key = key if key is not None else os.urandom(32)
         self._seen: OrderedDict[str, tuple[float, set[tuple[str, str]]]] = OrderedDict()
         self._basic_ok: OrderedDict[bytes, str] = OrderedDict()
+        self._ha1_cache: dict[tuple[str, str], str] = {}
 
     # -- challenges --------------------------------------------------------------------------
     def new_nonce(self, now: float | None = None) -> str:
@@ -239,7 +247,12 @@ class Authenticator:
 
     def _ha1(self, user: Credential, algorithm: str) -> str | None:
         if user.password is not None:
-            return digest_ha1(algorithm, user.name, self.realm, user.password)
+            key = (user.name, algorithm)
+            cached = self._ha1_cache.get(key)
+            if cached is None:
+                cached = digest_ha1(algorithm, user.name, self.realm, user.password)
+                self._ha1_cache[key] = cached
+            return cached
         stored = user.ha1.get(ALGORITHMS[algorithm])
         return stored.lower() if stored is not None else None
 
