@@ -13,12 +13,12 @@ from typing import Any, ClassVar
 
 import httpx
 import pytest
-from liveserver import SERIAL, LiveServer, start_server
 from lxml import etree
 
 from footfall.api import occupancy
 from footfall.api.vendor import OCCUPANCY_ACTIONS
 from footfall.store.base import Passage
+from tests.api.liveserver import SERIAL, LiveServer, start_server
 
 ROOT = httpx.DigestAuth("root", "pass")
 

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from realservices import Broker, Receiver, free_port
+
+from tests.delivery.realservices import Broker, Receiver, free_port
 
 
 @pytest.fixture

@@ -1,7 +1,4 @@
-"""Real things for delivery tests: an HTTP receiver we can stop and restart, our own Mosquitto.
-
-Imported as a top-level module (pytest puts this folder on sys.path), like tests/api/liveserver.py.
-"""
+"""Real things for delivery tests: an HTTP receiver we can stop and restart, our own Mosquitto."""
 
 from __future__ import annotations
 

@@ -13,11 +13,11 @@ from typing import Any
 import paho.mqtt.client as paho
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
-from realservices import need_service, wait_until
 
 from footfall.config import MqttParams
 from footfall.delivery.mqtt import MqttSink, discovery, publications
 from footfall.delivery.outbox import Message, Outbox
+from tests.delivery.realservices import free_port, need_service, wait_until
 
 SERIAL = "ACCC8E019C5F"
 
@@ -245,8 +245,6 @@ def test_footfall_restart_while_broker_down_resumes_from_cursor(
 
 
 def test_unreachable_broker_is_reported_not_raised(tmp_path: Path) -> None:
-    from realservices import free_port
-
     box = Outbox(tmp_path / "o.sqlite3")
     sink = MqttSink(box, MqttParams(Enable=1, Port=free_port()), SERIAL, "Door")
     sink.start()

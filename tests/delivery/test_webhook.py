@@ -8,10 +8,9 @@ import json
 import time
 from pathlib import Path
 
-from realservices import Receiver, wait_until
-
 from footfall.delivery.outbox import Outbox
 from footfall.delivery.webhook import Backoff, WebhookSink, sign
+from tests.delivery.realservices import Receiver, wait_until
 
 FAST = Backoff(first_s=0.02, max_s=0.2)
 
