@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from liveserver import LiveServer, start_server
+
+from tests.api.liveserver import LiveServer, start_server
 
 
 @pytest.fixture

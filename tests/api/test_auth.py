@@ -10,7 +10,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from liveserver import SERIAL, LiveServer, start_server
 
 from footfall.api.auth import (
     Authenticator,
@@ -24,6 +23,7 @@ from footfall.api.auth import (
     parse_user_option,
 )
 from footfall.errors import BadRequest
+from tests.api.liveserver import SERIAL, LiveServer, start_server
 
 REALM = f"AXIS_{SERIAL}"
 LIVE = "/local/tvpc/.api?live-sum.json"

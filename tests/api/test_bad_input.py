@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
-from liveserver import SERIAL, LiveServer, raw_request, start_server
+
+from tests.api.liveserver import SERIAL, LiveServer, raw_request, start_server
 
 BASIC = "Basic " + base64.b64encode(b"root:pass").decode()
 API = "/local/tvpc/.api"

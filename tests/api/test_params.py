@@ -7,10 +7,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from liveserver import SERIAL, LiveServer, start_server
 
 from footfall.api.params import ParamsStore, setparams_changes
 from footfall.errors import BadRequest
+from tests.api.liveserver import SERIAL, LiveServer, start_server
 
 OPERATOR = "/local/tvpc/.apioperator"
 

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from liveserver import SERIAL, LiveServer, start_server
 from lxml import etree
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
@@ -21,6 +20,7 @@ from footfall.api.cntfile import read_cnt
 from footfall.api.vendor import LiveTotals
 from footfall.store.base import Passage
 from footfall.store.sqlite import SQLiteStore
+from tests.api.liveserver import SERIAL, LiveServer, start_server
 
 PREFIXES = ["/local/tvpc", "/local/people-counter", "/local/occupancy-estimator", "/tvpc"]
 
