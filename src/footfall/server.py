@@ -31,11 +31,7 @@ log = logging.getLogger("footfall.server")
 
 STORE_FILE = "counts.sqlite3"
 # Modules that extend the app when present: "module:function", function(ctx: ApiContext).
-PLUGINS: tuple[str, ...] = (
-    "footfall.api.occupancy:install",
-    "footfall.api.events:install",
-    "footfall.delivery.service:install",
-)
+PLUGINS: tuple[str, ...] = ("footfall.api.occupancy:install",)
 
 
 class CountingHandle(Protocol):

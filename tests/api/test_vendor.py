@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -247,3 +248,42 @@ def test_generate_logs_archive(server: LiveServer) -> None:
     assert logs.headers["content-type"].startswith("text/plain")
     assert "Counter.Height='301'" in logs.text and "MQTT.Password=***" in logs.text
     assert "hunter2" not in logs.text
+
+
+def test_a_bug_is_a_500_sentence_without_traceback(tmp_path: Path) -> None:
+    async def broken(call: Call) -> Response:
+        raise RuntimeError("secret internals")
+
+    def install(ctx: ApiContext) -> None:
+        ctx.actions.register(Action("broken", broken))
+
+    live = start_server(tmp_path, plugins=[install])
+    try:
+        response = get(live, "broken")
+        assert response.status_code == 500
+        assert response.headers["content-type"].startswith("text/plain")
+        assert "secret internals" not in response.text and "Traceback" not in response.text
+        assert "show-logs" in response.text
+        logs = get(live, "show-logs", api=".apioperator").text
+        assert "internal error on GET /local/tvpc/.api?broken" in logs
+    finally:
+        live.stop()
+
+
+def test_retention_purges_old_bins_at_start(tmp_path: Path) -> None:
+    from footfall.api.params import ParamsStore
+
+    ParamsStore(path=tmp_path / "params.json").update({"Storage.RetentionDays": "30"})
+    store = SQLiteStore(tmp_path / "counts.sqlite3")
+    now = datetime.now(UTC)
+    store.add_passages([Passage(now - timedelta(days=40), "in"), Passage(now, "out")])
+    store.close()
+    live = start_server(tmp_path)
+    try:
+        for _ in range(100):
+            if live.store.totals(0, 2**40) == (0, 1):
+                break
+            time.sleep(0.02)
+        assert live.store.totals(0, 2**40) == (0, 1)
+    finally:
+        live.stop()
