@@ -244,7 +244,9 @@ def test_footfall_restart_while_broker_down_resumes_from_cursor(
     sub.check_once_in_order("/passage", ids)
 
 
-def test_unreachable_broker_is_reported_not_raised(tmp_path: Path) -> None:
+def test_unreachable_broker_is_reported_not_raised(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     box = Outbox(tmp_path / "o.sqlite3")
     sink = MqttSink(box, MqttParams(Enable=1, Port=free_port()), SERIAL, "Door")
     sink.start()
@@ -252,6 +254,8 @@ def test_unreachable_broker_is_reported_not_raised(tmp_path: Path) -> None:
         _passage(box, 1)
         time.sleep(0.5)
         assert sink.status()["connected"] is False
+        assert "cannot connect to the broker" in str(sink.status()["last_error"])
+        assert "messages wait in the outbox" in caplog.text  # what show-logs prints
         assert box.pending("mqtt") == 1
     finally:
         sink.stop()

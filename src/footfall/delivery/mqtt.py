@@ -192,6 +192,7 @@ class MqttSink:
         client.max_queued_messages_set(0)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
+        client.on_connect_fail = self._on_connect_fail
         client.on_publish = self._on_publish
         return client
 
@@ -239,10 +240,17 @@ class MqttSink:
             # An empty retained payload removes the entity from Home Assistant.
             client.publish(topic, payload if self.params.Discovery else "", qos=1, retain=True)
 
+    def _on_connect_fail(self, _c: paho.Client, _u: Any) -> None:
+        # Paho retries by itself (1 s doubling to 30 s); say so once, not at every attempt.
+        error = f"cannot connect to the broker {self.params.Host}:{self.params.Port}"
+        if error != self.last_error:
+            log.warning("MQTT %s; retrying, messages wait in the outbox", error)
+        self.last_error = error
+
     def _on_disconnect(
         self, _c: paho.Client, _u: Any, _f: Any, reason: ReasonCode, _p: Any
     ) -> None:
-        if self.connected:
+        if self.connected and not self._stop.is_set():
             log.warning(
                 "MQTT disconnected from %s:%s (%s); will reconnect",
                 self.params.Host,
