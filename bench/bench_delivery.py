@@ -19,7 +19,6 @@ import socket
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -117,8 +116,7 @@ def main() -> None:
     base: float | None = None
     for name, params, sink in cases:
         with tempfile.TemporaryDirectory() as tmp:
-            timed: Callable[[], float] = lambda: run(Path(tmp), n, params, sink)  # noqa: E731
-            seconds = timed()
+            seconds = run(Path(tmp), n, params, sink)
         base = seconds if base is None else base
         print(f"{name:40} {n / seconds:11.0f} {seconds / n * 1000:11.3f} {seconds / base:11.2f}")
     receiver.shutdown()
