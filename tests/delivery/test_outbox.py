@@ -53,3 +53,25 @@ def test_wait_wakes_on_add_and_on_timeout(tmp_path: Path) -> None:
     assert time.monotonic() - start >= 0.04
     box.add("passage", {}, 0.0)
     assert box.wait(0, 5) is True
+
+
+def test_hub_housekeeping_applies_retention_to_occupancy_minutes(tmp_path: Path) -> None:
+    from zoneinfo import ZoneInfo
+
+    from footfall.config import Params
+    from footfall.counting.occupancy_db import OccupancyBook
+    from footfall.delivery.hub import Hub
+    from footfall.store.sqlite import SQLiteStore
+
+    path = tmp_path / "counts.sqlite3"
+    store = SQLiteStore(path)
+    book = OccupancyBook(path)
+    params = Params()
+    params.Storage.RetentionDays = 1
+    hub = Hub(store, book, Outbox(path), params, "ACCC8E019C5F", lambda: ZoneInfo("UTC"), str)
+    now = 10 * 86400
+    book.record(now - 2 * 86400, 3, None)
+    book.record(now - 3600, 4, 60.0)
+    assert hub.housekeeping(now) == 1
+    assert [m.occupancy for m in book.minutes(0, now)] == [4]
+    store.close()

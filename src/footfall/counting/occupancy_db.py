@@ -105,6 +105,12 @@ class OccupancyBook:
         value = json.loads(row[0])
         return value if isinstance(value, dict) else {}
 
+    def purge_before(self, utc: int) -> int:
+        """Delete minutes older than `utc` (Storage.RetentionDays); returns how many went."""
+        with self._lock:
+            cur = self._conn.execute("DELETE FROM occupancy_minute WHERE minute_utc < ?", (utc,))
+        return int(cur.rowcount)
+
     def clear(self) -> None:
         """Forget every minute and the state (clear-data)."""
         with self._lock:

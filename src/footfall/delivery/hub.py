@@ -33,6 +33,7 @@ from footfall.store.base import Event, Passage, Store
 log = logging.getLogger(__name__)
 
 TICK_S = 1.0  # how often the smart re-zero rules look at the clock
+HOUSEKEEPING_S = 3600.0  # how often old occupancy minutes and delivered messages are dropped
 
 
 def iso_utc(when: datetime) -> str:
@@ -277,9 +278,19 @@ class Hub:
             self.alarms = AlarmState()
             self._save()
 
+    def housekeeping(self, now_s: float | None = None) -> int:
+        """Apply Storage.RetentionDays to occupancy minutes and prune the outbox; rows removed."""
+        now = time.time() if now_s is None else now_s
+        cutoff = int(now) - self.params.Storage.RetentionDays * 86400
+        return self.book.purge_before(cutoff) + self.outbox.prune(now)
+
     def _tick_loop(self) -> None:
+        last_housekeeping = 0.0
         while not self._stop.wait(TICK_S):
             try:
                 self.tick()
+                if time.monotonic() - last_housekeeping >= HOUSEKEEPING_S:
+                    last_housekeeping = time.monotonic()
+                    self.housekeeping()
             except Exception:
-                log.exception("occupancy re-zero check failed")
+                log.exception("occupancy re-zero check or housekeeping failed")
