@@ -124,6 +124,22 @@ def test_nonce_reuse_and_replay(shared_server: LiveServer) -> None:
     assert call("00000001", "a") == 401  # the exact repeat is refused
 
 
+def test_expired_nonce_gets_stale_true_over_the_socket(server: LiveServer) -> None:
+    server.ctx.auth.nonce_lifetime_s = 0.3
+    client = server.client()
+    nonce = challenge_params(client.get(LIVE))["nonce"]
+    header = digest_header("viewer", "viewpass", "GET", LIVE, nonce)
+    assert client.get(LIVE, headers={"Authorization": header}).status_code == 200
+    time.sleep(0.4)
+    header = digest_header("viewer", "viewpass", "GET", LIVE, nonce, nc="00000002")
+    response = client.get(LIVE, headers={"Authorization": header})
+    assert response.status_code == 401
+    fresh = challenge_params(response)
+    assert fresh["stale"] == "true" and fresh["nonce"] != nonce
+    header = digest_header("viewer", "viewpass", "GET", LIVE, fresh["nonce"])
+    assert client.get(LIVE, headers={"Authorization": header}).status_code == 200
+
+
 def test_wrong_uri_is_refused(shared_server: LiveServer) -> None:
     client = shared_server.client()
     nonce = challenge_params(client.get(LIVE))["nonce"]
