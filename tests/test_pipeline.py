@@ -250,7 +250,7 @@ def test_counting_leaves_the_main_thread_responsive(store: SQLiteStore) -> None:
     finally:
         handle.stop()
     assert handle.frames > 20
-    assert worst < 0.1  # the GIL is released often enough for an HTTP server
+    assert worst < 0.25  # the GIL is released often enough for an HTTP server
 
 
 def test_stop_is_prompt_for_a_paced_source(store: SQLiteStore) -> None:
