@@ -59,7 +59,7 @@ def resolve_serial(configured: str) -> str:
     if not configured:
         node = uuid.getnode()
         if node & (1 << 40):  # the multicast bit: no MAC was found, this one is random
-            log.warning("no MAC address found; the serial %012X changes per run, set --serial", node)
+            log.warning("no MAC address found: serial %012X changes per run; set --serial", node)
         return f"{node:012X}"
     serial = configured.replace(":", "").replace("-", "").upper()
     if not re.fullmatch(r"[0-9A-F]{12}", serial):
@@ -254,7 +254,9 @@ def create_app(
         exception_handlers={Exception: _server_error},
     )
     app.state.ctx = ctx
-    app.state.params_validators = params_store  # add_validator / add_listener (see ParamsStore)
+    app.state.params = params_store
+    app.state.params_validators = params_store.validators  # candidate -> None or BadRequest
+    app.state.params_listeners = params_store.listeners  # (new, old) after each commit
     return app
 
 

@@ -150,8 +150,8 @@ class ParamsStore:
         self._params = params if params is not None else Params()
         check_builtin(self._params)
         self.path = path
-        self._validators: list[Validator] = []
-        self._listeners: list[Listener] = []
+        self.validators: list[Validator] = []  # run on every candidate; may raise BadRequest
+        self.listeners: list[Listener] = []  # called with (new, old) after every commit
         self._lock = threading.Lock()
 
     @classmethod
@@ -176,11 +176,11 @@ class ParamsStore:
 
     def add_validator(self, validator: Validator) -> None:
         """Run `validator(candidate)` on every setparams before commit; it may raise BadRequest."""
-        self._validators.append(validator)
+        self.validators.append(validator)
 
     def add_listener(self, listener: Listener) -> None:
         """Call `listener(new, old)` after every committed change."""
-        self._listeners.append(listener)
+        self.listeners.append(listener)
 
     def update(self, changes: Mapping[str, str]) -> Params:
         """Apply canonical `Group.Name -> value` changes all or nothing; returns the new Params."""
@@ -191,11 +191,11 @@ class ParamsStore:
                 group, field = name.split(".", 1)
                 data[group][field] = value
             candidate = validate_params(data)
-            for validator in self._validators:
+            for validator in self.validators:
                 validator(candidate)
             self._persist(candidate)
             self._params = candidate
-        for listener in self._listeners:
+        for listener in self.listeners:
             try:
                 listener(candidate, old)
             except Exception:
