@@ -131,7 +131,9 @@ def test_cntpos_follows_area_params(server: LiveServer) -> None:
 def test_live_sum_counts_today_immediately(server: LiveServer) -> None:
     server.ctx.params.update({"Counter.TimeZone": "Europe/Stockholm"})
     now = datetime.now(UTC)
-    body = get(server, "live-sum.json").json()
+    response = get(server, "live-sum.json")
+    assert response.headers["cache-control"] == "no-store"
+    body = response.json()
     assert (body["in"], body["out"]) == (0, 0)
     assert body["name"] == f"footfall-{SERIAL}" and body["serial"] == SERIAL
     local_now = now.astimezone(ZoneInfo("Europe/Stockholm"))

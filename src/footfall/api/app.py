@@ -108,12 +108,15 @@ def make_dispatch(ctx: ApiContext, prefix: str, endpoint: Endpoint) -> Callable[
 
     async def dispatch(request: Request) -> Response:
         try:
-            return await _dispatch(ctx, prefix, endpoint, request)
+            response = await _dispatch(ctx, prefix, endpoint, request)
         except BadRequest as exc:
-            return text(exc.message, exc.status)
+            response = text(exc.message, exc.status)
         except Exception:
             log.exception("internal error on %s %s", request.method, raw_target(request)[:200])
-            return text("internal error; the details are in show-logs", 500)
+            response = text("internal error; the details are in show-logs", 500)
+        # Counts change all the time: no browser or proxy may answer from a cache.
+        response.headers.setdefault("cache-control", "no-store")
+        return response
 
     return dispatch
 
