@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import httpx
@@ -145,3 +146,20 @@ def test_corrupt_params_file_is_named(tmp_path: Path) -> None:
     (tmp_path / "params.json").write_text("{not json")
     with pytest.raises(BadRequest, match="cannot read"):
         ParamsStore.load(tmp_path)
+
+
+def test_zone_and_serial_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    from footfall.api.app import resolve_serial
+    from footfall.api.params import counter_zone, system_zone_name
+    from footfall.config import Params
+
+    monkeypatch.setenv("TZ", "America/Argentina/Buenos_Aires")
+    assert system_zone_name() == "America/Argentina/Buenos_Aires"
+    monkeypatch.setenv("TZ", ":Asia/Tokyo")
+    assert system_zone_name() == "Asia/Tokyo"
+    params = Params.model_validate({"Counter": {"TimeZone": "Europe/Paris"}})
+    assert counter_zone(params).key == "Europe/Paris"
+    assert resolve_serial("ac:cc:8e:01:9c:5f") == "ACCC8E019C5F"
+    assert re.fullmatch(r"[0-9A-F]{12}", resolve_serial(""))
+    with pytest.raises(BadRequest, match="12 hexadecimal"):
+        resolve_serial("ACCC8E019C5")
