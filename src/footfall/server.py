@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from footfall.api.actions import ApiContext
 from footfall.api.app import Plugin, create_app, resolve_serial
 from footfall.api.auth import build_credentials
-from footfall.api.logs import LOG_FORMAT, install_file_log
+from footfall.api.logs import LOG_FORMAT, LOGGERS, install_file_log
 from footfall.api.params import ParamsStore
 from footfall.config import ServerSettings
 from footfall.errors import BadRequest
@@ -155,13 +155,15 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def _console_logging() -> None:
-    logger = logging.getLogger("footfall")
-    if not any(getattr(h, "_footfall_console", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter(LOG_FORMAT))
-        handler._footfall_console = True  # type: ignore[attr-defined]
-        logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
+    """Log footfall's and uvicorn's messages (start-up failures included) to stderr, once."""
+    for name in LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(getattr(h, "_footfall_console", False) for h in logger.handlers):
+            handler = logging.StreamHandler(sys.stderr)
+            handler.setFormatter(logging.Formatter(LOG_FORMAT))
+            handler._footfall_console = True  # type: ignore[attr-defined]
+            logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
 
 
 def serve(settings: ServerSettings, *, plugins: Sequence[Plugin] | None = None) -> None:
