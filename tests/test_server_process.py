@@ -23,20 +23,23 @@ AUTH = httpx.DigestAuth("root", "pass")
 
 def start(data: Path) -> tuple[subprocess.Popen[str], str]:
     """Start `footfall serve` on a free port; returns the process and its base URL."""
+    data.mkdir(parents=True, exist_ok=True)
+    log = (data.parent / "serve.stderr").open("a")  # a file: a full pipe would stall the server
     process = subprocess.Popen(
         [*COMMAND, "serve", "--data", str(data), "--port", "0", "--serial", "ACCC8E019C5F",
          "--user", "root:pass:admin", "--user", "view:pw:viewer"],
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=log,
         text=True,
     )  # fmt: skip
+    log.close()
     assert process.stdout is not None
     line = process.stdout.readline()
     match = re.search(r"http://([\d.]+):(\d+)/", line)
     if match is None:
         process.kill()
         raise AssertionError(
-            f"no address in {line!r}: {process.stderr.read() if process.stderr else ''}"
+            f"no address in {line!r}: {(data.parent / 'serve.stderr').read_text()}"
         )
     base = f"http://{match.group(1)}:{match.group(2)}"
     deadline = time.monotonic() + 15
