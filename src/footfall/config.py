@@ -55,16 +55,22 @@ class AreaParams(_Group):
 class OccupancyParams(_Group):
     """`Occupancy.*` (SPEC §7); how smart mode re-zeros is in docs/occupancy-alarms-delivery.md."""
 
-    Enable: int = Field(0, ge=0, le=1)
+    Enable: int = Field(default=0, ge=0, le=1)
     Mode: Literal["naive", "smart"] = "smart"
     ClosingTime: str = Field(
-        "", description="local HH:MM at which smart mode re-zeros; empty = never"
+        default="", description="local HH:MM at which smart mode re-zeros; empty = never"
     )
     QuietPeriod: int = Field(
-        60, ge=0, le=10080, description="minutes without a passage before smart re-zeros; 0 = never"
+        default=60,
+        ge=0,
+        le=10080,
+        description="minutes without a passage before smart re-zeros; 0 = never",
     )
     QuietMaximum: int = Field(
-        3, ge=0, le=100000, description="smart re-zeros on quiet only at or below this estimate"
+        default=3,
+        ge=0,
+        le=100000,
+        description="smart re-zeros on quiet only at or below this estimate",
     )
 
     @field_validator("ClosingTime")
@@ -78,14 +84,14 @@ class OccupancyParams(_Group):
 class AlarmParams(_Group):
     """`Alarm.*`: tailgating, wrong direction, occupancy threshold (counting/alarms.py)."""
 
-    TailgatingEnable: int = Field(0, ge=0, le=1)
-    TailgatingInterval: float = Field(2.0, gt=0, le=60, description="seconds")
-    WrongDirectionEnable: int = Field(0, ge=0, le=1)
+    TailgatingEnable: int = Field(default=0, ge=0, le=1)
+    TailgatingInterval: float = Field(default=2.0, gt=0, le=60, description="seconds")
+    WrongDirectionEnable: int = Field(default=0, ge=0, le=1)
     AllowedDirection: Literal["in", "out"] = "in"
-    OccupancyEnable: int = Field(0, ge=0, le=1)
-    OccupancyThreshold: int = Field(100, ge=1, le=100000)
+    OccupancyEnable: int = Field(default=0, ge=0, le=1)
+    OccupancyThreshold: int = Field(default=100, ge=1, le=100000)
     OccupancyHysteresis: int = Field(
-        1, ge=1, le=100000, description="back to normal at Threshold - Hysteresis or below"
+        default=1, ge=1, le=100000, description="back to normal at Threshold - Hysteresis or below"
     )
 
     @model_validator(mode="after")
@@ -104,13 +110,13 @@ _TOPIC_RE = r"[^#+/\x00][^#+\x00]*[^#+/\x00]|[^#+/\x00]"
 class MqttParams(_Group):
     """`MQTT.*`: where passages, alarms and occupancy are published (delivery/mqtt.py)."""
 
-    Enable: int = Field(0, ge=0, le=1)
-    Host: str = Field("127.0.0.1", min_length=1, max_length=253)
-    Port: int = Field(1883, ge=1, le=65535)
+    Enable: int = Field(default=0, ge=0, le=1)
+    Host: str = Field(default="127.0.0.1", min_length=1, max_length=253)
+    Port: int = Field(default=1883, ge=1, le=65535)
     Username: str = ""
     Password: str = ""  # write-only (SPEC §6)
     TopicPrefix: str = "footfall"
-    Discovery: int = Field(1, ge=0, le=1)
+    Discovery: int = Field(default=1, ge=0, le=1)
     DiscoveryPrefix: str = "homeassistant"
 
     @field_validator("Host")
@@ -134,8 +140,8 @@ class MqttParams(_Group):
 class WebhookParams(_Group):
     """`Webhook.*`: JSON POSTs signed with HMAC-SHA256 (delivery/webhook.py)."""
 
-    Enable: int = Field(0, ge=0, le=1)
-    URL: str = Field("", max_length=2000)
+    Enable: int = Field(default=0, ge=0, le=1)
+    URL: str = Field(default="", max_length=2000)
     Secret: str = ""  # write-only (SPEC §6)
 
     @field_validator("URL")
