@@ -244,6 +244,9 @@ def test_generate_logs_archive(server: LiveServer) -> None:
             if m.isfile()  # type: ignore[union-attr]
         )
         params = json.loads(tar.extractfile("footfall-logs/params.json").read())  # type: ignore[union-attr]
+        status = json.loads(tar.extractfile("footfall-logs/status.json").read())  # type: ignore[union-attr]
+    assert status["settings"]["users"] == {"root": "admin", "op": "operator", "viewer": "viewer"}
+    assert b"viewpass" not in contents
     assert b"hunter2" not in contents
     assert params["Counter"]["Height"] == 301 and "Password" not in params["MQTT"]
     logs = get(server, "show-logs", api=".apioperator")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -203,6 +204,14 @@ async def generate_logs(call: Call) -> Response:
         "name": ctx.name(),
         "started_utc": ctx.started_utc.isoformat(),
         "zone": ctx.zone().key,
+        "settings": {
+            "host": ctx.settings.host,
+            "port": ctx.settings.port,
+            "source": re.sub(r"//[^/@]*@", "//***@", ctx.settings.source),  # no URL credentials
+            "anonymous_viewer": ctx.settings.anonymous_viewer,
+            "sha256_challenge": ctx.settings.sha256_challenge,
+            "users": {name: user.level for name, user in ctx.auth.users.items()},
+        },
     }
     for key, provider in ctx.status.items():
         try:
