@@ -106,9 +106,7 @@ class Hub:
         """occupancy-reset&occ=N (naive mode only, else 409 as SPEC §7 says)."""
         if self.params.Occupancy.Mode != "naive":
             raise BadRequest(
-                '{"status":"Error: occupancy-reset works only in naive mode '
-                '(Occupancy.Mode is smart)"}',
-                status=409,
+                "occupancy-reset works only in naive mode; Occupancy.Mode is smart", status=409
             )
         when = now or datetime.now(UTC)
         with self._lock:
