@@ -99,35 +99,40 @@ def full(video: Path, params: Params | None = None) -> int:
     return n
 
 
-def fps_of(run: Callable[[Path], int], video: Path, repeat: int) -> float:
-    """Best frames per second over `repeat` runs (least disturbed by other work)."""
-    rates = []
+def fps_of(runs: list[Callable[[Path], int]], video: Path, repeat: int) -> list[float]:
+    """Best frames per second of each run over `repeat` rounds, the runs interleaved in each
+    round so that other work on the machine disturbs them alike."""
+    best = [0.0] * len(runs)
     for _ in range(repeat):
-        began = time.perf_counter()
-        n = run(video)
-        rates.append(n / (time.perf_counter() - began))
-    return max(rates)
+        for i, run in enumerate(runs):
+            began = time.perf_counter()
+            n = run(video)
+            best[i] = max(best[i], n / (time.perf_counter() - began))
+    return best
 
 
-def net_rates(video: Path, frames: int) -> tuple[float, float]:
-    """(detector alone fps, pipeline with the detector fps) on the first `frames` frames."""
+def net_rates(video: Path, frames: int, repeat: int) -> tuple[float, float]:
+    """Best (detector alone fps, decode + detector + track + count + store fps) on the first
+    `frames` frames, over `repeat` rounds."""
     detector = NetDetector(threads=2)
     images = list(itertools.islice(FileSource(video, start_time=START), frames))
     for frame in images[:5]:  # warm up
         detector.detect(frame)
-    began = time.perf_counter()
-    for frame in images:
-        detector.detect(frame)
-    alone = len(images) / (time.perf_counter() - began)
-    with tempfile.TemporaryDirectory() as tmp:
-        store = SQLiteStore(Path(tmp) / "bench.db")
-        ingest = Ingest(store)
-        analyzer = Analyzer(params_of(video), detector)
+    alone = piped = 0.0
+    for _ in range(repeat):
         began = time.perf_counter()
-        for frame in itertools.islice(FileSource(video, start_time=START), frames):
-            ingest.add(analyzer.process(frame))
-        piped = frames / (time.perf_counter() - began)
-        store.close()
+        for frame in images:
+            detector.detect(frame)
+        alone = max(alone, len(images) / (time.perf_counter() - began))
+        with tempfile.TemporaryDirectory() as tmp:
+            store = SQLiteStore(Path(tmp) / "bench.db")
+            ingest = Ingest(store)
+            analyzer = Analyzer(params_of(video), detector)
+            began = time.perf_counter()
+            for frame in itertools.islice(FileSource(video, start_time=START), frames):
+                ingest.add(analyzer.process(frame))
+            piped = max(piped, frames / (time.perf_counter() - began))
+            store.close()
     return alone, piped
 
 
@@ -151,9 +156,7 @@ def main() -> None:
     print("-" * len(head))
     rows = []
     for video in clips:
-        a = fps_of(decode, video, args.repeat)
-        b = fps_of(floor, video, args.repeat)
-        c = fps_of(full, video, args.repeat)
+        a, b, c = fps_of([decode, floor, full], video, args.repeat)
         clip_fps = FileSource(video).fps
         n_in, n_out = full.last_totals  # type: ignore[attr-defined]
         frames = decode(video)
@@ -172,7 +175,7 @@ def main() -> None:
     print(head)
     print("-" * len(head))
     for video in clips:
-        alone, piped = net_rates(video, args.net_frames)
+        alone, piped = net_rates(video, args.net_frames, args.repeat)
         clip_fps = FileSource(video).fps
         print(f"{video.stem:<24}{alone:>13.1f}{piped:>13.1f}{piped / clip_fps:>8.1f}")
         rows.append({"clip": video.stem, "net_detector": alone, "net_pipeline": piped})
