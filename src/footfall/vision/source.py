@@ -99,7 +99,8 @@ class FileSource:
             if not ok:
                 if not self.loop or index == 0:
                     break
-                self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
+                self._cap.release()  # reopening rewinds exactly, whatever the container
+                self._cap = cv2.VideoCapture(str(self.path))
                 ok, image = self._cap.read()
                 if not ok:
                     self.last_error = f"{self.path} cannot be rewound"
