@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from footfall.config import Params
+from footfall.errors import BadRequest
 from footfall.ingest import Ingest
 from footfall.pipeline import CountingHandle, analyzer_with, start_counting
 from footfall.store.base import Passage
@@ -63,6 +64,7 @@ def test_counts_the_synthetic_scene_into_the_store(store: SQLiteStore) -> None:
     status = handle.status()
     assert status["state"] == "stopped" and status["source"] == "synthetic"
     assert status["frames"] > 0 and status["fps"] > 15 and status["last_error"] is None
+    assert 0 <= status["last_frame_age_s"] < 5
     assert store.totals(*DAY) == (status["in"], status["out"])
     assert len(heard) == status["passages"]
     assert all(p.time.tzinfo is not None and p.frame is not None for p in heard)
@@ -77,6 +79,8 @@ def test_synthetic_counts_are_close_to_the_truth(store: SQLiteStore) -> None:
         yield from itertools.islice(iter(source), frames)
 
     class Finite:
+        fps = 15.0
+
         def __iter__(self) -> Iterator[Frame]:
             return one_minute()
 
@@ -137,21 +141,51 @@ def test_setparams_reaches_the_running_analyzer_and_enable_stops_counting(
         handle.stop()
 
 
-def test_a_missing_file_is_retried_not_fatal(store: SQLiteStore, tmp_path: Path) -> None:
-    path = tmp_path / "later.avi"
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [
+        ("/nowhere/clip.mp4", "no such video file"),
+        ("synthetic:abc", "whole number"),
+        ("cam0", "no such video file"),
+    ],
+)
+def test_sources_that_cannot_be_right_are_refused_at_once(
+    store: SQLiteStore, source: str, words: str
+) -> None:
+    with pytest.raises(BadRequest, match=words) as caught:
+        start_counting(source, False, Holder(), Ingest(store))
+    assert caught.value.message.startswith(f"--source {source}: ")
+
+
+def test_a_file_is_counted_to_its_end(store: SQLiteStore, tmp_path: Path) -> None:
+    path = tmp_path / "clip.avi"
+    write_clip(path, 12)
     handle = start_counting(str(path), False, Holder(), Ingest(store), paced=False)
+    handle.join(20)
+    assert handle.status()["state"] == "finished" and handle.frames == 12 and handle.errors == 0
+
+
+def test_a_looping_file_that_vanishes_is_retried_not_fatal(
+    store: SQLiteStore, tmp_path: Path
+) -> None:
+    path = tmp_path / "clip.avi"
+    write_clip(path, 12)
+    handle = start_counting(str(path), True, Holder(), Ingest(store), paced=False)
     handle.retry_base_s, handle.retry_cap_s = 0.05, 0.1
     try:
-        wait_for(lambda: handle.errors >= 2, 10, "retries")
+        wait_for(lambda: handle.frames > 30, 20, "looping frames")
+        path.unlink()
+        wait_for(lambda: handle.errors >= 3, 10, "retries")
         status = handle.status()
         assert status["state"] == "running" and "cannot open source" in status["last_error"]
-        write_clip(path, 12)  # the file appears: counting starts and ends with it
-        wait_for(lambda: handle.status()["state"] == "finished", 20, "the file to be counted")
-        assert handle.frames == 12
+        frames = handle.frames
+        write_clip(path, 12)  # the file is back: counting goes on
+        wait_for(lambda: handle.frames > frames + 30, 20, "frames of the new file")
     finally:
         t0 = time.monotonic()
         handle.stop()
         assert time.monotonic() - t0 < 3
+    assert handle.status()["state"] == "stopped"
 
 
 def write_clip(path: Path, n: int) -> None:

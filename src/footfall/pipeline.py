@@ -22,12 +22,22 @@ from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
 from typing import Any, Protocol
 
 from footfall.config import Params
+from footfall.errors import BadRequest
 from footfall.ingest import Ingest
 from footfall.store.base import Passage
-from footfall.vision.source import Source, backoff_delay, open_source, redact
+from footfall.vision.source import (
+    STREAM_SCHEMES,
+    LiveSource,
+    Source,
+    backoff_delay,
+    open_source,
+    parse_device,
+    redact,
+)
 from footfall.vision.types import Frame
 
 log = logging.getLogger(__name__)
@@ -84,12 +94,14 @@ class CountingHandle:
         params_provider: Callable[[], Params],
         ingest: Ingest,
         analyzer_factory: AnalyzerFactory = default_analyzer,
+        restart_on_end: bool = False,
     ) -> None:
         self.name = name
         self._source_factory = source_factory
         self._params_provider = params_provider
         self._ingest = ingest
         self._analyzer_factory = analyzer_factory
+        self.restart_on_end = restart_on_end  # a looping file or a live source should not end
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._source: Source | None = None
@@ -148,6 +160,8 @@ class CountingHandle:
             "in": self.passages["in"],
             "out": self.passages["out"],
             "pending": len(self._pending),
+            # seconds since the last frame arrived: a stalled camera or a stuck analyzer shows here
+            "last_frame_age_s": round(time.monotonic() - times[-1], 1) if times else None,
             "errors": self.errors,
             "last_error": self.last_error,
             "last_error_time": self.last_error_time.isoformat() if self.last_error_time else None,
@@ -182,18 +196,21 @@ class CountingHandle:
                 self._source = source
             if self._stop.is_set():
                 source.close()
+            frames_before = self.frames
             try:
                 params = self._consume(source, analyzer, params)
-                attempt = 0
             except Exception as exc:  # a source that raises is reopened, never fatal
                 self._error(f"source {self.name} failed", exc)
-                self._stop.wait(self._retry_delay(attempt))
-                attempt += 1
-                continue
+            else:
+                if self._stop.is_set() or not self.restart_on_end:
+                    break  # stopped, or a finite file ended
+                self._error(f"source {self.name} ended; reopening it")
             finally:
                 source.close()
-            if not self._stop.is_set():  # a finite file ended
-                break
+            if self.frames > frames_before:
+                attempt = 0
+            self._stop.wait(self._retry_delay(attempt))
+            attempt += 1
         self._commit(self._safe(analyzer.flush, []))
         self._commit([])
         self.state = "stopped" if self._stop.is_set() else "finished"
@@ -207,7 +224,8 @@ class CountingHandle:
         fps = getattr(source, "fps", None)  # files and the synthetic scene know theirs
         if isinstance(fps, float) and fps > 0:
             self._set_fps(analyzer, fps)
-        measured = False
+        # A live source's rate is what arrives; anything else unpaced would measure our speed.
+        measured = fps is not None or not isinstance(source, LiveSource)
         for frame in source:
             if self._stop.is_set():
                 break
@@ -217,7 +235,7 @@ class CountingHandle:
                 params = current
             self.frames += 1
             self._times.append(time.monotonic())
-            if fps is None and not measured and len(self._times) == self._times.maxlen:
+            if not measured and len(self._times) == self._times.maxlen:
                 measured = True  # a live source: tell the analyzer the rate it really gets
                 self._set_fps(analyzer, self.status()["fps"])
             if not params.Counter.Enable:
@@ -267,8 +285,28 @@ def start_counting(
     """Count `source` (a `--source` string) in a background thread; frames of a file are paced
     at real time unless `paced=False`, and timed from now. `detector`: see `analyzer_with`."""
     analyzers = analyzer_factory or analyzer_with(detector)
+    check_source(source)
 
     def factory() -> Source:
         return open_source(source, loop, paced=paced, start_time=datetime.now(UTC))
 
-    return CountingHandle(redact(source), factory, params_provider, ingest, analyzers).start()
+    handle = CountingHandle(
+        redact(source), factory, params_provider, ingest, analyzers, restart_on_end=loop
+    )
+    return handle.start()
+
+
+def check_source(source: str) -> None:
+    """Refuse, before any thread starts, a `--source` that cannot be right: a file that does not
+    exist, a bad synthetic seed. Streams and cameras are tried (and retried) by the thread."""
+    spec = source.strip()
+    if spec.startswith("synthetic:") and not spec.split(":", 1)[1].isdigit():
+        raise BadRequest(f"--source {source}: the synthetic seed must be a whole number")
+    if spec == "synthetic" or spec.startswith("synthetic:"):
+        return
+    if spec.lower().startswith(STREAM_SCHEMES) or parse_device(spec) is not None:
+        return
+    if not Path(spec).is_file():
+        raise BadRequest(
+            f"--source {source}: no such video file (or give synthetic, a URL or a camera)"
+        )
