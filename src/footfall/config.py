@@ -207,3 +207,5 @@ class ServerSettings(BaseModel):
     anonymous_viewer: bool = False
     serial: str = ""  # 12 upper-case hex digits; empty = the host's MAC
     sha256_challenge: bool = False  # also offer a SHA-256 Digest challenge (after the MD5 one)
+    basic_challenge: bool = False  # also offer a Basic challenge, after the Digest ones
+    cors_origins: list[str] = []  # browser origins allowed to read the API ("*" = any)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import re
 import socket
 import sys
 import tomllib
@@ -98,6 +99,7 @@ def check_settings(settings: ServerSettings) -> list[str]:
         problems.append(
             f"source {source!r} is not a file, a URL, a device index, none or synthetic"
         )
+    problems.extend(cors_problems(settings.cors_origins))
     if settings.data.exists() and not settings.data.is_dir():
         problems.append(f"data {settings.data} exists and is not a directory")
     elif (settings.data / "params.json").exists():
@@ -106,6 +108,18 @@ def check_settings(settings: ServerSettings) -> list[str]:
         except BadRequest as exc:
             problems.append(exc.message)
     return problems
+
+
+_ORIGIN = re.compile(r"https?://[^/?#\s]+")
+
+
+def cors_problems(origins: Sequence[str]) -> list[str]:
+    """Sentences for CORS origins that a browser could never send (a path, no scheme...)."""
+    return [
+        f"cors origin {origin!r} is not * or scheme://host[:port] (no path, no trailing /)"
+        for origin in origins
+        if origin != "*" and not _ORIGIN.fullmatch(origin)
+    ]
 
 
 def load_plugins(names: Sequence[str] = PLUGINS) -> list[Plugin]:

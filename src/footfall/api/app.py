@@ -20,6 +20,8 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -201,6 +203,31 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return text("internal error; the details are in show-logs", 500)
 
 
+def cors_middleware(origins: Sequence[str]) -> list[Middleware]:
+    """Opt-in CORS for browser dashboards (docs/clients.md): none unless origins are given.
+
+    Listed origins are echoed with credentials allowed (the browser may send its cached Digest
+    or Basic login); `*` allows any origin without credentials (an explicit Authorization header
+    still works). Preflights are answered without authentication, as browsers send them bare.
+    A browser Digest client must read the challenge, so WWW-Authenticate is exposed.
+    """
+    if not origins:
+        return []
+    any_origin = "*" in origins
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=["*"] if any_origin else list(origins),
+            allow_methods=sorted(METHODS),
+            allow_headers=["Authorization", "Content-Type", "X-Requested-With"],
+            allow_credentials=not any_origin,
+            allow_private_network=True,  # a counter usually lives on a private network
+            expose_headers=["WWW-Authenticate", "Content-Disposition"],
+            max_age=600,
+        )
+    ]
+
+
 def create_app(
     settings: ServerSettings,
     params_store: ParamsStore,
@@ -225,6 +252,7 @@ def create_app(
         f"AXIS_{serial}",
         anonymous_viewer=settings.anonymous_viewer,
         sha256_challenge=settings.sha256_challenge,
+        basic_challenge=settings.basic_challenge,
     )
     ring = log_ring if log_ring is not None else LogRing()
     ring.attach()
@@ -253,6 +281,7 @@ def create_app(
     routes.append(Route("/{path:path}", _not_found, methods=ANY_METHOD))
     app = Starlette(
         routes=routes,
+        middleware=cors_middleware(settings.cors_origins),
         lifespan=_lifespan(ctx, retention),
         exception_handlers={Exception: _server_error},
     )

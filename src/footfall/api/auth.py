@@ -131,6 +131,7 @@ class Authenticator:
         *,
         anonymous_viewer: bool = False,
         sha256_challenge: bool = False,
+        basic_challenge: bool = False,
         nonce_lifetime_s: float = 300.0,
         key: bytes | None = None,
     ) -> None:
@@ -138,6 +139,7 @@ class Authenticator:
         self.realm = realm
         self.anonymous_viewer = anonymous_viewer
         self.sha256_challenge = sha256_challenge
+        self.basic_challenge = basic_challenge
         self.nonce_lifetime_s = nonce_lifetime_s
         self._key = key if key is not None else os.urandom(32)
         self._seen: OrderedDict[str, tuple[float, set[tuple[str, str]]]] = OrderedDict()
@@ -151,14 +153,19 @@ class Authenticator:
         return _b64(stamp + hmac.new(self._key, stamp, hashlib.sha256).digest()[:16])
 
     def challenges(self, *, stale: bool = False) -> list[str]:
-        """WWW-Authenticate values: MD5 first, then SHA-256 if configured (SPEC §1)."""
+        """WWW-Authenticate values: MD5 first, then SHA-256, then Basic if configured (SPEC §1)."""
         nonce = self.new_nonce()
         algorithms = ["MD5", "SHA-256"] if self.sha256_challenge else ["MD5"]
         tail = ", stale=true" if stale else ""
-        return [
+        values = [
             f'Digest realm="{self.realm}", nonce="{nonce}", algorithm={alg}, qop="auth"{tail}'
             for alg in algorithms
         ]
+        # SPEC §1: never a Basic challenge before a Digest one. Clients that answer only a Basic
+        # challenge (Python's HTTPBasicAuthHandler, Java's HttpClient Authenticator) need it.
+        if self.basic_challenge:
+            values.append(f'Basic realm="{self.realm}", charset="UTF-8"')
+        return values
 
     # -- checking ------------------------------------------------------------------------------
     def authenticate(self, header: str | None, method: str, target: str) -> Principal | None:

@@ -210,6 +210,8 @@ async def generate_logs(call: Call) -> Response:
             "source": re.sub(r"//[^/@]*@", "//***@", ctx.settings.source),  # no URL credentials
             "anonymous_viewer": ctx.settings.anonymous_viewer,
             "sha256_challenge": ctx.settings.sha256_challenge,
+            "basic_challenge": ctx.settings.basic_challenge,
+            "cors_origins": ctx.settings.cors_origins,
             "users": {name: user.level for name, user in ctx.auth.users.items()},
         },
     }

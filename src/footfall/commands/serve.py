@@ -67,11 +67,29 @@ def serve(
             help="Also offer a Digest SHA-256 challenge, after the MD5 one. Default: off.",
         ),
     ] = None,
+    basic_challenge: Annotated[
+        bool | None,
+        typer.Option(
+            "--basic-challenge/--no-basic-challenge",
+            help="Also offer a Basic challenge, after the Digest ones, for clients that send "
+            "Basic only when challenged (Python urllib HTTPBasicAuthHandler, Java HttpClient "
+            "Authenticator). Default: off (one Digest challenge).",
+        ),
+    ] = None,
+    cors_origin: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A browser origin (scheme://host[:port]) allowed to call the API from its "
+            "pages, e.g. a dashboard; * allows any origin (without browser credentials). "
+            "Repeatable. Default: none (no CORS headers).",
+        ),
+    ] = None,
     config: Annotated[
         Path | None,
         typer.Option(
             help="TOML file with the same settings (data, host, port, source, loop, users, "
-            "users_file, anonymous_viewer, serial, sha256_challenge); flags override it."
+            "users_file, anonymous_viewer, serial, sha256_challenge, basic_challenge, "
+            "cors_origins); flags override it."
         ),
     ] = None,
 ) -> None:
@@ -96,6 +114,8 @@ def serve(
                 "anonymous_viewer": anonymous_viewer,
                 "serial": serial,
                 "sha256_challenge": sha256,
+                "basic_challenge": basic_challenge,
+                "cors_origins": cors_origin,
             },
         )
         problems = check_settings(settings)
