@@ -138,6 +138,8 @@ async def _dispatch(ctx: ApiContext, prefix: str, endpoint: Endpoint, request: R
     if not allows(principal.level, need):
         return unauthorized(ctx.auth, _refused(f".{endpoint}", need, principal))
     action_name, pairs = parse_query(request.scope.get("query_string", b""))
+    if action_name is None:
+        action_name = _action_from_pairs(pairs, ctx.actions)
     body = b""
     if method == "POST":
         body = await read_body(request)
@@ -165,6 +167,19 @@ async def _dispatch(ctx: ApiContext, prefix: str, endpoint: Endpoint, request: R
         return text("occupancy is not enabled", 409)
     call = Call(ctx, request, action.name, tuple(pairs), principal, endpoint, prefix, body)
     return await action.handler(call)
+
+
+def _action_from_pairs(pairs: list[tuple[str, str]], actions: ActionRegistry) -> str | None:
+    """Without a bare item, the first `name=` that names an action (and it leaves `pairs`).
+
+    SPEC §1's action has no '=', but URL builders always write one: Python requests and httpx
+    `params={"live-sum.json": ""}`, JavaScript `URLSearchParams` and axios give `live-sum.json=`.
+    """
+    for index, (key, _) in enumerate(pairs):
+        if actions.get(key) is not None:
+            del pairs[index]
+            return key
+    return None
 
 
 def _action_from_body(

@@ -1,0 +1,45 @@
+"""Real `footfall serve` processes shared by the client tests (see counter.py).
+
+- `counter`: the defaults a new user gets (one Digest MD5 challenge, no anonymous access), with
+  CORS for one dashboard origin;
+- `counter_sha256`: `--sha256 --anonymous-viewer --cors-origin '*'`, occupancy on (naive);
+- `counter_basic`: `--basic-challenge`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.clients.counter import Counter, start_counter
+
+DASHBOARD = "http://dashboard.example:8000"
+
+
+@pytest.fixture(scope="session")
+def counter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Counter]:
+    """The default server."""
+    live = start_counter(tmp_path_factory.mktemp("clients") / "data", ["--cors-origin", DASHBOARD])
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="session")
+def counter_sha256(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Counter]:
+    """MD5 then SHA-256 challenges, anonymous viewer, CORS for any origin, occupancy on."""
+    live = start_counter(
+        tmp_path_factory.mktemp("clients") / "data",
+        ["--sha256", "--anonymous-viewer", "--cors-origin", "*"],
+        extra_params="&Occupancy.Enable=1&Occupancy.Mode=naive",
+    )
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="session")
+def counter_basic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Counter]:
+    """A Basic challenge after the Digest one."""
+    live = start_counter(tmp_path_factory.mktemp("clients") / "data", ["--basic-challenge"])
+    yield live
+    live.stop()
