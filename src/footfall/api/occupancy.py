@@ -11,14 +11,18 @@ Actions (registry of api/actions.py): `live-occupancy.json`, `occupancy-reset&oc
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
+import signal
 import socket
+import threading
 import urllib.parse
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -214,7 +218,29 @@ def _db_path(ctx: ApiContext) -> str:
     return str(ctx.data_dir / DB_FILE) if ctx.data_dir is not None else ":memory:"
 
 
-def _stream_route(ctx: ApiContext, outbox: Outbox) -> Route:
+def close_streams_on_signal(closing: threading.Event, outbox: Outbox) -> None:
+    """Make SIGTERM/SIGINT end the open event streams, so a graceful shutdown does not wait.
+
+    uvicorn waits for open responses before it stops, and an event stream never ends by itself
+    (it would hold `footfall serve` for up to `LIFETIME_S`). Called at start-up, after uvicorn
+    installed its handlers, which still run. Only possible in the main thread.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        previous = signal.getsignal(sig)
+
+        def handler(signum: int, frame: FrameType | None, previous: Any = previous) -> None:
+            closing.set()
+            loop.call_soon_threadsafe(outbox.kick)  # no lock taken inside a signal handler
+            if callable(previous):
+                previous(signum, frame)
+
+        signal.signal(sig, handler)
+
+
+def _stream_route(ctx: ApiContext, outbox: Outbox, closing: threading.Event) -> Route:
     async def stream(request: Request) -> Response:
         from footfall.api.app import raw_target, unauthorized
 
@@ -231,7 +257,7 @@ def _stream_route(ctx: ApiContext, outbox: Outbox) -> Route:
         kinds = request.query_params.get("types")
         wanted = [k.strip() for k in kinds.split(",")] if kinds else None
         headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-        body = event_stream(outbox, last, wanted)
+        body = event_stream(outbox, last, wanted, closing=closing)
         return StreamingResponse(body, media_type="text/event-stream", headers=headers)
 
     return Route(STREAM_PATH, stream, methods=["GET"])
@@ -248,9 +274,11 @@ def install(ctx: ApiContext) -> None:
     ctx.params.add_listener(hub.apply)
     ctx.on_clear.append(hub.clear)
     ctx.status["occupancy and delivery"] = hub.status
-    ctx.routes.append(_stream_route(ctx, outbox))
+    closing = threading.Event()
+    ctx.routes.append(_stream_route(ctx, outbox, closing))
 
     async def start() -> None:
+        close_streams_on_signal(closing, outbox)
         await run_in_threadpool(hub.start)
 
     async def stop() -> None:

@@ -112,9 +112,12 @@ class Outbox:
         return row.fetchone() is not None
 
     def kick(self) -> None:
-        """Wake every `wait` (a sink is stopping or its settings changed)."""
+        """Wake every `wait` and every waker (a sink or a stream is stopping)."""
         with self._lock:
             self._changed.notify_all()
+            wakers = list(self._wakers)
+        for wake in wakers:
+            wake(0)
 
     def cursor(self, sink: str) -> int | None:
         """The last seq `sink` delivered, or None when the sink has never been started."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import threading
 from collections.abc import AsyncIterator, Collection
 
 from starlette.concurrency import run_in_threadpool
@@ -25,7 +26,7 @@ KEEPALIVE_S = 15.0
 RETRY_MS = 3000
 # A stream ends after this long; the browser reconnects with Last-Event-ID and loses nothing.
 # It bounds how long a graceful server shutdown waits for open streams.
-LIFETIME_S = 300.0
+LIFETIME_S = 60.0
 
 
 def sse_event(message: Message) -> bytes:
@@ -47,8 +48,12 @@ async def event_stream(
     kinds: Collection[str] | None = None,
     keepalive_s: float = KEEPALIVE_S,
     lifetime_s: float = LIFETIME_S,
+    closing: threading.Event | None = None,
 ) -> AsyncIterator[bytes]:
-    """Yield SSE frames: the catch-up after `last_id`, then live messages, for `lifetime_s`."""
+    """Yield SSE frames: the catch-up after `last_id`, then live messages, for `lifetime_s`.
+
+    The stream also ends soon after `closing` is set and the outbox kicked (server stopping).
+    """
     loop = asyncio.get_running_loop()
     wake = asyncio.Event()
 
@@ -61,7 +66,7 @@ async def event_stream(
         cursor = last_id if last_id is not None else await run_in_threadpool(outbox.last_seq)
         yield f"retry: {RETRY_MS}\n\n".encode()
         deadline = loop.time() + lifetime_s
-        while loop.time() < deadline:
+        while loop.time() < deadline and not (closing is not None and closing.is_set()):
             wake.clear()
             batch = await run_in_threadpool(outbox.after, cursor, 200)
             for message in batch:
