@@ -2,8 +2,8 @@
 
 - `counter`: the defaults a new user gets (one Digest MD5 challenge, no anonymous access), with
   CORS for one dashboard origin;
-- `counter_sha256`: `--sha256 --anonymous-viewer --cors-origin '*'`, occupancy on (naive);
-- `counter_basic`: `--basic-challenge`.
+- `counter_sha256`: `--sha256 --cors-origin '*'`, occupancy on (naive);
+- `counter_basic`: `--basic-challenge --anonymous-viewer`.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ def counter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Counter]:
 
 @pytest.fixture(scope="session")
 def counter_sha256(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Counter]:
-    """MD5 then SHA-256 challenges, anonymous viewer, CORS for any origin, occupancy on."""
+    """MD5 then SHA-256 challenges, CORS for any origin, occupancy on."""
     live = start_counter(
         tmp_path_factory.mktemp("clients") / "data",
-        ["--sha256", "--anonymous-viewer", "--cors-origin", "*"],
+        ["--sha256", "--cors-origin", "*"],
         extra_params="&Occupancy.Enable=1&Occupancy.Mode=naive",
     )
     yield live
@@ -39,7 +39,9 @@ def counter_sha256(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Counter
 
 @pytest.fixture(scope="session")
 def counter_basic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Counter]:
-    """A Basic challenge after the Digest one."""
-    live = start_counter(tmp_path_factory.mktemp("clients") / "data", ["--basic-challenge"])
+    """A Basic challenge after the Digest one; anonymous viewers."""
+    live = start_counter(
+        tmp_path_factory.mktemp("clients") / "data", ["--basic-challenge", "--anonymous-viewer"]
+    )
     yield live
     live.stop()

@@ -40,6 +40,8 @@ def _csv_rows(body: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(body)))[1:]
 
 
+CNTPOS_KEYS = ["width", "height", "left", "right", "top", "bottom", "yfirst", "ylast", "radius"]
+
 # (query, check of the body) for every viewer action.
 VIEWER_ACTIONS: list[tuple[str, Callable[[str, Counter], None]]] = [
     (
@@ -67,9 +69,8 @@ VIEWER_ACTIONS: list[tuple[str, Callable[[str, Counter], None]]] = [
     ),
     (
         "cntpos.json",
-        lambda body, c: _eq(sorted(json.loads(body)), sorted(
-            ["width", "height", "left", "right", "top", "bottom", "yfirst", "ylast", "radius"])),
-    ),  # fmt: skip
+        lambda body, c: _eq(sorted(json.loads(body)), sorted(CNTPOS_KEYS)),
+    ),
     (
         "params.json",
         lambda body, c: _eq(json.loads(body)["Counter"]["Name"], NAME),
@@ -107,7 +108,8 @@ def test_curl_every_viewer_action(
 
 def read_cnt_as_documented(data: bytes) -> tuple[str, str, int, list[tuple[int, int, int]]]:
     """A reader written from the layout table of docs (SPEC §4), not from the package."""
-    assert data[:8] == b"FFCNT\r\n\x1a" and zlib.crc32(data[:-4]) == struct.unpack("<I", data[-4:])[0]
+    assert data[:8] == b"FFCNT\r\n\x1a"
+    assert zlib.crc32(data[:-4]) == struct.unpack("<I", data[-4:])[0]
     version, header_len, bin_s, _types, count = struct.unpack_from("<HHIIQ", data, 8)
     assert version == 1
     pos = 28
@@ -165,13 +167,14 @@ def test_curl_operator_actions(counter: Counter, tmp_path: Path) -> None:
 
 def test_curl_occupancy_actions(counter_sha256: Counter) -> None:
     c = counter_sha256
-    live = json.loads(curl(f"{c.api}?live-occupancy.json"))  # anonymous viewer
+    view = ["--digest", "-u", "view:viewpass"]
+    live = json.loads(curl(*view, f"{c.api}?live-occupancy.json"))
     assert live["occupancy"] >= 0 and live["totalin"] == live["total in"]
-    rows = _csv_rows(curl(f"{c.api}?occupancy-export-csv&date=20170512&res=1h"))
+    rows = _csv_rows(curl(*view, f"{c.api}?occupancy-export-csv&date=20170512&res=1h"))
     assert len(rows) == 24 and rows[0][2] == SERIAL
-    data = json.loads(curl(f"{c.api}?occupancy-export-json&date=20170512&res=24h"))["data"]
+    data = json.loads(curl(*view, f"{c.api}?occupancy-export-json&date=20170512&res=24h"))["data"]
     assert list(data) == ["20170513000000"]
-    assert "<cntset" in curl(f"{c.api}?occupancy-export-xml&date=20170512&res=24h")
+    assert "<cntset" in curl(*view, f"{c.api}?occupancy-export-xml&date=20170512&res=24h")
     reset = curl("--digest", "-u", "op:oppass", f"{c.operator}?occupancy-reset&occ=0")
     assert json.loads(reset) == {"status": "OK"}
 
@@ -182,9 +185,9 @@ def test_curl_clear_data_on_its_own_counter(tmp_path: Path) -> None:
     c = start_counter(tmp_path / "data")
     try:
         assert curl("--digest", "-u", "op:oppass", f"{c.operator}?clear-data") == "OK"
-        assert json.loads(curl("--digest", "-u", "root:pass", f"{c.api}?list-cnt.json"))[
-            "days"
-        ] == []
+        assert (
+            json.loads(curl("--digest", "-u", "root:pass", f"{c.api}?list-cnt.json"))["days"] == []
+        )
     finally:
         c.stop()
 

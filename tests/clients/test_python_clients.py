@@ -54,7 +54,8 @@ def test_urllib_basic_handler_needs_the_basic_challenge(
     """HTTPBasicAuthHandler answers only a Basic challenge; SPEC §1 sends Digest alone by default.
 
     With the default server it gives up with ValueError (documented in docs/clients.md); with
-    `--basic-challenge` it works. If the default ever changes, this test says so.
+    `--basic-challenge` it works (there the .api reads are anonymous; the .apioperator POST
+    proves the Basic answer). If the default ever changes, this test says so.
     """
     assert stdlib("basic", counter)["error"].startswith("ValueError")
     _check_stdlib(stdlib("basic", counter_basic), counter_basic)
@@ -94,5 +95,6 @@ def test_action_written_with_an_equals_sign(counter: Counter, query: str) -> Non
 
 
 def test_an_unknown_name_with_an_equals_sign_is_not_an_action(counter: Counter) -> None:
-    answer = httpx.get(f"{counter.api}?foo=&date=20170512", auth=httpx.BasicAuth("view", "viewpass"))
+    auth = httpx.BasicAuth("view", "viewpass")
+    answer = httpx.get(f"{counter.api}?foo=&date=20170512", auth=auth)
     assert answer.status_code == 400 and "no action given" in answer.text

@@ -18,15 +18,27 @@ with httpx.Client(base_url=base, auth=auth, timeout=10) as client:
     )
     xml = client.get("/local/people-counter/.api?export-xml&date=20170512&res=24h")
     answer = client.post(
-        "/local/tvpc/.apioperator", content=b"setparams&Counter.Height=285",
+        "/local/tvpc/.apioperator",
+        content=b"setparams&Counter.Height=285",
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     sent = answer.request.headers.get("authorization", "")
-print(json.dumps({
-    "statuses": [live.status_code, exported.status_code, xml.status_code, answer.status_code],
-    "live": live.json(),
-    "json": exported.json(),
-    "xml_has_dtd": '<!DOCTYPE countdata SYSTEM "appdata.dtd">' in xml.text,
-    "setparams": answer.text,
-    "algorithm": "SHA-256" if "SHA-256" in sent else ("MD5" if "Digest" in sent else "Basic"),
-}))
+print(
+    json.dumps(
+        {
+            "statuses": [
+                live.status_code,
+                exported.status_code,
+                xml.status_code,
+                answer.status_code,
+            ],
+            "live": live.json(),
+            "json": exported.json(),
+            "xml_has_dtd": '<!DOCTYPE countdata SYSTEM "appdata.dtd">' in xml.text,
+            "setparams": answer.text,
+            "algorithm": "SHA-256"
+            if "SHA-256" in sent
+            else ("MD5" if "Digest" in sent else "Basic"),
+        }
+    )
+)

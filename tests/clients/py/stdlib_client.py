@@ -48,13 +48,17 @@ try:
 except (urllib.error.HTTPError, ValueError) as exc:
     print(json.dumps({"error": f"{type(exc).__name__}: {exc}"}))
     sys.exit(0)
-print(json.dumps({
-    "live": json.loads(live),
-    "days": json.loads(days)["days"],
-    "json": json.loads(exported),
-    "json_type": kind,
-    "csv": csv_text,
-    "csv_type": csv_kind,
-    "enabled": json.loads(params)["Counter"]["Enabled"],
-    "setparams": set_answer,
-}))
+print(
+    json.dumps(
+        {
+            "live": json.loads(live),
+            "days": json.loads(days)["days"],
+            "json": json.loads(exported),
+            "json_type": kind,
+            "csv": csv_text,
+            "csv_type": csv_kind,
+            "enabled": json.loads(params)["Counter"]["Enabled"],
+            "setparams": set_answer,
+        }
+    )
+)
