@@ -98,3 +98,16 @@ def test_an_unknown_name_with_an_equals_sign_is_not_an_action(counter: Counter) 
     auth = httpx.BasicAuth("view", "viewpass")
     answer = httpx.get(f"{counter.api}?foo=&date=20170512", auth=auth)
     assert answer.status_code == 400 and "no action given" in answer.text
+
+
+def test_requests_digest_session_polls_on_one_nonce(counter: Counter) -> None:
+    """requests is not a dependency of ours; the test runs where it is installed."""
+    pytest.importorskip("requests")
+    script = str(HERE / "py" / "requests_client.py")
+    got = json.loads(run([sys.executable, script, counter.base, "view", "viewpass"]))
+    assert got["lives"] == [[200, *counter.today]] * 5
+    assert got["challenged"] == 1, "only the first request is challenged; then the nonce is reused"
+    assert got["json"]["data"] == expected_json_data(DAYS, 86400)
+    rows = [line.split(",") for line in got["csv"].split("\n")[1:-1]]
+    assert rows == expected_csv_rows(DAYS[:1], 86400)
+    assert got["days"][:2] == ["20170512", "20170513"]
