@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -94,3 +95,21 @@ def test_scaled() -> None:
 )
 def test_direction_of(start: int, end: int, way: str, direction: str) -> None:
     assert direction_of(start, end, way) == direction  # type: ignore[arg-type]
+
+
+def test_mid_line_straight() -> None:
+    points, normals = STRAIGHT.mid_line(10.0)
+    assert points[0].tolist() == [45.0, 120.0]
+    assert points[-1][0] < 280
+    assert (normals == [0.0, -1.0]).all()
+
+
+@pytest.mark.parametrize("way", ["up", "down"])
+def test_mid_line_curved_lies_on_the_middle_arc_and_points_up(way: str) -> None:
+    points, normals = CURVED.mid_line(8.0, way)  # type: ignore[arg-type]
+    ey = CURVED.equivalent_y(points[:, 0], points[:, 1], way)  # type: ignore[arg-type]
+    assert np.allclose(ey, 120.0)
+    assert np.allclose(np.hypot(normals[:, 0], normals[:, 1]), 1.0)
+    # a small step along the normal moves towards the upper edge
+    ahead = points + 5 * normals
+    assert (CURVED.equivalent_y(ahead[:, 0], ahead[:, 1], way) < 120.0).all()  # type: ignore[arg-type]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from footfall.counting.area import Area
-from footfall.counting.counter import Counter
+from footfall.counting.counter import Counter, Crossing, FluxLedger
 
 AREA = Area(width=320, height=240, left=40, right=280, top=90, bottom=150, yfirst=90, ylast=150)
 
@@ -88,3 +88,52 @@ def test_forget_ends_a_track() -> None:
     counter.update([1], [160.0], [200.0], 0)
     counter.forget([1])
     assert counter.update([1], [160.0], [40.0], 1) == []
+
+
+# FluxLedger: tracked crossings checked against the motion across the line.
+
+
+def crossing(direction: str, track: int = 1) -> Crossing:
+    return Crossing(track, direction, 0)  # type: ignore[arg-type]
+
+
+def test_ledger_refuses_a_crossing_nothing_moved_for() -> None:
+    ledger = FluxLedger("up")
+    ledger.add(up_px2=0.0, down_px2=0.0)
+    assert ledger.settle([crossing("in")], unit_px2=100.0, frame=1) == []
+    assert ledger.refused == 1
+
+
+def test_ledger_keeps_crossings_backed_by_motion() -> None:
+    ledger = FluxLedger("up")
+    ledger.add(up_px2=90.0, down_px2=0.0)
+    assert [c.direction for c in ledger.settle([crossing("in")], 100.0, 1)] == ["in"]
+    # the same motion cannot back a second crossing
+    assert ledger.settle([crossing("in", 2)], 100.0, 2) == []
+
+
+def test_ledger_counts_what_the_tracker_missed() -> None:
+    ledger = FluxLedger("up", slack=1.5)
+    out: list[str] = []
+    for frame in range(50):
+        ledger.add(up_px2=10.0, down_px2=0.0)  # five people's worth in all, nobody tracked
+        out += [c.direction for c in ledger.settle([], 100.0, frame)]
+    assert out == ["in", "in", "in"]  # 1.5 units stay pending for tracks that may still come
+    assert ledger.untracked == 3
+
+
+def test_ledger_follows_the_in_direction() -> None:
+    ledger = FluxLedger("down", slack=0.0)
+    ledger.add(up_px2=0.0, down_px2=150.0)
+    assert [c.direction for c in ledger.settle([], 100.0, 3)] == ["in"]
+    ledger = FluxLedger("up", slack=0.0)
+    ledger.add(up_px2=0.0, down_px2=150.0)
+    assert [c.direction for c in ledger.settle([], 100.0, 3)] == ["out"]
+
+
+def test_ledger_reconfigure_empties_balances() -> None:
+    ledger = FluxLedger("up", slack=0.0)
+    ledger.add(up_px2=90.0, down_px2=0.0)
+    ledger.reconfigure("up")
+    ledger.add(up_px2=20.0, down_px2=0.0)
+    assert ledger.settle([crossing("in")], 100.0, 1) == []

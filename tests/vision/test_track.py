@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
+import pytest
 
-from footfall.vision.track import Tracker
+from footfall.vision.track import MotionField, Tracker
 
 
 def feed(
@@ -69,3 +71,39 @@ def test_gate_refuses_far_jumps() -> None:
     feed(tracker, [[(100, 100)], [(100, 100)]])
     live = tracker.update(np.array([[200.0, 100.0]]))
     assert [t.id for t in live] == [2]
+
+
+def test_flow_guides_a_track_through_a_long_gap() -> None:
+    # Without detections for 8 frames (> max_missed), a track riding measured motion survives.
+    tracker = Tracker(gate_px=20, max_missed=3)
+    feed(tracker, [[(100, 200 - 8 * i)] for i in range(5)])
+    for _ in range(8):
+        tracker.update(np.zeros((0, 2)), np.array([[0.0, -8.0]]), np.array([True]))
+    live = tracker.update(np.array([[100.0, 200 - 8 * 13]]))
+    assert [t.id for t in live] == [1]
+
+
+def test_motion_replaces_the_velocity_guess() -> None:
+    tracker = Tracker(gate_px=10, max_missed=3)
+    feed(tracker, [[(100, 100)], [(100, 100)]])  # standing still
+    # the flow says it moved 15 px right: the detection there continues the track
+    live = tracker.update(np.array([[115.0, 100.0]]), np.array([[15.0, 0.0]]), np.array([True]))
+    assert [t.id for t in live] == [1]
+
+
+def texture(shift: int) -> np.ndarray:
+    rng = np.random.default_rng(3)
+    base = cv2.GaussianBlur(rng.integers(0, 255, (200, 260), dtype=np.uint8), (0, 0), 3)
+    img = np.roll(base, shift, axis=0)
+    return cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+
+
+def test_motion_field_measures_a_shift() -> None:
+    field = MotionField()
+    roi = (20, 20, 240, 180)
+    field.update(texture(0), roi, person_px=24.0)
+    field.update(texture(-4), roi, person_px=24.0)  # everything moved 4 px up
+    d = field.displacement(np.array([[130.0, 100.0], [60.0, 60.0], [5.0, 5.0]]))
+    assert d[0] == pytest.approx([0.0, -4.0], abs=0.8)
+    assert d[1] == pytest.approx([0.0, -4.0], abs=0.8)
+    assert np.isnan(d[2]).all()  # outside the region

@@ -98,6 +98,28 @@ class Area:
         result: npt.NDArray[np.bool_] = (xs >= self.left) & (xs <= self.right)
         return result
 
+    def mid_line(
+        self, step_px: float, in_direction: InDirection = "up"
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Points every `step_px` along the middle of the area inside the x span, and at each
+        the unit normal pointing to the upper side (ABOVE): straight or the middle arc."""
+        xs = np.arange(self.left + step_px / 2, self.right, step_px, dtype=np.float64)
+        y_mid = (self.yfirst + self.ylast) / 2
+        if self.radius <= 0:
+            points = np.stack([xs, np.full_like(xs, y_mid)], axis=1)
+            return points, np.tile(np.array([0.0, -1.0]), (len(xs), 1))
+        below = in_direction == "up"
+        x_mid = (self.left + self.right) / 2
+        cy = y_mid + self.radius if below else y_mid - self.radius
+        dx = xs - x_mid
+        keep = np.abs(dx) < self.radius
+        xs, dx = xs[keep], dx[keep]
+        dy = np.sqrt(self.radius**2 - dx**2)
+        points = np.stack([xs, cy - dy if below else cy + dy], axis=1)
+        radial = (points - np.array([x_mid, cy])) / self.radius
+        # Above the area lies away from a centre below it, towards a centre above it.
+        return points, radial if below else -radial
+
 
 def direction_of(from_side: int, to_side: int, in_direction: InDirection) -> Literal["in", "out"]:
     """The passage direction of a move from one outer side to the other."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from footfall.counting.area import INSIDE, Area, InDirection, direction_of
+from footfall.counting.area import ABOVE, BELOW, INSIDE, Area, InDirection, direction_of
 from footfall.store.base import Direction
 
 
@@ -43,6 +43,11 @@ class Counter:
     def area(self) -> Area:
         """The area counted on."""
         return self._area
+
+    @property
+    def in_direction(self) -> InDirection:
+        """Which way counts as in."""
+        return self._in
 
     def reconfigure(self, area: Area, in_direction: InDirection) -> None:
         """Change area or in direction; tracks start afresh so no half-seen crossing counts."""
@@ -76,3 +81,61 @@ class Counter:
         """Drop the state of tracks that ended."""
         for tid in track_ids:
             self._origin.pop(tid, None)
+
+
+class FluxLedger:
+    """Checks tracked crossings against the motion across the area, and counts what tracks miss.
+
+    Each frame the optical flow through the middle line of the area adds the area swept upwards
+    and downwards (px², `add`). A person crossing sweeps about one `unit` (a person's area). A
+    tracked crossing spends one unit of its way's balance; one with almost nothing to spend
+    (`veto` x unit) is refused: nothing really moved that way, a track jumped between people.
+    When a way's balance exceeds (1 + `slack`) units, people crossed that the tracker lost (a
+    dense queue merges into one moving mass): one untracked crossing per unit is counted.
+
+        >>> ledger = FluxLedger("up")
+        >>> ledger.add(up_px2=250.0, down_px2=0.0)
+        >>> [c.direction for c in ledger.settle([], unit_px2=100.0, frame=7)]
+        ['in']
+    """
+
+    def __init__(
+        self, in_direction: InDirection, veto: float = 0.3, slack: float = 1.5, leak: float = 0.999
+    ) -> None:
+        self._in = in_direction
+        self.veto, self.slack, self.leak = veto, slack, leak
+        self._balance = {ABOVE: 0.0, BELOW: 0.0}  # keyed by the side people move towards
+        self.refused = 0
+        self.untracked = 0
+
+    def reconfigure(self, in_direction: InDirection) -> None:
+        """New in direction or area: start with empty balances."""
+        self._in = in_direction
+        self._balance = {ABOVE: 0.0, BELOW: 0.0}
+
+    def add(self, up_px2: float, down_px2: float) -> None:
+        """Area swept across the middle line in this frame, towards each side."""
+        self._balance[ABOVE] += up_px2
+        self._balance[BELOW] += down_px2
+
+    def settle(self, crossings: Sequence[Crossing], unit_px2: float, frame: int) -> list[Crossing]:
+        """The crossings to count at this frame: tracked ones backed by motion, plus untracked."""
+        unit_px2 = max(unit_px2, 1.0)
+        towards = {direction_of(BELOW, ABOVE, self._in): ABOVE}
+        towards[direction_of(ABOVE, BELOW, self._in)] = BELOW
+        counted: list[Crossing] = []
+        for c in crossings:
+            side = towards[c.direction]
+            if self._balance[side] < self.veto * unit_px2:
+                self.refused += 1
+                continue
+            self._balance[side] -= unit_px2
+            counted.append(c)
+        for side in (ABOVE, BELOW):
+            while self._balance[side] > (1.0 + self.slack) * unit_px2:
+                self._balance[side] -= unit_px2
+                origin = BELOW if side == ABOVE else ABOVE
+                counted.append(Crossing(-1, direction_of(origin, side, self._in), frame))
+                self.untracked += 1
+            self._balance[side] *= self.leak
+        return counted

@@ -15,15 +15,18 @@ import numpy as np
 
 from footfall.config import Params
 from footfall.counting.area import Area
-from footfall.counting.counter import Counter
+from footfall.counting.counter import Counter, FluxLedger
 from footfall.store.base import Passage
 from footfall.vision.detect import Detector, ForegroundDetector, person_width_px
-from footfall.vision.track import Tracker
+from footfall.vision.track import RIDING_FLOW_PX, MotionField, Tracker
 from footfall.vision.types import Frame
 
 GATE_PERSON_WIDTHS = 0.6  # a track may move this many person widths between two frames
 OCCLUSION_S = 0.5  # a track coasts through occlusions this long
 NOMINAL_FPS = 25.0
+FLOW_MARGIN_PERSONS = 1.5  # flow is measured this many person widths around the area
+PERSON_FLUX = 1.0  # area one person sweeps across the line, in (person width)^2
+FLUX_MIN_SPEED = 0.3  # flow px per frame; slower pixels do not count as crossing
 
 
 def area_of(params: Params) -> Area:
@@ -43,6 +46,9 @@ class Analyzer:
         self._tracker = Tracker(gate_px=1.0, max_missed=1)
         self._counter = Counter(area_of(params), params.Area.InDirection)
         self._person_px = 1.0
+        self._motion = MotionField()
+        self._ledger = FluxLedger(params.Area.InDirection)
+        self._roi = (0, 0, 1, 1)
 
     def set_fps(self, fps: float) -> None:
         """Frame rate of the source, when known: occlusion tolerance is set in seconds."""
@@ -64,6 +70,8 @@ class Analyzer:
         self._shape = (width, height)
         p = self._params
         area = area_of(p).scaled(width, height)
+        if (area, p.Area.InDirection) != (self._counter.area, self._counter.in_direction):
+            self._ledger.reconfigure(p.Area.InDirection)
         self._counter.reconfigure(area, p.Area.InDirection)
         c = p.Counter
         self._set_person(person_width_px(width, c.Height, c.FieldOfView, c.PersonWidth))
@@ -73,6 +81,19 @@ class Analyzer:
         """The gate follows the person size (a slow stream moves people further per frame)."""
         self._person_px = width_px
         self._tracker.gate_px = GATE_PERSON_WIDTHS * width_px * max(1.0, 15.0 / self._fps)
+        self._roi = self._flow_roi()
+
+    def _flow_roi(self) -> tuple[int, int, int, int]:
+        """The region around the counting area where motion matters (frame pixels)."""
+        assert self._shape is not None
+        w, h = self._shape
+        a = self._counter.area
+        m = FLOW_MARGIN_PERSONS * self._person_px
+        if a.radius > 0:
+            return (0, 0, w, h)
+        x0, x1 = max(0, int(a.left - m / 3)), min(w, int(a.right + m / 3) + 1)
+        y0, y1 = max(0, int(a.yfirst - m)), min(h, int(a.ylast + m) + 1)
+        return (x0, y0, max(x1, x0 + 16), max(y1, y0 + 16))
 
     def process(self, frame: Frame) -> list[Passage]:
         """Detect, track and count one frame; the passages completed in it."""
@@ -85,14 +106,33 @@ class Analyzer:
             box_width = float(np.median(detections.boxes[:, 2] - detections.boxes[:, 0]))
             if abs(box_width - self._person_px) > 0.05 * self._person_px:
                 self._set_person(box_width)
-        live = self._tracker.update(detections.centers)
+        self._motion.update(frame.image, self._roi, self._person_px)
+        pos = np.array([[t.x, t.y] for t in self._tracker.tracks], np.float64).reshape(-1, 2)
+        motion = self._motion.displacement(pos)
+        riding = np.nan_to_num(np.hypot(motion[:, 0], motion[:, 1])) * self._motion.scale
+        live = self._tracker.update(detections.centers, motion, riding > RIDING_FLOW_PX)
         self._counter.forget(self._tracker.ended)
-        if not live:
-            return []
         crossings = self._counter.update(
             [t.id for t in live], [t.x for t in live], [t.y for t in live], frame.index
         )
-        return [Passage(frame.time, c.direction, frame.index, c.track_id) for c in crossings]
+        self._ledger.add(*self._line_flux())
+        unit = PERSON_FLUX * self._person_px**2
+        crossings = self._ledger.settle(crossings, unit, frame.index)
+        return [
+            Passage(frame.time, c.direction, frame.index, c.track_id if c.track_id >= 0 else None)
+            for c in crossings
+        ]
+
+    def _line_flux(self) -> tuple[float, float]:
+        """Area (px²) that moved across the middle line of the area this frame, up and down."""
+        step = 1.0 / self._motion.scale
+        points, normals = self._counter.area.mid_line(step, self._counter.in_direction)
+        flow = np.nan_to_num(self._motion.displacement(points))
+        along = (flow * normals).sum(axis=1)  # + towards the upper side
+        moving = np.hypot(flow[:, 0], flow[:, 1]) * self._motion.scale > FLUX_MIN_SPEED
+        up = float((np.clip(along, 0.0, None) * moving).sum() * step)
+        down = float((np.clip(-along, 0.0, None) * moving).sum() * step)
+        return up, down
 
     def flush(self) -> list[Passage]:
         """End of stream: coasting tracks are not extrapolated, so nothing more counts."""

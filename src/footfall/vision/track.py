@@ -1,9 +1,12 @@
-"""Detections become tracks: constant-velocity prediction and optimal one-to-one assignment.
+"""Detections become tracks: flow-guided prediction and optimal one-to-one assignment.
 
-Each frame, every live track predicts where it will be; SciPy's `linear_sum_assignment` pairs
-predictions with detections at least total distance, within a gate scaled to the person size. A
-detection can feed one track only, so two people never merge into one track; a track that finds
-no detection coasts on its velocity for `max_missed` frames (a short occlusion) before it ends.
+Each frame, every live track predicts where it will be: by the optical flow under it
+(`MotionField`, OpenCV's DIS flow at a scale where a person is ~12 px wide) or, without flow, by
+its own velocity. SciPy's `linear_sum_assignment` pairs predictions with detections at least
+total distance, within a gate scaled to the person size. A detection feeds one track only, so
+two people never merge into one track; a track that finds no detection coasts for `max_missed`
+frames (a short occlusion) before it ends, three times longer while it rides moving pixels (a
+person in a crowd whose blob merged with others).
 
     >>> tracker = Tracker(gate_px=40.0, max_missed=5)
     >>> live = tracker.update(np.array([[10.0, 100.0]]))
@@ -13,13 +16,18 @@ no detection coasts on its velocity for `max_missed` frames (a short occlusion) 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 import numpy.typing as npt
 from scipy.optimize import linear_sum_assignment
 
 _FAR = 1e9
+FLOW_PERSON_PX = 12.0  # optical flow runs at the scale where one person is this wide
+RIDING_FLOW_PX = 0.3  # a track on flow faster than this (flow px per frame) rides a moving person
+RIDING_PATIENCE = 3  # a riding track may go undetected this many times longer
 
 
 @dataclass(slots=True)
@@ -66,11 +74,27 @@ class Tracker:
         self.ended = [t.id for t in self._tracks]
         self._tracks = []
 
-    def update(self, centers: npt.NDArray[np.floating]) -> list[Track]:
-        """Advance one frame with these detection centres; returns the tracks seen in this frame."""
+    def update(
+        self,
+        centers: npt.NDArray[np.floating],
+        motion: npt.NDArray[np.float64] | None = None,
+        riding: npt.NDArray[np.bool_] | None = None,
+    ) -> list[Track]:
+        """Advance one frame with these detection centres; returns the tracks seen in this frame.
+
+        `motion` (T,2), when given, is each live track's displacement measured by optical flow
+        (NaN where unknown); it replaces the constant-velocity guess. `riding` (T,) marks the
+        tracks that sit on moving pixels: they survive longer without a detection.
+        """
         centers = np.asarray(centers, np.float64).reshape(-1, 2)
         tracks = self._tracks
-        pred = np.array([[t.x + t.vx, t.y + t.vy] for t in tracks], np.float64).reshape(-1, 2)
+        step = np.array([[t.vx, t.vy] for t in tracks], np.float64).reshape(-1, 2)
+        if motion is not None and len(tracks):
+            known = np.isfinite(motion).all(axis=1)
+            step[known] = motion[known]
+        rides = riding if riding is not None and len(tracks) else np.zeros(len(tracks), bool)
+        pos = np.array([[t.x, t.y] for t in tracks], np.float64).reshape(-1, 2)
+        pred = pos + step
         matched_t, matched_d = _assign(pred, centers, self._gates(tracks))
         used = np.zeros(len(centers), bool)
         for ti, di in zip(matched_t, matched_d, strict=True):
@@ -82,10 +106,11 @@ class Tracker:
         for i, t in enumerate(tracks):
             if i not in matched:
                 t.missed += 1
-                t.x, t.y = t.x + t.vx, t.y + t.vy
-                t.vx *= self.coast_damping
-                t.vy *= self.coast_damping
-                if t.missed > self.max_missed or (t.hits < self.min_hits and t.missed > 1):
+                t.x, t.y = float(pred[i, 0]), float(pred[i, 1])
+                t.vx = float(step[i, 0]) * self.coast_damping
+                t.vy = float(step[i, 1]) * self.coast_damping
+                patience = self.max_missed * (RIDING_PATIENCE if rides[i] else 1)
+                if t.missed > patience or (t.hits < self.min_hits and t.missed > 1):
                     self.ended.append(t.id)
                     continue
             kept.append(t)
@@ -123,3 +148,57 @@ def _assign(
     rows, cols = linear_sum_assignment(cost)
     ok = cost[rows, cols] < _FAR
     return rows[ok].tolist(), cols[ok].tolist()
+
+
+class MotionField:
+    """Dense optical flow (OpenCV DIS) over a region, at a scale where a person is ~12 px wide.
+
+    `update(image, roi, person_px)` once per frame; then `displacement(points)` gives the flow
+    at each point in frame pixels per frame, smoothed over half a person (NaN outside the region).
+    """
+
+    def __init__(self) -> None:
+        self._dis = cv2.DISOpticalFlow.create(cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST)
+        self._prev: npt.NDArray[np.uint8] | None = None
+        self._key: tuple[tuple[int, int, int, int], float] | None = None
+        self._flow: npt.NDArray[np.float32] | None = None
+        self._scale = 1.0
+        self._origin = (0, 0)
+
+    def update(
+        self, image: npt.NDArray[np.uint8], roi: tuple[int, int, int, int], person_px: float
+    ) -> None:
+        """Measure the flow from the previous frame to this one inside roi (x0, y0, x1, y1)."""
+        raw = min(1.0, FLOW_PERSON_PX / max(person_px, 1.0))
+        scale = 2.0 ** (round(math.log2(raw) * 4) / 4)  # quarter-octave steps: few restarts
+        x0, y0, x1, y1 = roi
+        size = (max(16, round((x1 - x0) * scale)), max(16, round((y1 - y0) * scale)))
+        small = cv2.resize(image[y0:y1, x0:x1], size, interpolation=cv2.INTER_AREA)
+        gray = np.ascontiguousarray(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), np.uint8)
+        key = (roi, scale)
+        if key != self._key or self._prev is None:
+            self._key, self._prev, self._flow = key, gray, None
+            self._scale = size[0] / (x1 - x0)
+            self._origin = (x0, y0)
+            return
+        flow = self._dis.calc(self._prev, gray, np.zeros((*gray.shape, 2), np.float32))
+        k = max(3, round(FLOW_PERSON_PX / 2) | 1)
+        self._flow = np.asarray(cv2.blur(flow, (k, k)), np.float32)
+        self._prev = gray
+
+    def displacement(self, points: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """(N,2) flow at (N,2) frame points, frame pixels per frame; NaN where unknown."""
+        out = np.full((len(points), 2), np.nan)
+        if self._flow is None or len(points) == 0:
+            return out
+        h, w = self._flow.shape[:2]
+        fx = np.round((points[:, 0] - self._origin[0]) * self._scale).astype(np.intp)
+        fy = np.round((points[:, 1] - self._origin[1]) * self._scale).astype(np.intp)
+        inside = (fx >= 0) & (fx < w) & (fy >= 0) & (fy < h)
+        out[inside] = self._flow[fy[inside], fx[inside]] / self._scale
+        return out
+
+    @property
+    def scale(self) -> float:
+        """Flow pixels per frame pixel."""
+        return self._scale
