@@ -271,8 +271,10 @@ def test_alarms_are_stored_exported_and_streamed(occ: LiveServer) -> None:
     assert [int(f["id"]) for f in later] == [4, 5]
 
 
-def read_stream(live: LiveServer, headers: dict[str, str], count: int) -> list[dict[str, str]]:
-    """The first `count` events of GET /footfall/events."""
+def read_stream(
+    live: LiveServer, headers: dict[str, str], count: int, ready: threading.Event | None = None
+) -> list[dict[str, str]]:
+    """The first `count` events of GET /footfall/events; `ready` is set once the stream is open."""
     frames: list[dict[str, str]] = []
     with (
         live.client(ROOT) as client,
@@ -281,6 +283,8 @@ def read_stream(live: LiveServer, headers: dict[str, str], count: int) -> list[d
         assert response.headers["content-type"].startswith("text/event-stream")
         frame: dict[str, str] = {}
         for line in response.iter_lines():
+            if ready is not None and line.startswith("retry:"):
+                ready.set()
             if not line:
                 if "id" in frame:
                     frames.append(frame)
@@ -297,9 +301,10 @@ def test_stream_needs_credentials_and_sends_live_events(occ: LiveServer) -> None
     with occ.client() as client:
         assert client.get("/footfall/events").status_code == 401
     got: list[list[dict[str, str]]] = []
-    reader = threading.Thread(target=lambda: got.append(read_stream(occ, {}, 2)))
+    ready = threading.Event()
+    reader = threading.Thread(target=lambda: got.append(read_stream(occ, {}, 2, ready)))
     reader.start()
-    threading.Event().wait(0.5)  # the stream starts after the newest message
+    assert ready.wait(10)  # the stream starts after the newest message
     occ.ingest.add([Passage(datetime.now(UTC), "in"), Passage(datetime.now(UTC), "out")])
     reader.join(10)
     assert [json.loads(f["data"])["direction"] for f in got[0]] == ["in", "out"]

@@ -22,7 +22,7 @@ def test_catch_up_then_live_then_keepalive_then_end(tmp_path: Path) -> None:
         box.add("passage", {"n": n}, 0.0)
     timer = threading.Timer(0.2, lambda: box.add("alarm", {"kind": "tailgating"}, 0.0))
     timer.start()
-    frames = asyncio.run(_collect(box, 1, keepalive_s=0.4, lifetime_s=1.0))
+    frames = asyncio.run(_collect(box, 1, keepalive_s=0.4, lifetime_s=2.0))
     timer.join()
     assert frames[0] == b"retry: 3000\n\n"
     assert frames[1].startswith(b"id: 2\nevent: passage\ndata: {")
