@@ -147,7 +147,10 @@ def main() -> None:
     os.sched_setaffinity(0, {min(all_cores)})
     cv2.setNumThreads(1)
     day = time.strftime("%Y-%m-%d")
-    print(f"one core ({min(all_cores)}), cv2 threads 1, best of {args.repeat}; {day}")
+    load = os.getloadavg()[0]
+    print(
+        f"one core ({min(all_cores)}), cv2 threads 1, best of {args.repeat}; {day}; load {load:.1f}"
+    )
     head = (
         f"{'clip':<24}{'frames':>7}{'clip fps':>9}{'(a) dec':>9}{'(b) floor':>10}{'(c) ours':>9}"
         f"{'c/b':>7}{'c/a':>7}{'x real':>8}{'in/out':>8}"
@@ -179,6 +182,7 @@ def main() -> None:
         clip_fps = FileSource(video).fps
         print(f"{video.stem:<24}{alone:>13.1f}{piped:>13.1f}{piped / clip_fps:>8.1f}")
         rows.append({"clip": video.stem, "net_detector": alone, "net_pipeline": piped})
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (figures are noisy above ~1.5)")
     print(json.dumps(rows))
 
 
