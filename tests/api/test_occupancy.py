@@ -342,3 +342,29 @@ def test_webhook_switched_on_by_setparams_delivers_passages_and_alarms(occ: Live
     finally:
         hook.shutdown()
         hook.server_close()
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_unreachable_broker_and_receiver_are_reported_in_show_logs(occ: LiveServer) -> None:
+    port = _closed_port()
+    query = (
+        f"MQTT.Enable=1&MQTT.Port={port}&Webhook.Enable=1&Webhook.URL=http://127.0.0.1:{port}/hook"
+    )
+    assert setparams(occ, query).text == "OK"  # accepted: a broker may be down for a while
+    occ.ingest.add([Passage(datetime.now(UTC), "in")])  # counting goes on
+    assert get(occ, "live-occupancy.json").json()["occupancy"] == 1
+    logs = ""
+    for _ in range(100):
+        logs = get(occ, "show-logs", api=".apioperator").text
+        if "MQTT cannot connect" in logs and f"webhook http://127.0.0.1:{port}/hook" in logs:
+            break
+        threading.Event().wait(0.1)
+    assert f"MQTT cannot connect to the broker 127.0.0.1:{port}" in logs
+    assert f"webhook http://127.0.0.1:{port}/hook: ConnectError" in logs
