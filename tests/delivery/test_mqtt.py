@@ -258,3 +258,22 @@ def test_unreachable_broker_is_reported_not_raised(
         assert box.pending("mqtt") == 1
     finally:
         sink.stop()
+
+
+def test_discovery_off_removes_the_home_assistant_entities(tmp_path: Path, broker: Any) -> None:
+    box = Outbox(tmp_path / "o.sqlite3")
+    topic = f"homeassistant/sensor/{SERIAL}_occupancy/config"
+    for discovery_on in (1, 0):
+        params = MqttParams(Enable=1, Port=broker.port, Discovery=discovery_on)
+        sink = MqttSink(box, params, SERIAL, "Door")
+        sink.start()
+        wait_until(lambda s=sink: s.connected, what="connection")  # type: ignore[misc]
+        sink.stop()
+        late = Subscriber(broker.port, "homeassistant/#")
+        time.sleep(0.3)
+        retained = late.on(topic)
+        late.close()
+        if discovery_on:
+            assert json.loads(retained[0])["name"] == "Occupancy"
+        else:
+            assert retained == []  # an empty retained payload deleted it
