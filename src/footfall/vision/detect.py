@@ -37,6 +37,7 @@ MIN_THICKNESS_PX = 4.0  # thinner blobs say nothing about the person size
 SIZE_WINDOW = 600  # frames of blob thickness kept for the person size
 SIZE_MIN_SAMPLES = 20
 SIZE_PERCENTILE = 85
+SIZE_MARGIN_BANDS = 2.0  # size is learnt within this many area heights above and below the area
 SIZE_GAIN = 1.1
 SIZE_CLAMP = (0.3, 2.5)  # learned size stays within these multiples of the Height/FOV size
 _KMEANS_ROUNDS = 4
@@ -128,11 +129,24 @@ class ForegroundDetector:
         shape = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (close, close))
         self._close = np.asarray(shape, np.uint8)
 
+    def _size_window(self) -> tuple[slice, slice]:
+        """Rows and columns (work pixels) around the counting area, where size is learnt."""
+        a = self._params.Area
+        sx, sy = self._work[0] / a.Width, self._work[1] / a.Height
+        margin = SIZE_MARGIN_BANDS * (a.YLast - a.YFirst)
+        rows = slice(max(0, int((a.YFirst - margin) * sy)), int((a.YLast + margin) * sy) + 1)
+        return rows, slice(max(0, int(a.Left * sx)), int(a.Right * sx) + 1)
+
     def _learn_size(self, fg: npt.NDArray[np.uint8]) -> None:
-        """Track the thickness of the thickest blob: people set it, whatever the mounting height."""
+        """Track the thickness of the thickest blob near the counting area: the people who cross
+        it set the size, whatever the mounting height and wherever the lens distorts."""
         if not self._params.Counter.AutoSize:
             return
-        thickest = 2.0 * float(cv2.distanceTransform(fg, cv2.DIST_L2, 3).max())
+        rows, cols = self._size_window()
+        near = np.ascontiguousarray(fg[rows, cols])
+        if near.size == 0:
+            return
+        thickest = 2.0 * float(cv2.distanceTransform(near, cv2.DIST_L2, 3).max())
         if thickest < MIN_THICKNESS_PX:
             return
         self._thickness.append(thickest)
