@@ -26,6 +26,7 @@ from footfall.api.logs import LOG_FORMAT, LOGGERS, install_file_log
 from footfall.api.params import ParamsStore
 from footfall.config import ServerSettings
 from footfall.errors import BadRequest
+from footfall.http1 import protocol_class
 from footfall.ingest import Ingest
 
 log = logging.getLogger("footfall.server")
@@ -208,7 +209,12 @@ def serve(settings: ServerSettings, *, plugins: Sequence[Plugin] | None = None) 
         sock = bind(settings.host, settings.port)
         host, port = sock.getsockname()[:2]
         config = uvicorn.Config(
-            app, access_log=False, log_config=None, lifespan="on", timeout_keep_alive=30
+            app,
+            http=protocol_class(),  # keeps the body of Java's h2c upgrade requests (http1.py)
+            access_log=False,
+            log_config=None,
+            lifespan="on",
+            timeout_keep_alive=30,
         )
         log.info("counter %s (%s), data in %s", ctx.serial, ctx.name(), settings.data)
         print(f"footfall: serving on http://{host}:{port}/local/tvpc/.api", flush=True)

@@ -9,10 +9,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from tests.clients.counter import Counter, start_counter
+from tests.clients.counter import HERE, Counter, need_tool, run, start_counter
 
 DASHBOARD = "http://dashboard.example:8000"
 
@@ -45,3 +46,13 @@ def counter_basic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Counter]
     )
     yield live
     live.stop()
+
+
+@pytest.fixture(scope="session")
+def java_classes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Java clients (XmlExtractor, ParamsMonitor) compiled into a temporary directory."""
+    javac = need_tool("javac")
+    where = tmp_path_factory.mktemp("java")
+    sources = [str(HERE / "java" / name) for name in ("XmlExtractor.java", "ParamsMonitor.java")]
+    run([javac, "-d", str(where), *sources], timeout=120)
+    return where

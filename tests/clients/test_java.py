@@ -9,16 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.clients.counter import DAYS, HERE, NAME, Counter, expected_bins, need_tool, run
-
-
-@pytest.fixture(scope="session")
-def java_classes(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """XmlExtractor.java compiled into a temporary directory."""
-    javac = need_tool("javac")
-    where = tmp_path_factory.mktemp("java")
-    run([javac, "-d", str(where), str(HERE / "java" / "XmlExtractor.java")], timeout=120)
-    return where
+from tests.clients.counter import DAYS, NAME, Counter, expected_bins, need_tool, run
 
 
 def extract(classes: Path, url: str, user: str, password: str, mode: str) -> dict[str, Any]:
@@ -61,3 +52,11 @@ def test_java_authenticator_needs_the_basic_challenge(
     assert got["sets"][0]["bins"] == [
         [_wall(b.end), b.ins, b.outs] for b in expected_bins(DAYS[1], 86400)
     ]
+
+
+def test_java_monitor_posts_setparams(counter: Counter, java_classes: Path) -> None:
+    """HttpClient offers h2c on every request; the POST body must still arrive (see http1.py)."""
+    java = need_tool("java")
+    out = run([java, "-cp", str(java_classes), "ParamsMonitor", counter.base, "op", "oppass",
+               "293"])  # fmt: skip
+    assert json.loads(out) == {"post": 200, "answer": "OK", "get": 200, "enabled": 1, "height": 293}
