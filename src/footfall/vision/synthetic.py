@@ -305,39 +305,10 @@ def _draw_person(image: Image, w: Walker, x: float, y: float, heading: float) ->
     half_w = w.width_px / 2
     half_d = w.width_px * 0.36  # shoulders and swinging arms
     centre = (round(x), round(y))
-    cv2.ellipse(
-        image,
-        centre,
-        (round(half_w), round(half_d)),
-        angle,
-        0,
-        360,
-        _shade(w.shirt, 0.6),
-        -1,
-        cv2.LINE_AA,
-    )
-    cv2.ellipse(
-        image,
-        centre,
-        (round(half_w * 0.8), round(half_d * 0.75)),
-        angle,
-        0,
-        360,
-        w.shirt,
-        -1,
-        cv2.LINE_AA,
-    )
-    cv2.ellipse(
-        image,
-        centre,
-        (round(half_w * 0.45), round(half_d * 0.45)),
-        angle,
-        0,
-        360,
-        _shade(w.shirt, 1.2),
-        -1,
-        cv2.LINE_AA,
-    )
+    # rim to crown: darker at the rim, lighter on top, as light from above shades a body
+    for size, shade in ((1.0, 0.6), (0.78, 1.0), (0.45, 1.2)):
+        axes = (round(half_w * size), round(half_d * size))
+        cv2.ellipse(image, centre, axes, angle, 0, 360, _shade(w.shirt, shade), -1, cv2.LINE_AA)
     head_r = w.width_px * 0.24
     cv2.circle(image, centre, round(head_r), w.hair, -1, cv2.LINE_AA)
     cv2.circle(
