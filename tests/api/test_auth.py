@@ -160,8 +160,13 @@ def test_raw_target_keeps_percent_encoding(shared_server: LiveServer) -> None:
     nonce = challenge_params(client.get(LIVE))["nonce"]
     header = digest_header("viewer", "viewpass", "GET", target, nonce)
     assert client.get(target, headers={"Authorization": header}).status_code == 200
+    # The same target written unencoded (digest-fetch hashes the URL as written): accepted;
+    # another target is not (docs/clients.md).
     decoded = "/local/tvpc/.api?export-csv&date=20170512,20170515"
     header = digest_header("viewer", "viewpass", "GET", decoded, nonce, nc="00000002")
+    assert client.get(target, headers={"Authorization": header}).status_code == 200
+    other = "/local/tvpc/.api?export-csv&date=20170512,20170516"
+    header = digest_header("viewer", "viewpass", "GET", other, nonce, nc="00000003")
     assert client.get(target, headers={"Authorization": header}).status_code == 401
 
 

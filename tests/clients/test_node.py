@@ -95,4 +95,5 @@ def test_npm_digest_libraries(counter: Counter, npm_dir: Path) -> None:
     rows = [line.split(",") for line in got["digestFetch"]["csv24"].split("\n")[1:-1]]
     assert rows == expected_csv_rows(DAYS, 86400)
     assert got["digestFetch"]["setparams"] == [200, "OK"]
+    assert got["digestFetch"]["rawSpace"] == [200, "OK"], "uri hashed unencoded (regression)"
     assert got["urllib"]["height"] == 300

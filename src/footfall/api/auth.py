@@ -22,6 +22,7 @@ import re
 import struct
 import time
 import tomllib
+import urllib.parse
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -230,8 +231,7 @@ class Authenticator:
             raise AuthFailure("Digest nc must be 8 hexadecimal digits")
         if p["realm"] != self.realm:
             raise AuthFailure(f"wrong realm; this counter's realm is {self.realm}")
-        # The server cannot tell `path?` (empty query) from `path`, so both are accepted.
-        if p["uri"] != target and not (p["uri"] == target + "?" and "?" not in target):
+        if not same_target(p["uri"], target):
             raise AuthFailure("the Digest uri does not match the request target")
         user = self.users.get(p["username"])
         hash_name = ALGORITHMS[base_alg]
@@ -295,6 +295,23 @@ class Authenticator:
                 "the nonce has been used too often; answer the new challenge", stale=True
             )
         pairs.add(pair)
+
+
+def same_target(uri: str, target: str) -> bool:
+    """Whether a Digest `uri` names the raw request target (SPEC §1), up to percent-encoding.
+
+    Some clients hash the URL as it was written (digest-fetch: `Counter.Name=Exit south`, an
+    `é`) while their HTTP library sends it percent-encoded; both name the same resource, and the
+    response hash still covers the uri the client sent. The server cannot tell `path?` (empty
+    query) from `path`, so both are accepted too.
+    """
+    if uri.endswith("?") and "?" not in target:
+        uri = uri[:-1]
+    if uri == target:
+        return True
+    # surrogateescape: invalid UTF-8 stays distinct and never raises.
+    unquote = urllib.parse.unquote
+    return unquote(uri, errors="surrogateescape") == unquote(target, errors="surrogateescape")
 
 
 def _h(hash_name: str, text: str) -> str:

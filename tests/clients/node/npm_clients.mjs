@@ -17,6 +17,9 @@ const csv = await client.fetch(`${api}?export-csv&date=20170512-20170513&res=24h
 result.digestFetch.csv24 = await csv.text();
 const set = await client.fetch(`${base}/local/tvpc/.apioperator?setparams&Counter.Height=300`);
 result.digestFetch.setparams = [set.status, (await set.text()).trim()];
+// digest-fetch hashes the URL as written (a raw space) while fetch sends it as %20.
+const named = await client.fetch(`${base}/local/tvpc/.apioperator?setparams&Counter.Name=Exit south`);
+result.digestFetch.rawSpace = [named.status, (await named.text()).trim()];
 
 const opts = { digestAuth: `${user}:${password}`, dataType: "json" };
 const u1 = await request(`${api}?live-sum.json`, opts);
