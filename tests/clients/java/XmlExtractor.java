@@ -1,7 +1,10 @@
 // A Java XML extractor as SPEC.md §1/§3 describes them: fetch export-xml over Basic with
 // java.net.http.HttpClient, parse it with a VALIDATING DocumentBuilder that resolves
 // SYSTEM "appdata.dtd" relative to the document URL, read cntset/cntgroup/cnt.
-// Usage: java XmlExtractor URL USER PASSWORD MODE   (MODE: header | authenticator)
+// Usage: java XmlExtractor URL USER PASSWORD MODE
+//   header: HttpClient with a pre-emptive Basic header; authenticator: HttpClient with an
+//   Authenticator (Basic only, after a challenge); urlconnection: Authenticator.setDefault and
+//   DocumentBuilder.parse(URL), so HttpURLConnection answers the challenge (it does Digest).
 // Prints one JSON object: {"status":..,"sets":[{"date","starttime","local","delta","bins":[[endtime,in,out],..]}]}
 
 import java.io.ByteArrayInputStream;
@@ -27,6 +30,16 @@ import org.xml.sax.SAXParseException;
 public class XmlExtractor {
     public static void main(String[] args) throws Exception {
         String url = args[0], user = args[1], password = args[2], mode = args[3];
+        if (mode.equals("urlconnection")) {
+            Authenticator.setDefault(new Authenticator() {
+                @Override
+                protected PasswordAuthentication getPasswordAuthentication() {
+                    return new PasswordAuthentication(user, password.toCharArray());
+                }
+            });
+            System.out.println(describe(parser().parse(url), "{\"status\":200"));
+            return;
+        }
         HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
         if (mode.equals("authenticator")) {
@@ -47,6 +60,13 @@ public class XmlExtractor {
             System.out.println(out.append("}"));
             return;
         }
+        Document doc = parser().parse(new ByteArrayInputStream(response.body()), url);
+        out.append(",\"content_type\":\"").append(response.headers().firstValue("content-type").orElse("")).append("\"");
+        System.out.println(describe(doc, out.toString()));
+    }
+
+    // A validating parser: the DOCTYPE's SYSTEM "appdata.dtd" is fetched relative to the URL.
+    static DocumentBuilder parser() throws Exception {
         DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
         factory.setValidating(true);
         DocumentBuilder parser = factory.newDocumentBuilder();
@@ -55,8 +75,11 @@ public class XmlExtractor {
             public void error(SAXParseException e) throws SAXParseException { throw e; }
             public void fatalError(SAXParseException e) throws SAXParseException { throw e; }
         });
-        Document doc = parser.parse(new ByteArrayInputStream(response.body()), url);
-        out.append(",\"content_type\":\"").append(response.headers().firstValue("content-type").orElse("")).append("\"");
+        return parser;
+    }
+
+    static String describe(Document doc, String head) {
+        StringBuilder out = new StringBuilder(head);
         out.append(",\"sets\":[");
         NodeList sets = doc.getElementsByTagName("cntset");
         for (int i = 0; i < sets.getLength(); i++) {
@@ -87,6 +110,6 @@ public class XmlExtractor {
             }
             out.append("]}");
         }
-        System.out.println(out.append("]}"));
+        return out.append("]}").toString();
     }
 }
