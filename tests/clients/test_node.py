@@ -22,7 +22,7 @@ from tests.clients.counter import (
     run,
 )
 
-NPM_PACKAGES = ("digest-fetch@3", "urllib@4")
+NPM_PACKAGES = ("digest-fetch@3", "urllib@4", "axios@1")
 
 
 def digest_client(counter: Counter, *flags: str) -> dict[str, Any]:
@@ -87,7 +87,7 @@ def npm_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_npm_digest_libraries(counter: Counter, npm_dir: Path) -> None:
     node = need_tool("node")
     got = json.loads(run([node, "npm_clients.mjs", counter.base, "op", "oppass"], cwd=npm_dir))
-    for library in ("digestFetch", "urllib"):
+    for library in ("digestFetch", "urllib", "axios"):
         assert got[library]["status"] == 200, library
         live = got[library]["live"]
         assert (live["in"], live["out"]) == counter.today, library
@@ -97,3 +97,4 @@ def test_npm_digest_libraries(counter: Counter, npm_dir: Path) -> None:
     assert got["digestFetch"]["setparams"] == [200, "OK"]
     assert got["digestFetch"]["rawSpace"] == [200, "OK"], "uri hashed unencoded (regression)"
     assert got["urllib"]["height"] == 300
+    assert got["axios"]["url"].startswith("/local/tvpc/.api?live-sum.json=&_=")
