@@ -1,7 +1,7 @@
 """Typed settings, validated once (STYLE habits 4 and 12).
 
 Two layers:
-- `ServerSettings`: how the process runs (data dir, port, source, users). From the CLI or a TOML file.
+- `ServerSettings`: how the process runs (data dir, port, source, users); CLI or TOML file.
 - `Params`: what params.json serves and setparams changes, nested by group (SPEC §6). Persisted in
   the data directory, validated as a whole on every change so a setparams is all or nothing.
 
@@ -24,31 +24,36 @@ class _Group(BaseModel):
 class CounterParams(_Group):
     """`Counter.*`: only Enable and Height are vendor names (SPEC §6)."""
 
-    Enable: int = Field(1, ge=0, le=1)
-    Name: str = Field("", max_length=64)  # "" means footfall-<SERIAL> (SPEC §2)
-    Height: int = Field(280, ge=150, le=1000, description="mounting height, cm")
+    Enable: int = Field(default=1, ge=0, le=1)
+    Name: str = Field(default="", max_length=64)  # "" means footfall-<SERIAL> (SPEC §2)
+    Height: int = Field(default=280, ge=150, le=1000, description="mounting height, cm")
     FieldOfView: float = Field(
-        90.0, gt=10, lt=170, description="horizontal lens field of view, degrees"
+        default=90.0, gt=10, lt=170, description="horizontal lens field of view, degrees"
     )
-    PersonWidth: int = Field(50, ge=20, le=120, description="shoulder width of one person, cm")
+    PersonWidth: int = Field(
+        default=50, ge=20, le=120, description="shoulder width of one person, cm"
+    )
     AutoSize: int = Field(
-        1, ge=0, le=1, description="1: learn the person size from the blobs seen; 0: Height only"
+        default=1,
+        ge=0,
+        le=1,
+        description="1: learn the person size from the blobs seen; 0: Height only",
     )
-    TimeZone: str = Field("", description="IANA zone; empty = the system's")
+    TimeZone: str = Field(default="", description="IANA zone; empty = the system's")
 
 
 class AreaParams(_Group):
     """`Area.*`: the counting area of SPEC §5 and which way counts as in."""
 
-    Width: int = Field(320, ge=16, le=4096)
-    Height: int = Field(240, ge=16, le=4096)
-    Left: int = Field(0, ge=0)
-    Right: int = Field(320, ge=1)
-    Top: int = Field(90, ge=0)
-    Bottom: int = Field(150, ge=1)
-    YFirst: int = Field(90, ge=0)
-    YLast: int = Field(150, ge=1)
-    Radius: int = Field(0, ge=0)
+    Width: int = Field(default=320, ge=16, le=4096)
+    Height: int = Field(default=240, ge=16, le=4096)
+    Left: int = Field(default=0, ge=0)
+    Right: int = Field(default=320, ge=1)
+    Top: int = Field(default=90, ge=0)
+    Bottom: int = Field(default=150, ge=1)
+    YFirst: int = Field(default=90, ge=0)
+    YLast: int = Field(default=150, ge=1)
+    Radius: int = Field(default=0, ge=0)
     InDirection: Literal["up", "down"] = "up"
 
 
@@ -161,11 +166,11 @@ class WebhookParams(_Group):
 class StorageParams(_Group):
     """`Storage.*`."""
 
-    RetentionDays: int = Field(3650, ge=1, le=36500)
+    RetentionDays: int = Field(default=3650, ge=1, le=36500)
 
 
 class Params(BaseModel):
-    """Everything params.json shows and setparams may change (Build and Static are added on output)."""
+    """What params.json shows and setparams may change (Build and Static are added on output)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -199,7 +204,7 @@ class ServerSettings(BaseModel):
 
     data: Path = Path("./footfall-data")
     host: str = "127.0.0.1"
-    port: int = Field(8080, ge=0, le=65535)
+    port: int = Field(default=8080, ge=0, le=65535)
     source: str = "none"  # none | synthetic | FILE | rtsp://... | http(s)://... | device index
     loop: bool = False  # loop a file source
     users: list[User] = []
