@@ -35,10 +35,13 @@ class Subscriber:
             clean_session=client_id is None,
         )
         self.client.reconnect_delay_set(1, 2)
+        self.subscribed = threading.Event()
         self.client.on_connect = lambda c, *_: c.subscribe(topic, qos=1)
+        self.client.on_subscribe = lambda *_: self.subscribed.set()
         self.client.on_message = self._on_message
         self.client.connect("127.0.0.1", port)
         self.client.loop_start()
+        assert self.subscribed.wait(10), "no SUBACK"
 
     def _on_message(self, _c: Any, _u: Any, msg: paho.MQTTMessage) -> None:
         with self.lock:
@@ -168,7 +171,7 @@ def test_system_broker_gets_discovery_status_and_retained_state(tmp_path: Path) 
         assert late.on("/status") == [b"online"]
         assert json.loads(late.on("/state")[0])["in_today"] == 2
         late.close()
-        wait_until(lambda: len([t for t, _, _ in sub.messages if t.startswith(disc)]) == 6)
+        wait_until(lambda: len({t for t, _, _ in sub.messages if t.startswith(disc)}) == 6)
     finally:
         sink.stop()
         wait_until(lambda: sub.on("/status")[-1:] == [b"offline"], what="offline on stop")

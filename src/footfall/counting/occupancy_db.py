@@ -11,19 +11,22 @@ import json
 import sqlite3
 import threading
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from footfall.store.migrate import migrate
 
-def open_db(path: Path | str, *migrations: str) -> sqlite3.Connection:
-    """A connection usable from any thread (callers lock), WAL, with `migrations` applied."""
+
+def open_db(path: Path | str) -> sqlite3.Connection:
+    """A connection usable from any thread (callers lock), WAL, schema brought up to date.
+
+    The store's numbered migrations run here too (safe if the store ran them first), so the
+    occupancy and outbox tables exist whether or not the counts live in this file.
+    """
     conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=10)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
-    folder = resources.files("footfall.store") / "migrations"
-    for name in migrations:
-        conn.executescript((folder / name).read_text(encoding="utf-8"))
+    migrate(conn)
     return conn
 
 
@@ -41,19 +44,44 @@ class OccupancyBook:
     """Occupancy minutes and state in SQLite; every write is committed on return."""
 
     def __init__(self, path: Path | str) -> None:
-        self._conn = open_db(path, "0002_occupancy.sql")
+        self._conn = open_db(path)
         self._lock = threading.Lock()
 
-    def record(self, minute_utc: int, occupancy: int, visit_s: float | None) -> None:
-        """Set the minute's end occupancy and add one visit to it when `visit_s` is given."""
+    def record(
+        self, minute_utc: int, occupancy: int, visit_s: float | None, direction: str | None = None
+    ) -> None:
+        """Set the minute's end occupancy; add the visit and the passage taken in, if any."""
         add_s, add_n = (0.0, 0) if visit_s is None else (visit_s, 1)
+        seen_in, seen_out = int(direction == "in"), int(direction == "out")
         with self._lock:
             self._conn.execute(
-                "INSERT INTO occupancy_minute (minute_utc, occupancy, visit_s, visits) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT(minute_utc) DO UPDATE SET "
+                "INSERT INTO occupancy_minute (minute_utc, occupancy, visit_s, visits, in_seen, "
+                "out_seen) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(minute_utc) DO UPDATE SET "
                 "occupancy = excluded.occupancy, visit_s = visit_s + excluded.visit_s, "
-                "visits = visits + excluded.visits",
-                (minute_utc, occupancy, add_s, add_n),
+                "visits = visits + excluded.visits, in_seen = in_seen + excluded.in_seen, "
+                "out_seen = out_seen + excluded.out_seen",
+                (minute_utc, occupancy, add_s, add_n, seen_in, seen_out),
+            )
+
+    def seen(self, start_utc: int, end_utc: int) -> dict[int, tuple[int, int]]:
+        """(in, out) passages taken in per minute in [start_utc, end_utc)."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT minute_utc, in_seen, out_seen FROM occupancy_minute "
+                "WHERE minute_utc >= ? AND minute_utc < ?",
+                (start_utc, end_utc),
+            ).fetchall()
+        return {int(m): (int(i), int(o)) for m, i, o in rows}
+
+    def mark_seen(self, rows: list[tuple[int, int, int]], occupancy: int) -> None:
+        """Record (minute, in, out) as taken in without counting them (a first start)."""
+        with self._lock:
+            self._conn.executemany(
+                "INSERT INTO occupancy_minute (minute_utc, occupancy, in_seen, out_seen) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT(minute_utc) DO UPDATE SET "
+                "in_seen = MAX(in_seen, excluded.in_seen), out_seen = MAX(out_seen, "
+                "excluded.out_seen)",
+                [(m, occupancy, i, o) for m, i, o in rows],
             )
 
     def minutes(self, start_utc: int, end_utc: int) -> list[OccupancyMinute]:

@@ -5,11 +5,13 @@ one lock (so ids and order agree everywhere):
 1. the occupancy estimate and the visit FIFO move on; the minute row and the state are saved;
 2. the alarm rules run; each alarm is stored (`Store.add_event`);
 3. the passage, then its alarms, are appended to the outbox, which wakes MQTT, webhooks and SSE.
-A tick every few seconds applies the smart re-zero rules (quiet site, closing time).
+A tick every second applies the smart re-zero rules (quiet site, closing time) and takes in,
+late, passages that another process wrote to the store (`take_late`, counting/late.py).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import threading
@@ -22,18 +24,21 @@ from zoneinfo import ZoneInfo
 
 from footfall.config import MqttParams, Params, WebhookParams
 from footfall.counting.alarms import AlarmRules, AlarmState
+from footfall.counting.late import LateGaps
 from footfall.counting.occupancy import Change, OccupancyEstimate, Rezero, parse_closing
 from footfall.counting.occupancy_db import OccupancyBook
 from footfall.delivery import mqtt, webhook
 from footfall.delivery.outbox import Outbox
 from footfall.errors import BadRequest
 from footfall.store import bins
-from footfall.store.base import Event, Passage, Store
+from footfall.store.base import Direction, Event, Passage, Store
 
 log = logging.getLogger(__name__)
 
 TICK_S = 1.0  # how often the smart re-zero rules look at the clock
 HOUSEKEEPING_S = 3600.0  # how often old occupancy minutes and delivered messages are dropped
+LATE_WINDOW_S = 6 * 3600  # passages stored by another process within this are taken in late
+LATE_CONFIRM_S = 10.0  # ... once the store has held them this long without our Ingest telling
 
 
 def iso_utc(when: datetime) -> str:
@@ -72,35 +77,79 @@ class Hub:
         self.zone = zone
         self.name = name
         self._lock = threading.RLock()
-        self.estimate = OccupancyEstimate.from_json(
-            book.load_state("estimate"), params.Occupancy.Mode
-        )
+        saved = book.load_state("estimate")
+        self.estimate = OccupancyEstimate.from_json(saved, params.Occupancy.Mode)
+        self.late = LateGaps(LATE_CONFIRM_S)
         self.alarms = AlarmState.from_json(book.load_state("alarms"))
         self.mqtt: mqtt.MqttSink | None = None
         self.webhook: webhook.WebhookSink | None = None
         self._stop = threading.Event()
         self._ticker = threading.Thread(target=self._tick_loop, name="occupancy-tick", daemon=True)
+        if not saved:
+            self._mark_all_seen(time.time())
+            self._save()
 
     # -- passages and corrections -------------------------------------------------------------
 
     def on_passage(self, passage: Passage) -> None:
         """Ingest listener: count, alarm, send on."""
         with self._lock:
-            change = self.estimate.apply(passage.direction, passage.time.timestamp())
-            self._record(passage.time, change)
-            rules = AlarmRules.from_params(self.params.Alarm)
-            events = self.alarms.on_passage(passage, rules)
-            events += self.alarms.on_occupancy(change.occupancy, passage.time, rules)
-            self._save()
-            body: dict[str, Any] = {
-                "serial": self.serial,
-                "time": iso_utc(passage.time),
-                "direction": passage.direction,
-                **self._state_fields(passage.time, change.occupancy),
+            self._take(passage, late=False)
+
+    def _take(self, passage: Passage, late: bool) -> None:
+        """Count one passage, alarm, send on; lock held."""
+        change = self.estimate.apply(passage.direction, passage.time.timestamp())
+        self._record(passage.time, change, passage.direction)
+        rules = AlarmRules.from_params(self.params.Alarm)
+        if late:  # its time is only the middle of its minute: no tailgating from it
+            rules = dataclasses.replace(rules, tailgating=False)
+        events = self.alarms.on_passage(passage, rules)
+        events += self.alarms.on_occupancy(change.occupancy, passage.time, rules)
+        self._save()
+        body: dict[str, Any] = {
+            "serial": self.serial,
+            "time": iso_utc(passage.time),
+            "direction": passage.direction,
+            **self._state_fields(passage.time, change.occupancy),
+        }
+        if late:
+            body["late"] = True
+        self.outbox.add("passage", body, passage.time.timestamp())
+        for event in events:
+            self._emit_alarm(event)
+
+    def take_late(self, now_s: float | None = None) -> int:
+        """Take in passages another process stored (footfall replay); returns how many.
+
+        Only the last LATE_WINDOW_S are looked at: older passages are history, they do not
+        move the live estimate (the exports still count them in and out).
+        """
+        now = time.time() if now_s is None else now_s
+        start = (int(now) - LATE_WINDOW_S) // 60 * 60
+        end = int(now) // 60 * 60 + 120
+        with self._lock:
+            stored = {
+                b.minute_utc: (b.in_count, b.out_count) for b in self.store.minute_bins(start, end)
             }
-            self.outbox.add("passage", body, passage.time.timestamp())
-            for event in events:
-                self._emit_alarm(event)
+            due = self.late.update(stored, self.book.seen(start, end), now)
+            taken = 0
+            for minute, (n_in, n_out) in sorted(due.items()):
+                when = datetime.fromtimestamp(minute + 30, UTC)
+                ins: list[Direction] = ["in"] * n_in
+                outs: list[Direction] = ["out"] * n_out
+                for direction in ins + outs:
+                    self._take(Passage(when, direction), late=True)
+                    taken += 1
+        if taken:
+            log.info("took in %d passages stored by another process", taken)
+        return taken
+
+    def _mark_all_seen(self, now_s: float) -> None:
+        """First start on a store that already holds passages: they are history, not news."""
+        start = (int(now_s) - LATE_WINDOW_S) // 60 * 60
+        bins = self.store.minute_bins(start, int(now_s) // 60 * 60 + 120)
+        rows = [(b.minute_utc, b.in_count, b.out_count) for b in bins]
+        self.book.mark_seen(rows, self.estimate.occupancy)
 
     def reset(self, inside: int, now: datetime | None = None) -> None:
         """occupancy-reset&occ=N (naive mode only, else 409 as SPEC §7 says)."""
@@ -165,9 +214,9 @@ class Hub:
         }
         self.outbox.add("alarm", body, event.time.timestamp())
 
-    def _record(self, when: datetime, change: Change) -> None:
+    def _record(self, when: datetime, change: Change, direction: str | None = None) -> None:
         minute = math.floor(when.timestamp() / 60) * 60
-        self.book.record(minute, change.occupancy, change.visit_s)
+        self.book.record(minute, change.occupancy, change.visit_s, direction)
 
     def _save(self) -> None:
         self.book.save_state("estimate", self.estimate.to_json())
@@ -274,6 +323,7 @@ class Hub:
             self.book.clear()
             self.estimate = OccupancyEstimate(self.params.Occupancy.Mode)
             self.alarms = AlarmState()
+            self.late.clear()
             self._save()
 
     def housekeeping(self, now_s: float | None = None) -> int:
@@ -287,6 +337,7 @@ class Hub:
         while not self._stop.wait(TICK_S):
             try:
                 self.tick()
+                self.take_late()
                 if time.monotonic() - last_housekeeping >= HOUSEKEEPING_S:
                     last_housekeeping = time.monotonic()
                     self.housekeeping()

@@ -50,7 +50,7 @@ class Outbox:
     """Durable ordered messages with a cursor per sink; thread-safe."""
 
     def __init__(self, path: Path | str) -> None:
-        self._conn = open_db(path, "0003_outbox.sql")
+        self._conn = open_db(path)
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._wakers: list[Waker] = []

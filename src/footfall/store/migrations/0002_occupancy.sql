@@ -1,5 +1,5 @@
 -- Occupancy per UTC minute and the live estimate's state (counting/occupancy_db.py, SPEC §7).
--- Idempotent: the occupancy module also applies it when it opens a database on its own.
+-- Also applied by the occupancy module when it opens a file of its own (PostgreSQL counts).
 CREATE TABLE IF NOT EXISTS occupancy_minute (
     minute_utc INTEGER PRIMARY KEY,   -- epoch second at which the UTC minute starts
     occupancy  INTEGER NOT NULL,      -- estimate served at the end of the minute (mode in force)

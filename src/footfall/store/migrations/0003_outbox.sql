@@ -1,6 +1,6 @@
 -- Everything that leaves the counter, in order, once (delivery/outbox.py): passages, alarms and
 -- occupancy changes. `seq` is the message id used by MQTT, webhooks and the SSE stream.
--- Idempotent: the delivery module also applies it when it opens a database on its own.
+-- Also applied by the delivery module when it opens a file of its own (PostgreSQL counts).
 CREATE TABLE IF NOT EXISTS outbox (
     seq    INTEGER PRIMARY KEY AUTOINCREMENT,
     time_s REAL NOT NULL,             -- epoch seconds of the passage or event
