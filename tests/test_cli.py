@@ -155,3 +155,11 @@ def test_serve_refuses_bad_settings_before_starting(tmp_path: Path) -> None:
     config.write_text("port = 1\n")
     result = runner.invoke(app, ["serve", "--config", str(config), "--port", "99999"])
     assert result.exit_code == 2 and "port" in result.output  # the flag overrides the file
+
+
+def test_serve_refuses_a_detector_that_is_not_there(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.onnx"
+    result = runner.invoke(app, ["serve", "--data", str(tmp_path), "--detector", str(missing)])
+    assert result.exit_code == 2 and "ONNX model file" in result.output
+    result = runner.invoke(app, ["serve", "--data", str(tmp_path), "--source", "synthetic:x"])
+    assert result.exit_code == 2 and "seed" in result.output

@@ -207,6 +207,7 @@ class ServerSettings(BaseModel):
     port: int = Field(default=8080, ge=0, le=65535)
     source: str = "none"  # none | synthetic | FILE | rtsp://... | http(s)://... | device index
     loop: bool = False  # loop a file source
+    detector: str = "foreground"  # foreground | net | path of an ONNX model
     users: list[User] = []
     users_file: Path | None = None
     anonymous_viewer: bool = False

@@ -95,10 +95,16 @@ def check_settings(settings: ServerSettings) -> list[str]:
     except BadRequest as exc:
         problems.append(exc.message)
     source = settings.source
-    looks_like_file = source not in ("none", "synthetic") and "://" not in source
+    synthetic = source == "synthetic" or source.startswith("synthetic:")
+    looks_like_file = source != "none" and not synthetic and "://" not in source
     if looks_like_file and not source.isdigit() and not Path(source).exists():
         problems.append(
             f"source {source!r} is not a file, a URL, a device index, none or synthetic"
+        )
+    detector = settings.detector
+    if detector not in ("foreground", "net") and not Path(detector).is_file():
+        problems.append(
+            f"detector {detector!r} is not foreground, net or the path of an ONNX model file"
         )
     problems.extend(cors_problems(settings.cors_origins))
     if settings.data.exists() and not settings.data.is_dir():
@@ -150,7 +156,13 @@ def start_source(settings: ServerSettings, params: ParamsStore, ingest: Ingest) 
             f"--source {settings.source}: this build cannot count video yet "
             "(footfall.pipeline.start_counting is missing); use --source none"
         )
-    handle: CountingHandle = start(settings.source, settings.loop, lambda: params.current, ingest)
+    handle: CountingHandle = start(
+        settings.source,
+        settings.loop,
+        lambda: params.current,
+        ingest,
+        detector=settings.detector,
+    )
     return handle
 
 

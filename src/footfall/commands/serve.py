@@ -36,6 +36,15 @@ def serve(
         bool | None,
         typer.Option("--loop/--no-loop", help="Start a file source again when it ends."),
     ] = None,
+    detector: Annotated[
+        str | None,
+        typer.Option(
+            help="How people are found: foreground (overhead cameras: motion segmentation with "
+            "a person-size model), net (the shipped pedestrian network, for oblique cameras) or "
+            "the path of an ONNX person-detection model (SSD or YOLO layout). "
+            "Default: foreground."
+        ),
+    ] = None,
     user: Annotated[
         list[str] | None,
         typer.Option(
@@ -87,8 +96,8 @@ def serve(
     config: Annotated[
         Path | None,
         typer.Option(
-            help="TOML file with the same settings (data, host, port, source, loop, users, "
-            "users_file, anonymous_viewer, serial, sha256_challenge, basic_challenge, "
+            help="TOML file with the same settings (data, host, port, source, loop, detector, "
+            "users, users_file, anonymous_viewer, serial, sha256_challenge, basic_challenge, "
             "cors_origins); flags override it."
         ),
     ] = None,
@@ -109,6 +118,7 @@ def serve(
                 "host": host,
                 "source": source,
                 "loop": loop,
+                "detector": detector,
                 "users": users,
                 "users_file": users_file,
                 "anonymous_viewer": anonymous_viewer,

@@ -1,4 +1,4 @@
-"""The store's currency (Passage, MinuteBin, Event) and the Store protocol every backend implements."""
+"""The store's currency (Passage, MinuteBin, Event) and the Store protocol of every backend."""
 
 from __future__ import annotations
 
