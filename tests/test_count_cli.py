@@ -66,6 +66,8 @@ def test_count_writes_csv_and_json(bus: Path, tmp_path: Path) -> None:
         (["--area", "a,b,c,d,e,f,g"], "seven integers"),
         (["--area", '{"left": 0, "colour": 1}'], "unknown key"),
         (["--in", "sideways"], "up or down"),
+        (["--detector", "/nonexistent/model.onnx"], "no ONNX model file there"),
+        (["--detector", __file__], "not a usable ONNX model"),
     ],
 )
 def test_bad_input_is_a_sentence_not_a_traceback(bus: Path, args: list[str], message: str) -> None:

@@ -305,5 +305,5 @@ def test_net_detector_option_runs_the_shipped_model(store: SQLiteStore) -> None:
     finally:
         handle.stop()
     assert handle.errors == 0
-    with pytest.raises(FileNotFoundError, match="no ONNX model"):
+    with pytest.raises(BadRequest, match="no ONNX model file there"):
         analyzer_with("/nowhere/model.onnx")

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from footfall.config import Params
 from footfall.errors import BadRequest
@@ -39,6 +39,9 @@ from footfall.vision.source import (
     redact,
 )
 from footfall.vision.types import Frame
+
+if TYPE_CHECKING:
+    from footfall.vision.detect import Detector
 
 log = logging.getLogger(__name__)
 
@@ -72,15 +75,29 @@ def default_analyzer(params: Params) -> FrameAnalyzer:
     return Analyzer(params)
 
 
-def analyzer_with(detector: str | None) -> AnalyzerFactory:
-    """An analyzer factory for a `--detector` value: None or `foreground` (overhead cameras),
-    `net` (the shipped pedestrian network, oblique cameras) or the path of an ONNX model."""
+def make_detector(detector: str | None) -> Detector | None:
+    """The detector for a `--detector` value: None for `foreground` (the Analyzer's default,
+    overhead cameras), a NetDetector for `net` (the shipped pedestrian network, oblique
+    cameras) or for the path of an ONNX model. A bad model fails here, not in the thread."""
     if detector in (None, "", "foreground"):
-        return default_analyzer
-    from footfall.vision.analyzer import Analyzer
+        return None
     from footfall.vision.netdetect import NetDetector
 
-    net = NetDetector(None if detector == "net" else detector)  # fails now, not in the thread
+    try:
+        return NetDetector(None if detector == "net" else detector)
+    except FileNotFoundError as exc:
+        raise BadRequest(f"--detector {detector}: no ONNX model file there") from exc
+    except Exception as exc:  # onnxruntime raises its own types for a file it cannot load
+        raise BadRequest(f"--detector {detector}: not a usable ONNX model ({exc})") from exc
+
+
+def analyzer_with(detector: str | None) -> AnalyzerFactory:
+    """An analyzer factory for a `--detector` value (see `make_detector`)."""
+    net = make_detector(detector)
+    if net is None:
+        return default_analyzer
+    from footfall.vision.analyzer import Analyzer
+
     return lambda params: Analyzer(params, net)
 
 

@@ -227,6 +227,7 @@ def serve(settings: ServerSettings, *, plugins: Sequence[Plugin] | None = None) 
             log_config=None,
             lifespan="on",
             timeout_keep_alive=30,
+            timeout_graceful_shutdown=5,  # a long export never holds up a stop
         )
         log.info("counter %s (%s), data in %s", ctx.serial, ctx.name(), settings.data)
         print(f"footfall: serving on http://{host}:{port}/local/tvpc/.api", flush=True)

@@ -84,8 +84,19 @@ def video_size(path: Path) -> tuple[int, int]:
         capture.release()
 
 
-def run_with_progress(path: Path, params: Params, console: Console) -> CountResult:
-    """count_file with a rich progress bar on `console` (stderr)."""
+DETECTOR_HELP = (
+    "foreground (overhead cameras), net (the shipped pedestrian network, oblique cameras) "
+    "or the path of an ONNX person-detection model"
+)
+
+
+def run_with_progress(
+    path: Path, params: Params, console: Console, detector: str | None = None
+) -> CountResult:
+    """count_file with a rich progress bar on `console` (stderr); `detector` as `--detector`."""
+    from footfall.pipeline import make_detector
+
+    found = make_detector(detector)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, TimeRemainingColumn(), console=console, transient=True) as bar:
         task = bar.add_task(f"counting {path.name}", total=None)
@@ -93,7 +104,7 @@ def run_with_progress(path: Path, params: Params, console: Console) -> CountResu
         def report(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        return count_file(path, params, report)
+        return count_file(path, params, report, found)
 
 
 def passages_rows(result: CountResult) -> list[dict[str, Any]]:
@@ -148,6 +159,7 @@ def count(
     height: Annotated[int | None, typer.Option(help="mounting height, cm")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
     out: Annotated[Path | None, typer.Option(help="write the passages here (CSV or .json)")] = None,
+    detector: Annotated[str, typer.Option(help=DETECTOR_HELP)] = "foreground",
 ) -> None:
     """Count the people passing in a video file; print in/out and the passages."""
     err = Console(stderr=True)
@@ -156,7 +168,7 @@ def count(
             raise BadRequest("--in must be up or down")
         size = video_size(video)
         params = params_for(parse_area(area) if area else None, in_direction, height, size)
-        result = run_with_progress(video, params, err)
+        result = run_with_progress(video, params, err, detector)
         if out is not None:
             write_passages(result, out)
     except BadRequest as exc:

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from footfall.commands.count import params_for, run_with_progress
+from footfall.commands.count import DETECTOR_HELP, params_for, run_with_progress
 from footfall.counting.groundtruth import GroundTruth, Score, score
 from footfall.errors import BadRequest
 from footfall.vision.offline import CountResult
@@ -37,12 +37,12 @@ def eval_json(s: Score, result: CountResult) -> dict[str, Any]:
 
 
 def evaluate_file(
-    video: Path, truth_path: Path, height_cm: int | None
+    video: Path, truth_path: Path, height_cm: int | None, detector: str | None = None
 ) -> tuple[Score, CountResult]:
     """Count `video` with the ground truth's area and in direction, and score it."""
     truth = GroundTruth.load(truth_path)
     params = params_for(truth.area, truth.in_direction, height_cm)
-    result = run_with_progress(video, params, Console(stderr=True))
+    result = run_with_progress(video, params, Console(stderr=True), detector)
     counted = [(p.frame if p.frame is not None else -1, p.direction) for p in result.passages]
     return score(truth, counted, truth.fps or result.fps), result
 
@@ -52,10 +52,11 @@ def evaluate(
     ground_truth: Annotated[Path, typer.Argument(help="hand-counted ground truth (JSON)")],
     height: Annotated[int | None, typer.Option(help="mounting height, cm")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object only")] = False,
+    detector: Annotated[str, typer.Option(help=DETECTOR_HELP)] = "foreground",
 ) -> None:
     """Count a clip and print per-direction and combined accuracy, precision and recall."""
     try:
-        s, result = evaluate_file(video, ground_truth, height)
+        s, result = evaluate_file(video, ground_truth, height, detector)
     except BadRequest as exc:
         Console(stderr=True).print(f"error: {exc.message}")
         raise typer.Exit(2) from exc
