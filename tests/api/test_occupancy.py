@@ -212,7 +212,8 @@ def test_smart_quiet_rezero_is_stored_as_an_event(tmp_path: Path) -> None:
     live = boot(tmp_path, **{"Occupancy.Enable": "1", "Occupancy.QuietPeriod": "1"})
     try:
         live.ingest.add([Passage(datetime.now(UTC) - timedelta(minutes=5), "in")])
-        assert get(live, "live-occupancy.json").json()["occupancy"] == 1
+        # No check of the estimate here: the once-a-second rule may already have re-zeroed it;
+        # the event's `before` below says it was 1.
         events = get(live, "alarm-export-json&kind=all")
         for _ in range(100):  # the re-zero rules are checked every second
             events = get(live, "alarm-export-json&kind=all")
