@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -16,41 +14,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-SCRIPT = Path(sys.executable).parent / "footfall"
-COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "footfall.cli"]
+from tests.serving import COMMAND, serve_process
+
 AUTH = httpx.DigestAuth("root", "pass")
 
 
 def start(data: Path) -> tuple[subprocess.Popen[str], str]:
     """Start `footfall serve` on a free port; returns the process and its base URL."""
-    data.mkdir(parents=True, exist_ok=True)
-    log = (data.parent / "serve.stderr").open("a")  # a file: a full pipe would stall the server
-    process = subprocess.Popen(
-        [*COMMAND, "serve", "--data", str(data), "--port", "0", "--serial", "ACCC8E019C5F",
-         "--user", "root:pass:admin", "--user", "view:pw:viewer"],
-        stdout=subprocess.PIPE,
-        stderr=log,
-        text=True,
-    )  # fmt: skip
-    log.close()
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    match = re.search(r"http://([\d.]+):(\d+)/", line)
-    if match is None:
-        process.kill()
-        raise AssertionError(
-            f"no address in {line!r}: {(data.parent / 'serve.stderr').read_text()}"
-        )
-    base = f"http://{match.group(1)}:{match.group(2)}"
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(base + "/local/tvpc/appdata.dtd", timeout=1)
-            return process, base
-        except httpx.TransportError:
-            time.sleep(0.05)
-    process.kill()
-    raise AssertionError("footfall serve did not answer")
+    users = ["--user", "root:pass:admin", "--user", "view:pw:viewer"]
+    return serve_process(data, ["--serial", "ACCC8E019C5F", *users], timeout_s=15)
 
 
 @pytest.fixture

@@ -7,11 +7,9 @@ independently of the server code: local wall-clock bins keyed at their END (SPEC
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,8 +20,8 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-SCRIPT = Path(sys.executable).parent / "footfall"
-COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "footfall.cli"]
+from tests.serving import COMMAND, serve_process
+
 SERIAL = "ACCC8E019C5F"
 ZONE = ZoneInfo("Europe/Stockholm")
 NAME = "Exit south"
@@ -81,34 +79,8 @@ class Counter:
 
 def serve(data: Path, flags: Sequence[str] = ()) -> tuple[subprocess.Popen[str], str]:
     """Start `footfall serve --port 0` as a new user would; returns it and its base URL."""
-    data.mkdir(parents=True, exist_ok=True)
     user_flags = [arg for user in USERS for arg in ("--user", user)]
-    stderr = (data.parent / f"{data.name}.stderr").open("a")  # a file never fills up
-    process = subprocess.Popen(
-        [*COMMAND, "serve", "--data", str(data), "--port", "0", "--serial", SERIAL,
-         *user_flags, *flags],
-        stdout=subprocess.PIPE,
-        stderr=stderr,
-        text=True,
-    )  # fmt: skip
-    stderr.close()
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    found = re.search(r"http://([\d.]+):(\d+)/", line)
-    if found is None:
-        process.kill()
-        log = (data.parent / f"{data.name}.stderr").read_text()
-        raise AssertionError(f"footfall serve printed {line!r}: {log}")
-    base = f"http://{found.group(1)}:{found.group(2)}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(base + "/local/tvpc/appdata.dtd", timeout=1)
-            return process, base
-        except httpx.TransportError:
-            time.sleep(0.05)
-    process.kill()
-    raise AssertionError("footfall serve did not answer")
+    return serve_process(data, ["--serial", SERIAL, *user_flags, *flags])
 
 
 def start_counter(data: Path, flags: Sequence[str] = (), extra_params: str = "") -> Counter:
