@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from footfall.store.sqlite import SQLiteStore
 from footfall.vision.analyzer import Analyzer
 from footfall.vision.synthetic import SyntheticSource
 from footfall.vision.types import Frame
+from tests.polling import wait_for
 
 DAY = (0, 4_000_000_000)
 
@@ -41,15 +42,6 @@ def store(tmp_path: Path) -> Iterator[SQLiteStore]:
     s = SQLiteStore(tmp_path / "footfall.db")
     yield s
     s.close()
-
-
-def wait_for(check: Callable[[], bool], timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
 
 
 def test_counts_the_synthetic_scene_into_the_store(store: SQLiteStore) -> None:

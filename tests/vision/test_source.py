@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from footfall.vision.source import (
 )
 from footfall.vision.synthetic import SyntheticSource
 from footfall.vision.types import Frame
+from tests.polling import wait_for
 
 # An Axis-like MJPEG endpoint: multipart/x-mixed-replace of JPEGs whose grey level is argv[2],
 # so a test can tell the server before a restart from the one after. `stall` sends 40 frames and
@@ -103,15 +104,6 @@ class Reader:
         self.source.close()
         self.thread.join(10)
         assert not self.thread.is_alive(), "the source did not stop on close()"
-
-
-def wait_for(check: Callable[[], bool], timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
 
 
 @pytest.fixture
