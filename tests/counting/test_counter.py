@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pytest
+
 from footfall.counting.area import Area
 from footfall.counting.counter import Counter, Crossing, FluxLedger
 
@@ -137,3 +139,29 @@ def test_ledger_reconfigure_empties_balances() -> None:
     ledger.reconfigure("up")
     ledger.add(up_px2=20.0, down_px2=0.0)
     assert ledger.settle([crossing("in")], 100.0, 1) == []
+
+
+def test_standing_in_the_area_then_walking_on_counts_once() -> None:
+    """The track of a person who stands in the area ends; a new one there inherits the origin."""
+    c = Counter(Area(yfirst=90, ylast=150), "up")
+    c.handoff_px, c.handoff_frames = 20.0, 100
+    assert c.update([1], [160.0], [200.0], 0) == []
+    assert c.update([1], [160.0], [120.0], 5) == []
+    c.forget([1])
+    assert c.update([2], [165.0], [118.0], 60) == []
+    assert [p.direction for p in c.update([2], [165.0], [60.0], 70)] == ["in"]
+
+
+@pytest.mark.parametrize(
+    ("x", "frame", "last_y"),
+    [(260.0, 60, 120.0), (165.0, 300, 120.0), (165.0, 60, 200.0)],
+    ids=["too far", "too late", "ended outside the area"],
+)
+def test_no_handoff(x: float, frame: int, last_y: float) -> None:
+    c = Counter(Area(yfirst=90, ylast=150), "up")
+    c.handoff_px, c.handoff_frames = 20.0, 100
+    c.update([1], [160.0], [200.0], 0)
+    c.update([1], [160.0], [last_y], 5)
+    c.forget([1])
+    c.update([2], [x], [118.0], frame)
+    assert c.update([2], [x], [60.0], frame + 10) == []

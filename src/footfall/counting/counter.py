@@ -6,6 +6,11 @@ the span, it has crossed the whole area: one passage, and the new side becomes i
 person who walks in and later out again counts twice, while lingering, U-turns and jitter on an
 edge count nothing.
 
+A person who stands still in the area fades into the background and their track ends; when a new
+track is born within `handoff_px` of where an ended track was last seen, within `handoff_frames`,
+it takes over that track's origin side (once; only tracks that ended inside the area hand over),
+so standing and then walking on still counts.
+
     >>> c = Counter(Area(yfirst=90, ylast=150), "up")
     >>> c.update([1], [160.0], [200.0], 0)
     []
@@ -38,6 +43,10 @@ class Counter:
         self._area = area
         self._in = in_direction
         self._origin: dict[int, int] = {}  # track id -> last outer side seen (ABOVE / BELOW)
+        self._last: dict[int, tuple[float, float, int]] = {}  # track id -> last x, y, frame
+        self._lost: list[tuple[int, float, float, int]] = []  # origin, x, y, frame of ended tracks
+        self.handoff_px = 0.0
+        self.handoff_frames = 0
 
     @property
     def area(self) -> Area:
@@ -54,6 +63,7 @@ class Counter:
         if (area, in_direction) != (self._area, self._in):
             self._area, self._in = area, in_direction
             self._origin.clear()
+            self._lost.clear()
 
     def update(
         self,
@@ -68,7 +78,13 @@ class Counter:
         sides = self._area.sides(xs, ys, self._in)
         span = self._area.in_span(xs)
         crossings: list[Crossing] = []
-        for tid, side, inside_span in zip(track_ids, sides.tolist(), span.tolist(), strict=True):
+        self._lost = [lost for lost in self._lost if frame - lost[3] <= self.handoff_frames]
+        for tid, x, y, side, inside_span in zip(
+            track_ids, xs, ys, sides.tolist(), span.tolist(), strict=True
+        ):
+            if tid not in self._last:
+                self._take_over(tid, x, y)
+            self._last[tid] = (x, y, frame)
             if side == INSIDE or not inside_span:
                 continue
             origin = self._origin.get(tid)
@@ -77,10 +93,25 @@ class Counter:
             self._origin[tid] = side
         return crossings
 
+    def _take_over(self, tid: int, x: float, y: float) -> None:
+        """A new track close to where a track with an origin ended inherits that origin."""
+        best, best_d = -1, self.handoff_px
+        for i, (_, lx, ly, _) in enumerate(self._lost):
+            d = ((lx - x) ** 2 + (ly - y) ** 2) ** 0.5
+            if d <= best_d:
+                best, best_d = i, d
+        if best >= 0:
+            self._origin[tid] = self._lost.pop(best)[0]
+
     def forget(self, track_ids: Sequence[int]) -> None:
-        """Drop the state of tracks that ended."""
+        """Drop the state of tracks that ended (their origin stays open for a hand-off)."""
         for tid in track_ids:
-            self._origin.pop(tid, None)
+            origin = self._origin.pop(tid, None)
+            last = self._last.pop(tid, None)
+            if origin is None or last is None or self.handoff_frames <= 0:
+                continue
+            if self._area.side(last[0], last[1], self._in) == INSIDE:  # it stood in the area
+                self._lost.append((origin, *last))
 
 
 class FluxLedger:

@@ -23,6 +23,8 @@ from footfall.vision.types import Frame
 
 GATE_PERSON_WIDTHS = 0.6  # a track may move this many person widths between two frames
 OCCLUSION_S = 0.5  # a track coasts through occlusions this long
+HANDOFF_S = 10.0  # a person standing in the area this long is still followed by their origin
+HANDOFF_PERSON_WIDTHS = 0.5  # a new track this close to where one ended takes over its origin
 NOMINAL_FPS = 25.0
 FLOW_MARGIN_PERSONS = 1.5  # flow is measured this many person widths around the area
 PERSON_FLUX = 1.0  # area one person sweeps across the line, in (person width)^2
@@ -76,11 +78,13 @@ class Analyzer:
         c = p.Counter
         self._set_person(person_width_px(width, c.Height, c.FieldOfView, c.PersonWidth))
         self._tracker.max_missed = max(2, round(OCCLUSION_S * self._fps))
+        self._counter.handoff_frames = round(HANDOFF_S * self._fps)
 
     def _set_person(self, width_px: float) -> None:
         """The gate follows the person size (a slow stream moves people further per frame)."""
         self._person_px = width_px
         self._tracker.gate_px = GATE_PERSON_WIDTHS * width_px * max(1.0, 15.0 / self._fps)
+        self._counter.handoff_px = HANDOFF_PERSON_WIDTHS * width_px
         self._roi = self._flow_roi()
 
     def _flow_roi(self) -> tuple[int, int, int, int]:
