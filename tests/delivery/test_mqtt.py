@@ -108,15 +108,15 @@ PUB_CASES = [
     ),
     (
         Message(4, 0.0, "alarm", {"kind": "occupancy_high", "occupancy": 9}),
-        [
-            ("b/alarm", False),
-            ("b/alarm/occupancy_high", True),
-            ("b/state", True),
-            ("b/occupancy", True),
-        ],
-    ),
+        [("b/alarm", False), ("b/alarm/occupancy_high", True), ("b/occupancy", True)],
+    ),  # no /state: it would lack in_today/out_today, which Home Assistant's sensors read
     (
-        Message(5, 0.0, "occupancy", {"occupancy": 0, "reason": "quiet"}),
+        Message(
+            5,
+            0.0,
+            "occupancy",
+            {"occupancy": 0, "reason": "quiet", "in_today": 4, "out_today": 4},
+        ),
         [("b/state", True), ("b/occupancy", True)],
     ),
 ]
@@ -130,6 +130,9 @@ def test_publications(message: Message, expected: list[tuple[str, bool]]) -> Non
         assert pubs[1][1] == "ON"
     if message.kind == "passage":
         assert json.loads(pubs[0][1])["id"] == message.seq
+    for topic, payload, _ in pubs:
+        if topic == "b/state":  # the retained state always feeds both day sensors
+            assert {"in_today", "out_today"} <= set(json.loads(payload))
 
 
 def test_discovery_documents() -> None:
@@ -146,6 +149,9 @@ def test_discovery_documents() -> None:
     assert occ["state_topic"] == f"footfall/{SERIAL}/occupancy"
     assert occ["availability_topic"] == f"footfall/{SERIAL}/status"
     assert occ["unique_id"] == f"footfall_{SERIAL}_occupancy"
+    assert occ["default_entity_id"] == f"sensor.footfall_{SERIAL.lower()}_occupancy"
+    high = json.loads(configs[f"homeassistant/binary_sensor/{SERIAL}_occupancy_high/config"])
+    assert high["default_entity_id"].startswith("binary_sensor.")
     assert occ["device"]["identifiers"] == [f"footfall_{SERIAL}"]
     tail = json.loads(configs[f"homeassistant/event/{SERIAL}_tailgating/config"])
     assert tail["event_types"] == ["tailgating"]

@@ -59,12 +59,15 @@ def publications(message: Message, base: str) -> list[tuple[str, str, bool]]:
         elif kind in ("occupancy_high", "occupancy_normal"):
             state = "ON" if kind == "occupancy_high" else "OFF"
             out.append((f"{base}/alarm/occupancy_high", state, True))
-    if "occupancy" in message.body or message.kind == "passage":
+    if "in_today" in message.body and "out_today" in message.body:
+        # Only messages that carry the day's totals replace the retained state: Home
+        # Assistant's In/Out sensors read in_today/out_today from it (an occupancy alarm
+        # carries the occupancy alone and would leave them without a value).
         keys = ("occupancy", "in_today", "out_today", "time")
         state_body = {k: message.body[k] for k in keys if k in message.body}
         out.append((f"{base}/state", json.dumps(state_body, separators=(",", ":")), True))
-        if "occupancy" in message.body:
-            out.append((f"{base}/occupancy", str(message.body["occupancy"]), True))
+    if "occupancy" in message.body:
+        out.append((f"{base}/occupancy", str(message.body["occupancy"]), True))
     return out
 
 
@@ -146,6 +149,9 @@ def discovery(params: MqttParams, serial: str, name: str) -> list[tuple[str, str
     for component, key, fields in entities:
         config = {
             "unique_id": f"footfall_{serial}_{key}",
+            # Home Assistant 2025.10 replaced object_id with default_entity_id (domain.id) and
+            # stopped reading object_id in 2026.4; older versions drop the key they do not know.
+            "default_entity_id": f"{component}.footfall_{serial.lower()}_{key}",
             "object_id": f"footfall_{serial}_{key}",
             **fields,
             **common,
