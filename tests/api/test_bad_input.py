@@ -34,6 +34,7 @@ BAD_ACTIONS = [
 BAD_SETPARAMS = [
     "Counter.Height=abc", "Counter.Height=", "Counter.Height=1e9", "Counter.Height=-1",
     "Counter.Enable=yes", "Counter.Name=a,b", 'Counter.Name=a"b', "Counter.Name=a%0Db",
+    "Counter.Name=a%00b", "Counter.Name=a%09b", "Counter.Name=a%1Bb", "Counter.Name=a%7Fb",
     "Counter.Name=" + "x" * 200, "Counter.TimeZone=Nowhere", "Counter.TimeZone=../../etc",
     "Area.Left=400", "Area.Width=1", "Area.YFirst=200", "Area.Radius=-3", "Occupancy.Mode=clever",
     "Occupancy.ClosingTime=25:00", "Alarm.TailgatingInterval=0", "MQTT.Port=70000",

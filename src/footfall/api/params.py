@@ -100,6 +100,9 @@ def check_builtin(params: Params) -> None:
     for char, what in _NAME_FORBIDDEN.items():
         if char in params.Counter.Name:
             raise BadRequest(f"Counter.Name cannot contain {what} (CSV exports never quote)")
+    if any(ord(char) < 32 or ord(char) == 127 for char in params.Counter.Name):
+        # XML 1.0 cannot carry most control characters and CSV importers choke on them.
+        raise BadRequest("Counter.Name cannot contain control characters (tab, NUL, ...)")
     if params.Counter.TimeZone:
         try:
             ZoneInfo(params.Counter.TimeZone)
