@@ -311,6 +311,14 @@ def test_stream_needs_credentials_and_sends_live_events(occ: LiveServer) -> None
     assert [json.loads(f["data"])["direction"] for f in got[0]] == ["in", "out"]
 
 
+def test_stream_refuses_an_unknown_message_type(occ: LiveServer) -> None:
+    with occ.client(ROOT) as client:
+        response = client.get("/footfall/events?types=alarm,alarms")
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("text/plain")
+    assert "'alarms'" in response.text
+
+
 class _Hook(BaseHTTPRequestHandler):
     bodies: ClassVar[list[dict[str, Any]]] = []
 

@@ -46,6 +46,7 @@ from footfall.store import bins
 OCCUPANCY_CSV_COLUMNS = ("Occupancy", "Average Time", "Total In", "Total Out")  # SPEC §3
 EVENT_KINDS = (*ALARM_KINDS, "occupancy_reset", "occupancy_rezero")
 STREAM_PATH = "/footfall/events"
+STREAM_TYPES = ("passage", "alarm", "occupancy")  # the outbox message kinds
 DB_FILE = "delivery.sqlite3"  # used when the counts are not in a SQLite file
 
 
@@ -256,6 +257,10 @@ def _stream_route(ctx: ApiContext, outbox: Outbox, closing: threading.Event) -> 
         )
         kinds = request.query_params.get("types")
         wanted = [k.strip() for k in kinds.split(",")] if kinds else None
+        unknown = sorted(set(wanted or ()) - set(STREAM_TYPES))
+        if unknown:  # a typo would otherwise give a stream that stays silent for ever
+            text = f"unknown message type {unknown[0]!r} in types; use {', '.join(STREAM_TYPES)}\n"
+            return Response(text, status_code=400, media_type="text/plain")
         headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
         body = event_stream(outbox, last, wanted, closing=closing)
         return StreamingResponse(body, media_type="text/event-stream", headers=headers)
