@@ -163,3 +163,35 @@ def test_serve_refuses_a_detector_that_is_not_there(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "ONNX model file" in result.output
     result = runner.invoke(app, ["serve", "--data", str(tmp_path), "--source", "synthetic:x"])
     assert result.exit_code == 2 and "seed" in result.output
+
+
+def test_check_config_help_names_the_users_table() -> None:
+    result = runner.invoke(app, ["check-config", "--help"], env={"COLUMNS": "200", "NO_COLOR": "1"})
+    assert "[[user]] tables" in result.output  # rich markup once ate "[user]"
+
+
+def _unusable_store(data: Path) -> Path:
+    data.mkdir()
+    (data / STORE_FILE).mkdir()  # the store file is a directory: it cannot be opened
+    return data
+
+
+def _under_a_file(data: Path) -> Path:
+    data.write_text("")
+    return data / "sub"
+
+
+@pytest.mark.parametrize("make", [_unusable_store, _under_a_file])
+@pytest.mark.parametrize("command", ["serve", "replay"])
+def test_an_unusable_data_directory_is_one_sentence(
+    tmp_path: Path, make: object, command: str
+) -> None:
+    assert callable(make)
+    data = make(tmp_path / "data")
+    csv = tmp_path / "p.csv"
+    csv.write_text("time,direction\n2017-05-12 08:00:00,in\n")
+    args = ["--data", str(data), "--port", "0"] if command == "serve" else ["--data", str(data)]
+    result = runner.invoke(app, [command, *args] + ([str(csv)] if command == "replay" else []))
+    assert result.exit_code == 2, result.output
+    assert f"footfall {command}: " in result.output and "Traceback" not in result.output
+    assert "not usable" in result.output or "not a directory" in result.output

@@ -10,6 +10,7 @@ import importlib
 import logging
 import re
 import socket
+import sqlite3
 import sys
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -181,6 +182,27 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def check_data_dir(data: Path) -> None:
+    """Create the data directory if needed and prove it writable; BadRequest saying why not."""
+    probe = data / ".footfall-write-test"
+    if data.exists() and not data.is_dir():
+        raise BadRequest(f"the data directory {data} exists and is not a directory")
+    try:
+        data.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"")
+        probe.unlink()
+        for name in (STORE_FILE, f"{STORE_FILE}-wal", f"{STORE_FILE}-shm", "params.json"):
+            path = data / name
+            if path.exists():
+                path.open("r+b").close()  # SQLite and the params writer need write access
+    except OSError as exc:
+        where = exc.filename or data
+        raise BadRequest(
+            f"the data directory {data} is not usable: {where}: {exc.strerror}; footfall "
+            "keeps its counts, parameters and log there, so it must be writable"
+        ) from None
+
+
 def _console_logging() -> None:
     """Log footfall's and uvicorn's messages (start-up failures included) to stderr, once."""
     for name in LOGGERS:
@@ -197,11 +219,14 @@ def serve(settings: ServerSettings, *, plugins: Sequence[Plugin] | None = None) 
     """Serve the API (and count the source) until interrupted."""
     from footfall.store.sqlite import SQLiteStore
 
-    settings.data.mkdir(parents=True, exist_ok=True)
+    check_data_dir(settings.data)
     _console_logging()
-    file_handler = install_file_log(settings.data)
-    params = ParamsStore.load(settings.data)
-    store = SQLiteStore(settings.data / STORE_FILE)
+    try:
+        file_handler = install_file_log(settings.data)
+        params = ParamsStore.load(settings.data)
+        store = SQLiteStore(settings.data / STORE_FILE)
+    except (OSError, sqlite3.Error) as exc:
+        raise BadRequest(f"data directory {settings.data}: cannot start: {exc}") from None
     ingest = Ingest(store)
     counting: CountingHandle | None = None
     try:

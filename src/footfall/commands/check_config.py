@@ -14,7 +14,7 @@ def check_config(
     file: Annotated[
         Path,
         typer.Argument(
-            help="A `footfall serve --config` TOML file, a users file ([[user]] tables), or a "
+            help="A `footfall serve --config` TOML file, a users file (\\[\\[user]] tables), or a "
             "params.json; the kind is recognised from the content."
         ),
     ],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,25 +32,30 @@ def replay(
 ) -> None:
     """Add every passage of FILE to the counter's store, all or nothing.
 
-    A bad row stops the command before anything is stored: exit code 2, with the line number
-    and what is wrong. Works while `footfall serve` runs on the same data directory.
+    A bad row exits 2, naming its line, before anything is stored. Works while serve runs.
     """
     from footfall.api.params import ParamsStore, counter_zone
     from footfall.ingest import Ingest
-    from footfall.server import STORE_FILE
+    from footfall.server import STORE_FILE, check_data_dir
     from footfall.store.sqlite import SQLiteStore
 
     try:
         zone = counter_zone(ParamsStore.load(data).current)
         passages = read_passages(file, zone)
+        check_data_dir(data)
+        try:
+            store = SQLiteStore(data / STORE_FILE)
+        except (OSError, sqlite3.Error) as exc:
+            raise BadRequest(f"{data / STORE_FILE}: cannot open the store: {exc}") from None
+        try:
+            Ingest(store).add(passages)
+        except sqlite3.Error as exc:
+            raise BadRequest(f"{data / STORE_FILE}: nothing was stored: {exc}") from None
+        finally:
+            store.close()
     except BadRequest as exc:
         typer.echo(f"footfall replay: {exc.message}", err=True)
         raise typer.Exit(2) from None
-    store = SQLiteStore(data / STORE_FILE)
-    try:
-        Ingest(store).add(passages)
-    finally:
-        store.close()
     ins = sum(1 for p in passages if p.direction == "in")
     typer.echo(
         f"added {len(passages)} passages ({ins} in, {len(passages) - ins} out) to {data} "
