@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -181,7 +182,21 @@ def _under_a_file(data: Path) -> Path:
     return data / "sub"
 
 
-@pytest.mark.parametrize("make", [_unusable_store, _under_a_file])
+def _newer_schema(data: Path) -> Path:
+    data.mkdir()
+    conn = sqlite3.connect(data / STORE_FILE)
+    conn.execute("PRAGMA user_version = 999")  # written by a later footfall
+    conn.close()
+    return data
+
+
+def _not_a_database(data: Path) -> Path:
+    data.mkdir()
+    (data / STORE_FILE).write_bytes(b"this is not SQLite" * 100)
+    return data
+
+
+@pytest.mark.parametrize("make", [_unusable_store, _under_a_file, _newer_schema, _not_a_database])
 @pytest.mark.parametrize("command", ["serve", "replay"])
 def test_an_unusable_data_directory_is_one_sentence(
     tmp_path: Path, make: object, command: str
@@ -194,4 +209,7 @@ def test_an_unusable_data_directory_is_one_sentence(
     result = runner.invoke(app, [command, *args] + ([str(csv)] if command == "replay" else []))
     assert result.exit_code == 2, result.output
     assert f"footfall {command}: " in result.output and "Traceback" not in result.output
-    assert "not usable" in result.output or "not a directory" in result.output
+    assert any(
+        words in result.output
+        for words in ("not usable", "not a directory", "upgrade footfall", "not a database")
+    )

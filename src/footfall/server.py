@@ -29,6 +29,7 @@ from footfall.config import ServerSettings
 from footfall.errors import BadRequest
 from footfall.http1 import protocol_class
 from footfall.ingest import Ingest
+from footfall.store.migrate import SchemaError
 
 log = logging.getLogger("footfall.server")
 
@@ -225,7 +226,7 @@ def serve(settings: ServerSettings, *, plugins: Sequence[Plugin] | None = None) 
         file_handler = install_file_log(settings.data)
         params = ParamsStore.load(settings.data)
         store = SQLiteStore(settings.data / STORE_FILE)
-    except (OSError, sqlite3.Error) as exc:
+    except (OSError, sqlite3.Error, SchemaError) as exc:
         raise BadRequest(f"data directory {settings.data}: cannot start: {exc}") from None
     ingest = Ingest(store)
     counting: CountingHandle | None = None
@@ -257,6 +258,8 @@ def serve(settings: ServerSettings, *, plugins: Sequence[Plugin] | None = None) 
         log.info("counter %s (%s), data in %s", ctx.serial, ctx.name(), settings.data)
         print(f"footfall: serving on http://{host}:{port}/local/tvpc/.api", flush=True)
         uvicorn.Server(config).run(sockets=[sock])
+    except (sqlite3.Error, SchemaError) as exc:  # a plugin opening its tables at start-up
+        raise BadRequest(f"data directory {settings.data}: cannot start: {exc}") from None
     finally:
         if counting is not None:
             counting.stop()

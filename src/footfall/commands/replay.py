@@ -37,6 +37,7 @@ def replay(
     from footfall.api.params import ParamsStore, counter_zone
     from footfall.ingest import Ingest
     from footfall.server import STORE_FILE, check_data_dir
+    from footfall.store.migrate import SchemaError
     from footfall.store.sqlite import SQLiteStore
 
     try:
@@ -45,7 +46,7 @@ def replay(
         check_data_dir(data)
         try:
             store = SQLiteStore(data / STORE_FILE)
-        except (OSError, sqlite3.Error) as exc:
+        except (OSError, sqlite3.Error, SchemaError) as exc:
             raise BadRequest(f"{data / STORE_FILE}: cannot open the store: {exc}") from None
         try:
             Ingest(store).add(passages)
