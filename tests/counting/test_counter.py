@@ -165,3 +165,29 @@ def test_no_handoff(x: float, frame: int, last_y: float) -> None:
     c.forget([1])
     c.update([2], [x], [118.0], frame)
     assert c.update([2], [x], [60.0], frame + 10) == []
+
+
+def test_ledger_pending_motion_backs_a_tracked_crossing() -> None:
+    ledger = FluxLedger("up", veto=0.2, slack=1.0)
+    crossing = [Crossing(7, "in", 10)]
+    assert ledger.settle(crossing, 1.0, 10) == []
+    assert ledger.refused == 1
+    assert [c.track_id for c in ledger.settle(crossing, 1.0, 11, pending=(0.5, 0.0))] == [7]
+
+
+@pytest.mark.parametrize(
+    ("up", "down", "expected"),
+    [
+        (0.0, 0.0, []),
+        (0.6, 0.0, []),
+        (0.8, 0.0, ["in"]),
+        (1.5, 0.0, ["in"]),
+        (0.0, 1.8, ["out", "out"]),
+    ],
+)
+def test_ledger_remainder_counts_whole_people(up: float, down: float, expected: list[str]) -> None:
+    ledger = FluxLedger("up", slack=5.0)
+    ledger.add(up, down)
+    assert ledger.settle([], 1.0, 3) == []
+    assert [c.direction for c in ledger.remainder(4)] == expected
+    assert ledger.remainder(5) == []

@@ -18,8 +18,8 @@ FLOORS = {
     "opposite": 1.0,
     "standing": 1.0,
     "lights": 1.0,
-    "side_by_side": 0.6,
-    "tailgating": 0.6,
+    "side_by_side": 0.5,
+    "tailgating": 0.5,
     "mixed": 0.8,
 }
 

@@ -20,11 +20,14 @@ so standing and then walking on still counts.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from footfall.counting.area import ABOVE, BELOW, INSIDE, Area, InDirection, direction_of
 from footfall.store.base import Direction
+
+REMAINDER_MIN_PEOPLE = 0.7  # at the end of a stream, this much of one person's motion counts as one
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +138,9 @@ class FluxLedger:
     ) -> None:
         self._in = in_direction
         self.veto, self.slack, self.leak = veto, slack, leak
+        self.quiet_frames = 0  # the balance leaks only after this many frames without motion
         self._balance = {ABOVE: 0.0, BELOW: 0.0}  # keyed by the side people move towards
+        self._quiet = {ABOVE: 0, BELOW: 0}  # frames since motion last arrived that way
         self.refused = 0
         self.untracked = 0
 
@@ -143,21 +148,34 @@ class FluxLedger:
         """New in direction or area: start with empty balances."""
         self._in = in_direction
         self._balance = {ABOVE: 0.0, BELOW: 0.0}
+        self._quiet = {ABOVE: 0, BELOW: 0}
 
     def add(self, up_px2: float, down_px2: float) -> None:
         """Area swept across the middle line in this frame, towards each side."""
-        self._balance[ABOVE] += up_px2
-        self._balance[BELOW] += down_px2
+        for side, amount in ((ABOVE, up_px2), (BELOW, down_px2)):
+            self._balance[side] += amount
+            if amount > 0.0:
+                self._quiet[side] = 0
 
-    def settle(self, crossings: Sequence[Crossing], unit_px2: float, frame: int) -> list[Crossing]:
-        """The crossings to count at this frame: tracked ones backed by motion, plus untracked."""
-        unit_px2 = max(unit_px2, 1.0)
+    def settle(
+        self,
+        crossings: Sequence[Crossing],
+        unit_px2: float,
+        frame: int,
+        pending: tuple[float, float] = (0.0, 0.0),
+    ) -> list[Crossing]:
+        """The crossings to count at this frame: tracked ones backed by motion, plus untracked.
+
+        `pending` (up, down) is motion measured but not yet added (an open window): it backs a
+        tracked crossing but is not counted on its own."""
+        unit_px2 = max(unit_px2, 1e-9)
+        waiting = {ABOVE: pending[0], BELOW: pending[1]}
         towards = {direction_of(BELOW, ABOVE, self._in): ABOVE}
         towards[direction_of(ABOVE, BELOW, self._in)] = BELOW
         counted: list[Crossing] = []
         for c in crossings:
             side = towards[c.direction]
-            if self._balance[side] < self.veto * unit_px2:
+            if self._balance[side] + waiting[side] < self.veto * unit_px2:
                 self.refused += 1
                 continue
             self._balance[side] -= unit_px2
@@ -168,5 +186,18 @@ class FluxLedger:
                 origin = BELOW if side == ABOVE else ABOVE
                 counted.append(Crossing(-1, direction_of(origin, side, self._in), frame))
                 self.untracked += 1
-            self._balance[side] *= self.leak
+            self._quiet[side] += 1
+            if self._quiet[side] > self.quiet_frames:  # noise fades; a flowing queue keeps it
+                self._balance[side] *= self.leak
+        return counted
+
+    def remainder(self, frame: int) -> list[Crossing]:
+        """End of stream: the motion no track claimed, rounded to whole people, counts."""
+        counted: list[Crossing] = []
+        for side in (ABOVE, BELOW):
+            origin = BELOW if side == ABOVE else ABOVE
+            n = max(0, math.floor(self._balance[side] + 1.0 - REMAINDER_MIN_PEOPLE))
+            counted += [Crossing(-1, direction_of(origin, side, self._in), frame)] * n
+            self.untracked += n
+            self._balance[side] = 0.0
         return counted

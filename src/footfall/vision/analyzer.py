@@ -11,11 +11,15 @@ the area scaled to them. `set_params` applies a setparams while running.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+import numpy.typing as npt
 
 from footfall.config import Params
 from footfall.counting.area import Area
 from footfall.counting.counter import Counter, FluxLedger
+from footfall.counting.lineslice import LineSlice
 from footfall.store.base import Passage
 from footfall.vision.detect import Detector, ForegroundDetector, person_width_px
 from footfall.vision.track import RIDING_FLOW_PX, MotionField, Tracker
@@ -27,8 +31,15 @@ HANDOFF_S = 10.0  # a person standing in the area this long is still followed by
 HANDOFF_PERSON_WIDTHS = 0.5  # a new track this close to where one ended takes over its origin
 NOMINAL_FPS = 25.0
 FLOW_MARGIN_PERSONS = 1.5  # flow is measured this many person widths around the area
-PERSON_FLUX = 1.0  # area one person sweeps across the line, in (person width)^2
-FLUX_MIN_SPEED = 0.3  # flow px per frame; slower pixels do not count as crossing
+PERSON_FLUX = 1.6  # area one person sweeps across the line, in (person width)^2
+FLUX_MIN_SPEED = 0.1  # flow px per frame; slower pixels are flow noise, not crossing
+SLICE_WINDOW_S = 0.3  # motion across the line is netted per segment over windows this long
+SLICE_SEGMENT_PERSONS = 1.0  # segment width along the line, in person widths
+LEDGER_VETO = 0.2  # a tracked crossing with less motion than this (people) behind it is refused
+LEDGER_SLACK = 1.0  # motion this many people beyond the tracked ones counts untracked people
+LEDGER_MEMORY_S = 20.0  # then it fades with this time constant (noise never adds up)
+LEDGER_QUIET_S = 1.0  # the balance fades only after this long without motion that way
+COUNT_REMAINDER = True  # at the end of a stream, motion no track claimed counts (rounded)
 
 
 def area_of(params: Params) -> Area:
@@ -49,8 +60,10 @@ class Analyzer:
         self._counter = Counter(area_of(params), params.Area.InDirection)
         self._person_px = 1.0
         self._motion = MotionField()
-        self._ledger = FluxLedger(params.Area.InDirection)
+        self._ledger = FluxLedger(params.Area.InDirection, veto=LEDGER_VETO, slack=LEDGER_SLACK)
         self._roi = (0, 0, 1, 1)
+        self._slice = LineSlice(round(SLICE_WINDOW_S * NOMINAL_FPS))
+        self._last: Frame | None = None
 
     def set_fps(self, fps: float) -> None:
         """Frame rate of the source, when known: occlusion tolerance is set in seconds."""
@@ -74,11 +87,15 @@ class Analyzer:
         area = area_of(p).scaled(width, height)
         if (area, p.Area.InDirection) != (self._counter.area, self._counter.in_direction):
             self._ledger.reconfigure(p.Area.InDirection)
+            self._slice.reset()
         self._counter.reconfigure(area, p.Area.InDirection)
         c = p.Counter
         self._set_person(person_width_px(width, c.Height, c.FieldOfView, c.PersonWidth))
         self._tracker.max_missed = max(2, round(OCCLUSION_S * self._fps))
         self._counter.handoff_frames = round(HANDOFF_S * self._fps)
+        self._slice.window_frames = max(1, round(SLICE_WINDOW_S * self._fps))
+        self._ledger.leak = math.exp(-1.0 / (LEDGER_MEMORY_S * self._fps))
+        self._ledger.quiet_frames = round(LEDGER_QUIET_S * self._fps)
 
     def _set_person(self, width_px: float) -> None:
         """The gate follows the person size (a slow stream moves people further per frame)."""
@@ -101,6 +118,7 @@ class Analyzer:
 
     def process(self, frame: Frame) -> list[Passage]:
         """Detect, track and count one frame; the passages completed in it."""
+        self._last = frame
         h, w = frame.image.shape[:2]
         if self._shape != (w, h):
             self._configure(w, h)
@@ -119,30 +137,40 @@ class Analyzer:
         crossings = self._counter.update(
             [t.id for t in live], [t.x for t in live], [t.y for t in live], frame.index
         )
-        self._ledger.add(*self._line_flux())
+        # The balance is kept in people: each frame's flux in units of this frame's person size.
+        along, positions = self._line_flux()
         unit = PERSON_FLUX * self._person_px**2
-        crossings = self._ledger.settle(crossings, unit, frame.index)
+        segment = SLICE_SEGMENT_PERSONS * self._person_px
+        self._ledger.add(*self._slice.add(along / unit, positions, segment))
+        crossings = self._ledger.settle(crossings, 1.0, frame.index, self._slice.pending())
         return [
             Passage(frame.time, c.direction, frame.index, c.track_id if c.track_id >= 0 else None)
             for c in crossings
         ]
 
-    def _line_flux(self) -> tuple[float, float]:
-        """Area (px²) that moved across the middle line of the area this frame, up and down."""
+    def _line_flux(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Area (px²) that moved across the middle line this frame at points along it (+ towards
+        the upper side), and each point's distance along the line (px)."""
         step = 1.0 / self._motion.scale
         points, normals = self._counter.area.mid_line(step, self._counter.in_direction)
         flow = np.nan_to_num(self._motion.displacement(points))
-        along = (flow * normals).sum(axis=1)  # + towards the upper side
+        along = (flow * normals).sum(axis=1) * step
         moving = np.hypot(flow[:, 0], flow[:, 1]) * self._motion.scale > FLUX_MIN_SPEED
-        up = float((np.clip(along, 0.0, None) * moving).sum() * step)
-        down = float((np.clip(-along, 0.0, None) * moving).sum() * step)
-        return up, down
+        swept = np.asarray(np.where(moving, along, 0.0), np.float64)
+        return swept, np.arange(len(points), dtype=np.float64) * step
 
     def flush(self) -> list[Passage]:
-        """End of stream: coasting tracks are not extrapolated, so nothing more counts."""
+        """End of stream: coasting tracks are not extrapolated; the motion across the line that
+        no track claimed counts, rounded to whole people."""
         self._counter.forget([t.id for t in self._tracker.tracks])
         self._tracker.reset()
-        return []
+        last, self._last = self._last, None
+        if last is None or not COUNT_REMAINDER:
+            return []
+        self._ledger.add(*self._slice.pending())
+        self._slice.reset()
+        crossings = self._ledger.remainder(last.index)
+        return [Passage(last.time, c.direction, last.index, None) for c in crossings]
 
     @property
     def tracks(self) -> list[tuple[int, float, float]]:
