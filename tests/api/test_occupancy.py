@@ -86,6 +86,22 @@ def test_reset_only_in_naive_mode(occ: LiveServer) -> None:
         assert client.get("/local/tvpc/.api?occupancy-reset&occ=1").status_code == 401
 
 
+def test_switching_the_mode_sends_the_new_figure_and_ends_a_raised_alarm(occ: LiveServer) -> None:
+    setparams(occ, "Occupancy.Mode=naive&Alarm.OccupancyEnable=1&Alarm.OccupancyThreshold=2")
+    get(occ, "occupancy-reset&occ=5", api=".apioperator")  # naive 5 (> 2): alarm up
+    assert setparams(occ, "Occupancy.Mode=smart").text == "OK"  # smart is 0
+    assert get(occ, "live-occupancy.json").json()["occupancy"] == 0
+    events = get(occ, "alarm-export-json&kind=occupancy_high,occupancy_normal").json()["events"]
+    assert [e["kind"] for e in events] == ["occupancy_high", "occupancy_normal"]
+    bodies = [json.loads(f["data"]) for f in read_stream(occ, {"Last-Event-ID": "0"}, 5)]
+    # naive (0), reset to 5, occupancy_high, smart (0), occupancy_normal
+    assert [(b["type"], b.get("reason") or b.get("kind")) for b in bodies] == [
+        ("occupancy", "mode"), ("occupancy", "reset"), ("alarm", "occupancy_high"),
+        ("occupancy", "mode"), ("alarm", "occupancy_normal"),
+    ]  # fmt: skip
+    assert (bodies[3]["occupancy"], bodies[3]["mode"]) == (0, "smart")
+
+
 @pytest.mark.parametrize("value", ["-1", "abc", "1.5", "9999999999"])
 def test_reset_refuses_a_bad_occ(occ: LiveServer, value: str) -> None:
     setparams(occ, "Occupancy.Mode=naive")

@@ -203,6 +203,26 @@ class Hub:
         for event in alarms:
             self._emit_alarm(event)
 
+    def _mode_switched(self, when: datetime) -> None:
+        """The served figure changed with the mode: record, send and alarm on it; lock held."""
+        occupancy = self.estimate.occupancy
+        self._record(when, Change(occupancy))
+        rules = AlarmRules.from_params(self.params.Alarm)
+        alarms = self.alarms.on_occupancy(occupancy, when, rules)
+        self._save()
+        body = {
+            "serial": self.serial,
+            "time": iso_utc(when),
+            "reason": "mode",
+            "mode": self.params.Occupancy.Mode,
+            **self._state_fields(when, occupancy, force=True),
+        }
+        # Without it the retained MQTT occupancy (and an occupancy_high alarm) would keep the
+        # other mode's figure until the next passage.
+        self.outbox.add("occupancy", body, when.timestamp())
+        for event in alarms:
+            self._emit_alarm(event)
+
     def _emit_alarm(self, event: Event) -> None:
         event_id = self.store.add_event(event)
         body = {
@@ -270,7 +290,9 @@ class Hub:
         with self._lock:
             self.params = new
             self.estimate.mode = new.Occupancy.Mode
-            if old is None or new.Alarm != old.Alarm:
+            if old is not None and new.Occupancy.Mode != old.Occupancy.Mode:
+                self._mode_switched(datetime.now(UTC))
+            elif old is None or new.Alarm != old.Alarm:
                 # A rule switched off or a new threshold may end an occupancy alarm at once.
                 rules = AlarmRules.from_params(new.Alarm)
                 now = datetime.now(UTC)
