@@ -97,6 +97,13 @@ def cases() -> Iterator[tuple[str, bytes]]:
     for body in bodies:
         yield f"body {body[:20]!r}", request("POST", f"{OP}?setparams", body=body)
         yield f"body without action {body[:20]!r}", request("POST", OP, body=body)
+    for media, body in (
+        ("application/json", b'{"Counter": {"Height": 300}}'),
+        ("multipart/form-data; boundary=x", b'--x\r\nContent-Disposition: form-data; name="a"'),
+        ("Application/XML", b"<params/>"),
+    ):
+        extra = f"Content-Type: {media}\r\n"
+        yield f"body {media}", request("POST", f"{OP}?setparams", body=body, extra=extra)
     for header in BAD_AUTH:
         yield f"auth {header[:30]}", request("GET", f"{API}?live-sum.json", auth=header)
     yield "no auth", request("GET", f"{API}?live-sum.json", auth=None)
@@ -148,3 +155,14 @@ def test_every_malformed_request_gets_a_4xx_sentence(target: LiveServer) -> None
     assert target.ctx.params.current.Counter.Height == 280  # nothing got through
     assert "Traceback" not in target.ctx.log_ring.text()
     assert "internal error" not in target.ctx.log_ring.text()
+
+
+def test_a_json_or_multipart_body_is_refused_by_name(target: LiveServer) -> None:
+    for media in ("application/json", "multipart/form-data; boundary=x"):
+        raw = request(
+            "POST", OP, body=b"setparams&Counter.Height=300", extra=f"Content-Type: {media}\r\n"
+        )
+        status, _, body = raw_request(target.port, raw)
+        assert status == 415, media
+        assert body.decode().startswith(f"the body is {media.split(';')[0]}; send the parameters")
+    assert target.ctx.params.current.Counter.Height == 280

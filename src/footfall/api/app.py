@@ -51,6 +51,10 @@ log = logging.getLogger(__name__)
 PREFIXES = ("/local/tvpc", "/local/people-counter", "/local/occupancy-estimator", "/tvpc")
 MAX_BODY_BYTES = 64 * 1024
 METHODS = frozenset(("GET", "HEAD", "POST"))
+# POST bodies read as something else than a urlencoded form: refused, not silently empty.
+UNREAD_BODIES = frozenset(
+    ("application/json", "multipart/form-data", "application/xml", "text/xml")
+)
 ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]  # we answer 405 ourselves
 RETENTION_EVERY_S = 86400.0
 Plugin = Callable[[ApiContext], None]
@@ -143,6 +147,13 @@ async def _dispatch(ctx: ApiContext, prefix: str, endpoint: Endpoint, request: R
     body = b""
     if method == "POST":
         body = await read_body(request)
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if body and media in UNREAD_BODIES:
+            return text(
+                f"the body is {media}; send the parameters urlencoded "
+                "(application/x-www-form-urlencoded), e.g. setparams&Counter.Height=280",
+                415,
+            )
         if body:
             body_pairs = parse_form(body)
             if action_name is None:
