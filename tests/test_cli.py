@@ -213,3 +213,13 @@ def test_an_unusable_data_directory_is_one_sentence(
         words in result.output
         for words in ("not usable", "not a directory", "upgrade footfall", "not a database")
     )
+
+
+def test_the_config_example_in_the_docs_is_valid(tmp_path: Path) -> None:
+    doc = (Path(__file__).parent.parent / "docs" / "api.md").read_text()
+    example = doc.split("```toml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "users.toml").write_text('[[user]]\nname = "gate"\npassword = "x"\n')
+    config = tmp_path / "footfall.toml"
+    config.write_text(example)
+    result = runner.invoke(app, ["check-config", str(config)])
+    assert result.exit_code == 0, result.output
