@@ -111,3 +111,19 @@ def test_stored_while_footfall_was_stopped_is_taken_after_the_restart(live: Live
     finally:
         again.store.close()
     live.store = SQLiteStore(live.path)  # for the fixture's close
+
+
+def test_local_midnight_sends_the_zeroed_day_totals(live: Live) -> None:
+    day1 = datetime(2026, 11, 24, 23, 59, 58, tzinfo=UTC)
+    live.ingest.add([Passage(day1 - timedelta(seconds=5), "in")])
+    assert not live.hub.new_day(day1.timestamp())  # the first look only notes the day
+    assert not live.hub.new_day(day1.timestamp() + 1)
+    newest = live.hub.outbox.last_seq()
+    assert live.hub.new_day(day1.timestamp() + 3)  # 00:00:01 of the next day
+    sent = [m for m in live.hub.outbox.after(newest, 10) if m.kind == "occupancy"]
+    assert len(sent) == 1
+    body = sent[0].body
+    assert (body["reason"], body["in_today"], body["out_today"], body["occupancy"]) == (
+        "day", 0, 0, 1
+    )  # fmt: skip
+    assert not live.hub.new_day(day1.timestamp() + 4)

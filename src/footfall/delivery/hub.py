@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -83,6 +83,7 @@ class Hub:
         self.alarms = AlarmState.from_json(book.load_state("alarms"))
         self.mqtt: mqtt.MqttSink | None = None
         self.webhook: webhook.WebhookSink | None = None
+        self._day: date | None = None  # the local day the last tick saw
         self._stop = threading.Event()
         self._ticker = threading.Thread(target=self._tick_loop, name="occupancy-tick", daemon=True)
         if not saved:
@@ -180,6 +181,20 @@ class Hub:
             log.info("smart occupancy re-zeroed (%s) from %d", reason, before)
             self._correct(change, reason, datetime.fromtimestamp(now, UTC), before)
             return reason
+
+    def new_day(self, now_s: float | None = None) -> bool:
+        """At local midnight send the zeroed day totals (retained MQTT state, HA day sensors)."""
+        when = datetime.fromtimestamp(time.time() if now_s is None else now_s, UTC)
+        day = when.astimezone(self.zone()).date()
+        seen, self._day = self._day, day
+        if seen is None or day == seen:
+            return False
+        with self._lock:
+            occupancy = self.estimate.occupancy
+            body = {"serial": self.serial, "time": iso_utc(when), "reason": "day"}
+            body.update(self._state_fields(when, occupancy, force=True))
+            self.outbox.add("occupancy", body, when.timestamp())
+        return True
 
     def _correct(self, change: Change, reason: str, when: datetime, before: int = 0) -> None:
         """Store, alarm and send an occupancy correction (reset or re-zero); lock held."""
@@ -359,6 +374,7 @@ class Hub:
         while not self._stop.wait(TICK_S):
             try:
                 self.tick()
+                self.new_day()
                 self.take_late()
                 if time.monotonic() - last_housekeeping >= HOUSEKEEPING_S:
                     last_housekeeping = time.monotonic()
