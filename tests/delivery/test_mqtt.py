@@ -153,6 +153,7 @@ def test_discovery_documents() -> None:
     high = json.loads(configs[f"homeassistant/binary_sensor/{SERIAL}_occupancy_high/config"])
     assert high["default_entity_id"].startswith("binary_sensor.")
     assert occ["device"]["identifiers"] == [f"footfall_{SERIAL}"]
+    assert occ["device"]["serial_number"] == SERIAL
     tail = json.loads(configs[f"homeassistant/event/{SERIAL}_tailgating/config"])
     assert tail["event_types"] == ["tailgating"]
 

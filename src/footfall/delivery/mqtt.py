@@ -80,6 +80,7 @@ def discovery(params: MqttParams, serial: str, name: str) -> list[tuple[str, str
         "manufacturer": "footfall",
         "model": "footfall people counter",
         "sw_version": __version__,
+        "serial_number": serial,
     }
     common = {"availability_topic": f"{base}/status", "device": device}
     entities: list[tuple[str, str, dict[str, Any]]] = [
