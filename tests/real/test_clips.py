@@ -11,11 +11,16 @@ import os
 from pathlib import Path
 from typing import Any
 
+import cv2
+import numpy as np
 import pytest
 
 from footfall.commands.count import params_for
 from footfall.counting.groundtruth import GroundTruth, score
-from footfall.vision.offline import count_file
+from footfall.store.base import Passage
+from footfall.vision.analyzer import Analyzer
+from footfall.vision.offline import EPOCH, count_file
+from footfall.vision.types import Frame
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 BASELINE: dict[str, Any] = json.loads((Path(__file__).with_name("baseline.json")).read_text())
@@ -64,4 +69,30 @@ def test_clip_without_visible_ground_truth(clip: str) -> None:
     assert list(result.counts) == [base["in"], base["out"]], (
         f"{clip}: counts moved from in {base['in']} / out {base['out']} (baseline) to "
         f"in {result.counts[0]} / out {result.counts[1]}; check the clip, then the baseline"
+    )
+
+
+def test_half_frame_rate_counts_alike() -> None:
+    """Tram 02 at 12.5 fps (every other frame): the motion lag and windows are set in seconds,
+    so the learnt person size and the count stay put."""
+    video = clip_path("tram_door_overhead_02.mp4")
+    truth = GroundTruth.load(DATA / "tram_door_overhead_02.json")
+    analyzer = Analyzer(params_for(truth.area, truth.in_direction, None))
+    analyzer.set_fps(truth.fps / 2)
+    capture = cv2.VideoCapture(str(video))
+    passages: list[Passage] = []
+    index = 0
+    while True:
+        ok, image = capture.read()
+        if not ok:
+            break
+        if index % 2 == 0:
+            frame = Frame(np.asarray(image, np.uint8), index // 2, EPOCH)
+            passages += analyzer.process(frame)
+        index += 1
+    capture.release()
+    passages += analyzer.flush()
+    s = score(truth, [(2 * (p.frame or 0), p.direction) for p in passages], truth.fps)
+    assert s.combined_accuracy >= 0.9, (
+        f"half frame rate: in {s.counted_in}/{s.true_in}, out {s.counted_out}/{s.true_out}"
     )

@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 
 from footfall.config import Params
-from footfall.vision.detect import ForegroundDetector, people_in_blob, person_width_px, split_blob
+from footfall.vision.detect import (
+    ForegroundDetector,
+    motion_lag,
+    people_in_blob,
+    person_width_px,
+    split_blob,
+)
 from footfall.vision.types import Frame
 
 
@@ -89,3 +95,10 @@ def test_auto_size_learns_the_person_width_from_the_blobs() -> None:
         det.detect(Frame(f, i, t))
     # 56 px at 320 px are 28 work pixels
     assert det.person_px == pytest.approx(28 * 1.1, rel=0.2)
+
+
+@pytest.mark.parametrize(
+    ("fps", "lag"), [(25.0, 2), (15.0, 2), (12.5, 1), (30.0, 3), (5.0, 1), (0.0, 2)]
+)
+def test_motion_lag_spans_a_fixed_time(fps: float, lag: int) -> None:
+    assert motion_lag(fps) == lag

@@ -69,6 +69,9 @@ class Analyzer:
         """Frame rate of the source, when known: occlusion tolerance is set in seconds."""
         if fps > 0:
             self._fps = fps
+            setter = getattr(self._detector, "set_fps", None)
+            if callable(setter):
+                setter(fps)
             if self._shape is not None:
                 self._configure(*self._shape)
 

@@ -31,7 +31,8 @@ PERSON_AREA_FACTOR = 0.9  # blob area of one person, in units of (person width)^
 MIN_BLOB_FRACTION = 0.3  # blobs smaller than this share of a person are noise
 MAX_PEOPLE_PER_BLOB = 12
 MOG2_THRESHOLD = 50  # squared distance; high enough to ignore the exposure drifting
-MOTION_LAG = 2  # frames between the two images differenced for motion
+MOTION_LAG_S = 0.08  # the images differenced for motion are at least this far apart
+NOMINAL_FPS = 25.0
 MOTION_THRESHOLD = 12  # grey levels
 MIN_THICKNESS_PX = 4.0  # thinner blobs say nothing about the person size
 SIZE_WINDOW = 600  # frames of blob thickness kept for the person size
@@ -57,6 +58,16 @@ def person_width_px(image_width: int, height_cm: float, fov_deg: float, width_cm
     distance = max(height_cm - SHOULDER_CM, MIN_DISTANCE_CM)
     floor_width = 2.0 * distance * math.tan(math.radians(fov_deg) / 2.0)
     return image_width * width_cm / floor_width
+
+
+def motion_lag(fps: float) -> int:
+    """Frames between the two images differenced for motion: the fewest spanning MOTION_LAG_S.
+
+    A fixed time keeps the motion smear, and with it the learnt person size, the same at any
+    frame rate (25 fps: 2 frames, 15 fps: 2, 12.5 fps: 1)."""
+    if fps <= 0:
+        fps = NOMINAL_FPS
+    return max(1, math.ceil(MOTION_LAG_S * fps - 1e-6))
 
 
 def people_in_blob(area_px: float, person_area_px: float) -> int:
@@ -102,11 +113,19 @@ class ForegroundDetector:
         self._work: tuple[int, int] = (WORK_WIDTH, WORK_WIDTH * 3 // 4)
         self._kernel = np.ones((3, 3), np.uint8)
         self._close = self._kernel
-        self._recent: deque[npt.NDArray[np.uint8]] = deque(maxlen=MOTION_LAG + 1)
+        self._lag = motion_lag(NOMINAL_FPS)
+        self._recent: deque[npt.NDArray[np.uint8]] = deque(maxlen=self._lag + 1)
         self._thickness: deque[float] = deque(maxlen=SIZE_WINDOW)
         self._prior_px = 1.0
         self.person_px = 1.0  # person width in work pixels
         self.last_mask: npt.NDArray[np.uint8] | None = None
+
+    def set_fps(self, fps: float) -> None:
+        """Frame rate of the source: motion is differenced over a fixed time, not frame count."""
+        lag = motion_lag(fps)
+        if fps > 0 and lag != self._lag:
+            self._lag = lag
+            self._recent = deque(self._recent, maxlen=lag + 1)
 
     def set_params(self, params: Params) -> None:
         """Mounting height or lens changed: recompute the person size."""
@@ -166,7 +185,7 @@ class ForegroundDetector:
         # MOG2 loses people in a crowd that was there from the start; motion finds them.
         gray = np.asarray(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), np.uint8)
         self._recent.append(gray)
-        if len(self._recent) > MOTION_LAG:
+        if len(self._recent) > self._lag:
             moved = cv2.absdiff(gray, self._recent[0])
             _, moved = cv2.threshold(moved, MOTION_THRESHOLD, 255, cv2.THRESH_BINARY)
             fg = cv2.bitwise_or(fg, moved)
