@@ -11,6 +11,7 @@ Each group is owned by the part of the program that uses it; add fields to your 
 from __future__ import annotations
 
 import re
+import urllib.parse
 from pathlib import Path
 from typing import Literal
 
@@ -184,6 +185,17 @@ class Params(BaseModel):
 
 
 SECRET_PARAMS = frozenset({"MQTT.Password", "Webhook.Secret"})
+
+
+def hide_url_password(url: str) -> str:
+    """`http://user:***@host/…` for `http://user:pw@host/…`: a password in a URL is a secret."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.password is None:
+        return url
+    user, _, host = parts.netloc.rpartition("@")
+    name = user.split(":", 1)[0]
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"{name}:***@{host}"))
+
 
 Level = Literal["viewer", "operator", "admin"]
 

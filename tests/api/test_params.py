@@ -95,6 +95,21 @@ def test_secrets_are_write_only(server: LiveServer) -> None:
     assert (server.data / "params.json").stat().st_mode & 0o077 == 0
 
 
+def test_a_password_in_the_webhook_url_is_write_only(server: LiveServer) -> None:
+    url = "http://hook:s3cr%40t@127.0.0.1:9/in?x=1"
+    with client(server) as c:
+        assert c.post(f"{OPERATOR}?setparams", data={"Webhook.URL": url}).text == "OK"
+        shown = params(server)["Webhook"]["URL"]
+        assert shown == "http://hook:***@127.0.0.1:9/in?x=1"
+        assert "s3cr" not in server.ctx.log_ring.text()
+        # a client that writes params.json back unchanged keeps the stored password
+        assert c.post(f"{OPERATOR}?setparams", data={"Webhook.URL": shown}).text == "OK"
+        assert url == server.ctx.params.current.Webhook.URL
+        other = "http://hook:***@127.0.0.2:9/in"  # another host: *** is taken as written
+        assert c.post(f"{OPERATOR}?setparams", data={"Webhook.URL": other}).text == "OK"
+        assert other == server.ctx.params.current.Webhook.URL
+
+
 BAD = [
     ("setparams&Counter.Height=abc", "Counter.Height"),
     ("setparams&Counter.Height=149", "Counter.Height"),

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import ValidationError
 
 from footfall import __version__
-from footfall.config import SECRET_PARAMS, Params
+from footfall.config import SECRET_PARAMS, Params, hide_url_password
 from footfall.errors import BadRequest
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,7 @@ Validator = Callable[[Params], None]  # raises BadRequest to refuse a candidate
 Listener = Callable[[Params, Params], None]  # (new, old), after the commit
 ALIASES = {"counter.enabled": "Counter.Enable"}  # a C# client reads and writes Enabled (SPEC §6)
 READ_ONLY_GROUPS = ("Build", "Static")
+URL_PARAMS = ("Webhook.URL",)  # shown and logged with any password in them hidden
 _NAME_FORBIDDEN = {
     ",": "a comma",
     '"': "a double quote",
@@ -192,6 +193,8 @@ class ParamsStore:
             data = old.model_dump()
             for name, value in changes.items():
                 group, field = name.split(".", 1)
+                if name in URL_PARAMS:
+                    value = _keep_url_password(value, data[group][field])
                 data[group][field] = value
             candidate = validate_params(data)
             for validator in self.validators:
@@ -230,7 +233,16 @@ class ParamsStore:
 
 
 def _shown(name: str, value: str) -> str:
-    return f"{name}=***" if name in SECRET_PARAMS else f"{name}={value!r}"
+    if name in SECRET_PARAMS:
+        return f"{name}=***"
+    return f"{name}={hide_url_password(value) if name in URL_PARAMS else value!r}"
+
+
+def _keep_url_password(new: str, old: str) -> str:
+    """A URL read back from params.json (password shown as ***) keeps the stored password."""
+    if hide_url_password(old) != old and new == hide_url_password(old):
+        return old
+    return new
 
 
 def redacted(params: Params) -> dict[str, dict[str, Any]]:
@@ -239,6 +251,9 @@ def redacted(params: Params) -> dict[str, dict[str, Any]]:
     for name in SECRET_PARAMS:
         group, field = name.split(".", 1)
         data.get(group, {}).pop(field, None)
+    for name in URL_PARAMS:
+        group, field = name.split(".", 1)
+        data[group][field] = hide_url_password(data[group][field])
     return data
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import httpx
 
 from footfall import __version__
+from footfall.config import hide_url_password
 from footfall.delivery.outbox import Message, Outbox
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ class WebhookSink:
     ) -> None:
         self.outbox = outbox
         self.url = url
+        self.shown_url = hide_url_password(url)  # for logs and status: no password
         self.secret = secret
         self.backoff = backoff
         self._client = httpx.Client(
@@ -93,7 +95,7 @@ class WebhookSink:
     def status(self) -> dict[str, object]:
         """What show-logs prints about the webhook."""
         return {
-            "url": self.url,
+            "url": self.shown_url,
             "pending": self.outbox.pending(SINK),
             "delivered": self.delivered,
             "last_error": self.last_error,
@@ -121,14 +123,16 @@ class WebhookSink:
                 self.outbox.advance(SINK, message.seq)
                 self.delivered += 1
                 if self.last_error:
-                    log.info("webhook %s reachable again, delivering id %d", self.url, message.seq)
+                    log.info(
+                        "webhook %s reachable again, delivering id %d", self.shown_url, message.seq
+                    )
                 self.last_error = ""
                 return True
             delay = self.backoff.next(delay)
             if error != self.last_error:
                 log.warning(
                     "webhook %s: %s; retrying id %d every <= %.0f s",
-                    self.url,
+                    self.shown_url,
                     error,
                     message.seq,
                     self.backoff.max_s,
