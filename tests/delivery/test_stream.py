@@ -38,6 +38,16 @@ def test_without_last_id_the_stream_starts_after_the_newest(tmp_path: Path) -> N
     assert not any(f.startswith(b"id:") for f in frames)
 
 
+def test_a_last_id_beyond_the_newest_starts_after_the_newest(tmp_path: Path) -> None:
+    box = Outbox(tmp_path / "o.sqlite3")
+    box.add("passage", {}, 0.0)
+    timer = threading.Timer(0.1, lambda: box.add("alarm", {}, 0.0))
+    timer.start()
+    frames = asyncio.run(_collect(box, 10**20, keepalive_s=0.5, lifetime_s=0.6))
+    timer.join()
+    assert [f[:5] for f in frames if f.startswith(b"id:")] == [b"id: 2"]
+
+
 def test_kinds_filter(tmp_path: Path) -> None:
     box = Outbox(tmp_path / "o.sqlite3")
     box.add("passage", {}, 0.0)

@@ -63,7 +63,10 @@ async def event_stream(
 
     stop = outbox.on_add(waker)
     try:
-        cursor = last_id if last_id is not None else await run_in_threadpool(outbox.last_seq)
+        newest = await run_in_threadpool(outbox.last_seq)
+        # An id beyond the newest came from another data directory (a reinstall, another
+        # counter behind the same URL): waiting for ids to catch up would leave it silent.
+        cursor = newest if last_id is None else min(last_id, newest)
         yield f"retry: {RETRY_MS}\n\n".encode()
         deadline = loop.time() + lifetime_s
         while loop.time() < deadline and not (closing is not None and closing.is_set()):
