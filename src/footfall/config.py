@@ -40,7 +40,7 @@ class CounterParams(_Group):
         le=1,
         description="1: learn the person size from the blobs seen; 0: Height only",
     )
-    TimeZone: str = Field(default="", description="IANA zone; empty = the system's")
+    TimeZone: str = Field(default="", max_length=64, description="IANA zone; empty = the system's")
 
 
 class AreaParams(_Group):
@@ -155,6 +155,13 @@ class WebhookParams(_Group):
     def _url_is_http(cls, value: str) -> str:
         if value and not re.fullmatch(r"https?://[^\s/?#]+(?:[/?#]\S*)?", value):
             raise ValueError(f"Webhook.URL {value!r} is not an http:// or https:// URL")
+        try:
+            parts = urllib.parse.urlsplit(value)
+            parts.port  # noqa: B018 -- raises on a port that is not a number in 0-65535
+        except ValueError as exc:  # e.g. an unclosed IPv6 bracket
+            raise ValueError(f"Webhook.URL {value!r} is not a valid URL ({exc})") from None
+        if value and not parts.hostname:
+            raise ValueError(f"Webhook.URL {value!r} names no host")
         return value
 
     @model_validator(mode="after")
@@ -189,8 +196,11 @@ SECRET_PARAMS = frozenset({"MQTT.Password", "Webhook.Secret"})
 
 def hide_url_password(url: str) -> str:
     """`http://user:***@host/…` for `http://user:pw@host/…`: a password in a URL is a secret."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.password is None:
+    try:
+        parts = urllib.parse.urlsplit(url)
+        if parts.password is None:
+            return url
+    except ValueError:  # not a URL at all: nothing to hide
         return url
     user, _, host = parts.netloc.rpartition("@")
     name = user.split(":", 1)[0]

@@ -39,6 +39,8 @@ BAD_SETPARAMS = [
     "Area.Left=400", "Area.Width=1", "Area.YFirst=200", "Area.Radius=-3", "Occupancy.Mode=clever",
     "Occupancy.ClosingTime=25:00", "Alarm.TailgatingInterval=0", "MQTT.Port=70000",
     "MQTT.Host=a%20b", "Webhook.URL=ftp://x", "Webhook.Enable=1", "Storage.RetentionDays=0",
+    "Counter.TimeZone=" + "x" * 300, "Webhook.URL=http://[::1", "Webhook.URL=http://h:99999/",
+    "Webhook.URL=http://:80/", "Webhook.URL=http://[::1&Webhook.Enable=1",
     "Static.Serial=1", "Build.Name=x", "Counter=1", "Counter.=1", ".Height=1", "p1=Counter.Height",
     "v1=1", "p1=&v1=1", "p1=Counter.Height&v1=abc", "Counter.Height=%FF", "%FF.x=1", "",
 ]  # fmt: skip

@@ -107,7 +107,7 @@ def check_builtin(params: Params) -> None:
     if params.Counter.TimeZone:
         try:
             ZoneInfo(params.Counter.TimeZone)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long
             raise BadRequest(
                 f"Counter.TimeZone {params.Counter.TimeZone!r} is not an IANA time zone "
                 "(e.g. Europe/Paris), or empty for the system's"
@@ -283,7 +283,7 @@ def system_zone_name() -> str | None:
     for name in candidates:
         try:
             ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long
             continue
         return name
     return None
