@@ -1,6 +1,6 @@
 """Run every benchmark in bench/ one after the other, each printing its own table.
 
-    .venv/bin/python bench/run_all.py [NAME ...]     e.g. run_all.py export api
+.venv/bin/python bench/run_all.py [NAME ...]     e.g. run_all.py export api
 """
 
 from __future__ import annotations
