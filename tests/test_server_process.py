@@ -97,3 +97,25 @@ def parallel_digest(base: str, count: int) -> list[int]:
     statuses = asyncio.run(run())
     assert statuses == [200] * count
     return statuses
+
+
+def test_a_second_serve_on_the_same_data_is_refused_until_the_first_dies(data: Path) -> None:
+    first, _ = start(data)
+    try:
+        second = subprocess.run(
+            [*COMMAND, "serve", "--data", str(data), "--port", "0"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert second.returncode == 2
+        assert f"in use by another footfall serve (pid {first.pid})" in second.stderr
+    finally:
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(10)
+    again, base = start(data)  # the kernel dropped the lock with the killed process
+    try:
+        assert httpx.get(base + "/local/tvpc/.api?live-sum.json", auth=AUTH).status_code == 200
+    finally:
+        again.terminate()
+        again.wait(10)

@@ -6,8 +6,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import importlib
 import logging
+import os
 import re
 import socket
 import sqlite3
@@ -15,7 +17,7 @@ import sys
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 import uvicorn
 from pydantic import ValidationError
@@ -34,6 +36,7 @@ from footfall.store.migrate import SchemaError
 log = logging.getLogger("footfall.server")
 
 STORE_FILE = "counts.sqlite3"
+LOCK_FILE = "serve.lock"
 # Modules that extend the app when present: "module:function", function(ctx: ApiContext).
 PLUGINS: tuple[str, ...] = ("footfall.api.occupancy:install",)
 
@@ -204,6 +207,30 @@ def check_data_dir(data: Path) -> None:
         ) from None
 
 
+def lock_data_dir(data: Path) -> IO[str]:
+    """Hold `<data>/serve.lock` while serving; BadRequest if another `serve` holds it.
+
+    Two servers on one directory would both send the outbox (duplicates on MQTT and webhooks)
+    and take each other's passages in late. `footfall replay` takes no lock: it may run beside.
+    """
+    handle = (data / LOCK_FILE).open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise BadRequest(
+            f"the data directory {data} is in use by another footfall serve ({holder}); "
+            "stop it or give this one its own --data"
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()}\n")
+    handle.flush()
+    return handle
+
+
 def _console_logging() -> None:
     """Log footfall's and uvicorn's messages (start-up failures included) to stderr, once."""
     for name in LOGGERS:
@@ -221,12 +248,14 @@ def serve(settings: ServerSettings, *, plugins: Sequence[Plugin] | None = None) 
     from footfall.store.sqlite import SQLiteStore
 
     check_data_dir(settings.data)
+    lock = lock_data_dir(settings.data)
     _console_logging()
     try:
         file_handler = install_file_log(settings.data)
         params = ParamsStore.load(settings.data)
         store = SQLiteStore(settings.data / STORE_FILE)
     except (OSError, sqlite3.Error, SchemaError) as exc:
+        lock.close()
         raise BadRequest(f"data directory {settings.data}: cannot start: {exc}") from None
     ingest = Ingest(store)
     counting: CountingHandle | None = None
@@ -266,3 +295,4 @@ def serve(settings: ServerSettings, *, plugins: Sequence[Plugin] | None = None) 
         store.close()
         logging.getLogger("footfall").removeHandler(file_handler)
         file_handler.close()
+        lock.close()
