@@ -183,6 +183,8 @@ def test_ledger_pending_motion_backs_a_tracked_crossing() -> None:
         (0.8, 0.0, ["in"]),
         (1.5, 0.0, ["in"]),
         (0.0, 1.8, ["out", "out"]),
+        (0.9, 0.8, []),  # over the line and back: a U-turn
+        (1.9, 0.8, ["in"]),
     ],
 )
 def test_ledger_remainder_counts_whole_people(up: float, down: float, expected: list[str]) -> None:

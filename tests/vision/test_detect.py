@@ -10,10 +10,14 @@ import pytest
 
 from footfall.config import Params
 from footfall.vision.detect import (
+    GAIN_CLEAN,
+    GAIN_TORN,
     ForegroundDetector,
+    blob_shape,
     motion_lag,
     people_in_blob,
     person_width_px,
+    size_gain,
     split_blob,
 )
 from footfall.vision.types import Frame
@@ -94,7 +98,7 @@ def test_auto_size_learns_the_person_width_from_the_blobs() -> None:
     for i, f in enumerate(frames):
         det.detect(Frame(f, i, t))
     # 56 px at 320 px are 28 work pixels
-    assert det.person_px == pytest.approx(28 * 1.1, rel=0.2)
+    assert det.person_px == pytest.approx(28, rel=0.2)
 
 
 @pytest.mark.parametrize(
@@ -102,3 +106,36 @@ def test_auto_size_learns_the_person_width_from_the_blobs() -> None:
 )
 def test_motion_lag_spans_a_fixed_time(fps: float, lag: int) -> None:
     assert motion_lag(fps) == lag
+
+
+@pytest.mark.parametrize(
+    ("solidity", "gain"),
+    [(0.5, GAIN_TORN), (0.85, GAIN_TORN), (0.91, (GAIN_TORN + GAIN_CLEAN) / 2), (1.0, GAIN_CLEAN)],
+)
+def test_size_gain_falls_as_the_mask_gets_solid(solidity: float, gain: float) -> None:
+    assert size_gain(solidity) == pytest.approx(gain)
+
+
+def test_blob_shape_measures_the_blob_under_the_pixel() -> None:
+    mask = np.zeros((60, 100), np.uint8)
+    mask[10:30, 10:30] = 255  # a solid square
+    cv2.circle(mask, (70, 30), 15, 255, -1)
+    cv2.circle(mask, (70, 30), 8, 0, -1)  # a ring: torn
+    area, solidity = blob_shape(mask, 20, 20)
+    assert area == 400 and solidity == pytest.approx(1.0, abs=0.1)
+    _, ring = blob_shape(mask, 30, 58)
+    assert ring < 0.8
+
+
+def test_a_pair_side_by_side_does_not_set_the_person_size() -> None:
+    t = datetime(2026, 1, 1, tzinfo=UTC)
+    sizes = []
+    for walkers in ([(160, 0)], [(132, 0), (188, 0)]):
+        det = ForegroundDetector(Params())
+        frames = [scene([])] * 20 + [
+            scene([(x, 230 - 3 * i) for x, _ in walkers]) for i in range(70)
+        ]
+        for i, f in enumerate(frames):
+            det.detect(Frame(f, i, t))
+        sizes.append(det.person_px)
+    assert sizes[1] == pytest.approx(sizes[0], rel=0.1)

@@ -18,9 +18,9 @@ FLOORS = {
     "opposite": 1.0,
     "standing": 1.0,
     "lights": 1.0,
-    "side_by_side": 0.5,
-    "tailgating": 0.5,
-    "mixed": 0.8,
+    "side_by_side": 1.0,
+    "tailgating": 1.0,
+    "mixed": 0.95,
 }
 
 

@@ -192,11 +192,13 @@ class FluxLedger:
         return counted
 
     def remainder(self, frame: int) -> list[Crossing]:
-        """End of stream: the motion no track claimed, rounded to whole people, counts."""
+        """End of stream: the motion no track claimed, net of the other way, rounded to whole
+        people, counts (unclaimed motion both ways is someone who turned back, or rocking)."""
         counted: list[Crossing] = []
+        both = max(0.0, min(self._balance[ABOVE], self._balance[BELOW]))
         for side in (ABOVE, BELOW):
             origin = BELOW if side == ABOVE else ABOVE
-            n = max(0, math.floor(self._balance[side] + 1.0 - REMAINDER_MIN_PEOPLE))
+            n = max(0, math.floor(self._balance[side] - both + 1.0 - REMAINDER_MIN_PEOPLE))
             counted += [Crossing(-1, direction_of(origin, side, self._in), frame)] * n
             self.untracked += n
             self._balance[side] = 0.0
