@@ -16,6 +16,7 @@ import pytest
 from lxml import etree
 
 from footfall.api import occupancy
+from footfall.api.params import ParamsStore
 from footfall.api.vendor import OCCUPANCY_ACTIONS
 from footfall.store.base import Passage
 from tests.api.liveserver import SERIAL, LiveServer, start_server
@@ -38,9 +39,9 @@ def setparams(live: LiveServer, query: str) -> httpx.Response:
 
 
 def boot(data: Path, **params: str) -> LiveServer:
-    live = start_server(data, plugins=[occupancy.install])
-    live.ctx.params.update({"Counter.TimeZone": "UTC", "Counter.Name": "Door", **params})
-    return live
+    # stored before the start, as after a restart: no message for switching occupancy on
+    ParamsStore.load(data).update({"Counter.TimeZone": "UTC", "Counter.Name": "Door", **params})
+    return start_server(data, plugins=[occupancy.install])
 
 
 @pytest.fixture
@@ -100,6 +101,19 @@ def test_switching_the_mode_sends_the_new_figure_and_ends_a_raised_alarm(occ: Li
         ("occupancy", "mode"), ("alarm", "occupancy_normal"),
     ]  # fmt: skip
     assert (bodies[3]["occupancy"], bodies[3]["mode"]) == (0, "smart")
+
+
+def test_switching_occupancy_on_sends_the_current_figure(tmp_path: Path) -> None:
+    live = boot(tmp_path)  # occupancy off
+    try:
+        live.ingest.add([Passage(datetime.now(UTC), "in")])
+        assert setparams(live, "Occupancy.Enable=1").text == "OK"
+        bodies = [json.loads(f["data"]) for f in read_stream(live, {"Last-Event-ID": "1"}, 1)]
+        assert (bodies[0]["type"], bodies[0]["reason"], bodies[0]["occupancy"]) == (
+            "occupancy", "mode", 1
+        )  # fmt: skip
+    finally:
+        live.stop()
 
 
 @pytest.mark.parametrize("value", ["-1", "abc", "1.5", "9999999999"])

@@ -219,7 +219,8 @@ class Hub:
             self._emit_alarm(event)
 
     def _mode_switched(self, when: datetime) -> None:
-        """The served figure changed with the mode: record, send and alarm on it; lock held."""
+        """The served figure changed with the mode, or occupancy was switched on: record, send
+        and alarm on it (a retained MQTT occupancy may be days old); lock held."""
         occupancy = self.estimate.occupancy
         self._record(when, Change(occupancy))
         rules = AlarmRules.from_params(self.params.Alarm)
@@ -305,7 +306,8 @@ class Hub:
         with self._lock:
             self.params = new
             self.estimate.mode = new.Occupancy.Mode
-            if old is not None and new.Occupancy.Mode != old.Occupancy.Mode:
+            switched_on = old is not None and new.Occupancy.Enable > old.Occupancy.Enable
+            if old is not None and (new.Occupancy.Mode != old.Occupancy.Mode or switched_on):
                 self._mode_switched(datetime.now(UTC))
             elif old is None or new.Alarm != old.Alarm:
                 # A rule switched off or a new threshold may end an occupancy alarm at once.
