@@ -201,6 +201,7 @@ class CountingHandle:
         analyzer = self._analyzer_factory(params)
         attempt = 0
         self.state = "running"
+        log.info("counting %s started", self.name)
         while not self._stop.is_set():
             try:
                 source = self._source_factory()
