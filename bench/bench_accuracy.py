@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import cv2
+from floor import floor_frames
 
 from footfall.commands.count import params_for
 from footfall.counting.groundtruth import GroundTruth, score
@@ -39,17 +40,8 @@ def decode_fps(video: Path) -> float:
 
 def floor_fps(video: Path) -> float:
     """Frames per second of decode + resize 320x240 + MOG2 + contours."""
-    capture = cv2.VideoCapture(str(video))
-    mog = cv2.createBackgroundSubtractorMOG2()
-    n, began = 0, time.perf_counter()
-    while True:
-        ok, image = capture.read()
-        if not ok:
-            break
-        mask = mog.apply(cv2.resize(image, (320, 240)))
-        cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-        n += 1
-    capture.release()
+    began = time.perf_counter()
+    n = floor_frames(video)
     return n / (time.perf_counter() - began)
 
 

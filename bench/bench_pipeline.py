@@ -30,6 +30,7 @@ from datetime import UTC, datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import cv2  # noqa: E402
+from floor import floor_frames  # noqa: E402
 
 from footfall.config import Params  # noqa: E402
 from footfall.ingest import Ingest  # noqa: E402
@@ -66,18 +67,7 @@ def decode(video: Path) -> int:
 
 def floor(video: Path) -> int:
     """(b) decode + resize 320x240 + MOG2 + findContours."""
-    capture = cv2.VideoCapture(str(video))
-    mog = cv2.createBackgroundSubtractorMOG2()
-    n = 0
-    while True:
-        ok, image = capture.read()
-        if not ok:
-            break
-        mask = mog.apply(cv2.resize(image, (320, 240)))
-        cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-        n += 1
-    capture.release()
-    return n
+    return floor_frames(video)
 
 
 def full(video: Path, params: Params | None = None) -> int:
