@@ -11,11 +11,24 @@ Each group is owned by the part of the program that uses it; add fields to your 
 from __future__ import annotations
 
 import re
+import tomllib
 import urllib.parse
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from footfall.errors import BadRequest
+
+
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """A TOML file as a dict; BadRequest names `what` ("config file", "users file") and why."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise BadRequest(f"{what} {path}: {exc.strerror or exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise BadRequest(f"{what} {path}: not valid TOML: {exc}") from None
 
 
 class _Group(BaseModel):

@@ -14,7 +14,6 @@ import re
 import socket
 import sqlite3
 import sys
-import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -27,7 +26,7 @@ from footfall.api.app import Plugin, create_app, resolve_serial
 from footfall.api.auth import build_credentials
 from footfall.api.logs import LOG_FORMAT, LOGGERS, install_file_log
 from footfall.api.params import ParamsStore
-from footfall.config import ServerSettings
+from footfall.config import ServerSettings, read_toml
 from footfall.errors import BadRequest
 from footfall.http1 import protocol_class
 from footfall.ingest import Ingest
@@ -55,12 +54,7 @@ class CountingHandle(Protocol):
 
 def read_config_file(path: Path) -> dict[str, Any]:
     """The TOML config file as a dict; relative paths in it are relative to the file."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise BadRequest(f"config file {path}: {exc.strerror or exc}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise BadRequest(f"config file {path}: not valid TOML: {exc}") from None
+    data = read_toml(path, "config file")
     for key in ("data", "users_file"):
         value = data.get(key)
         if isinstance(value, str) and not Path(value).is_absolute():

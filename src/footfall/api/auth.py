@@ -21,7 +21,6 @@ import os
 import re
 import struct
 import time
-import tomllib
 import urllib.parse
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from footfall.config import Level, User
+from footfall.config import Level, User, read_toml
 from footfall.errors import BadRequest
 
 LEVELS: dict[str, int] = {"viewer": 1, "operator": 2, "admin": 3}
@@ -387,12 +386,7 @@ def credential_from_entry(entry: UserEntry) -> Credential:
 
 def load_users_file(path: Path) -> list[Credential]:
     """Read a TOML users file (`[[user]]` tables); BadRequest says what is wrong and where."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise BadRequest(f"users file {path}: {exc.strerror or exc}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise BadRequest(f"users file {path}: not valid TOML: {exc}") from None
+    data = read_toml(path, "users file")
     unknown = set(data) - {"user"}
     if unknown:
         raise BadRequest(f"users file {path}: unknown key {sorted(unknown)[0]!r}; use [[user]]")
