@@ -46,6 +46,11 @@ def iso_utc(when: datetime) -> str:
     return when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def _late_span(now_s: float) -> tuple[int, int]:
+    """The minutes [start, end) looked at for late passages: LATE_WINDOW_S up to the next one."""
+    return (int(now_s) - LATE_WINDOW_S) // 60 * 60, int(now_s) // 60 * 60 + 120
+
+
 @dataclass(frozen=True, slots=True)
 class LiveOccupancy:
     """What live-occupancy.json reports (SPEC §7)."""
@@ -126,8 +131,7 @@ class Hub:
         move the live estimate (the exports still count them in and out).
         """
         now = time.time() if now_s is None else now_s
-        start = (int(now) - LATE_WINDOW_S) // 60 * 60
-        end = int(now) // 60 * 60 + 120
+        start, end = _late_span(now)
         with self._lock:
             stored = {
                 b.minute_utc: (b.in_count, b.out_count) for b in self.store.minute_bins(start, end)
@@ -147,9 +151,8 @@ class Hub:
 
     def _mark_all_seen(self, now_s: float) -> None:
         """First start on a store that already holds passages: they are history, not news."""
-        start = (int(now_s) - LATE_WINDOW_S) // 60 * 60
-        bins = self.store.minute_bins(start, int(now_s) // 60 * 60 + 120)
-        rows = [(b.minute_utc, b.in_count, b.out_count) for b in bins]
+        minutes = self.store.minute_bins(*_late_span(now_s))
+        rows = [(b.minute_utc, b.in_count, b.out_count) for b in minutes]
         self.book.mark_seen(rows, self.estimate.occupancy)
 
     def reset(self, inside: int, now: datetime | None = None) -> None:
