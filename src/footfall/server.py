@@ -23,9 +23,9 @@ from pydantic import ValidationError
 
 from footfall.api.actions import ApiContext
 from footfall.api.app import Plugin, create_app, resolve_serial
-from footfall.api.auth import build_credentials
 from footfall.api.logs import LOG_FORMAT, LOGGERS, install_file_log
 from footfall.api.params import ParamsStore
+from footfall.api.users import build_credentials
 from footfall.config import ServerSettings, read_toml
 from footfall.errors import BadRequest
 from footfall.http1 import protocol_class

@@ -18,10 +18,9 @@ from footfall.api.auth import (
     check_pbkdf2,
     digest_ha1,
     hash_pbkdf2,
-    load_users_file,
     parse_auth_params,
-    parse_user_option,
 )
+from footfall.api.users import load_users_file, parse_user_option
 from footfall.errors import BadRequest
 from tests.api.liveserver import SERIAL, LiveServer, start_server
 

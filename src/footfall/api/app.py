@@ -35,11 +35,12 @@ from footfall.api.actions import (
     parse_form,
     parse_query,
 )
-from footfall.api.auth import Authenticator, AuthFailure, Credential, Principal, build_credentials
+from footfall.api.auth import Authenticator, AuthFailure, Credential, Principal
 from footfall.api.auth import level_allows as allows
 from footfall.api.formats import APPDATA_DTD
 from footfall.api.logs import LogRing
 from footfall.api.params import ParamsStore
+from footfall.api.users import build_credentials
 from footfall.api.vendor import LiveTotals, register_vendor
 from footfall.config import ServerSettings
 from footfall.errors import BadRequest

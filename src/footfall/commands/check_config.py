@@ -20,8 +20,8 @@ def check_config(
     ],
 ) -> None:
     """Check FILE and print OK or every problem found; exit code 0 when fine, 2 otherwise."""
-    from footfall.api.auth import load_users_file
     from footfall.api.params import validate_params
+    from footfall.api.users import load_users_file
     from footfall.errors import BadRequest
     from footfall.server import check_settings, load_settings
 

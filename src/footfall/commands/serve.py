@@ -104,7 +104,7 @@ def serve(
 ) -> None:
     """Serve the AXIS-compatible people counter API, e.g.
     `footfall serve --data DIR --port 8080 --source none --user root:pass:admin`."""
-    from footfall.api.auth import parse_user_option
+    from footfall.api.users import parse_user_option
     from footfall.server import check_settings, load_settings
     from footfall.server import serve as run
 
