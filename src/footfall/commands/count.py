@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from footfall.config import Params
-from footfall.counting.area import Area
+from footfall.counting.area import PARAM_NAMES, Area
 from footfall.errors import BadRequest
 from footfall.vision.offline import CountResult, count_file
 
@@ -55,10 +55,7 @@ def params_for(
             if frame_size is not None:
                 fields.setdefault("width", frame_size[0])
                 fields.setdefault("height", frame_size[1])
-            names = {"width": "Width", "height": "Height", "left": "Left", "right": "Right"}
-            names |= {"top": "Top", "bottom": "Bottom", "yfirst": "YFirst", "ylast": "YLast"}
-            names |= {"radius": "Radius"}
-            update = {names[k]: v for k, v in fields.items()}
+            update = {PARAM_NAMES[k]: v for k, v in fields.items()}
             params.Area = params.Area.model_validate(params.Area.model_dump() | update)
         if in_direction is not None:
             params.Area.InDirection = in_direction  # type: ignore[assignment]

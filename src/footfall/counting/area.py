@@ -14,12 +14,28 @@ the point would have on the vertical through the middle of the area, following t
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import numpy.typing as npt
 
+if TYPE_CHECKING:
+    from footfall.config import AreaParams
+
 InDirection = Literal["up", "down"]
+
+# cntpos.json key -> the `Area.*` parameter that holds it (SPEC §5, §6)
+PARAM_NAMES = {
+    "width": "Width",
+    "height": "Height",
+    "left": "Left",
+    "right": "Right",
+    "top": "Top",
+    "bottom": "Bottom",
+    "yfirst": "YFirst",
+    "ylast": "YLast",
+    "radius": "Radius",
+}
 
 ABOVE = -1
 INSIDE = 0
@@ -39,6 +55,11 @@ class Area:
     yfirst: int = 90
     ylast: int = 150
     radius: int = 0
+
+    @classmethod
+    def from_params(cls, params: AreaParams) -> Area:
+        """The area held by the `Area.*` parameters."""
+        return cls(**{key: getattr(params, name) for key, name in PARAM_NAMES.items()})
 
     def as_cntpos(self) -> dict[str, int]:
         """The cntpos.json body, keys in the vendor's order."""

@@ -42,12 +42,6 @@ LEDGER_QUIET_S = 1.0  # the balance fades only after this long without motion th
 COUNT_REMAINDER = True  # at the end of a stream, motion no track claimed counts (rounded)
 
 
-def area_of(params: Params) -> Area:
-    """The counting area of these params, in Params.Area pixels."""
-    a = params.Area
-    return Area(a.Width, a.Height, a.Left, a.Right, a.Top, a.Bottom, a.YFirst, a.YLast, a.Radius)
-
-
 class Analyzer:
     """Counts passages in a stream of frames for one set of params."""
 
@@ -57,7 +51,7 @@ class Analyzer:
         self._shape: tuple[int, int] | None = None
         self._fps = NOMINAL_FPS
         self._tracker = Tracker(gate_px=1.0, max_missed=1)
-        self._counter = Counter(area_of(params), params.Area.InDirection)
+        self._counter = Counter(Area.from_params(params.Area), params.Area.InDirection)
         self._person_px = 1.0
         self._motion = MotionField()
         self._ledger = FluxLedger(params.Area.InDirection, veto=LEDGER_VETO, slack=LEDGER_SLACK)
@@ -87,7 +81,7 @@ class Analyzer:
     def _configure(self, width: int, height: int) -> None:
         self._shape = (width, height)
         p = self._params
-        area = area_of(p).scaled(width, height)
+        area = Area.from_params(p.Area).scaled(width, height)
         if (area, p.Area.InDirection) != (self._counter.area, self._counter.in_direction):
             self._ledger.reconfigure(p.Area.InDirection)
             self._slice.reset()

@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from footfall.config import AreaParams, CounterParams, Params
+from footfall.counting.area import Area
 from footfall.vision.types import Frame
 
 Direction = Literal["in", "out"]
@@ -366,17 +367,7 @@ class Scenario:
             "width": WIDTH,
             "height": HEIGHT,
             "line_y": (a.YFirst + a.YLast) // 2,
-            "area": {
-                "width": a.Width,
-                "height": a.Height,
-                "left": a.Left,
-                "right": a.Right,
-                "top": a.Top,
-                "bottom": a.Bottom,
-                "yfirst": a.YFirst,
-                "ylast": a.YLast,
-                "radius": a.Radius,
-            },
+            "area": Area.from_params(a).as_cntpos(),
             "in_direction": a.InDirection,
             "totals": self.totals,
             "tolerance": {"in": 0, "out": 0},
