@@ -313,9 +313,6 @@ def create_app(
         exception_handlers={Exception: _server_error},
     )
     app.state.ctx = ctx
-    app.state.params = params_store
-    app.state.params_validators = params_store.validators  # candidate -> None or BadRequest
-    app.state.params_listeners = params_store.listeners  # (new, old) after each commit
     return app
 
 
