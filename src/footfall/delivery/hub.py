@@ -193,54 +193,44 @@ class Hub:
         if seen is None or day == seen:
             return False
         with self._lock:
-            occupancy = self.estimate.occupancy
-            body = {"serial": self.serial, "time": iso_utc(when), "reason": "day"}
-            body.update(self._state_fields(when, occupancy, force=True))
-            self.outbox.add("occupancy", body, when.timestamp())
+            self._send_occupancy(when, self.estimate.occupancy, {"reason": "day"})
         return True
 
     def _correct(self, change: Change, reason: str, when: datetime, before: int = 0) -> None:
         """Store, alarm and send an occupancy correction (reset or re-zero); lock held."""
-        self._record(when, change)
-        rules = AlarmRules.from_params(self.params.Alarm)
-        alarms = self.alarms.on_occupancy(change.occupancy, when, rules)
-        self._save()
         kind = "occupancy_reset" if reason == "reset" else "occupancy_rezero"
         payload: dict[str, Any] = {"occupancy": change.occupancy, "reason": reason}
         if kind == "occupancy_rezero":
             payload["before"] = before
-        event_id = self.store.add_event(Event(when, kind, payload))
-        body = {
-            "serial": self.serial,
-            "time": iso_utc(when),
-            "event_id": event_id,
-            "reason": reason,
-            **self._state_fields(when, change.occupancy, force=True),
-        }
-        self.outbox.add("occupancy", body, when.timestamp())
-        for event in alarms:
-            self._emit_alarm(event)
+        self._occupancy_changed(when, change, {"reason": reason}, Event(when, kind, payload))
 
     def _mode_switched(self, when: datetime) -> None:
         """The served figure changed with the mode, or occupancy was switched on: record, send
         and alarm on it (a retained MQTT occupancy may be days old); lock held."""
-        occupancy = self.estimate.occupancy
-        self._record(when, Change(occupancy))
-        rules = AlarmRules.from_params(self.params.Alarm)
-        alarms = self.alarms.on_occupancy(occupancy, when, rules)
-        self._save()
-        body = {
-            "serial": self.serial,
-            "time": iso_utc(when),
-            "reason": "mode",
-            "mode": self.params.Occupancy.Mode,
-            **self._state_fields(when, occupancy, force=True),
-        }
         # Without it the retained MQTT occupancy (and an occupancy_high alarm) would keep the
         # other mode's figure until the next passage.
+        fields = {"reason": "mode", "mode": self.params.Occupancy.Mode}
+        self._occupancy_changed(when, Change(self.estimate.occupancy), fields)
+
+    def _occupancy_changed(
+        self, when: datetime, change: Change, fields: dict[str, Any], event: Event | None = None
+    ) -> None:
+        """Record the served figure, alarm on it, store `event` and send the message; lock held."""
+        self._record(when, change)
+        rules = AlarmRules.from_params(self.params.Alarm)
+        alarms = self.alarms.on_occupancy(change.occupancy, when, rules)
+        self._save()
+        if event is not None:
+            fields = {"event_id": self.store.add_event(event), **fields}
+        self._send_occupancy(when, change.occupancy, fields)
+        for alarm in alarms:
+            self._emit_alarm(alarm)
+
+    def _send_occupancy(self, when: datetime, occupancy: int, fields: dict[str, Any]) -> None:
+        """Append an occupancy message: serial, time, `fields`, then the figure and day totals."""
+        body = {"serial": self.serial, "time": iso_utc(when), **fields}
+        body.update(self._state_fields(when, occupancy, force=True))
         self.outbox.add("occupancy", body, when.timestamp())
-        for event in alarms:
-            self._emit_alarm(event)
 
     def _emit_alarm(self, event: Event) -> None:
         event_id = self.store.add_event(event)
