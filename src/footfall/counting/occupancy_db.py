@@ -104,14 +104,6 @@ class OccupancyBook:
             ).fetchone()
         return 0 if row is None else int(row[0])
 
-    def days_utc(self) -> list[int]:
-        """Epoch seconds of every UTC hour holding an occupancy minute (for "date=all")."""
-        with self._lock:
-            rows = self._conn.execute(
-                "SELECT DISTINCT minute_utc / 3600 * 3600 FROM occupancy_minute ORDER BY 1"
-            ).fetchall()
-        return [int(r[0]) for r in rows]
-
     def save_state(self, name: str, value: dict[str, Any]) -> None:
         """Persist one named JSON state."""
         text = json.dumps(value, separators=(",", ":"))
