@@ -43,11 +43,7 @@ class LogRing(logging.Handler):
 
     def attach(self) -> None:
         """Listen to the footfall and uvicorn loggers."""
-        for name in LOGGERS:
-            logger = logging.getLogger(name)
-            logger.addHandler(self)
-            if logger.level == logging.NOTSET or logger.level > logging.INFO:
-                logger.setLevel(logging.INFO)
+        _listen(self)
 
     def detach(self) -> None:
         """Stop listening."""
@@ -63,12 +59,17 @@ def install_file_log(data_dir: Path) -> logging.Handler:
     )
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     handler.setLevel(logging.INFO)
+    _listen(handler)
+    return handler
+
+
+def _listen(handler: logging.Handler) -> None:
+    """Add `handler` to the footfall and uvicorn loggers, letting at least INFO through."""
     for name in LOGGERS:
         logger = logging.getLogger(name)
         logger.addHandler(handler)
         if logger.level == logging.NOTSET or logger.level > logging.INFO:
             logger.setLevel(logging.INFO)
-    return handler
 
 
 def show_logs_text(ring: LogRing, serial: str) -> str:
