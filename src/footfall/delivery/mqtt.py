@@ -45,8 +45,7 @@ EVENT_ALARMS = ("tailgating", "wrong_direction")
 
 def publications(message: Message, base: str) -> list[tuple[str, str, bool]]:
     """(topic, payload, retain) for one outbox message, in publish order."""
-    wire = message.as_json()
-    text = json.dumps(wire, separators=(",", ":"), ensure_ascii=False)
+    text = message.as_text()
     out: list[tuple[str, str, bool]] = []
     if message.kind == "passage":
         out.append((f"{base}/passage", text, False))
@@ -54,7 +53,7 @@ def publications(message: Message, base: str) -> list[tuple[str, str, bool]]:
         out.append((f"{base}/alarm", text, False))
         kind = str(message.body.get("kind", ""))
         if kind in EVENT_ALARMS:
-            event = {"event_type": kind, **wire}
+            event = {"event_type": kind, **message.as_json()}
             out.append((f"{base}/alarm/{kind}", json.dumps(event, separators=(",", ":")), False))
         elif kind in ("occupancy_high", "occupancy_normal"):
             state = "ON" if kind == "occupancy_high" else "OFF"

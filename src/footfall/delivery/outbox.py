@@ -29,6 +29,11 @@ KEEP_S = 7 * 86400  # delivered messages stay this long for SSE catch-up
 MAX_ROWS = 1_000_000  # beyond this the oldest rows go even if a sink never took them
 
 
+def compact_json(value: Any) -> str:
+    """JSON without spaces, non-ASCII kept as is: how message bodies are stored and sent."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
 @dataclass(frozen=True, slots=True)
 class Message:
     """One outbox row."""
@@ -41,6 +46,10 @@ class Message:
     def as_json(self) -> dict[str, Any]:
         """The message as it goes on the wire: `id` and `type` first, then the body."""
         return {"id": self.seq, "type": self.kind, **self.body}
+
+    def as_text(self) -> str:
+        """`as_json` serialised: the same text on MQTT, in webhooks and on the live stream."""
+        return compact_json(self.as_json())
 
 
 Waker = Callable[[int], None]
@@ -58,7 +67,7 @@ class Outbox:
 
     def add(self, kind: str, body: dict[str, Any], time_s: float) -> int:
         """Append a message; returns its seq (committed on return), then wakes the readers."""
-        text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+        text = compact_json(body)
         with self._lock:
             cur = self._conn.execute(
                 "INSERT INTO outbox (time_s, kind, body) VALUES (?, ?, ?)", (time_s, kind, text)

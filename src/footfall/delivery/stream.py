@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import threading
 from collections.abc import AsyncIterator, Collection
 
@@ -31,7 +30,7 @@ LIFETIME_S = 60.0
 
 def sse_event(message: Message) -> bytes:
     """One message in text/event-stream framing."""
-    data = json.dumps(message.as_json(), separators=(",", ":"), ensure_ascii=False)
+    data = message.as_text()
     return f"id: {message.seq}\nevent: {message.kind}\ndata: {data}\n\n".encode()
 
 

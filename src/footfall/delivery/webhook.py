@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import threading
 import time
@@ -40,7 +39,7 @@ def sign(body: bytes, secret: str) -> str:
 
 def encode(message: Message) -> bytes:
     """The POST body of one message."""
-    return json.dumps(message.as_json(), separators=(",", ":"), ensure_ascii=False).encode()
+    return message.as_text().encode()
 
 
 @dataclass(frozen=True, slots=True)
