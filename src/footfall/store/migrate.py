@@ -80,12 +80,7 @@ def migrate(conn: sqlite3.Connection, migrations: list[Migration] | None = None)
     for migration in todo:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            current = schema_version(conn)
-            if current > latest:
-                raise SchemaError(
-                    f"the database has schema version {current}, newer than this program's "
-                    f"{latest}; upgrade footfall to open it"
-                )
+            current = _known_version(conn, latest)
             if current >= migration.version:
                 conn.execute("ROLLBACK")
                 continue
@@ -97,6 +92,11 @@ def migrate(conn: sqlite3.Connection, migrations: list[Migration] | None = None)
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+    return _known_version(conn, latest)
+
+
+def _known_version(conn: sqlite3.Connection, latest: int) -> int:
+    """The file's version; SchemaError when it is newer than `latest`, the newest we know."""
     current = schema_version(conn)
     if current > latest:
         raise SchemaError(
