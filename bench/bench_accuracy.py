@@ -18,23 +18,17 @@ import time
 from pathlib import Path
 
 import cv2
-from floor import floor_frames
+from floor import DATA, clip_truth, decode_frames, floor_frames
 
 from footfall.commands.count import params_for
-from footfall.counting.groundtruth import GroundTruth, score
+from footfall.counting.groundtruth import score
 from footfall.vision.offline import count_file
-
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-REFERENCE_AREA = "tram_door_overhead_02"  # the tram clips without visible truth share its door
 
 
 def decode_fps(video: Path) -> float:
     """Frames per second of decoding alone."""
-    capture = cv2.VideoCapture(str(video))
-    n, began = 0, time.perf_counter()
-    while capture.read()[0]:
-        n += 1
-    capture.release()
+    began = time.perf_counter()
+    n = decode_frames(video)
     return n / (time.perf_counter() - began)
 
 
@@ -64,9 +58,7 @@ def main() -> None:
     print("-" * len(header))
     rows = []
     for video in sorted((DATA / "video").iterdir()):
-        truth_file = DATA / f"{video.stem}.json"
-        has_truth = truth_file.exists()
-        truth = GroundTruth.load(truth_file if has_truth else DATA / f"{REFERENCE_AREA}.json")
+        truth, has_truth = clip_truth(video)
         params = params_for(truth.area, truth.in_direction, None)
         results = [count_file(video, params) for _ in range(args.repeat)]
         result = max(results, key=lambda r: r.processing_fps)

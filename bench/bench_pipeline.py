@@ -30,7 +30,7 @@ from datetime import UTC, datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import cv2  # noqa: E402
-from floor import floor_frames  # noqa: E402
+from floor import DATA, clip_params, decode_frames, floor_frames  # noqa: E402
 
 from footfall.config import Params  # noqa: E402
 from footfall.ingest import Ingest  # noqa: E402
@@ -39,30 +39,12 @@ from footfall.vision.analyzer import Analyzer  # noqa: E402
 from footfall.vision.netdetect import NetDetector  # noqa: E402
 from footfall.vision.source import FileSource  # noqa: E402
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 START = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-def params_of(video: Path) -> Params:
-    """The clip's counting area from its ground truth (the tram door's for the hidden ones)."""
-    truth = DATA / f"{video.stem}.json"
-    if not truth.exists():
-        truth = DATA / "tram_door_overhead_02.json"
-    gt = json.loads(truth.read_text())
-    a = gt["area"]
-    names = {"yfirst": "YFirst", "ylast": "YLast"}
-    area = {names.get(k, k.capitalize()): v for k, v in a.items()}
-    return Params.model_validate({"Area": area | {"InDirection": gt["in_direction"]}})
 
 
 def decode(video: Path) -> int:
     """(a) read every frame."""
-    capture = cv2.VideoCapture(str(video))
-    n = 0
-    while capture.read()[0]:
-        n += 1
-    capture.release()
-    return n
+    return decode_frames(video)
 
 
 def floor(video: Path) -> int:
@@ -72,7 +54,7 @@ def floor(video: Path) -> int:
 
 def full(video: Path, params: Params | None = None) -> int:
     """(c) FileSource -> Analyzer -> Ingest -> a fresh SQLite file; returns frames."""
-    params = params or params_of(video)
+    params = params or clip_params(video)
     with tempfile.TemporaryDirectory() as tmp:
         store = SQLiteStore(Path(tmp) / "bench.db")
         ingest = Ingest(store)
@@ -117,7 +99,7 @@ def net_rates(video: Path, frames: int, repeat: int) -> tuple[float, float]:
         with tempfile.TemporaryDirectory() as tmp:
             store = SQLiteStore(Path(tmp) / "bench.db")
             ingest = Ingest(store)
-            analyzer = Analyzer(params_of(video), detector)
+            analyzer = Analyzer(clip_params(video), detector)
             began = time.perf_counter()
             for frame in itertools.islice(FileSource(video, start_time=START), frames):
                 ingest.add(analyzer.process(frame))
