@@ -104,14 +104,11 @@ def check_builtin(params: Params) -> None:
     if any(ord(char) < 32 or ord(char) == 127 for char in params.Counter.Name):
         # XML 1.0 cannot carry most control characters and CSV importers choke on them.
         raise BadRequest("Counter.Name cannot contain control characters (tab, NUL, ...)")
-    if params.Counter.TimeZone:
-        try:
-            ZoneInfo(params.Counter.TimeZone)
-        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long
-            raise BadRequest(
-                f"Counter.TimeZone {params.Counter.TimeZone!r} is not an IANA time zone "
-                "(e.g. Europe/Paris), or empty for the system's"
-            ) from None
+    if params.Counter.TimeZone and not _is_zone(params.Counter.TimeZone):
+        raise BadRequest(
+            f"Counter.TimeZone {params.Counter.TimeZone!r} is not an IANA time zone "
+            "(e.g. Europe/Paris), or empty for the system's"
+        )
     area = params.Area
     for low, high, limit in (("Left", "Right", "Width"), ("YFirst", "YLast", "Height")):
         lo, hi, top = getattr(area, low), getattr(area, high), getattr(area, limit)
@@ -280,13 +277,15 @@ def system_zone_name() -> str | None:
             candidates.append(target.split("zoneinfo/", 1)[1])
     with contextlib.suppress(OSError):
         candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
-    for name in candidates:
-        try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long
-            continue
-        return name
-    return None
+    return next((name for name in candidates if _is_zone(name)), None)
+
+
+def _is_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long
+        return False
+    return True
 
 
 def counter_zone(params: Params) -> ZoneInfo:
@@ -295,14 +294,10 @@ def counter_zone(params: Params) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-_SYSTEM_ZONE: list[str] = []
-
-
+@functools.cache
 def _system_zone() -> str:
-    if not _SYSTEM_ZONE:
-        name = system_zone_name()
-        if name is None:
-            log.warning("the system time zone cannot be determined; using UTC")
-            name = "UTC"
-        _SYSTEM_ZONE.append(name)
-    return _SYSTEM_ZONE[0]
+    name = system_zone_name()
+    if name is None:
+        log.warning("the system time zone cannot be determined; using UTC")
+        return "UTC"
+    return name
