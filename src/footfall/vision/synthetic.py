@@ -31,6 +31,7 @@ import numpy.typing as npt
 
 from footfall.config import AreaParams, CounterParams, Params
 from footfall.counting.area import Area
+from footfall.vision.detect import person_width_px
 from footfall.vision.types import Frame
 
 Direction = Literal["in", "out"]
@@ -45,15 +46,9 @@ LIGHT_PERIOD_S = 30.0  # light swing of the finite scenarios
 SCENARIO_EPOCH = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
 
 
-def focal_px(counter: CounterParams, width_px: int = WIDTH) -> float:
-    """Pinhole focal length in pixels for the lens's horizontal field of view."""
-    return (width_px / 2) / math.tan(math.radians(counter.FieldOfView) / 2)
-
-
 def shoulder_px(counter: CounterParams, width_px: int = WIDTH) -> float:
-    """Shoulder width of one person in pixels, seen from `Counter.Height` at shoulder height."""
-    distance_m = max(0.4, counter.Height / 100 - SHOULDER_HEIGHT_M)
-    return counter.PersonWidth / 100 * focal_px(counter, width_px) / distance_m
+    """Shoulder width of one person in pixels, seen from `Counter.Height`: the detector's model."""
+    return person_width_px(width_px, counter.Height, counter.FieldOfView, counter.PersonWidth)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,9 +133,7 @@ class Planner:
         self.params = params
         self.fps = fps
         self.size = shoulder_px(params.Counter)
-        self.scale = focal_px(params.Counter) / max(
-            0.4, params.Counter.Height / 100 - SHOULDER_HEIGHT_M
-        )  # pixels per metre at shoulder height
+        self.scale = self.size / (params.Counter.PersonWidth / 100)  # px per metre at shoulders
 
     def _look(
         self,
