@@ -190,18 +190,14 @@ async def alarm_csv(call: Call) -> Response:
     return Response("".join(lines), media_type="text/csv; charset=utf-8")
 
 
-def check_delivery(current: Params) -> Callable[[Params], None]:
-    """A params validator: a broker or webhook host that does not even resolve is refused."""
-
-    def check(candidate: Params) -> None:
-        mqtt, hook = candidate.MQTT, candidate.Webhook
-        if mqtt.Enable and (mqtt.Host, mqtt.Enable) != (current.MQTT.Host, current.MQTT.Enable):
-            _resolves(mqtt.Host, "MQTT.Host")
-        if hook.Enable and (hook.URL, hook.Enable) != (current.Webhook.URL, current.Webhook.Enable):
-            host = urllib.parse.urlsplit(hook.URL).hostname or ""
-            _resolves(host, "Webhook.URL")
-
-    return check
+def check_delivery(current: Params, candidate: Params) -> None:
+    """Refuse `candidate` when it newly enables a broker or webhook host that does not resolve."""
+    mqtt, hook = candidate.MQTT, candidate.Webhook
+    if mqtt.Enable and (mqtt.Host, mqtt.Enable) != (current.MQTT.Host, current.MQTT.Enable):
+        _resolves(mqtt.Host, "MQTT.Host")
+    if hook.Enable and (hook.URL, hook.Enable) != (current.Webhook.URL, current.Webhook.Enable):
+        host = urllib.parse.urlsplit(hook.URL).hostname or ""
+        _resolves(host, "Webhook.URL")
 
 
 def _resolves(host: str, name: str) -> None:
@@ -275,7 +271,7 @@ def install(ctx: ApiContext) -> None:
     hub = Hub(ctx.store, book, outbox, ctx.params.current, ctx.serial, ctx.zone, ctx.name)
     if ctx.ingest is not None:
         ctx.ingest.subscribe(hub.on_passage)
-    ctx.params.add_validator(lambda p: check_delivery(ctx.params.current)(p))
+    ctx.params.add_validator(lambda p: check_delivery(ctx.params.current, p))
     ctx.params.add_listener(hub.apply)
     ctx.on_clear.append(hub.clear)
     ctx.status["occupancy and delivery"] = hub.status
