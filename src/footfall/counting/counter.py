@@ -150,6 +150,10 @@ class FluxLedger:
         self._balance = {ABOVE: 0.0, BELOW: 0.0}
         self._quiet = {ABOVE: 0, BELOW: 0}
 
+    def _way(self, side: int) -> Direction:
+        """The passage direction of motion towards `side` (from the opposite one)."""
+        return direction_of(BELOW if side == ABOVE else ABOVE, side, self._in)
+
     def add(self, up_px2: float, down_px2: float) -> None:
         """Area swept across the middle line in this frame, towards each side."""
         for side, amount in ((ABOVE, up_px2), (BELOW, down_px2)):
@@ -170,8 +174,7 @@ class FluxLedger:
         tracked crossing but is not counted on its own."""
         unit_px2 = max(unit_px2, 1e-9)
         waiting = {ABOVE: pending[0], BELOW: pending[1]}
-        towards = {direction_of(BELOW, ABOVE, self._in): ABOVE}
-        towards[direction_of(ABOVE, BELOW, self._in)] = BELOW
+        towards = {self._way(side): side for side in (ABOVE, BELOW)}
         counted: list[Crossing] = []
         for c in crossings:
             side = towards[c.direction]
@@ -183,8 +186,7 @@ class FluxLedger:
         for side in (ABOVE, BELOW):
             while self._balance[side] > (1.0 + self.slack) * unit_px2:
                 self._balance[side] -= unit_px2
-                origin = BELOW if side == ABOVE else ABOVE
-                counted.append(Crossing(-1, direction_of(origin, side, self._in), frame))
+                counted.append(Crossing(-1, self._way(side), frame))
                 self.untracked += 1
             self._quiet[side] += 1
             if self._quiet[side] > self.quiet_frames:  # noise fades; a flowing queue keeps it
@@ -197,9 +199,8 @@ class FluxLedger:
         counted: list[Crossing] = []
         both = max(0.0, min(self._balance[ABOVE], self._balance[BELOW]))
         for side in (ABOVE, BELOW):
-            origin = BELOW if side == ABOVE else ABOVE
             n = max(0, math.floor(self._balance[side] - both + 1.0 - REMAINDER_MIN_PEOPLE))
-            counted += [Crossing(-1, direction_of(origin, side, self._in), frame)] * n
+            counted += [Crossing(-1, self._way(side), frame)] * n
             self.untracked += n
             self._balance[side] = 0.0
         return counted
