@@ -1,4 +1,4 @@
-"""Start the real `footfall serve` process on a free port, as a user would (shared by the tests)."""
+"""The real `footfall serve` and `footfall replay` processes, run as a user would (for tests)."""
 
 from __future__ import annotations
 
@@ -46,3 +46,15 @@ def serve_process(
             time.sleep(0.05)
     process.kill()
     raise AssertionError(f"footfall serve did not answer: {stderr_path.read_text()}")
+
+
+def replay_process(data: Path, csv: Path) -> str:
+    """`footfall replay --data DATA CSV` as a process; its stdout (it must exit 0)."""
+    result = subprocess.run(
+        [*COMMAND, "replay", "--data", str(data), str(csv)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.serving import COMMAND, serve_process
+from tests.serving import COMMAND, replay_process, serve_process
 
 AUTH = httpx.DigestAuth("root", "pass")
 
@@ -30,17 +30,6 @@ def data(tmp_path: Path) -> Iterator[Path]:
     yield tmp_path / "data"
 
 
-def replay(data: Path, csv: Path) -> str:
-    result = subprocess.run(
-        [*COMMAND, "replay", "--data", str(data), str(csv)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
 def test_replay_live_parallel_kill_and_restart(data: Path, tmp_path: Path) -> None:
     process, base = start(data)
     try:
@@ -54,7 +43,7 @@ def test_replay_live_parallel_kill_and_restart(data: Path, tmp_path: Path) -> No
             rows.append("2017-05-12T10:00:00+00:00,in")
             csv = tmp_path / "p.csv"
             csv.write_text("time,direction\n" + "\n".join(rows) + "\n")
-            assert "added 31 passages" in replay(data, csv)
+            assert "added 31 passages" in replay_process(data, csv)
             deadline = time.monotonic() + 5
             body = {}
             while time.monotonic() < deadline:  # another process wrote: seen within the refresh

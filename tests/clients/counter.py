@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from tests.serving import COMMAND, serve_process
+from tests.serving import replay_process, serve_process
 
 SERIAL = "ACCC8E019C5F"
 ZONE = ZoneInfo("Europe/Stockholm")
@@ -98,13 +98,7 @@ def start_counter(data: Path, flags: Sequence[str] = (), extra_params: str = "")
     rows += [f"{t.isoformat().replace('+00:00', 'Z')},{d}" for t, d in today]
     csv_file = data.parent / f"{data.name}-passages.csv"
     csv_file.write_text("time,direction\n" + "\n".join(rows) + "\n")
-    replayed = subprocess.run(
-        [*COMMAND, "replay", "--data", str(data), str(csv_file)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert replayed.returncode == 0, replayed.stderr
+    replay_process(data, csv_file)
     totals = (sum(d == "in" for _, d in today), sum(d == "out" for _, d in today))
     counter = Counter(process, base, data, totals)
     deadline = time.monotonic() + 5  # the live-sum cache sees another process within ~1 s

@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from tests.clients.conftest import DASHBOARD
-from tests.clients.counter import COMMAND, DAYS, Counter, expected_json_data
+from tests.clients.counter import DAYS, Counter, expected_json_data
+from tests.serving import COMMAND
 
 BASIC = httpx.BasicAuth("view", "viewpass")
 
