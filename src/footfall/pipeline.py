@@ -161,17 +161,12 @@ class CountingHandle:
     def status(self) -> dict[str, Any]:
         """fps, frames, passages, source state and the last error, as plain JSON values."""
         times = list(self._times)
-        fps = (
-            (len(times) - 1) / (times[-1] - times[0])
-            if len(times) > 1 and times[-1] > times[0]
-            else 0.0
-        )
         source = self._source
         return {
             "state": self.state,
             "source": self.name,
             "source_state": getattr(source, "state", "none") if source is not None else "none",
-            "fps": round(fps, 1),
+            "fps": self._arrival_fps(times),
             "frames": self.frames,
             "passages": sum(self.passages.values()),
             "in": self.passages["in"],
@@ -184,6 +179,13 @@ class CountingHandle:
             "last_error_time": self.last_error_time.isoformat() if self.last_error_time else None,
             "started": self.started.isoformat(),
         }
+
+    @staticmethod
+    def _arrival_fps(times: list[float]) -> float:
+        """Frames per second over these arrival times, to 0.1 (0 until two distinct ones)."""
+        if len(times) > 1 and times[-1] > times[0]:
+            return round((len(times) - 1) / (times[-1] - times[0]), 1)
+        return 0.0
 
     # the thread
 
@@ -255,7 +257,7 @@ class CountingHandle:
             self._times.append(time.monotonic())
             if not measured and len(self._times) == self._times.maxlen:
                 measured = True  # a live source: tell the analyzer the rate it really gets
-                self._set_fps(analyzer, self.status()["fps"])
+                self._set_fps(analyzer, self._arrival_fps(list(self._times)))
             if not params.Counter.Enable:
                 continue
             self._commit(self._safe(partial(analyzer.process, frame), []))
