@@ -138,6 +138,7 @@ def test_setparams_reaches_the_running_analyzer_and_enable_stops_counting(
     [
         ("/nowhere/clip.mp4", "no such video file"),
         ("synthetic:abc", "whole number"),
+        ("synthetic:²", "whole number"),  # a digit to isdigit(), not to int(): was let through
         ("cam0", "no such video file"),
     ],
 )

@@ -37,6 +37,7 @@ from footfall.vision.source import (
     open_source,
     parse_device,
     redact,
+    synthetic_seed,
 )
 from footfall.vision.types import Frame
 
@@ -320,10 +321,11 @@ def check_source(source: str) -> None:
     """Refuse, before any thread starts, a `--source` that cannot be right: a file that does not
     exist, a bad synthetic seed. Streams and cameras are tried (and retried) by the thread."""
     spec = source.strip()
-    if spec.startswith("synthetic:") and not spec.split(":", 1)[1].isdigit():
-        raise BadRequest(f"--source {source}: the synthetic seed must be a whole number")
-    if spec == "synthetic" or spec.startswith("synthetic:"):
-        return
+    try:
+        if synthetic_seed(spec) is not None:
+            return
+    except ValueError as exc:
+        raise BadRequest(f"--source {source}: the synthetic seed must be a whole number") from exc
     if spec.lower().startswith(STREAM_SCHEMES) or parse_device(spec) is not None:
         return
     if not Path(spec).is_file():

@@ -199,6 +199,8 @@ def test_open_source_seeds_the_synthetic_scene() -> None:
     assert isinstance(src, SyntheticSource) and src.seed == 7
     with pytest.raises(ValueError, match="whole number"):
         open_source("synthetic:seven")
+    with pytest.raises(ValueError, match="whole number"):
+        open_source("synthetic:²")
 
 
 def test_open_source_of_a_missing_file_says_so(tmp_path: Path) -> None:

@@ -251,6 +251,19 @@ def parse_device(spec: str) -> int | str | None:
     return None
 
 
+def synthetic_seed(spec: str, default: int = 0) -> int | None:
+    """The seed of a `synthetic[:SEED]` source (`default` without one), None for any other
+    source; a seed that is not a whole number is a ValueError."""
+    if spec == "synthetic":
+        return default
+    if not spec.startswith("synthetic:"):
+        return None
+    tail = spec.split(":", 1)[1]
+    if not tail.isdecimal():  # what int() reads; isdigit() also passes '²', which int() refuses
+        raise ValueError(f"synthetic seed must be a whole number, not {tail!r}")
+    return int(tail)
+
+
 def open_source(
     spec: str,
     loop: bool = False,
@@ -261,15 +274,11 @@ def open_source(
 ) -> Source:
     """The source named by a `--source` string: `synthetic[:SEED]`, a URL, a camera or a file."""
     spec = spec.strip()
-    if spec == "synthetic" or spec.startswith("synthetic:"):
+    synthetic = synthetic_seed(spec, seed)
+    if synthetic is not None:
         from footfall.vision.synthetic import SyntheticSource
 
-        if ":" in spec:
-            tail = spec.split(":", 1)[1]
-            if not tail.isdigit():
-                raise ValueError(f"synthetic seed must be a whole number, not {tail!r}")
-            seed = int(tail)
-        return SyntheticSource(seed=seed, paced=paced, start_time=start_time)
+        return SyntheticSource(seed=synthetic, paced=paced, start_time=start_time)
     if spec.lower().startswith(STREAM_SCHEMES):
         return LiveSource(redact(spec), stream_opener(spec))
     device = parse_device(spec)
