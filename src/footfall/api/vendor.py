@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import PlainTextResponse, Response
 
-from footfall.api.actions import OPERATOR_ONLY, Action, ActionRegistry, Call, parse_form
+from footfall.api.actions import OPERATOR_ONLY, Action, ActionRegistry, Call
 from footfall.api.cntfile import cnt_filename, render_cnt
 from footfall.api.formats import render_csv, render_json, render_xml
 from footfall.api.logs import log_archive, show_logs_text
@@ -168,10 +168,7 @@ async def params(call: Call) -> Response:
 
 async def setparams(call: Call) -> Response:
     """`setparams`: both body forms, GET query too; all or nothing (SPEC §6)."""
-    pairs = list(call.pairs)
-    if call.body:
-        pairs.extend(parse_form(call.body))
-    changes = setparams_changes(pairs)
+    changes = setparams_changes(call.pairs)  # the dispatcher put the form body's pairs in
     await run_in_threadpool(call.ctx.params.update, changes)
     return PlainTextResponse("OK")
 
