@@ -116,7 +116,8 @@ def test_switching_occupancy_on_sends_the_current_figure(tmp_path: Path) -> None
         live.stop()
 
 
-@pytest.mark.parametrize("value", ["-1", "abc", "1.5", "9999999999"])
+# %C2%B2 is '²': str.isdigit() accepts it but int() does not (it was a 500).
+@pytest.mark.parametrize("value", ["-1", "abc", "1.5", "9999999999", "%C2%B2", "1%C2%B2"])
 def test_reset_refuses_a_bad_occ(occ: LiveServer, value: str) -> None:
     setparams(occ, "Occupancy.Mode=naive")
     response = get(occ, f"occupancy-reset&occ={value}", api=".apioperator")

@@ -123,7 +123,7 @@ def test_parse_closing(text: str, expected: clock_time | None) -> None:
     assert parse_closing(text) == expected
 
 
-@pytest.mark.parametrize("text", ["24:00", "7:00", "07:60", "0700", "ab:cd", "07:00:00"])
+@pytest.mark.parametrize("text", ["24:00", "7:00", "07:60", "0700", "ab:cd", "07:00:00", "²²:00"])
 def test_parse_closing_refuses(text: str) -> None:
     with pytest.raises(ValueError, match="closing time"):
         parse_closing(text)

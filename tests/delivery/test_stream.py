@@ -66,7 +66,7 @@ def test_frame() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [(None, None), ("", None), ("12", 12), (" 3 ", 3), ("-1", None), ("x", None)],
+    [(None, None), ("", None), ("12", 12), (" 3 ", 3), ("-1", None), ("x", None), ("²", None)],
 )
 def test_parse_last_id(raw: str | None, expected: int | None) -> None:
     assert parse_last_id(raw) == expected

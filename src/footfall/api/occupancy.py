@@ -82,7 +82,8 @@ def parse_occ(value: str | None) -> int:
     if value is None or value.strip() == "":
         return 0
     text = value.strip()
-    if not text.isdigit() or len(text) > 9:
+    # isdecimal, not isdigit: int() refuses digits such as '²' that isdigit accepts (a 500).
+    if not text.isdecimal() or len(text) > 9:
         raise BadRequest(f"occ must be a whole number from 0 to 999999999, not {text[:20]!r}")
     return int(text)
 

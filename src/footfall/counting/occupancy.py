@@ -132,7 +132,7 @@ def parse_closing(value: str) -> clock_time | None:
         return None
     hours, sep, minutes = value.partition(":")
     ok = sep == ":" and len(hours) == 2 and len(minutes) == 2
-    if not (ok and hours.isdigit() and minutes.isdigit()):
+    if not (ok and hours.isdecimal() and minutes.isdecimal()):  # int() refuses '²'
         raise ValueError(f"closing time {value!r} is not HH:MM")
     if int(hours) > 23 or int(minutes) > 59:
         raise ValueError(f"closing time {value!r} is not a time of day")

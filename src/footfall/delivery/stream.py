@@ -36,7 +36,8 @@ def sse_event(message: Message) -> bytes:
 
 def parse_last_id(value: str | None) -> int | None:
     """The Last-Event-ID as a message id; None when absent or not a non-negative integer."""
-    if value is None or not value.strip().isdigit():
+    # isdecimal, not isdigit: int() refuses digits such as '²' that isdigit accepts.
+    if value is None or not value.strip().isdecimal():
         return None
     return int(value.strip())
 
