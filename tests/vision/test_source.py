@@ -16,6 +16,8 @@ import cv2
 import numpy as np
 import pytest
 
+from footfall.config import Params
+from footfall.vision.offline import count_file
 from footfall.vision.source import (
     FileSource,
     LiveSource,
@@ -123,6 +125,22 @@ def test_file_frames_are_timed_from_the_start_time(clip: Path) -> None:
     assert [f.index for f in frames] == list(range(20))
     assert [f.time for f in frames] == [start + timedelta(seconds=i / 10) for i in range(20)]
     assert abs(float(frames[7].image.mean()) - 70) < 3
+
+
+@pytest.mark.parametrize(("stated", "used"), [(10.0, 10.0), (500.0, 25.0), (0.5, 25.0)])
+def test_serve_and_count_read_a_files_frame_rate_alike(
+    tmp_path: Path, stated: float, used: float
+) -> None:
+    # count_file took any stated rate (500 fps: motion lag, occlusion and passage times of a
+    # 500 fps stream) while serve's FileSource took 25 for a rate outside 1-240.
+    path = tmp_path / "clip.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), stated, (64, 48))
+    for i in range(6):
+        writer.write(np.full((48, 64, 3), 10 * i, np.uint8))
+    writer.release()
+    result = count_file(path, Params())
+    assert FileSource(path).fps == result.fps == used
+    assert result.passages == [] and result.frames == 6
 
 
 def test_file_times_repeat_between_runs(clip: Path) -> None:

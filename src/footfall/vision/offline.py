@@ -23,10 +23,10 @@ from footfall.errors import BadRequest
 from footfall.store.base import Passage
 from footfall.vision.analyzer import Analyzer
 from footfall.vision.detect import Detector
+from footfall.vision.source import file_fps
 from footfall.vision.types import Frame
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-FALLBACK_FPS = 25.0
 PROGRESS_EVERY = 25  # frames between two progress calls
 
 
@@ -74,7 +74,7 @@ def count_file(
     if not capture.isOpened():
         raise BadRequest(f"cannot open video {path}")
     try:
-        fps = capture.get(cv2.CAP_PROP_FPS) or FALLBACK_FPS
+        fps = file_fps(capture)
         total = int(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
         analyzer = Analyzer(params, detector)
         analyzer.set_fps(fps)

@@ -59,6 +59,13 @@ def backoff_delay(attempt: int, base_s: float, cap_s: float, rng: random.Random)
     return raw * (0.5 + 0.5 * rng.random())
 
 
+def file_fps(capture: cv2.VideoCapture) -> float:
+    """The frame rate a video file states, or DEFAULT_FPS when it states none or an implausible
+    one (outside 1-240: some containers give their time base); `serve` and `count` alike."""
+    fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
+    return fps if 1.0 <= fps <= 240.0 else DEFAULT_FPS
+
+
 def redact(url: str) -> str:
     """The URL with any `user:password@` removed, for logs."""
     return re.sub(r"://[^/@]*@", "://***@", url)
@@ -82,8 +89,7 @@ class FileSource:
         self._cap = cv2.VideoCapture(str(self.path))
         if not self._cap.isOpened():
             raise ValueError(f"cannot decode {self.path} as video")
-        fps = float(self._cap.get(cv2.CAP_PROP_FPS) or 0.0)
-        self.fps = fps if 1.0 <= fps <= 240.0 else DEFAULT_FPS
+        self.fps = file_fps(self._cap)
         if start_time is None:  # repeatable: the file's modification time
             start_time = datetime.fromtimestamp(int(self.path.stat().st_mtime), UTC)
         self.start_time = start_time
