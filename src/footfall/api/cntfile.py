@@ -26,20 +26,18 @@ import struct
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import NamedTuple
 
 import numpy as np
 
-from footfall.api.formats import COUNT_TYPES
+from footfall.api.formats import COUNT_TYPES, wall_seconds, wall_time
 from footfall.store.bins import DayBins, LocalBin
 
 MAGIC = b"FFCNT\r\n\x1a"
 VERSION = 1
 _FIXED = struct.Struct("<8sHHIIQ")
 _RECORD = np.dtype([("end", "<i8"), ("typeid", "<u4"), ("value", "<i8")])  # packed, 20 bytes
-_EPOCH = datetime(1970, 1, 1)
-_SECOND = timedelta(seconds=1)
 
 
 class CntFormatError(ValueError):
@@ -72,7 +70,7 @@ class CntFile:
         days: list[DayBins] = []
         for i in range(0, len(self.records), width):
             group = self.records[i : i + width]
-            end = _EPOCH + timedelta(seconds=group[0].end)
+            end = wall_time(group[0].end)
             start = end - timedelta(seconds=self.bin_s)
             local_bin = LocalBin(start, end, tuple(r.value for r in group))
             if not days or days[-1].day != start.date():
@@ -102,7 +100,7 @@ def render_cnt(
     header_len = _FIXED.size + len(texts)
     if header_len > 0xFFFF:
         raise ValueError("the count file header would exceed 65535 bytes")
-    ends = [(b.end - _EPOCH) // _SECOND for day in days for b in day.bins]
+    ends = [wall_seconds(b.end) for day in days for b in day.bins]
     values = [v for day in days for b in day.bins for v in b.values]
     width = len(types)
     if len(values) != len(ends) * width:

@@ -101,9 +101,14 @@ def render_json(
     return head + ",".join(rows) + "}}"
 
 
-def _wall_seconds(moment: datetime) -> int:
+def wall_seconds(moment: datetime) -> int:
     """Local wall-clock seconds since 1970, the naive time read as if it were UTC (SPEC.md §3)."""
     return (moment - _EPOCH) // _SECOND
+
+
+def wall_time(seconds: int) -> datetime:
+    """The naive local time of `wall_seconds` (its inverse)."""
+    return _EPOCH + timedelta(seconds=seconds)
 
 
 def render_xml(
@@ -128,13 +133,13 @@ def render_xml(
     for day in days:
         midnight = datetime(day.day.year, day.day.month, day.day.day)
         out.append(
-            f'  <cntset name="{set_name}" starttime="{_wall_seconds(midnight)}" '
+            f'  <cntset name="{set_name}" starttime="{wall_seconds(midnight)}" '
             f'delta="{res_s}" date="{day.day.isoformat()}">\n'
         )
         for b in day.bins:
             cnts = "".join(f"{o}{v}</cnt>" for o, v in zip(cnt_open, b.values, strict=True))
             out.append(
-                f'    <cntgroup endtime="{_wall_seconds(b.end)}" time="{b.end.isoformat()[11:16]}">'
+                f'    <cntgroup endtime="{wall_seconds(b.end)}" time="{b.end.isoformat()[11:16]}">'
                 f"{cnts}</cntgroup>\n"
             )
         out.append("  </cntset>\n")
