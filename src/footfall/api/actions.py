@@ -15,7 +15,7 @@ anything the client got wrong.
 from __future__ import annotations
 
 import urllib.parse
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,7 +29,7 @@ from starlette.routing import BaseRoute
 from footfall.api.auth import Authenticator, Principal
 from footfall.api.logs import LogRing
 from footfall.api.params import ParamsStore, counter_zone
-from footfall.config import Level, Params, ServerSettings
+from footfall.config import Level, ServerSettings
 from footfall.errors import BadRequest
 from footfall.ingest import Ingest
 from footfall.store.base import Store
@@ -100,9 +100,6 @@ class ActionRegistry:
     def names(self) -> list[str]:
         """Every registered action name, sorted."""
         return sorted(self._actions)
-
-
-ParamsValidator = Callable[[Params], None]
 
 
 @dataclass(eq=False)
@@ -181,11 +178,3 @@ def _decode(raw: bytes) -> str:
             "the query or body is not valid percent-encoded UTF-8 near "
             + repr(raw[:30].decode("latin-1"))
         ) from None
-
-
-def pairs_to_mapping(pairs: Sequence[tuple[str, str]]) -> Mapping[str, str]:
-    """The first value of each key."""
-    mapping: dict[str, str] = {}
-    for key, value in pairs:
-        mapping.setdefault(key, value)
-    return mapping
