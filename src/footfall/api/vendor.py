@@ -247,8 +247,8 @@ def register_vendor(registry: ActionRegistry) -> None:
     }
     for name, handler in viewer.items():
         registry.register(Action(name, handler))
-    registry.register(Action("setparams", setparams, level="operator", endpoints=OPERATOR_ONLY))
     for name, handler in {
+        "setparams": setparams,
         "clear-data": clear_data,
         "show-logs": show_logs,
         "generate-logs": generate_logs,
