@@ -113,6 +113,7 @@ BAD_CONFIGS = [
     ('users = [{name = "a", password = "b", level = "god"}]\n', "users.0.level"),
     ('users_file = "missing.toml"\n', "missing.toml"),
     ('source = "/no/such/clip.mp4"\n', "/no/such/clip.mp4"),
+    ('source = "\u00b2"\n', "is not a file, a URL, a device index"),  # '²' isdigit, not int
     ("port = \n", "not valid TOML"),
 ]
 
@@ -164,6 +165,8 @@ def test_serve_refuses_a_detector_that_is_not_there(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "ONNX model file" in result.output
     result = runner.invoke(app, ["serve", "--data", str(tmp_path), "--source", "synthetic:x"])
     assert result.exit_code == 2 and "seed" in result.output
+    result = runner.invoke(app, ["serve", "--data", str(tmp_path), "--source", "\u00b2"])
+    assert result.exit_code == 2 and "device index" in result.output  # was a ValueError crash
 
 
 def test_check_config_help_names_the_users_table() -> None:

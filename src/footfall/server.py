@@ -96,7 +96,8 @@ def check_settings(settings: ServerSettings) -> list[str]:
     source = settings.source
     synthetic = source == "synthetic" or source.startswith("synthetic:")
     looks_like_file = source != "none" and not synthetic and "://" not in source
-    if looks_like_file and not source.isdigit() and not Path(source).exists():
+    # isdecimal, not isdigit: a device index goes through int(), which refuses '²'.
+    if looks_like_file and not source.isdecimal() and not Path(source).exists():
         problems.append(
             f"source {source!r} is not a file, a URL, a device index, none or synthetic"
         )
