@@ -307,6 +307,7 @@ def test_users_helpers(tmp_path: Path) -> None:
         "x = 1\n": "unknown key",
         "[[user]]\nname = 'a'\n": "give a password",
         "[[user]]\nname = 'a'\nhashes = ['md5:12']\n": "32 hexadecimal",
+        "[[user]]\nname = 'a'\nhashes = ['pbkdf2_sha256$\u00b2$c2FsdA$aGFzaA']\n": "malformed",
         "[[user]]\nname = 'a'\nlevel = 'god'\npassword = 'x'\n": "level",
         "[[user]]\nname = 'a:b'\npassword = 'x'\n": "':'",
         "[[user]\n": "TOML",

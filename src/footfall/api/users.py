@@ -55,7 +55,8 @@ def credential_from_entry(entry: UserEntry) -> Credential:
     for item in entry.hashes:
         kind, sep, value = item.partition(":")
         if item.startswith(PBKDF2_PREFIX):
-            if len(item.split("$")) != 4 or not item.split("$")[1].isdigit():
+            # isdecimal, not isdigit: check_pbkdf2 reads the count with int(), which refuses '²'.
+            if len(item.split("$")) != 4 or not item.split("$")[1].isdecimal():
                 raise BadRequest(f"user {entry.name}: malformed {PBKDF2_PREFIX}... hash")
             pbkdf2 = item
         elif sep and kind in ("md5", "sha256"):
