@@ -140,6 +140,7 @@ def test_setparams_reaches_the_running_analyzer_and_enable_stops_counting(
         ("synthetic:abc", "whole number"),
         ("synthetic:²", "whole number"),  # a digit to isdigit(), not to int(): was let through
         ("cam0", "no such video file"),
+        ("²", "no such video file"),  # not a camera index: int('²') used to raise at start
     ],
 )
 def test_sources_that_cannot_be_right_are_refused_at_once(

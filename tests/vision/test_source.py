@@ -228,7 +228,14 @@ def test_open_source_of_a_missing_file_says_so(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("spec", "device"),
-    [("0", 0), ("12", 12), ("/dev/video2", "/dev/video2"), ("/dev/sda", None), ("cam0", None)],
+    [
+        ("0", 0),
+        ("12", 12),
+        ("/dev/video2", "/dev/video2"),
+        ("/dev/sda", None),
+        ("cam0", None),
+        ("²", None),
+    ],
 )
 def test_parse_device(spec: str, device: int | str | None) -> None:
     assert parse_device(spec) == device

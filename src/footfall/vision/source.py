@@ -250,7 +250,7 @@ def camera_opener(device: int | str) -> Opener:
 
 def parse_device(spec: str) -> int | str | None:
     """`0` -> 0, `/dev/video2` -> the path; anything else is not a camera."""
-    if spec.isdigit():
+    if spec.isdecimal():  # what int() reads; isdigit() also passes '²', which int() refuses
         return int(spec)
     if re.fullmatch(r"/dev/video\d+", spec):
         return spec
