@@ -12,7 +12,6 @@ Actions (registry of api/actions.py): `live-occupancy.json`, `occupancy-reset&oc
 from __future__ import annotations
 
 import asyncio
-import json
 import math
 import signal
 import socket
@@ -33,6 +32,7 @@ from starlette.routing import Route
 from footfall.api import formats
 from footfall.api.actions import Action, ApiContext, Call
 from footfall.api.auth import AuthFailure
+from footfall.api.vendor import json_response
 from footfall.config import Level, Params
 from footfall.counting.alarms import ALARM_KINDS
 from footfall.counting.occupancy_db import OccupancyBook
@@ -50,17 +50,12 @@ STREAM_TYPES = ("passage", "alarm", "occupancy")  # the outbox message kinds
 DB_FILE = "delivery.sqlite3"  # used when the counts are not in a SQLite file
 
 
-def _json(body: Any, status: int = 200) -> Response:
-    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-    return Response(text, status_code=status, media_type="application/json")
-
-
 async def live_occupancy(hub: Hub, call: Call) -> Response:
     """`live-occupancy.json` (SPEC §7), with the aliases two clients need."""
     now = datetime.now(UTC)
     live = await run_in_threadpool(hub.live, now)
     ctx = call.ctx
-    return _json(
+    return json_response(
         {
             "serial": ctx.serial,
             "name": ctx.name(),
@@ -94,8 +89,8 @@ async def occupancy_reset(hub: Hub, call: Call) -> Response:
     try:
         await run_in_threadpool(hub.reset, inside)
     except BadRequest as exc:
-        return _json({"status": f"Error: {exc.message}"}, exc.status)
-    return _json({"status": "OK"})
+        return json_response({"status": f"Error: {exc.message}"}, exc.status)
+    return json_response({"status": "OK"})
 
 
 async def _report(hub: Hub, call: Call) -> tuple[list[bins.DayBins], int]:
@@ -170,7 +165,7 @@ async def alarm_json(call: Call) -> Response:
     """`alarm-export-json&date=…&kind=…` (ours): stored alarm events, oldest first."""
     rows = await run_in_threadpool(_event_rows, call)
     ctx = call.ctx
-    return _json({"serial": ctx.serial, "name": ctx.name(), "events": rows})
+    return json_response({"serial": ctx.serial, "name": ctx.name(), "events": rows})
 
 
 async def alarm_csv(call: Call) -> Response:

@@ -80,7 +80,8 @@ class LiveTotals:
         return self._value
 
 
-def _json(body: Any, status: int = 200) -> Response:
+def json_response(body: Any, status: int = 200) -> Response:
+    """Compact JSON, UTF-8 as it is (no \\u escapes), as every JSON reply of the API."""
     text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
     return Response(text, status_code=status, media_type="application/json")
 
@@ -90,7 +91,7 @@ async def live_sum(call: Call) -> Response:
     ctx = call.ctx
     now = datetime.now(UTC)
     total_in, total_out = ctx.live.get(now)
-    return _json(
+    return json_response(
         {
             "serial": ctx.serial,
             "name": ctx.name(),
@@ -105,7 +106,7 @@ async def list_cnt(call: Call) -> Response:
     """`list-cnt.json`: the local days that hold data."""
     ctx = call.ctx
     days = await run_in_threadpool(bins.days_with_data, ctx.store, ctx.zone())
-    return _json(
+    return json_response(
         {"timestamp": ctx.local_timestamp(), "days": [day.strftime("%Y%m%d") for day in days]}
     )
 
@@ -155,15 +156,13 @@ async def export_cnt(call: Call) -> Response:
 
 async def cntpos(call: Call) -> Response:
     """`cntpos.json`: the counting area from `Params.Area` (SPEC §5)."""
-    a = call.ctx.params.current.Area
-    area = Area(a.Width, a.Height, a.Left, a.Right, a.Top, a.Bottom, a.YFirst, a.YLast, a.Radius)
-    return _json(area.as_cntpos())
+    return json_response(Area.from_params(call.ctx.params.current.Area).as_cntpos())
 
 
 async def params(call: Call) -> Response:
     """`params.json`: every parameter, nested by group, secrets left out (SPEC §6)."""
     ctx = call.ctx
-    return _json(params_json(ctx.params.current, ctx.serial, ctx.name()))
+    return json_response(params_json(ctx.params.current, ctx.serial, ctx.name()))
 
 
 async def setparams(call: Call) -> Response:
