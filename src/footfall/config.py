@@ -207,6 +207,11 @@ class Params(BaseModel):
 SECRET_PARAMS = frozenset({"MQTT.Password", "Webhook.Secret"})
 
 
+def redact(url: str) -> str:
+    """The URL with any `user:password@` replaced by `***@`, for logs and status."""
+    return re.sub(r"://[^/@]*@", "://***@", url)
+
+
 def hide_url_password(url: str) -> str:
     """`http://user:***@host/…` for `http://user:pw@host/…`: a password in a URL is a secret."""
     try:

@@ -25,7 +25,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from footfall.config import Params
+from footfall.config import Params, redact
 from footfall.errors import BadRequest
 from footfall.ingest import Ingest
 from footfall.store.base import Passage
@@ -36,7 +36,6 @@ from footfall.vision.source import (
     backoff_delay,
     open_source,
     parse_device,
-    redact,
     synthetic_seed,
 )
 from footfall.vision.types import Frame

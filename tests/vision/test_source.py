@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import pytest
 
-from footfall.config import Params
+from footfall.config import Params, redact
 from footfall.vision.offline import count_file
 from footfall.vision.source import (
     FileSource,
@@ -26,7 +26,6 @@ from footfall.vision.source import (
     camera_opener,
     open_source,
     parse_device,
-    redact,
     stream_opener,
 )
 from footfall.vision.synthetic import SyntheticSource

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -20,7 +19,7 @@ from footfall.api.cntfile import cnt_filename, render_cnt
 from footfall.api.formats import render_csv, render_json, render_xml
 from footfall.api.logs import log_archive, show_logs_text
 from footfall.api.params import params_json, redacted, setparams_changes
-from footfall.config import Level
+from footfall.config import Level, redact
 from footfall.counting.area import Area
 from footfall.errors import BadRequest
 from footfall.store import bins
@@ -203,7 +202,7 @@ async def generate_logs(call: Call) -> Response:
         "settings": {
             "host": ctx.settings.host,
             "port": ctx.settings.port,
-            "source": re.sub(r"//[^/@]*@", "//***@", ctx.settings.source),  # no URL credentials
+            "source": redact(ctx.settings.source),  # no URL credentials
             "anonymous_viewer": ctx.settings.anonymous_viewer,
             "sha256_challenge": ctx.settings.sha256_challenge,
             "basic_challenge": ctx.settings.basic_challenge,

@@ -32,6 +32,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from footfall.config import redact
 from footfall.vision.types import Frame
 
 log = logging.getLogger(__name__)
@@ -64,11 +65,6 @@ def file_fps(capture: cv2.VideoCapture) -> float:
     one (outside 1-240: some containers give their time base); `serve` and `count` alike."""
     fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
     return fps if 1.0 <= fps <= 240.0 else DEFAULT_FPS
-
-
-def redact(url: str) -> str:
-    """The URL with any `user:password@` removed, for logs."""
-    return re.sub(r"://[^/@]*@", "://***@", url)
 
 
 class FileSource:
