@@ -77,6 +77,17 @@ def test_bad_input_is_a_sentence_not_a_traceback(bus: Path, args: list[str], mes
     assert "Traceback" not in done.stderr
 
 
+def test_errors_are_one_unwrapped_line_whatever_the_path(bus: Path, tmp_path: Path) -> None:
+    """A long path (CI checks out deeper) or brackets in it must not wrap or vanish as markup."""
+    deep = tmp_path / ("d" * 60) / "[bold]model[/bold]" / ("m" * 60 + ".onnx")
+    deep.parent.mkdir(parents=True)
+    deep.write_bytes(b"not a protobuf at all")
+    done = run("count", str(bus), "--detector", str(deep))
+    assert done.returncode == 2
+    first = done.stderr.splitlines()[0]
+    assert f"--detector {deep}: not a usable ONNX model" in first
+
+
 def test_missing_video_is_reported(tmp_path: Path) -> None:
     done = run("count", str(tmp_path / "nothing.mp4"))
     assert done.returncode == 2

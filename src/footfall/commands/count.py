@@ -169,7 +169,7 @@ def count(
         if out is not None:
             write_passages(result, out)
     except BadRequest as exc:
-        err.print(f"error: {exc.message}")
+        typer.echo(f"footfall count: error: {exc.message}", err=True)
         raise typer.Exit(2) from exc
     if as_json:
         sys.stdout.write(json.dumps(result_json(result)) + "\n")

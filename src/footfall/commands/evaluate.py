@@ -58,7 +58,7 @@ def evaluate(
     try:
         s, result = evaluate_file(video, ground_truth, height, detector)
     except BadRequest as exc:
-        Console(stderr=True).print(f"error: {exc.message}")
+        typer.echo(f"footfall eval: error: {exc.message}", err=True)
         raise typer.Exit(2) from exc
     if as_json:
         sys.stdout.write(json.dumps(eval_json(s, result)) + "\n")
