@@ -1,0 +1,100 @@
+"""How the count holds when a shared clip is degraded: smaller frames, fewer frames per second.
+
+Each clip is decoded once; every variant feeds the same frames, resized or thinned, to a fresh
+`Analyzer` with the clip's area (scaled by the analyzer to the frame size) and the variant's frame
+rate. Prints counted in/out per clip and variant, and the combined accuracy against the clip's
+ground truth, or against our own hand counts of the clips whose truth is hidden
+(tests/real/README.md; estimates, marked ~).
+
+    .venv/bin/python bench/bench_robustness.py [--jobs 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import cv2
+import numpy as np
+from floor import DATA, clip_params, clip_truth
+
+from footfall.vision.analyzer import Analyzer
+from footfall.vision.types import Frame
+
+# Our own hand counts (in, out) of the clips whose ground truth is hidden: estimates only.
+HAND_COUNTS = {"tram_door_overhead_03": (19, 0), "tram_door_overhead_04": (0, 28)}
+VARIANTS = (  # name, scale, keep every n-th frame
+    ("as is", 1.0, 1),
+    ("0.75 size", 0.75, 1),
+    ("half size", 0.5, 1),
+    ("half fps", 1.0, 2),
+    ("third fps", 1.0, 3),
+    ("half size+fps", 0.5, 2),
+)
+
+
+def count_variant(video: Path, scale: float, stride: int) -> tuple[int, int]:
+    """Counted (in, out) of `video` resized by `scale`, keeping every `stride`-th frame."""
+    cv2.setNumThreads(1)
+    capture = cv2.VideoCapture(str(video))
+    fps = float(capture.get(cv2.CAP_PROP_FPS) or 25.0) / stride
+    analyzer = Analyzer(clip_params(video))
+    analyzer.set_fps(fps)
+    start = datetime(1970, 1, 1, tzinfo=UTC)
+    passages = []
+    index = kept = 0
+    while True:
+        ok, image = capture.read()
+        if not ok:
+            break
+        if index % stride == 0:
+            if scale != 1.0:
+                image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+            when = start + timedelta(seconds=kept / fps)
+            passages += analyzer.process(Frame(np.asarray(image, np.uint8), kept, when))
+            kept += 1
+        index += 1
+    capture.release()
+    passages += analyzer.flush()
+    n_in = sum(1 for p in passages if p.direction == "in")
+    return n_in, len(passages) - n_in
+
+
+def truth_of(video: Path) -> tuple[int, int, str]:
+    """(in, out, mark): the ground truth, or our hand count marked '~'."""
+    truth, found = clip_truth(video)
+    if found:
+        return truth.true_in, truth.true_out, ""
+    n_in, n_out = HAND_COUNTS.get(video.stem, (0, 0))
+    return n_in, n_out, "~"
+
+
+def main() -> None:
+    """Count every clip in every variant and print the table."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+    videos = sorted((DATA / "video").iterdir())
+    jobs = [(v, s, k) for v in videos for _, s, k in VARIANTS]
+    with ProcessPoolExecutor(args.jobs) as pool:
+        counted = list(pool.map(count_variant, *zip(*jobs, strict=True)))
+    header = f"{'clip (truth)':<30}" + "".join(f"{name:>16}" for name, _, _ in VARIANTS)
+    print(header)
+    print("-" * len(header))
+    total = [0.0] * len(VARIANTS)
+    for i, video in enumerate(videos):
+        t_in, t_out, mark = truth_of(video)
+        cells = ""
+        for j in range(len(VARIANTS)):
+            n_in, n_out = counted[i * len(VARIANTS) + j]
+            acc = 1 - (abs(n_in - t_in) + abs(n_out - t_out)) / max(1, t_in + t_out)
+            total[j] += acc
+            cells += f"{f'{n_in}/{n_out} {mark}{acc:.2f}':>16}"
+        print(f"{f'{video.stem} ({mark}{t_in}/{t_out})':<30}{cells}")
+    print(f"{'mean accuracy':<30}" + "".join(f"{t / len(videos):>16.3f}" for t in total))
+
+
+if __name__ == "__main__":
+    main()
