@@ -34,7 +34,8 @@ from tests.polling import wait_for
 
 # An Axis-like MJPEG endpoint: multipart/x-mixed-replace of JPEGs whose grey level is argv[2],
 # so a test can tell the server before a restart from the one after. `stall` sends 40 frames and
-# then holds the connection open without sending more; `auth` wants Basic root:pass first.
+# then holds the connection open without sending more; `auth` wants Basic root:pass first; `tls`
+# serves HTTPS with the certificate and key given after the mode (a camera's self-signed one).
 MJPEG_SERVER = r"""
 import sys, time, cv2, numpy as np
 from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
@@ -63,6 +64,11 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+if mode == "tls":
+    import ssl
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(sys.argv[4], sys.argv[5])
+    server.socket = context.wrap_socket(server.socket, server_side=True)
 print("ready", flush=True)
 server.serve_forever()
 """
@@ -74,11 +80,13 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve_mjpeg(tmp_path: Path, port: int, level: int, mode: str = "live") -> subprocess.Popen[str]:
+def serve_mjpeg(
+    tmp_path: Path, port: int, level: int, mode: str = "live", *tls: str
+) -> subprocess.Popen[str]:
     script = tmp_path / "mjpeg_server.py"
     script.write_text(MJPEG_SERVER)
     proc = subprocess.Popen(
-        [sys.executable, str(script), str(port), str(level), mode],
+        [sys.executable, str(script), str(port), str(level), mode, *tls],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -330,6 +338,27 @@ def test_a_camera_that_wants_credentials_gets_them_from_the_url(tmp_path: Path) 
     try:
         wait_for(lambda: len(reader.levels) >= 3, 10, "frames after authenticating")
         assert abs(reader.levels[-1] - 120) < 3
+    finally:
+        reader.stop()
+        server.kill()
+        server.wait()
+
+
+def test_https_mjpeg_with_a_self_signed_certificate_is_read(tmp_path: Path) -> None:
+    """Cameras serve HTTPS with their own certificate: the stream is read, not refused."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subject = ["-subj", "/CN=axis-accc8e000000", "-keyout", str(key), "-out", str(cert)]
+    openssl = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+    subprocess.run([*openssl, *subject], check=True, capture_output=True)
+    port = free_port()
+    server = serve_mjpeg(tmp_path, port, 150, "tls", str(cert), str(key))
+    source = open_source(f"https://127.0.0.1:{port}/axis-cgi/mjpg/video.cgi")
+    assert isinstance(source, LiveSource)
+    reader = Reader(source)
+    try:
+        wait_for(lambda: len(reader.levels) >= 5, 15, "frames over HTTPS")
+        assert abs(reader.levels[-1] - 150) < 3
+        assert source.state == "streaming"
     finally:
         reader.stop()
         server.kill()
