@@ -218,10 +218,13 @@ def _sleep_until(deadline: float, closed: threading.Event) -> None:
 def stream_opener(
     url: str, open_timeout_ms: int = OPEN_TIMEOUT_MS, read_timeout_ms: int = READ_TIMEOUT_MS
 ) -> Opener:
-    """Open `url` with OpenCV's FFmpeg backend, bounded open and read timeouts, RTSP over TCP."""
-    # FFmpeg's default RTSP transport is UDP, which loses packets on busy networks; an operator
-    # can override this through the same environment variable.
-    os.environ.setdefault("OPENCV_FFMPEG_CAPTURE_OPTIONS", "rtsp_transport;tcp")
+    """Open `url` with OpenCV's FFmpeg backend, bounded open and read timeouts, RTSP over TCP
+    where the server offers it."""
+    # RTP over the RTSP connection (TCP) first: FFmpeg's plain default, UDP, loses packets on busy
+    # networks. `prefer_tcp`, not `rtsp_transport;tcp`: a server that refuses TCP (461, e.g. some
+    # cameras and NVRs) is then read over UDP instead of never opening. An operator can override
+    # this through the same environment variable (`rtsp_transport;tcp`: never UDP).
+    os.environ.setdefault("OPENCV_FFMPEG_CAPTURE_OPTIONS", "rtsp_flags;prefer_tcp")
 
     def opener() -> cv2.VideoCapture:
         params = [
