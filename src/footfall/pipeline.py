@@ -38,7 +38,7 @@ from footfall.vision.source import (
     parse_device,
     synthetic_seed,
 )
-from footfall.vision.types import Frame
+from footfall.vision.types import Frame, View
 
 if TYPE_CHECKING:
     from footfall.vision.detect import Detector
@@ -134,6 +134,7 @@ class CountingHandle:
         self.last_error: str | None = None
         self.last_error_time: datetime | None = None
         self.started = datetime.now(UTC)
+        self._latest: View | None = None
         self._thread = threading.Thread(target=self._run, name=f"counting {name}", daemon=True)
 
     def start(self) -> CountingHandle:
@@ -157,6 +158,10 @@ class CountingHandle:
     def join(self, timeout_s: float | None = None) -> None:
         """Wait for the thread to end (a finite file without loop ends by itself)."""
         self._thread.join(timeout_s)
+
+    def latest(self) -> View | None:
+        """The last frame analysed and the tracks live in it (for snapshot.jpg, view.mjpg)."""
+        return self._latest
 
     def status(self) -> dict[str, Any]:
         """fps, frames, passages, source state and the last error, as plain JSON values."""
@@ -261,6 +266,7 @@ class CountingHandle:
             if not params.Counter.Enable:
                 continue
             self._commit(self._safe(partial(analyzer.process, frame), []))
+            self._latest = View(frame.image, frame.index, list(getattr(analyzer, "tracks", ())))
         return params
 
     def _set_fps(self, analyzer: FrameAnalyzer, fps: float) -> None:

@@ -26,11 +26,13 @@ from footfall.api.app import Plugin, create_app, resolve_serial
 from footfall.api.logs import LOG_FORMAT, LOGGERS, install_file_log
 from footfall.api.params import ParamsStore
 from footfall.api.users import build_credentials
+from footfall.api.view import install_view
 from footfall.config import ServerSettings, read_toml
 from footfall.errors import BadRequest
 from footfall.http1 import protocol_class
 from footfall.ingest import Ingest
 from footfall.store.migrate import SchemaError
+from footfall.vision.types import View
 
 log = logging.getLogger("footfall.server")
 
@@ -49,6 +51,10 @@ class CountingHandle(Protocol):
 
     def status(self) -> dict[str, Any]:
         """Frames, fps, last error and the like."""
+        ...
+
+    def latest(self) -> View | None:
+        """The last frame analysed, with its tracks."""
         ...
 
 
@@ -268,6 +274,7 @@ def serve(settings: ServerSettings, *, plugins: Sequence[Plugin] | None = None) 
         if settings.source != "none":
             counting = start_source(settings, params, ingest)
             ctx.status["counting"] = counting.status
+        install_view(ctx, counting.latest if counting is not None else None)
         sock = bind(settings.host, settings.port)
         host, port = sock.getsockname()[:2]
         config = uvicorn.Config(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -38,3 +39,13 @@ class Detections:
         """(N,2) box centres."""
         b = self.boxes
         return np.stack([(b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2], axis=1)
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """What the counter saw last: a frame's image and index, and the tracks (id, x, y in frame
+    pixels) live in it."""
+
+    image: npt.NDArray[np.uint8]
+    index: int
+    tracks: Sequence[tuple[int, float, float]] = ()

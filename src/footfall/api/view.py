@@ -1,0 +1,118 @@
+"""What the camera sees, with the counting area drawn: `snapshot.jpg` and `view.mjpg`.
+
+For placing the counting area by eye: the latest frame the counter analysed, with the area of
+`Area.*` (scaled to the frame), the way that counts as in, the live tracks and today's counts.
+Operator level on both endpoints (an image of people is more than a count). `overlay=0` gives the
+bare frame. `view.mjpg` streams the same as `multipart/x-mixed-replace` (what browsers show in an
+`<img>` or a tab), `fps` 1-15 (default 5).
+
+    install_view(ctx, counting.latest)      # footfall serve, with a video source
+    install_view(ctx, None)                 # --source none: both answer 409 with a sentence
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from functools import partial
+
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response, StreamingResponse
+
+from footfall.api.actions import Action, ApiContext, Call
+from footfall.counting.area import Area
+from footfall.errors import BadRequest
+from footfall.vision.draw import annotate, jpeg
+from footfall.vision.types import View
+
+BOUNDARY = "footfallframe"
+DEFAULT_FPS = 5
+MAX_FPS = 15
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+ViewSource = Callable[[], View | None]
+
+
+def _overlay(call: Call) -> bool:
+    value = call.param("overlay")
+    if value not in (None, "", "0", "1"):
+        raise BadRequest("overlay must be 0 (the bare frame) or 1 (the counting area drawn)")
+    return value != "0"
+
+
+def _fps(call: Call) -> int:
+    value = call.param("fps")
+    if value in (None, ""):
+        return DEFAULT_FPS
+    if not value.isdecimal() or not 1 <= int(value) <= MAX_FPS:
+        raise BadRequest(f"fps must be a whole number from 1 to {MAX_FPS}")
+    return int(value)
+
+
+def _latest(latest: ViewSource | None) -> View:
+    if latest is None:
+        raise BadRequest(
+            "no video is being counted (footfall serve --source none); start it with --source "
+            "FILE, URL, a camera or synthetic to see what it sees",
+            status=409,
+        )
+    view = latest()
+    if view is None:
+        raise BadRequest("no frame has come from the video source yet; try again shortly", 503)
+    return view
+
+
+def render(ctx: ApiContext, view: View, overlay: bool) -> bytes:
+    """The view as JPEG, with the current area, tracks and today's counts when `overlay`."""
+    if not overlay:
+        return jpeg(view.image)
+    params = ctx.params.current
+    counts = ctx.live.get(datetime.now(UTC))
+    area = Area.from_params(params.Area)
+    return jpeg(annotate(view.image, area, params.Area.InDirection, view.tracks, counts))
+
+
+async def snapshot(latest: ViewSource | None, call: Call) -> Response:
+    """`snapshot.jpg`: the latest frame, drawn on unless overlay=0."""
+    overlay = _overlay(call)
+    view = _latest(latest)
+    body = await run_in_threadpool(render, call.ctx, view, overlay)
+    return Response(body, media_type="image/jpeg", headers=NO_STORE)
+
+
+async def _frames(
+    ctx: ApiContext, latest: ViewSource, first: View, overlay: bool, fps: int
+) -> AsyncIterator[bytes]:
+    """Each new frame (at most `fps` a second) as one part of a multipart/x-mixed-replace body."""
+    view: View | None = first
+    shown = -1
+    while True:
+        if view is not None and view.index != shown:
+            body = await run_in_threadpool(render, ctx, view, overlay)
+            shown = view.index
+            head = (
+                f"--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: {len(body)}\r\n\r\n"
+            )
+            yield head.encode("ascii") + body + b"\r\n"
+        await asyncio.sleep(1.0 / fps)
+        view = latest()
+
+
+async def stream(latest: ViewSource | None, call: Call) -> Response:
+    """`view.mjpg`: the view as an endless MJPEG stream."""
+    overlay, fps = _overlay(call), _fps(call)
+    first = _latest(latest)
+    assert latest is not None
+    return StreamingResponse(
+        _frames(call.ctx, latest, first, overlay, fps),
+        media_type=f"multipart/x-mixed-replace; boundary={BOUNDARY}",
+        headers=NO_STORE | {"X-Accel-Buffering": "no"},
+    )
+
+
+def install_view(ctx: ApiContext, latest: ViewSource | None) -> None:
+    """Register `snapshot.jpg` and `view.mjpg` (operator) over `latest` (None: no video)."""
+    for name, handler in (("snapshot.jpg", snapshot), ("view.mjpg", stream)):
+        ctx.actions.register(Action(name, partial(handler, latest), level="operator"), replace=True)
