@@ -8,20 +8,23 @@ read-only connections, so any thread may read while the writer writes.
 from __future__ import annotations
 
 import contextlib
-import json
-import math
 import queue
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from footfall.store.base import Event, MinuteBin, Passage, Store
 from footfall.store.migrate import Migration, migrate, schema_version
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+from footfall.store.rows import (
+    check_window,
+    checked_minute_rows,
+    event_of,
+    minute_rows,
+    payload_json,
+    time_us,
+)
 
 _UPSERT = (
     "INSERT INTO minute_bins (minute_utc, in_count, out_count) VALUES (?, ?, ?) "
@@ -39,23 +42,6 @@ WITH RECURSIVE hour(h) AS (
 )
 SELECT h FROM hour WHERE h IS NOT NULL
 """
-
-
-def _minute_of(passage: Passage) -> int:
-    if passage.time.tzinfo is None:
-        raise ValueError(f"passage time {passage.time} has no time zone; pass UTC-aware times")
-    if passage.direction not in ("in", "out"):
-        raise ValueError(f"passage direction {passage.direction!r} is neither 'in' nor 'out'")
-    minute = math.floor(passage.time.timestamp() / 60) * 60
-    if minute < 0:
-        raise ValueError(f"passage time {passage.time} is before 1970")
-    return minute
-
-
-def _time_us(when: datetime) -> int:
-    if when.tzinfo is None:
-        raise ValueError(f"event time {when} has no time zone; pass UTC-aware times")
-    return (when - _EPOCH) // timedelta(microseconds=1)
 
 
 class SQLiteStore:
@@ -130,23 +116,17 @@ class SQLiteStore:
 
     def add_passages(self, passages: Sequence[Passage]) -> None:
         """Commit passages into their minute bins (durable on return)."""
-        per_minute: dict[int, list[int]] = {}
-        for passage in passages:
-            counts = per_minute.setdefault(_minute_of(passage), [0, 0])
-            counts[0 if passage.direction == "in" else 1] += 1
-        if not per_minute:
+        rows = minute_rows(passages)
+        if not rows:
             return
-        rows = [(minute, c[0], c[1]) for minute, c in sorted(per_minute.items())]
         with self._write() as conn:
             conn.executemany(_UPSERT, rows)
 
     def add_minute_counts(self, rows: Sequence[tuple[int, int, int]]) -> None:
         """Commit (minute_utc, in, out) rows, added to what is there (bulk import, benchmarks)."""
-        for minute, n_in, n_out in rows:
-            if minute < 0 or minute % 60 or n_in < 0 or n_out < 0:
-                raise ValueError(f"bad minute row {(minute, n_in, n_out)}")
+        kept = checked_minute_rows(rows)
         with self._write() as conn:
-            conn.executemany(_UPSERT, [r for r in rows if r[1] or r[2]])
+            conn.executemany(_UPSERT, kept)
 
     def minute_bins(self, start_utc: int, end_utc: int) -> list[MinuteBin]:
         """Non-empty minute bins with start_utc <= minute_utc < end_utc, in time order."""
@@ -170,8 +150,7 @@ class SQLiteStore:
 
     def window_sums(self, start_utc: int, end_utc: int, width_s: int) -> list[tuple[int, int, int]]:
         """(window start, in, out) per non-empty epoch-aligned window in [start, end), in order."""
-        if width_s <= 0 or width_s % 60 or 86400 % width_s:
-            raise ValueError(f"window width {width_s} s does not divide a day into minutes")
+        check_window(start_utc, end_utc, width_s)
         if width_s == 60:
             sql = (
                 "SELECT minute_utc, in_count, out_count FROM minute_bins "
@@ -192,8 +171,6 @@ class SQLiteStore:
                 f"SELECT {key} - {key} % ?1 AS w, SUM(in_count), SUM(out_count) FROM {table} "
                 f"WHERE {key} >= ?2 AND {key} < ?3 GROUP BY w ORDER BY w"
             )
-        if start_utc % width_s or end_utc % width_s:
-            raise ValueError(f"[{start_utc}, {end_utc}) is not aligned to {width_s} s windows")
         with self._read() as conn:
             return conn.execute(sql, (width_s, start_utc, end_utc)).fetchall()
 
@@ -219,11 +196,10 @@ class SQLiteStore:
 
     def add_event(self, event: Event) -> int:
         """Commit an event; returns its id."""
-        payload = json.dumps(event.payload, ensure_ascii=False, separators=(",", ":"))
+        row = (time_us(event.time), event.kind, payload_json(event))
         with self._write() as conn:
             cursor = conn.execute(
-                "INSERT INTO events (time_us, kind, payload) VALUES (?, ?, ?)",
-                (_time_us(event.time), event.kind, payload),
+                "INSERT INTO events (time_us, kind, payload) VALUES (?, ?, ?)", row
             )
         assert cursor.lastrowid is not None
         return int(cursor.lastrowid)
@@ -236,10 +212,7 @@ class SQLiteStore:
             sql, args = sql + " AND kind = ?", (*args, kind)
         with self._read() as conn:
             rows = conn.execute(sql + " ORDER BY time_us, id", args).fetchall()
-        return [
-            Event(_EPOCH + timedelta(microseconds=us), k, json.loads(p), id=i)
-            for i, us, k, p in rows
-        ]
+        return [event_of(*row) for row in rows]
 
     def stats(self) -> dict[str, Any]:
         """Row counts, file size and the like, for generate-logs."""
