@@ -1,4 +1,5 @@
-"""The store's currency (Passage, MinuteBin, Event) and the Store protocol of every backend."""
+"""The store's currency (Passage, MinuteBin, Event), the Store protocol of every backend and the
+error a backend raises when its database is out of reach (StoreUnavailable)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,14 @@ class Event:
     kind: str  # e.g. "tailgating", "wrong_direction", "occupancy_high", "occupancy_normal"
     payload: dict[str, Any] = field(default_factory=dict)
     id: int | None = None  # assigned by the store
+
+
+class StoreUnavailable(RuntimeError):
+    """The store's database cannot be reached now (down, refusing, connection lost).
+
+    The message says where and why, never with a password; callers may try again later (the
+    pipeline keeps its passages, the API answers 503).
+    """
 
 
 class Store(Protocol):

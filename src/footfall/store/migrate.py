@@ -30,10 +30,13 @@ class Migration:
     sql: str
 
 
-def load_migrations(directory: Path | Traversable | None = None) -> list[Migration]:
-    """The migrations in `directory` (default: the package's), by number; numbers run 1, 2, ..."""
+def load_migrations(
+    directory: Path | Traversable | None = None, *, package_folder: str = "migrations"
+) -> list[Migration]:
+    """The migrations in `directory` (default: the package's `package_folder`), by number;
+    numbers run 1, 2, ... (`migrations` for SQLite, `migrations_pg` for PostgreSQL)."""
     folder = (
-        directory if directory is not None else resources.files("footfall.store") / "migrations"
+        directory if directory is not None else resources.files("footfall.store") / package_folder
     )
     found = []
     for entry in folder.iterdir():
@@ -97,7 +100,11 @@ def migrate(conn: sqlite3.Connection, migrations: list[Migration] | None = None)
 
 def _known_version(conn: sqlite3.Connection, latest: int) -> int:
     """The file's version; SchemaError when it is newer than `latest`, the newest we know."""
-    current = schema_version(conn)
+    return known_version(schema_version(conn), latest)
+
+
+def known_version(current: int, latest: int) -> int:
+    """`current`, or SchemaError when it is newer than `latest`, the newest version we know."""
     if current > latest:
         raise SchemaError(
             f"the database has schema version {current}, newer than this program's {latest}; "
