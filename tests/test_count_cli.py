@@ -68,6 +68,24 @@ def test_count_writes_csv_and_json(bus: Path, tmp_path: Path) -> None:
         (["--in", "sideways"], "up or down"),
         (["--detector", "/nonexistent/model.onnx"], "no ONNX model file there"),
         (["--detector", __file__], "not a usable ONNX model"),
+        # Areas setparams refuses were counted (yfirst > ylast: 27 in 31 out on the bus)...
+        (["--area", "0,320,100,140,140,100,0"], "Area.YFirst < Area.YLast <= Area.Height"),
+        (["--area", "0,320,140,100,100,140,0"], "Area.Top < Area.Bottom <= Area.Height"),
+        (["--area", "0,9999,100,140,100,140,0"], "Area.Left < Area.Right <= Area.Width"),
+        # ... pydantic's five-line report with a URL was printed for a bad value ...
+        (["--area", "0,320,100,140,100,140,-5"], "Area.Radius: Input should be greater"),
+        (["--height", "10"], "Counter.Height: Input should be greater than or equal to 150"),
+        # ... and a partial or non-integer cntpos object, or an empty --area, was taken.
+        (["--area", '{"left": 0}'], "the key 'right' is missing"),
+        (
+            [
+                "--area",
+                '{"left": 1.7, "right": 320, "top": 100, "bottom": 140, "yfirst": 100, '
+                '"ylast": 140, "radius": 0}',
+            ],
+            "left must be a whole number, not 1.7",
+        ),
+        (["--area", ""], "seven integers"),
     ],
 )
 def test_bad_input_is_a_sentence_not_a_traceback(bus: Path, args: list[str], message: str) -> None:
@@ -75,6 +93,16 @@ def test_bad_input_is_a_sentence_not_a_traceback(bus: Path, args: list[str], mes
     assert done.returncode == 2
     assert message in done.stderr
     assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_a_whole_cntpos_object_in_its_own_size_is_scaled(bus: Path) -> None:
+    area = '{"width":640,"height":480,"left":0,"right":640,"top":200,"bottom":280,'
+    area += '"yfirst":200,"ylast":280,"radius":0.0}'
+    doubled = run("count", str(bus), "--area", area, "--json")
+    plain = run("count", str(bus), "--area", "0,320,100,140,100,140,0", "--json")
+    assert doubled.returncode == plain.returncode == 0, doubled.stderr
+    assert json.loads(doubled.stdout)["passages"] == json.loads(plain.stdout)["passages"]
 
 
 def test_errors_are_one_unwrapped_line_whatever_the_path(bus: Path, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from footfall.api.params import validate_params
 from footfall.config import Params
 from footfall.counting.area import PARAM_NAMES, Area
 from footfall.errors import BadRequest
@@ -32,7 +33,10 @@ def parse_area(text: str) -> dict[str, int]:
             unknown = set(raw) - {*AREA_KEYS, "width", "height"}
             if unknown:
                 raise ValueError(f"unknown key {sorted(unknown)[0]!r}")
-            return {k: int(v) for k, v in raw.items()}
+            missing = [k for k in AREA_KEYS if k not in raw]
+            if missing:
+                raise ValueError(f"the key {missing[0]!r} is missing")
+            return {k: _integer(k, v) for k, v in raw.items()}
         values = [int(v) for v in text.split(",")]
     except (ValueError, TypeError, json.JSONDecodeError) as exc:
         raise BadRequest(f"--area must be seven integers or a cntpos.json object: {exc}") from exc
@@ -41,29 +45,38 @@ def parse_area(text: str) -> dict[str, int]:
     return dict(zip(AREA_KEYS, values, strict=True))
 
 
+def _integer(key: str, value: object) -> int:
+    """A whole number of pixels from JSON: int() would take true, "5" and 1.7 (as 1)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{key} must be a whole number, not {json.dumps(value)}")
+    return value
+
+
 def params_for(
     area: dict[str, int] | Area | None,
     in_direction: str | None,
     height_cm: int | None,
     frame_size: tuple[int, int] | None = None,
 ) -> Params:
-    """Params for an offline count: area in the video's pixels unless it names its own size."""
-    params = Params()
+    """Params for an offline count: area in the video's pixels unless it names its own size.
+    Checked as setparams checks them: one sentence for a bad value or an area that cannot be."""
+    data = Params().model_dump()
+    if area is not None:
+        fields = area.as_cntpos() if isinstance(area, Area) else dict(area)
+        if frame_size is not None:
+            fields.setdefault("width", frame_size[0])
+            fields.setdefault("height", frame_size[1])
+        data["Area"] |= {PARAM_NAMES[k]: v for k, v in fields.items()}
+    if in_direction is not None:
+        data["Area"]["InDirection"] = in_direction
+    if height_cm is not None:
+        data["Counter"]["Height"] = height_cm
     try:
-        if area is not None:
-            fields = area.as_cntpos() if isinstance(area, Area) else dict(area)
-            if frame_size is not None:
-                fields.setdefault("width", frame_size[0])
-                fields.setdefault("height", frame_size[1])
-            update = {PARAM_NAMES[k]: v for k, v in fields.items()}
-            params.Area = params.Area.model_validate(params.Area.model_dump() | update)
-        if in_direction is not None:
-            params.Area.InDirection = in_direction  # type: ignore[assignment]
-        if height_cm is not None:
-            params.Counter.Height = height_cm
-    except ValueError as exc:
-        raise BadRequest(f"bad counting parameters: {exc}") from exc
-    return params
+        return validate_params(data)
+    except BadRequest as exc:
+        raise BadRequest(f"bad counting parameters: {exc.message}") from exc
 
 
 def video_size(path: Path) -> tuple[int, int]:
@@ -148,7 +161,11 @@ def count(
     video: Annotated[Path, typer.Argument(help="video file to count")],
     area: Annotated[
         str | None,
-        typer.Option(help="left,right,top,bottom,yfirst,ylast,radius or a cntpos.json object"),
+        typer.Option(
+            help="left,right,top,bottom,yfirst,ylast,radius in pixels of the video, or a "
+            "cntpos.json object (scaled when it gives its own width/height); default: the Area "
+            "defaults of params.json"
+        ),
     ] = None,
     in_direction: Annotated[
         str, typer.Option("--in", help="which way counts as in: up or down")
@@ -164,7 +181,8 @@ def count(
         if in_direction not in ("up", "down"):
             raise BadRequest("--in must be up or down")
         size = video_size(video)
-        params = params_for(parse_area(area) if area else None, in_direction, height, size)
+        area_fields = parse_area(area) if area is not None else None
+        params = params_for(area_fields, in_direction, height, size)
         result = run_with_progress(video, params, err, detector)
         if out is not None:
             write_passages(result, out)
