@@ -105,6 +105,22 @@ def test_a_whole_cntpos_object_in_its_own_size_is_scaled(bus: Path) -> None:
     assert json.loads(doubled.stdout)["passages"] == json.loads(plain.stdout)["passages"]
 
 
+def test_an_out_file_that_cannot_be_written_is_a_sentence(bus: Path, tmp_path: Path) -> None:
+    """--out into a missing directory (or a directory) was a traceback after the whole count."""
+    for out, message in [
+        (tmp_path / "missing" / "p.csv", f"there is no directory {tmp_path / 'missing'}"),
+        (tmp_path, "is a directory"),
+    ]:
+        done = run("count", str(bus), "--out", str(out))
+        assert done.returncode == 2 and message in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr and done.stdout == ""
+    if Path("/dev/full").exists():  # writing fails after the count (ENOSPC)
+        done = run("count", str(bus), "--out", "/dev/full", "--json")
+        assert done.returncode == 2 and done.stdout == ""
+        assert "cannot write --out /dev/full: No space left on device" in done.stderr
+        assert "Traceback" not in done.stderr
+
+
 def test_errors_are_one_unwrapped_line_whatever_the_path(bus: Path, tmp_path: Path) -> None:
     """A long path (CI checks out deeper) or brackets in it must not wrap or vanish as markup."""
     deep = tmp_path / ("d" * 60) / "[bold]model[/bold]" / ("m" * 60 + ".onnx")
@@ -116,7 +132,55 @@ def test_errors_are_one_unwrapped_line_whatever_the_path(bus: Path, tmp_path: Pa
     assert f"--detector {deep}: not a usable ONNX model" in first
 
 
-def test_missing_video_is_reported(tmp_path: Path) -> None:
-    done = run("count", str(tmp_path / "nothing.mp4"))
-    assert done.returncode == 2
-    assert "cannot open video" in done.stderr
+def test_a_video_that_does_not_open_says_why(tmp_path: Path) -> None:
+    """Missing, a directory, empty or not a video: all were "cannot open video PATH"."""
+    (tmp_path / "empty.mp4").write_bytes(b"")
+    (tmp_path / "notes.mp4").write_text("not a video\n")
+    truth = tmp_path / "truth.json"
+    truth.write_text(json.dumps(TRUTH))
+    cases = [
+        ("nothing.mp4", "there is no such file"),
+        (".", "it is a directory"),
+        ("empty.mp4", "the file is empty"),
+        ("notes.mp4", "OpenCV cannot decode it (not a video, or a truncated one)"),
+    ]
+    tram = DATA / "video" / "tram_door_overhead_02.mp4"
+    if tram.exists():
+        (tmp_path / "cut.mp4").write_bytes(tram.read_bytes()[:20_000])  # no moov atom
+        cases.append(("cut.mp4", "OpenCV cannot decode it (not a video, or a truncated one)"))
+    for name, why in cases:
+        path = tmp_path / name
+        for command in (["count", str(path)], ["eval", str(path), str(truth), "--json"]):
+            done = run(*command)
+            assert done.returncode == 2, done.stderr
+            assert f"cannot open video {path}: {why}" in done.stderr
+            assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+TRUTH = {
+    "video": "bus_overhead_koba.avi",
+    "frames": 947,
+    "fps": 15.0,
+    "area": {
+        "width": 320,
+        "height": 240,
+        "left": 0,
+        "right": 320,
+        "top": 100,
+        "bottom": 140,
+        "yfirst": 100,
+        "ylast": 140,
+        "radius": 0,
+    },
+    "in_direction": "up",
+    "totals": {"in": 7, "out": 7},
+}
+
+
+def test_motion_passages_print_no_python_none() -> None:
+    tram = DATA / "video" / "tram_door_overhead_02.mp4"
+    if not tram.exists():
+        pytest.skip("shared clips are not here")
+    done = run("count", str(tram))
+    assert done.returncode == 0, done.stderr
+    assert "None" not in done.stdout and "from motion" in done.stdout

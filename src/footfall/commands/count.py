@@ -17,7 +17,7 @@ from footfall.api.params import validate_params
 from footfall.config import Params
 from footfall.counting.area import PARAM_NAMES, Area
 from footfall.errors import BadRequest
-from footfall.vision.offline import CountResult, count_file
+from footfall.vision.offline import CountResult, count_file, open_video
 
 AREA_KEYS = ("left", "right", "top", "bottom", "yfirst", "ylast", "radius")
 
@@ -83,15 +83,21 @@ def video_size(path: Path) -> tuple[int, int]:
     """(width, height) of a video file, or a BadRequest if it cannot be opened."""
     import cv2
 
-    capture = cv2.VideoCapture(str(path))
+    capture = open_video(path)
     try:
-        if not capture.isOpened():
-            raise BadRequest(f"cannot open video {path}")
         return int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(
             capture.get(cv2.CAP_PROP_FRAME_HEIGHT)
         )
     finally:
         capture.release()
+
+
+def check_out(out: Path) -> None:
+    """Refuse an `--out` that cannot be written before the count, not after it."""
+    if out.is_dir():
+        raise BadRequest(f"--out {out} is a directory; give a file name (.csv or .json)")
+    if not out.parent.is_dir():
+        raise BadRequest(f"--out {out}: there is no directory {out.parent}")
 
 
 DETECTOR_HELP = (
@@ -145,16 +151,21 @@ def result_json(result: CountResult) -> dict[str, Any]:
 
 
 def write_passages(result: CountResult, out: Path) -> None:
-    """Passages to `out`: JSON if it ends in .json, else CSV."""
+    """Passages to `out`: JSON if it ends in .json, else CSV; BadRequest if it cannot be."""
     rows = passages_rows(result)
     if out.suffix.lower() == ".json":
-        out.write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
-        return
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, ["frame", "time_s", "direction", "track"], lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    out.write_text(buffer.getvalue(), encoding="utf-8")
+        text = json.dumps(rows, indent=1) + "\n"
+    else:
+        buffer = io.StringIO()
+        fields = ["frame", "time_s", "direction", "track"]
+        writer = csv.DictWriter(buffer, fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        text = buffer.getvalue()
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise BadRequest(f"cannot write --out {out}: {exc.strerror or exc}") from exc
 
 
 def count(
@@ -180,6 +191,8 @@ def count(
     try:
         if in_direction not in ("up", "down"):
             raise BadRequest("--in must be up or down")
+        if out is not None:
+            check_out(out)
         size = video_size(video)
         area_fields = parse_area(area) if area is not None else None
         params = params_for(area_fields, in_direction, height, size)
@@ -200,4 +213,5 @@ def count(
     print(f"{result.realtime_factor:.1f}x real time)")
     for row in passages_rows(result):
         when = f"{row['time_s']:>9.2f} s"
-        print(f"  frame {row['frame']:>6}  {when}  {row['direction']:<3}  track {row['track']}")
+        track = "from motion" if row["track"] is None else f"track {row['track']}"
+        print(f"  frame {row['frame']:>6}  {when}  {row['direction']:<3}  {track}")

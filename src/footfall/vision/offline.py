@@ -62,6 +62,23 @@ class CountResult:
         return (passage.time - EPOCH).total_seconds()
 
 
+def open_video(path: Path) -> cv2.VideoCapture:
+    """An open capture of `path`, or a BadRequest that says why it cannot be opened."""
+    capture = cv2.VideoCapture(str(path))
+    if capture.isOpened():
+        return capture
+    capture.release()
+    if not path.exists():
+        why = "there is no such file"
+    elif path.is_dir():
+        why = "it is a directory"
+    elif path.is_file() and path.stat().st_size == 0:
+        why = "the file is empty"
+    else:
+        why = "OpenCV cannot decode it (not a video, or a truncated one)"
+    raise BadRequest(f"cannot open video {path}: {why}")
+
+
 def count_file(
     path: Path,
     params: Params,
@@ -70,9 +87,7 @@ def count_file(
     start: datetime = EPOCH,
 ) -> CountResult:
     """Count the passages in a video file; `progress(done, total)` is called now and then."""
-    capture = cv2.VideoCapture(str(path))
-    if not capture.isOpened():
-        raise BadRequest(f"cannot open video {path}")
+    capture = open_video(path)
     try:
         fps = file_fps(capture)
         total = int(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
