@@ -184,3 +184,40 @@ def test_motion_passages_print_no_python_none() -> None:
     done = run("count", str(tram))
     assert done.returncode == 0, done.stderr
     assert "None" not in done.stdout and "from motion" in done.stdout
+
+
+def test_eval_of_a_totals_only_truth_for_another_clip(bus: Path, tmp_path: Path) -> None:
+    """No events: precision 0 and recall 1 were printed; a truth for another clip (its frame
+    count) was scored without a word."""
+    truth = tmp_path / "totals.json"
+    truth.write_text(json.dumps(TRUTH | {"frames": 750, "video": "tram.mp4"}))
+    done = run("eval", str(bus), str(truth), "--json")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)  # still exactly one object on stdout
+    assert result["precision"] is None and result["recall"] is None
+    assert result["combined_accuracy"] == 1.0
+    assert f"{truth} is for a clip of 750 frames (tram.mp4); {bus} has 947" in done.stderr
+    text = run("eval", str(bus), str(truth))
+    assert "the ground truth lists none (totals only): no precision or recall" in text.stdout
+    assert "precision 0.000" not in text.stdout
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"totals": {"in": -3, "out": 7}}, "totals.in must be a whole number >= 0, not -3"),
+        (  # scored -2.143 combined: the area was counted upside down
+            {"area": TRUTH["area"] | {"yfirst": 140, "ylast": 100}},  # type: ignore[operator]
+            "Area.YFirst < Area.YLast <= Area.Height must hold (140, 100, 240)",
+        ),
+        ({"area": {"left": 0}}, "it has no area.width"),
+    ],
+)
+def test_eval_refuses_a_bad_ground_truth_before_counting(
+    bus: Path, tmp_path: Path, change: dict[str, object], message: str
+) -> None:
+    truth = tmp_path / "bad.json"
+    truth.write_text(json.dumps(TRUTH | change))
+    done = run("eval", str(bus), str(truth), "--json")
+    assert done.returncode == 2 and done.stdout == ""
+    assert message in done.stderr and "Traceback" not in done.stderr

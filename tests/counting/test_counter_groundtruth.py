@@ -12,6 +12,7 @@ from footfall.counting.groundtruth import (
     combined_accuracy,
     direction_accuracy,
     match_events,
+    score,
 )
 from footfall.errors import BadRequest
 
@@ -50,11 +51,45 @@ def test_reads_a_good_file() -> None:
         ({"in_direction": "left"}, "up or down"),
         ({"events": [{"frame": 1, "direction": "sideways"}]}, "in or out"),
         ({"area": {**AREA, "left": "x"}}, "malformed"),
+        # These were read as int()/float() would: a truth of -3 people scored 4.33, true as 1,
+        # 7.9 as 7, an infinite fps matched every event; KeyError and TypeError texts were
+        # all the user saw ("'width'", "'NoneType' object is not iterable").
+        ({"totals": {"in": -3, "out": 1}}, "totals.in must be a whole number >= 0, not -3"),
+        ({"totals": {"in": True, "out": 1}}, "totals.in must be a whole number >= 0, not true"),
+        ({"totals": {"in": 7.9, "out": 1}}, "not 7.9"),
+        ({"totals": [2, 1]}, r"totals must be an object, not \[2, 1\]"),
+        ({"fps": float("inf")}, "fps must be a frame rate > 0"),
+        ({"fps": -15}, "fps must be a frame rate > 0"),
+        ({"fps": "15"}, 'fps must be a number, not "15"'),
+        ({"events": None}, "events must be a list, not null"),
+        ({"events": [{"frame": 1.5, "direction": "in"}]}, r"events\[0\].frame must be a whole"),
+        ({"events": [{"frame": 3}]}, r"it has no events\[0\].direction"),
+        ({"events": [7]}, r"events\[0\] must be an object, not 7"),
+        ({"area": {k: v for k, v in AREA.items() if k != "width"}}, "it has no area.width"),
+        ({"in_direction": None}, "up or down, not null"),
     ],
 )
 def test_bad_files_say_why(change: dict[str, Any], message: str) -> None:
     with pytest.raises(BadRequest, match=message):
         GroundTruth.from_json(GOOD | change)
+
+
+@pytest.mark.parametrize("raw", [[1, 2], "hello", None])
+def test_a_file_that_is_not_an_object_says_so(raw: object) -> None:
+    with pytest.raises(BadRequest, match="must hold one JSON object"):
+        GroundTruth.from_json(raw)
+
+
+def test_a_hand_count_of_totals_alone_has_no_event_figures() -> None:
+    """Without events, precision 0 and recall 1 were reported for a perfect count."""
+    totals_only = GroundTruth.from_json({k: v for k, v in GOOD.items() if k != "events"})
+    assert not totals_only.events_known
+    s = score(totals_only, [(10, "in"), (12, "in"), (40, "out")], fps=15.0)
+    assert s.combined_accuracy == 1.0 and not s.events_known
+    nobody = GroundTruth.from_json(GOOD | {"totals": {"in": 0, "out": 0}, "events": []})
+    assert nobody.events_known and score(nobody, [], fps=15.0).precision == 1.0
+    assert GroundTruth.from_json(GOOD).events_known
+    assert GroundTruth.from_json(GOOD | {"frames": 947, "fps": None}).frames == 947
 
 
 @pytest.mark.parametrize(

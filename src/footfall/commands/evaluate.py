@@ -17,7 +17,8 @@ from footfall.vision.offline import CountResult
 
 
 def eval_json(s: Score, result: CountResult) -> dict[str, Any]:
-    """The `--json` object: counts, truths, accuracies, precision, recall and speed."""
+    """The `--json` object: counts, truths, accuracies, precision, recall and speed (precision
+    and recall are null when the ground truth lists no events)."""
     return {
         "in": s.counted_in,
         "out": s.counted_out,
@@ -26,8 +27,8 @@ def eval_json(s: Score, result: CountResult) -> dict[str, Any]:
         "in_accuracy": round(s.in_accuracy, 4),
         "out_accuracy": round(s.out_accuracy, 4),
         "combined_accuracy": round(s.combined_accuracy, 4),
-        "precision": round(s.precision, 4),
-        "recall": round(s.recall, 4),
+        "precision": round(s.precision, 4) if s.events_known else None,
+        "recall": round(s.recall, 4) if s.events_known else None,
         "matched": s.matched,
         "frames": result.frames,
         "fps": round(result.processing_fps, 1),
@@ -41,8 +42,19 @@ def evaluate_file(
 ) -> tuple[Score, CountResult]:
     """Count `video` with the ground truth's area and in direction, and score it."""
     truth = GroundTruth.load(truth_path)
+    try:
+        params_for(truth.area, truth.in_direction, None)
+    except BadRequest as exc:
+        raise BadRequest(f"ground truth {truth_path}: {exc.message}") from exc
     params = params_for(truth.area, truth.in_direction, height_cm)
     result = run_with_progress(video, params, Console(stderr=True), detector)
+    if truth.frames and truth.frames != result.frames:
+        # Events are matched by frame number: another clip's (or a re-encoded one's) never fit.
+        typer.echo(
+            f"footfall eval: warning: {truth_path} is for a clip of {truth.frames} frames"
+            f"{f' ({truth.video})' if truth.video else ''}; {video} has {result.frames}",
+            err=True,
+        )
     counted = [(p.frame if p.frame is not None else -1, p.direction) for p in result.passages]
     return score(truth, counted, truth.fps or result.fps), result
 
@@ -54,7 +66,8 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object only")] = False,
     detector: Annotated[str, typer.Option(help=DETECTOR_HELP)] = "foreground",
 ) -> None:
-    """Count a clip and print per-direction and combined accuracy, precision and recall."""
+    """Count a clip with the ground truth's counting area and in direction, and print
+    per-direction and combined accuracy, event precision and recall."""
     try:
         s, result = evaluate_file(video, ground_truth, height, detector)
     except BadRequest as exc:
@@ -66,5 +79,8 @@ def evaluate(
     print(f"in   counted {s.counted_in:>4}  true {s.true_in:>4}  accuracy {s.in_accuracy:.3f}")
     print(f"out  counted {s.counted_out:>4}  true {s.true_out:>4}  accuracy {s.out_accuracy:.3f}")
     print(f"combined accuracy {s.combined_accuracy:.3f}")
-    print(f"events: precision {s.precision:.3f}  recall {s.recall:.3f}  ({s.matched} matched)")
+    if s.events_known:
+        print(f"events: precision {s.precision:.3f}  recall {s.recall:.3f}  ({s.matched} matched)")
+    else:
+        print("events: the ground truth lists none (totals only): no precision or recall")
     print(f"speed: {result.processing_fps:.0f} fps, {result.realtime_factor:.1f}x real time")

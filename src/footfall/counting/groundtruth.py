@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -35,12 +36,19 @@ class GroundTruth:
     """A clip's hand count: area, in direction, totals and events."""
 
     video: str
-    fps: float
+    fps: float  # 0: not given (the video's own rate is used)
     area: Area
     in_direction: InDirection
     true_in: int
     true_out: int
     events: tuple[TrueEvent, ...]
+    frames: int = 0  # frames of the clip it was counted on; 0: not given
+
+    @property
+    def events_known(self) -> bool:
+        """Whether the file lists the events (precision and recall can be measured): a hand
+        count of totals alone lists none although people passed."""
+        return bool(self.events) or self.true_in + self.true_out == 0
 
     @classmethod
     def load(cls, path: Path) -> GroundTruth:
@@ -55,26 +63,72 @@ class GroundTruth:
     def from_json(cls, raw: Any) -> GroundTruth:
         """Build from the parsed JSON object."""
         try:
-            a = raw["area"]
-            area = Area(**{f.name: int(a[f.name]) for f in fields(Area)})
+            if not isinstance(raw, dict):
+                raise ValueError(f"the file must hold one JSON object, not {_show(raw)}")
+            a = _object(raw, "area", "")
+            area = Area(**{f.name: _count(a, f.name, "area.") for f in fields(Area)})
             in_direction = raw.get("in_direction", "up")
             if in_direction not in ("up", "down"):
-                raise ValueError(f"in_direction must be up or down, not {in_direction!r}")
-            events = tuple(
-                TrueEvent(int(e["frame"]), _direction(e["direction"]))
-                for e in raw.get("events", [])
-            )
+                raise ValueError(f"in_direction must be up or down, not {_show(in_direction)}")
+            listed = raw.get("events", [])
+            if not isinstance(listed, list):
+                raise ValueError(f"events must be a list, not {_show(listed)}")
+            events = []
+            for i, event in enumerate(listed):
+                if not isinstance(event, dict):
+                    raise ValueError(f"events[{i}] must be an object, not {_show(event)}")
+                if "direction" not in event:
+                    raise KeyError(f"events[{i}].direction")
+                frame = _count(event, "frame", f"events[{i}].")
+                events.append(TrueEvent(frame, _direction(event["direction"])))
+            fps = raw.get("fps") or 0.0
+            if isinstance(fps, bool) or not isinstance(fps, int | float):
+                raise ValueError(f"fps must be a number, not {_show(fps)}")
+            if not math.isfinite(fps) or fps < 0:
+                raise ValueError(f"fps must be a frame rate > 0 (or absent), not {fps}")
+            totals = _object(raw, "totals", "")
             return cls(
                 video=str(raw.get("video", "")),
-                fps=float(raw.get("fps", 0.0)),
+                fps=float(fps),
                 area=area,
                 in_direction=in_direction,
-                true_in=int(raw["totals"]["in"]),
-                true_out=int(raw["totals"]["out"]),
-                events=events,
+                true_in=_count(totals, "in", "totals."),
+                true_out=_count(totals, "out", "totals."),
+                events=tuple(events),
+                frames=_count(raw, "frames", "") if raw.get("frames") is not None else 0,
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except KeyError as exc:
+            raise BadRequest(f"ground truth is malformed: it has no {exc.args[0]}") from exc
+        except ValueError as exc:
             raise BadRequest(f"ground truth is malformed: {exc}") from exc
+
+
+def _show(value: object) -> str:
+    """A JSON value as the file spells it, cut short."""
+    text = json.dumps(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _object(container: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+    """container[key], which must be a JSON object."""
+    if key not in container:
+        raise KeyError(f"{where}{key}")
+    value = container[key]
+    if not isinstance(value, dict):
+        raise ValueError(f"{where}{key} must be an object, not {_show(value)}")
+    return value
+
+
+def _count(container: dict[str, Any], key: str, where: str) -> int:
+    """container[key] as a whole number >= 0 (pixels, frames, people)."""
+    if key not in container:
+        raise KeyError(f"{where}{key}")
+    value = container[key]
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{where}{key} must be a whole number >= 0, not {_show(value)}")
+    return value
 
 
 def _direction(value: object) -> Direction:
@@ -99,6 +153,7 @@ class Score:
     precision: float
     recall: float
     matched: int
+    events_known: bool = True  # False: the ground truth lists no events (totals alone)
 
 
 def direction_accuracy(counted: int, true: int) -> float:
@@ -153,4 +208,5 @@ def score(truth: GroundTruth, counted: Sequence[tuple[int, Direction]], fps: flo
         precision=matched / len(counted) if counted else (1.0 if n_true == 0 else 0.0),
         recall=matched / n_true if n_true else 1.0,
         matched=matched,
+        events_known=truth.events_known,
     )
