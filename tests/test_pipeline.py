@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import subprocess
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -23,6 +24,7 @@ from footfall.vision.analyzer import Analyzer
 from footfall.vision.synthetic import SyntheticSource
 from footfall.vision.types import Frame
 from tests.polling import wait_for
+from tests.serving import COMMAND
 
 DAY = (0, 4_000_000_000)
 
@@ -149,6 +151,28 @@ def test_sources_that_cannot_be_right_are_refused_at_once(
     with pytest.raises(BadRequest, match=words) as caught:
         start_counting(source, False, Holder(), Ingest(store))
     assert caught.value.message.startswith(f"--source {source}: ")
+
+
+@pytest.mark.parametrize("content", [b"", b"not a video\n", b"RIFF\x00\x10\x00\x00AVI LIST"])
+def test_a_file_that_does_not_decode_is_refused_at_once(
+    store: SQLiteStore, tmp_path: Path, content: bytes
+) -> None:
+    """serve started, said it was serving, and logged a traceback on every retry, forever."""
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(content)
+    with pytest.raises(BadRequest, match="OpenCV cannot decode it as video") as caught:
+        start_counting(str(path), True, Holder(), Ingest(store))
+    assert caught.value.message.startswith(f"--source {path}: ")
+    done = subprocess.run(
+        [*COMMAND, "serve", "--data", str(tmp_path / "data"), "--port", "0", "--source", str(path)],
+        capture_output=True,
+        text=True,
+        errors="replace",  # OpenCV's AVI reader prints the bytes it found instead of "hdrl"
+        timeout=30,
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert f"--source {path}: OpenCV cannot decode it as video" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_a_file_is_counted_to_its_end(store: SQLiteStore, tmp_path: Path) -> None:

@@ -25,6 +25,8 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+import cv2
+
 from footfall.config import Params, redact
 from footfall.errors import BadRequest
 from footfall.ingest import Ingest
@@ -324,7 +326,8 @@ def start_counting(
 
 def check_source(source: str) -> None:
     """Refuse, before any thread starts, a `--source` that cannot be right: a file that does not
-    exist, a bad synthetic seed. Streams and cameras are tried (and retried) by the thread."""
+    exist or does not decode, a bad synthetic seed. Streams and cameras are tried (and retried)
+    by the thread."""
     spec = source.strip()
     try:
         if synthetic_seed(spec) is not None:
@@ -337,3 +340,12 @@ def check_source(source: str) -> None:
         raise BadRequest(
             f"--source {source}: no such video file (or give synthetic, a URL or a camera)"
         )
+    capture = cv2.VideoCapture(spec)  # a file that cannot be decoded now never will be
+    try:
+        if not capture.isOpened():
+            raise BadRequest(
+                f"--source {source}: OpenCV cannot decode it as video (not a video, or an "
+                "empty or truncated one)"
+            )
+    finally:
+        capture.release()
