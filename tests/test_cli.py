@@ -23,9 +23,9 @@ runner = CliRunner()
         (
             "serve",
             ["--data", "--port", "--host", "--source", "--loop", "--user", "--users-file",
-             "--anonymous-viewer", "--serial", "--sha256", "--config"],
+             "--anonymous-viewer", "--serial", "--sha256", "--config", "--store"],
         ),
-        ("replay", ["--data"]),
+        ("replay", ["--data", "--store", "--serial"]),
         ("check-config", []),
     ],
 )  # fmt: skip
@@ -115,6 +115,11 @@ BAD_CONFIGS = [
     ('source = "/no/such/clip.mp4"\n', "/no/such/clip.mp4"),
     ('source = "\u00b2"\n', "is not a file, a URL, a device index"),  # '²' isdigit, not int
     ("port = \n", "not valid TOML"),
+    (
+        'store = "sqlite:///counts.db"\n',
+        "store: store 'sqlite:///counts.db' is not a postgresql://",
+    ),
+    ('store = "postgresql://u:pw@db/x?colour=blue"\n', 'invalid URI query parameter: "colour"'),
 ]
 
 
@@ -226,3 +231,28 @@ def test_the_config_example_in_the_docs_is_valid(tmp_path: Path) -> None:
     config.write_text(example)
     result = runner.invoke(app, ["check-config", str(config)])
     assert result.exit_code == 0, result.output
+
+
+BAD_STORES = [
+    ("mysql://u:s3cr3t@db/counts", "is not a postgresql:// or postgres:// URL"),
+    ("counts.sqlite3", "is not a postgresql:// or postgres:// URL"),
+    ("postgresql://u:s3cr3t@[::1/counts", "is not a valid PostgreSQL URL"),
+    ("postgres://u:s3cr3t@127.0.0.1/counts?sslmode=sometimes", 'invalid sslmode value: "some'),
+    ("postgresql://u:s3cr3t@127.0.0.1:1/counts", "Connection refused"),  # nothing listens
+]
+
+
+@pytest.mark.parametrize(("store", "expected"), BAD_STORES)
+@pytest.mark.parametrize("command", ["serve", "replay"])
+def test_a_bad_or_unreachable_store_is_one_sentence(
+    tmp_path: Path, command: str, store: str, expected: str
+) -> None:
+    csv = tmp_path / "p.csv"
+    csv.write_text("time,direction\n2017-05-12 08:00:00,in\n")
+    args = [command, "--data", str(tmp_path / "data"), "--store", store, "--serial", "ACCC8E019C5F"]
+    args += ["--port", "0"] if command == "serve" else [str(csv)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"footfall {command}: ") and expected in result.output
+    assert len(result.output.strip().splitlines()) == 1 and "s3cr3t" not in result.output
+    assert not (tmp_path / "data" / STORE_FILE).exists()  # no SQLite file in its place

@@ -205,6 +205,7 @@ class Params(BaseModel):
 
 
 SECRET_PARAMS = frozenset({"MQTT.Password", "Webhook.Secret"})
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")  # the URLs `store` takes (libpq's two)
 
 
 def redact(url: str) -> str:
@@ -213,16 +214,23 @@ def redact(url: str) -> str:
 
 
 def hide_url_password(url: str) -> str:
-    """`http://user:***@host/…` for `http://user:pw@host/…`: a password in a URL is a secret."""
+    """`http://user:***@host/…` for `http://user:pw@host/…`: a password in a URL is a secret.
+
+    A `password=` query item (libpq's URLs take one) is hidden the same way.
+    """
     try:
         parts = urllib.parse.urlsplit(url)
-        if parts.password is None:
-            return url
-    except ValueError:  # not a URL at all: nothing to hide
+        password = parts.password
+    except ValueError:  # not a URL urllib can take apart: hide whatever stands before an @
+        return redact(url)
+    netloc = parts.netloc
+    if password is not None:
+        user, _, host = netloc.rpartition("@")
+        netloc = f"{user.split(':', 1)[0]}:***@{host}"
+    query = re.sub(r"(?i)(^|&)(password=)[^&]*", r"\1\2***", parts.query)
+    if (netloc, query) == (parts.netloc, parts.query):
         return url
-    user, _, host = parts.netloc.rpartition("@")
-    name = user.split(":", 1)[0]
-    return urllib.parse.urlunsplit(parts._replace(netloc=f"{name}:***@{host}"))
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc, query=query))
 
 
 Level = Literal["viewer", "operator", "admin"]
@@ -255,3 +263,14 @@ class ServerSettings(BaseModel):
     sha256_challenge: bool = False  # also offer a SHA-256 Digest challenge (after the MD5 one)
     basic_challenge: bool = False  # also offer a Basic challenge, after the Digest ones
     cors_origins: list[str] = []  # browser origins allowed to read the API ("*" = any)
+    store: str = ""  # where the counts live: "" = SQLite in `data`; a postgresql:// URL
+
+    @field_validator("store")
+    @classmethod
+    def _store_is_postgres(cls, value: str) -> str:
+        if value and not value.startswith(POSTGRES_SCHEMES):
+            raise ValueError(
+                f"store {hide_url_password(value)!r} is not a postgresql:// or postgres:// URL; "
+                "leave it out to keep the counts in SQLite in the data directory"
+            )
+        return value

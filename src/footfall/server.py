@@ -27,10 +27,11 @@ from footfall.api.logs import LOG_FORMAT, LOGGERS, install_file_log
 from footfall.api.params import ParamsStore
 from footfall.api.users import build_credentials
 from footfall.api.view import install_view
-from footfall.config import ServerSettings, read_toml
+from footfall.config import ServerSettings, hide_url_password, read_toml
 from footfall.errors import BadRequest
 from footfall.http1 import protocol_class
 from footfall.ingest import Ingest
+from footfall.store.base import Store, StoreUnavailable
 from footfall.store.migrate import SchemaError
 from footfall.vision.types import View
 
@@ -72,7 +73,7 @@ def settings_sentence(exc: ValidationError, where: str) -> str:
     """The first settings error as a sentence naming the key."""
     error = exc.errors()[0]
     key = ".".join(str(part) for part in error["loc"]) or "settings"
-    return f"{where}: {key}: {error['msg']}"
+    return f"{where}: {key}: {str(error['msg']).removeprefix('Value error, ')}"
 
 
 def load_settings(config_file: Path | None, overrides: Mapping[str, Any]) -> ServerSettings:
@@ -113,6 +114,12 @@ def check_settings(settings: ServerSettings) -> list[str]:
             f"detector {detector!r} is not foreground, net or the path of an ONNX model file"
         )
     problems.extend(cors_problems(settings.cors_origins))
+    if settings.store:
+        from footfall.store.postgres import url_problem
+
+        problem = url_problem(settings.store)
+        if problem is not None:
+            problems.append(problem)
     if settings.data.exists() and not settings.data.is_dir():
         problems.append(f"data {settings.data} exists and is not a directory")
     elif (settings.data / "params.json").exists():
@@ -170,6 +177,34 @@ def start_source(settings: ServerSettings, params: ParamsStore, ingest: Ingest) 
         detector=settings.detector,
     )
     return handle
+
+
+def open_store(url: str, data: Path, serial: str) -> Store:
+    """The counts' store: SQLite in `data` when `url` is empty, else the PostgreSQL database
+    that `url` names (the rows of `serial`); BadRequest saying why it cannot be opened."""
+    from footfall.store.sqlite import SQLiteStore
+
+    if not url:
+        try:
+            return SQLiteStore(data / STORE_FILE)
+        except (OSError, sqlite3.Error, SchemaError) as exc:
+            raise BadRequest(f"data directory {data}: cannot open the store: {exc}") from None
+    import psycopg
+
+    from footfall.store.postgres import PostgresStore, one_line, scrub
+
+    try:
+        return PostgresStore(url, serial)
+    except (StoreUnavailable, SchemaError, ValueError) as exc:
+        raise BadRequest(f"cannot open the store: {exc}") from None
+    except psycopg.Error as exc:  # e.g. no right to create the tables
+        shown, reason = hide_url_password(url), scrub(one_line(exc), url)
+        raise BadRequest(f"cannot open the store: PostgreSQL {shown}: {reason}") from None
+
+
+def store_place(settings: ServerSettings) -> str:
+    """Where the counts live, for the log (never a password)."""
+    return hide_url_password(settings.store) if settings.store else str(settings.data / STORE_FILE)
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -246,18 +281,22 @@ def _console_logging() -> None:
 
 def serve(settings: ServerSettings, *, plugins: Sequence[Plugin] | None = None) -> None:
     """Serve the API (and count the source) until interrupted."""
-    from footfall.store.sqlite import SQLiteStore
-
     check_data_dir(settings.data)
     lock = lock_data_dir(settings.data)
     _console_logging()
     try:
         file_handler = install_file_log(settings.data)
         params = ParamsStore.load(settings.data)
-        store = SQLiteStore(settings.data / STORE_FILE)
-    except (OSError, sqlite3.Error, SchemaError) as exc:
+    except OSError as exc:
         lock.close()
         raise BadRequest(f"data directory {settings.data}: cannot start: {exc}") from None
+    try:
+        store = open_store(settings.store, settings.data, resolve_serial(settings.serial))
+    except BadRequest:
+        logging.getLogger("footfall").removeHandler(file_handler)
+        file_handler.close()
+        lock.close()
+        raise
     ingest = Ingest(store)
     counting: CountingHandle | None = None
     try:
@@ -286,7 +325,13 @@ def serve(settings: ServerSettings, *, plugins: Sequence[Plugin] | None = None) 
             timeout_keep_alive=30,
             timeout_graceful_shutdown=5,  # a long export never holds up a stop
         )
-        log.info("counter %s (%s), data in %s", ctx.serial, ctx.name(), settings.data)
+        log.info(
+            "counter %s (%s), data in %s, counts in %s",
+            ctx.serial,
+            ctx.name(),
+            settings.data,
+            store_place(settings),
+        )
         print(f"footfall: serving on http://{host}:{port}/local/tvpc/.api", flush=True)
         uvicorn.Server(config).run(sockets=[sock])
     except (sqlite3.Error, SchemaError) as exc:  # a plugin opening its tables at start-up

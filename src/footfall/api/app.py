@@ -45,7 +45,7 @@ from footfall.api.vendor import LiveTotals, register_vendor
 from footfall.config import ServerSettings
 from footfall.errors import BadRequest
 from footfall.ingest import Ingest
-from footfall.store.base import Store
+from footfall.store.base import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +118,8 @@ def make_dispatch(ctx: ApiContext, prefix: str, endpoint: Endpoint) -> Callable[
             response = await _dispatch(ctx, prefix, endpoint, request)
         except BadRequest as exc:
             response = text(exc.message, exc.status)
+        except StoreUnavailable as exc:
+            response = store_unavailable(exc)
         except Exception:
             log.exception("internal error on %s %s", request.method, raw_target(request)[:200])
             response = text("internal error; the details are in show-logs", 500)
@@ -225,6 +227,17 @@ async def _not_found(request: Request) -> Response:
     return text(f"no such path {request.url.path[:100]}; the API is under /local/tvpc/.api", 404)
 
 
+def store_unavailable(exc: StoreUnavailable) -> Response:
+    """503: the counts' database is out of reach for now (the log says where and why)."""
+    log.warning("store unavailable: %s", exc)
+    return text("the count database does not answer; try again shortly", 503, {"Retry-After": "5"})
+
+
+async def _store_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StoreUnavailable)
+    return store_unavailable(exc)
+
+
 async def _server_error(request: Request, exc: Exception) -> Response:
     log.error("internal error on %s %s", request.method, request.url.path[:200], exc_info=exc)
     return text("internal error; the details are in show-logs", 500)
@@ -310,7 +323,7 @@ def create_app(
         routes=routes,
         middleware=cors_middleware(settings.cors_origins),
         lifespan=_lifespan(ctx, retention),
-        exception_handlers={Exception: _server_error},
+        exception_handlers={StoreUnavailable: _store_error, Exception: _server_error},
     )
     app.state.ctx = ctx
     return app

@@ -29,37 +29,52 @@ def replay(
         Path,
         typer.Option(help="Data directory of the counter (the one `footfall serve --data` uses)."),
     ] = Path("./footfall-data"),
+    store: Annotated[
+        str,
+        typer.Option(
+            help="The counter's store when it is not SQLite in --data: the postgresql:// URL "
+            "that `footfall serve --store` uses.",
+        ),
+    ] = "",
+    serial: Annotated[
+        str,
+        typer.Option(
+            help="The counter's serial (12 hex digits), whose rows a --store database gets; "
+            "as `footfall serve --serial`. Default: the host's MAC.",
+        ),
+    ] = "",
 ) -> None:
     """Add every passage of FILE to the counter's store, all or nothing.
 
     A bad row exits 2, naming its line, before anything is stored. Works while serve runs.
     """
+    from footfall.api.app import resolve_serial
     from footfall.api.params import ParamsStore, counter_zone
     from footfall.ingest import Ingest
-    from footfall.server import STORE_FILE, check_data_dir
-    from footfall.store.migrate import SchemaError
-    from footfall.store.sqlite import SQLiteStore
+    from footfall.server import check_data_dir, load_settings, open_store, store_place
+    from footfall.store.base import StoreUnavailable
 
     try:
+        settings = load_settings(None, {"data": data, "store": store, "serial": serial})
         zone = counter_zone(ParamsStore.load(data).current)
         passages = read_passages(file, zone)
         check_data_dir(data)
+        opened = open_store(settings.store, data, resolve_serial(settings.serial))
         try:
-            store = SQLiteStore(data / STORE_FILE)
-        except (OSError, sqlite3.Error, SchemaError) as exc:
-            raise BadRequest(f"{data / STORE_FILE}: cannot open the store: {exc}") from None
-        try:
-            Ingest(store).add(passages)
+            Ingest(opened).add(passages)
         except sqlite3.Error as exc:
-            raise BadRequest(f"{data / STORE_FILE}: nothing was stored: {exc}") from None
+            raise BadRequest(f"{store_place(settings)}: nothing was stored: {exc}") from None
+        except StoreUnavailable as exc:
+            raise BadRequest(f"the passages could not be stored: {exc}") from None
         finally:
-            store.close()
+            opened.close()
     except BadRequest as exc:
         typer.echo(f"footfall replay: {exc.message}", err=True)
         raise typer.Exit(2) from None
     ins = sum(1 for p in passages if p.direction == "in")
+    where = f"{data}" if not settings.store else store_place(settings)
     typer.echo(
-        f"added {len(passages)} passages ({ins} in, {len(passages) - ins} out) to {data} "
+        f"added {len(passages)} passages ({ins} in, {len(passages) - ins} out) to {where} "
         f"(times read in {zone.key})"
     )
 

@@ -93,12 +93,20 @@ def serve(
             "Repeatable. Default: none (no CORS headers).",
         ),
     ] = None,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            help="Where the counts live: a postgresql:// (or postgres://) URL, e.g. "
+            "postgresql://footfall:PASSWORD@db.example.org/counts, for one database shared by "
+            "many counters (rows carry the serial). Default: SQLite, counts.sqlite3 in --data.",
+        ),
+    ] = None,
     config: Annotated[
         Path | None,
         typer.Option(
             help="TOML file with the same settings (data, host, port, source, loop, detector, "
             "users, users_file, anonymous_viewer, serial, sha256_challenge, basic_challenge, "
-            "cors_origins); flags override it."
+            "cors_origins, store); flags override it."
         ),
     ] = None,
 ) -> None:
@@ -126,6 +134,7 @@ def serve(
                 "sha256_challenge": sha256,
                 "basic_challenge": basic_challenge,
                 "cors_origins": cors_origin,
+                "store": store,
             },
         )
         problems = check_settings(settings)

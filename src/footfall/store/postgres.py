@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import urllib.parse
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from footfall.config import hide_url_password
+from footfall.config import POSTGRES_SCHEMES, hide_url_password
 from footfall.store.base import Event, MinuteBin, Passage, Store, StoreUnavailable
 from footfall.store.migrate import Migration, known_version, load_migrations
 from footfall.store.rows import (
@@ -42,7 +43,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 Conn = psycopg.Connection[tuple[Any, ...]]
 
-SCHEMES = ("postgresql://", "postgres://")
 PG_FOLDER = "migrations_pg"  # the package folder of this backend's numbered migrations
 CONNECT_TIMEOUT_S = 5
 MIGRATION_LOCK = 0x666F6F7466616C6C  # "footfall" in ASCII: the advisory lock of the migrations
@@ -77,14 +77,34 @@ SELECT h FROM hour WHERE h IS NOT NULL
 """
 
 
-def is_postgres_url(url: str) -> bool:
-    """True for a `postgresql://` or `postgres://` URL (the two schemes libpq reads)."""
-    return url.startswith(SCHEMES)
+def url_problem(url: str) -> str | None:
+    """Why `url` cannot name a PostgreSQL store (a sentence without its password), or None."""
+    shown = hide_url_password(url)
+    if not url.startswith(POSTGRES_SCHEMES):
+        return f"store {shown!r} is not a postgresql:// or postgres:// URL"
+    try:
+        conninfo_to_dict(url)
+    except psycopg.ProgrammingError as exc:  # libpq may quote the whole URL: scrubbed
+        return f"store {shown!r} is not a valid PostgreSQL URL: {scrub(one_line(exc), url)}"
+    return None
 
 
 def one_line(exc: BaseException) -> str:
     """psycopg's (often multi-line) message as one line."""
     return " ".join(part.strip() for part in str(exc).splitlines() if part.strip())
+
+
+def scrub(text: str, url: str) -> str:
+    """`text` with `url` shown without its password, and the password itself hidden."""
+    text = text.replace(url, hide_url_password(url))
+    try:
+        secret = conninfo_to_dict(url).get("password")
+    except psycopg.ProgrammingError:
+        try:
+            secret = urllib.parse.urlsplit(url).password
+        except ValueError:
+            secret = None
+    return text.replace(str(secret), "***") if secret else text
 
 
 class PostgresStore:
@@ -98,16 +118,15 @@ class PostgresStore:
         migrations: list[Migration] | None = None,
         connect_timeout_s: int = CONNECT_TIMEOUT_S,
     ) -> None:
-        self.shown_url = hide_url_password(url)
-        if not is_postgres_url(url):
-            raise ValueError(f"store {self.shown_url!r} is not a postgresql:// or postgres:// URL")
+        problem = url_problem(url)
+        if problem is not None:
+            raise ValueError(problem)
         if not serial:
             raise ValueError("a PostgreSQL store needs the counter's serial")
+        self._url = url
+        self.shown_url = hide_url_password(url)
         self.serial = serial
-        try:
-            given = conninfo_to_dict(url)
-        except psycopg.ProgrammingError as exc:
-            raise ValueError(f"store {self.shown_url!r} is not valid: {one_line(exc)}") from None
+        given = conninfo_to_dict(url)
         defaults: dict[str, str | int] = {
             "connect_timeout": connect_timeout_s,
             "application_name": f"footfall {serial}",
@@ -144,7 +163,9 @@ class PostgresStore:
 
     def _unavailable(self, exc: BaseException, committing: bool = False) -> StoreUnavailable:
         maybe = "; the last write may or may not have been committed" if committing else ""
-        return StoreUnavailable(f"PostgreSQL {self.shown_url}: {one_line(exc)}{maybe}")
+        return StoreUnavailable(
+            f"PostgreSQL {self.shown_url}: {scrub(one_line(exc), self._url)}{maybe}"
+        )
 
     def _run(self, work: Callable[[Conn], T], *, write: bool = False) -> T:
         """`work(conn)` under the lock, in one transaction if `write`; one reconnect on a drop."""
@@ -165,7 +186,8 @@ class PostgresStore:
                     self._drop()
                     if committing or attempt == 2:
                         raise self._unavailable(exc, committing) from None
-                    log.warning("PostgreSQL %s: %s; reconnecting", self.shown_url, one_line(exc))
+                    reason = scrub(one_line(exc), self._url)
+                    log.warning("PostgreSQL %s: %s; reconnecting", self.shown_url, reason)
             raise AssertionError("unreachable")
 
     # -- the Store protocol --------------------------------------------------------------------
