@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 
 from footfall.store.base import Passage
 from footfall.store.bins import count_report, days_with_data
+from footfall.store.postgres import PostgresStore
 from footfall.store.sqlite import SQLiteStore
+from tests.store.conftest import AnyStore, new_serial
 
 ZONES = ["Europe/Stockholm", "Asia/Kathmandu", "Australia/Lord_Howe", "America/Santiago",
          "America/St_Johns", "Pacific/Chatham", "UTC", "Asia/Kolkata"]  # fmt: skip
@@ -30,18 +32,27 @@ passages = st.lists(
 )
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteStore]:
-    path: Path = tmp_path_factory.mktemp("props") / "props.sqlite3"
-    with SQLiteStore(path, synchronous="NORMAL") as opened:
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[AnyStore]:
+    """One store per backend for the whole module (each example clears it first)."""
+    opened: AnyStore
+    if request.param == "sqlite":
+        path: Path = tmp_path_factory.mktemp("props") / "props.sqlite3"
+        opened = SQLiteStore(path, synchronous="NORMAL")
+    else:
+        opened = PostgresStore(request.getfixturevalue("pg_url"), new_serial())
+    with opened:
         yield opened
+        opened.clear()
 
 
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(zone=st.sampled_from(ZONES), anchor=st.sampled_from(ANCHORS), moves=passages)
-def test_bins_add_up(store: SQLiteStore, zone: str, anchor: datetime, moves: list) -> None:  # type: ignore[type-arg]
+def test_bins_add_up(store: AnyStore, zone: str, anchor: datetime, moves: list) -> None:  # type: ignore[type-arg]
     store.clear()
     tz = ZoneInfo(zone)
     store.add_passages([Passage(anchor + timedelta(seconds=s), d) for s, d in moves])

@@ -1,0 +1,180 @@
+"""`footfall serve --store postgresql://…` and `footfall replay --store …` as real processes:
+kill -9 loses nothing, exports match a SQLite-backed server byte for byte, and a database that
+goes away gives 503 sentences until it is back."""
+
+from __future__ import annotations
+
+import io
+import signal
+import subprocess
+import tarfile
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from footfall.api.params import ParamsStore
+from footfall.cli import app
+from footfall.store.postgres import PostgresStore
+from tests.serving import serve_process
+from tests.store.conftest import new_serial
+from tests.store.pgproxy import Proxy
+
+AUTH = httpx.DigestAuth("root", "pass")
+API = "/local/tvpc/.api"
+
+
+def replay(data: Path, csv: Path, store: str, serial: str) -> str:
+    """`footfall replay --data DATA --store URL --serial S CSV` (the command, run in this
+    process to spare an interpreter start); its output (it must exit 0)."""
+    args = ["replay", "--data", str(data), "--store", store, "--serial", serial, str(csv)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def serve(data: Path, serial: str, flags: Sequence[str] = ()) -> tuple[subprocess.Popen[str], str]:
+    """`footfall serve --source none` with user root, for `serial`."""
+    return serve_process(
+        data, ["--serial", serial, "--source", "none", "--user", "root:pass:admin", *flags]
+    )
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    """SIGTERM, then SIGKILL if it lingers."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(5)
+
+
+def set_params(data: Path, zone: str, name: str) -> None:
+    ParamsStore(path=data / "params.json").update({"Counter.TimeZone": zone, "Counter.Name": name})
+
+
+@pytest.fixture
+def serial(pg_url: str) -> Iterator[str]:
+    """A serial of this test's own; its rows are cleared afterwards."""
+    value = new_serial()
+    yield value
+    with PostgresStore(pg_url, value) as store:
+        store.clear()
+
+
+def test_kill_9_after_replay_loses_nothing(pg_url: str, serial: str, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    set_params(data, "UTC", "Gate")
+    process, base = serve(data, serial, ["--store", pg_url])
+    try:
+        now = datetime.now(UTC).replace(microsecond=0)
+        rows = [f"{now.isoformat()},{'in' if i % 3 else 'out'}" for i in range(30)]
+        rows += [f"2017-05-12T10:{m:02d}:00+00:00,in" for m in range(40)]
+        csv = tmp_path / "p.csv"
+        csv.write_text("time,direction\n" + "\n".join(rows) + "\n")
+        assert "added 70 passages" in replay(tmp_path / "elsewhere", csv, pg_url, serial)
+        with httpx.Client(base_url=base, auth=AUTH, timeout=10) as client:
+            before = client.get(f"{API}?export-csv&date=all&res=15m").text
+            assert "2017-05-12 10:30:00,2017-05-12 10:45:00" in before
+        process.send_signal(signal.SIGKILL)
+        assert process.wait(10) == -signal.SIGKILL
+        process, base = serve(data, serial, ["--store", pg_url])
+        with httpx.Client(base_url=base, auth=AUTH, timeout=10) as client:
+            assert client.get(f"{API}?export-csv&date=all&res=15m").text == before
+        with PostgresStore(pg_url, serial) as store:
+            assert store.totals(0, 2**40) == (60, 10)
+            assert len(store.minute_bins(0, 2**40)) == 41
+    finally:
+        stop(process)
+
+
+# Europe/Stockholm around both 2025 changes: 02:xx is skipped on 03-30 and repeated on 10-26.
+PASSAGES = [
+    "2025-03-29T23:59:59+01:00,in",
+    "2025-03-30T00:00:00+01:00,in",
+    "2025-03-30T01:59:30+01:00,out",
+    "2025-03-30T03:00:00+02:00,in",
+    "2025-03-30T23:45:10+02:00,out",
+    "2025-06-01T12:14:59+02:00,in",
+    "2025-06-01T12:15:00+02:00,in",
+    "2025-10-26T01:59:00+02:00,out",
+    "2025-10-26T02:30:00+02:00,in",
+    "2025-10-26T02:30:00+01:00,in",
+    "2025-10-26T02:59:59+01:00,out",
+    "2025-10-26T03:00:00+01:00,in",
+    "2025-10-26T23:59:59+01:00,out",
+]
+
+
+def test_exports_are_the_same_bytes_from_sqlite_and_postgres(
+    pg_url: str, serial: str, tmp_path: Path
+) -> None:
+    csv = tmp_path / "p.csv"
+    csv.write_text("time,direction\n" + "\n".join(PASSAGES) + "\n")
+    lite, pg = tmp_path / "sqlite", tmp_path / "postgres"
+    for data in (lite, pg):
+        set_params(data, "Europe/Stockholm", "Entrée Öst")
+    store = ["--store", pg_url]
+    replay(lite, csv, "", serial)
+    replay(pg, csv, pg_url, serial)
+    with ThreadPoolExecutor(2) as pool:  # two interpreters start at once
+        starting = [pool.submit(serve, lite, serial), pool.submit(serve, pg, serial, store)]
+        servers = [future.result() for future in starting]
+    try:
+        clients = [httpx.Client(base_url=base, auth=AUTH, timeout=10) for _, base in servers]
+        queries = [
+            f"{action}&date={date}&res={res}"
+            for action in ("export-csv", "export-json", "export-xml")
+            for res in ("15m", "1h", "24h")
+            for date in ("all", "20251026", "20250330", "20250329-20250601")
+        ]
+        queries += ["export-cnt&date=all", "export-cnt&date=20251026"]
+        for query in queries:
+            from_sqlite, from_pg = (client.get(f"{API}?{query}") for client in clients)
+            assert from_sqlite.status_code == from_pg.status_code == 200, query
+            assert from_pg.content == from_sqlite.content, query
+        day = clients[1].get(f"{API}?export-json&date=20251026&res=1h").json()["data"]
+        assert len(day) == 24 and day["20251026030000"] == [2, 1]  # both passes of 02:xx
+        days = [client.get(f"{API}?list-cnt.json").json()["days"] for client in clients]
+        assert days[0] == days[1] == ["20250329", "20250330", "20250601", "20251026"]
+    finally:
+        for client in clients:
+            client.close()
+        for process, _ in servers:
+            stop(process)
+
+
+def test_a_database_that_goes_away_is_a_503_until_it_is_back(
+    proxy: Proxy, serial: str, tmp_path: Path
+) -> None:
+    url = proxy.url(password="s3cr3t-pw")  # trust auth ignores it; it must never be shown
+    data = tmp_path / "data"
+    csv = tmp_path / "p.csv"
+    csv.write_text("time,direction\n2017-05-12T10:00:00+00:00,in\n")
+    replay(data, csv, url, serial)
+    process, base = serve(data, serial, ["--store", url])
+    try:
+        with httpx.Client(base_url=base, auth=AUTH, timeout=10) as client:
+            before = client.get(f"{API}?export-csv&date=all&res=1h")
+            assert before.status_code == 200 and ",1,0\n" in before.text
+            proxy.cut()
+            for query in ("export-csv&date=all&res=1h", "list-cnt.json", "export-json"):
+                away = client.get(f"{API}?{query}")
+                assert away.status_code == 503, (query, away.text)
+                assert away.text == "the count database does not answer; try again shortly\n"
+            proxy.restore()
+            assert client.get(f"{API}?export-csv&date=all&res=1h").text == before.text
+            logs = client.get("/local/tvpc/.apioperator?generate-logs")
+        with tarfile.open(fileobj=io.BytesIO(logs.content)) as tar:
+            files = {m.name: tar.extractfile(m).read() for m in tar if m.isfile()}  # type: ignore[union-attr]
+        stats = files["footfall-logs/store-stats.json"].decode()
+        assert '"backend": "postgresql"' in stats and ":***@127.0.0.1" in stats
+        assert all(b"s3cr3t-pw" not in body for body in files.values())
+    finally:
+        stop(process)
+    assert "s3cr3t-pw" not in (tmp_path / "data.stderr").read_text()
