@@ -208,17 +208,21 @@ def test_rtsp_source_resumes_after_the_server_is_killed_and_restarted(
 def test_a_stalled_rtsp_stream_times_out_and_is_reopened(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    # The server keeps the connection open and sends nothing more. FFmpeg hands out the frame or
-    # two it still held after each read timeout, so the stall shows after about three timeouts.
+    # The server keeps the connection open and sends nothing more. FFmpeg hands out a frame it
+    # still held after the read timeout; a read that waited that long reopens at once.
     caplog.set_level(logging.INFO)
     port = free_port()
     server = serve_rtsp(tmp_path, port, "stall150")
     url = f"rtsp://127.0.0.1:{port}/stream"
-    source = LiveSource(url, stream_opener(url, 1000, 1000), base_delay_s=0.1, max_delay_s=0.5)
+    source = LiveSource(
+        url, stream_opener(url, 1000, 1000), base_delay_s=0.1, max_delay_s=0.5, stall_s=1.0
+    )
     reader = Reader(source)
     try:
         wait_for(lambda: len(reader.frames) >= 5, 20, "frames before the stall")
+        stalled = time.monotonic()
         wait_for(lambda: "stopped delivering frames" in caplog.text, 20, "the read timeout")
+        assert time.monotonic() - stalled < 5  # the first late read, not the third
         assert reader.thread.is_alive() and near(reader.levels[-1], 150)
         wait_for(lambda: source.reconnects >= 2, 20, "a reopen of the stalled server")
         closing = time.monotonic()

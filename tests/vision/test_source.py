@@ -304,7 +304,9 @@ def test_a_stalled_stream_times_out_and_is_reopened(tmp_path: Path) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}/mjpg"
     server = serve_mjpeg(tmp_path, port, level=90, mode="stall")
-    source = LiveSource(url, stream_opener(url, 1000, 1000), base_delay_s=0.1, max_delay_s=0.2)
+    source = LiveSource(
+        url, stream_opener(url, 1000, 1000), base_delay_s=0.1, max_delay_s=0.2, stall_s=1.0
+    )
     reader = Reader(source)
     try:
         wait_for(lambda: source.reconnects >= 1, 10, "the read timeout")

@@ -133,9 +133,11 @@ class LiveSource:
         base_delay_s: float = 0.5,
         max_delay_s: float = 30.0,
         seed: int | None = None,
+        stall_s: float = READ_TIMEOUT_MS / 1000,
     ) -> None:
         self.name = name
         self._opener = opener
+        self.stall_s = stall_s  # a read that waited this long means the stream stalled
         self.base_delay_s = base_delay_s
         self.max_delay_s = max_delay_s
         self._rng = random.Random(seed)
@@ -156,11 +158,16 @@ class LiveSource:
                         self._wait(attempt)
                         attempt += 1
                         continue
+                began = time.monotonic()
                 ok, image = cap.read()
-                if not ok or image is None:
+                waited = time.monotonic() - began
+                if not ok or image is None or waited >= self.stall_s:
+                    # After a read timeout FFmpeg may still hand out a frame it held: late, and
+                    # the stream behind it is dead. Reopen at the first such read.
                     cap.release()
                     cap = None
-                    self._failed(f"{self.name} stopped delivering frames")
+                    late = f" (a read waited {waited:.1f} s)" if ok and image is not None else ""
+                    self._failed(f"{self.name} stopped delivering frames{late}")
                     continue
                 attempt = 0
                 self.state = "streaming"
