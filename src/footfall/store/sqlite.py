@@ -15,16 +15,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from footfall.store import rows
 from footfall.store.base import Event, MinuteBin, Passage, Store
 from footfall.store.migrate import Migration, migrate, schema_version
-from footfall.store.rows import (
-    check_window,
-    checked_minute_rows,
-    event_of,
-    minute_rows,
-    payload_json,
-    time_us,
-)
 
 _UPSERT = (
     "INSERT INTO minute_bins (minute_utc, in_count, out_count) VALUES (?, ?, ?) "
@@ -116,27 +109,27 @@ class SQLiteStore:
 
     def add_passages(self, passages: Sequence[Passage]) -> None:
         """Commit passages into their minute bins (durable on return)."""
-        rows = minute_rows(passages)
-        if not rows:
+        minutes = rows.minute_rows(passages)
+        if not minutes:
             return
         with self._write() as conn:
-            conn.executemany(_UPSERT, rows)
+            conn.executemany(_UPSERT, minutes)
 
-    def add_minute_counts(self, rows: Sequence[tuple[int, int, int]]) -> None:
+    def add_minute_counts(self, minutes: Sequence[rows.MinuteRow]) -> None:
         """Commit (minute_utc, in, out) rows, added to what is there (bulk import, benchmarks)."""
-        kept = checked_minute_rows(rows)
+        kept = rows.checked_minute_rows(minutes)
         with self._write() as conn:
             conn.executemany(_UPSERT, kept)
 
     def minute_bins(self, start_utc: int, end_utc: int) -> list[MinuteBin]:
         """Non-empty minute bins with start_utc <= minute_utc < end_utc, in time order."""
         with self._read() as conn:
-            rows = conn.execute(
+            found = conn.execute(
                 "SELECT minute_utc, in_count, out_count FROM minute_bins "
                 "WHERE minute_utc >= ? AND minute_utc < ? ORDER BY minute_utc",
                 (start_utc, end_utc),
             ).fetchall()
-        return [MinuteBin(*row) for row in rows]
+        return [MinuteBin(*row) for row in found]
 
     def totals(self, start_utc: int, end_utc: int) -> tuple[int, int]:
         """(in, out) summed over [start_utc, end_utc)."""
@@ -150,7 +143,7 @@ class SQLiteStore:
 
     def window_sums(self, start_utc: int, end_utc: int, width_s: int) -> list[tuple[int, int, int]]:
         """(window start, in, out) per non-empty epoch-aligned window in [start, end), in order."""
-        check_window(start_utc, end_utc, width_s)
+        rows.check_window(start_utc, end_utc, width_s)
         if width_s == 60:
             sql = (
                 "SELECT minute_utc, in_count, out_count FROM minute_bins "
@@ -196,7 +189,7 @@ class SQLiteStore:
 
     def add_event(self, event: Event) -> int:
         """Commit an event; returns its id."""
-        row = (time_us(event.time), event.kind, payload_json(event))
+        row = (rows.time_us(event.time), event.kind, rows.payload_json(event))
         with self._write() as conn:
             cursor = conn.execute(
                 "INSERT INTO events (time_us, kind, payload) VALUES (?, ?, ?)", row
@@ -211,8 +204,8 @@ class SQLiteStore:
         if kind is not None:
             sql, args = sql + " AND kind = ?", (*args, kind)
         with self._read() as conn:
-            rows = conn.execute(sql + " ORDER BY time_us, id", args).fetchall()
-        return [event_of(*row) for row in rows]
+            found = conn.execute(sql + " ORDER BY time_us, id", args).fetchall()
+        return [rows.event_of(*row) for row in found]
 
     def stats(self) -> dict[str, Any]:
         """Row counts, file size and the like, for generate-logs."""
