@@ -221,3 +221,38 @@ def test_eval_refuses_a_bad_ground_truth_before_counting(
     done = run("eval", str(bus), str(truth), "--json")
     assert done.returncode == 2 and done.stdout == ""
     assert message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_annotate_writes_the_counted_video_with_the_area_drawn(bus: Path, tmp_path: Path) -> None:
+    import cv2
+    import numpy as np
+
+    out = tmp_path / "drawn.mp4"
+    area = "0,320,100,140,100,140,0"
+    done = run("count", str(bus), "--area", area, "--annotate", str(out), "--json")
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)  # stdout is still the one JSON object
+    assert summary["in"] == 7
+    original, drawn = cv2.VideoCapture(str(bus)), cv2.VideoCapture(str(out))
+    assert drawn.get(cv2.CAP_PROP_FRAME_COUNT) == summary["frames"]  # every decoded frame
+    for prop in (cv2.CAP_PROP_FPS, cv2.CAP_PROP_FRAME_WIDTH, cv2.CAP_PROP_FRAME_HEIGHT):
+        assert drawn.get(prop) == original.get(prop)
+    ok, first = drawn.read()
+    ok_original, plain = original.read()
+    assert ok and ok_original
+    amber = np.array([0, 215, 255])
+    assert np.abs(first[100, 160].astype(int) - amber).max() < 60  # the edge at yfirst
+    assert np.abs(plain[100, 160].astype(int) - amber).max() >= 60  # not in the clip itself
+    assert np.abs(first[200, 160].astype(int) - plain[200, 160].astype(int)).max() < 40
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("drawn.txt", "must end in .mp4, .avi, .mkv"), ("nowhere/drawn.mp4", "there is no directory")],
+)
+def test_bad_annotate_is_refused_before_counting(
+    bus: Path, tmp_path: Path, name: str, message: str
+) -> None:
+    done = run("count", str(bus), "--annotate", str(tmp_path / name))
+    assert done.returncode == 2 and message in done.stderr, done.stderr
+    assert "in " not in done.stdout

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,7 +18,10 @@ from footfall.api.params import validate_params
 from footfall.config import Params
 from footfall.counting.area import PARAM_NAMES, Area
 from footfall.errors import BadRequest
+from footfall.vision.annotated import AnnotatedVideo, check_annotate
 from footfall.vision.offline import CountResult, count_file, open_video
+from footfall.vision.source import file_fps
+from footfall.vision.types import View
 
 AREA_KEYS = ("left", "right", "top", "bottom", "yfirst", "ylast", "radius")
 
@@ -79,15 +83,14 @@ def params_for(
         raise BadRequest(f"bad counting parameters: {exc.message}") from exc
 
 
-def video_size(path: Path) -> tuple[int, int]:
-    """(width, height) of a video file, or a BadRequest if it cannot be opened."""
+def video_info(path: Path) -> tuple[int, int, float]:
+    """(width, height, frame rate) of a video file, or a BadRequest if it cannot be opened."""
     import cv2
 
     capture = open_video(path)
     try:
-        return int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(
-            capture.get(cv2.CAP_PROP_FRAME_HEIGHT)
-        )
+        width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
+        return width, int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT)), file_fps(capture)
     finally:
         capture.release()
 
@@ -107,7 +110,11 @@ DETECTOR_HELP = (
 
 
 def run_with_progress(
-    path: Path, params: Params, console: Console, detector: str | None = None
+    path: Path,
+    params: Params,
+    console: Console,
+    detector: str | None = None,
+    observe: Callable[[View, tuple[int, int]], None] | None = None,
 ) -> CountResult:
     """count_file with a rich progress bar on `console` (stderr); `detector` as `--detector`."""
     from footfall.pipeline import make_detector
@@ -120,7 +127,7 @@ def run_with_progress(
         def report(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        return count_file(path, params, report, found)
+        return count_file(path, params, report, found, observe=observe)
 
 
 def passages_rows(result: CountResult) -> list[dict[str, Any]]:
@@ -185,6 +192,13 @@ def count(
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
     out: Annotated[Path | None, typer.Option(help="write the passages here (CSV or .json)")] = None,
     detector: Annotated[str, typer.Option(help=DETECTOR_HELP)] = "foreground",
+    annotate: Annotated[
+        Path | None,
+        typer.Option(
+            help="also write the video with the counting area, the in direction, the tracks "
+            "and the running counts drawn (.mp4, .avi or .mkv): to check where the area lies"
+        ),
+    ] = None,
 ) -> None:
     """Count the people passing in a video file; print in/out and the passages."""
     err = Console(stderr=True)
@@ -193,10 +207,16 @@ def count(
             raise BadRequest("--in must be up or down")
         if out is not None:
             check_out(out)
-        size = video_size(video)
+        if annotate is not None:
+            check_annotate(annotate)
+        width, height_px, fps = video_info(video)
         area_fields = parse_area(area) if area is not None else None
-        params = params_for(area_fields, in_direction, height, size)
-        result = run_with_progress(video, params, err, detector)
+        params = params_for(area_fields, in_direction, height, (width, height_px))
+        if annotate is None:
+            result = run_with_progress(video, params, err, detector)
+        else:
+            with AnnotatedVideo(annotate, params, fps) as drawn:
+                result = run_with_progress(video, params, err, detector, drawn.write)
         if out is not None:
             write_passages(result, out)
     except BadRequest as exc:

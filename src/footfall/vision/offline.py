@@ -24,7 +24,7 @@ from footfall.store.base import Passage
 from footfall.vision.analyzer import Analyzer
 from footfall.vision.detect import Detector
 from footfall.vision.source import file_fps
-from footfall.vision.types import Frame
+from footfall.vision.types import Frame, View
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 PROGRESS_EVERY = 25  # frames between two progress calls
@@ -85,8 +85,10 @@ def count_file(
     progress: Callable[[int, int], None] | None = None,
     detector: Detector | None = None,
     start: datetime = EPOCH,
+    observe: Callable[[View, tuple[int, int]], None] | None = None,
 ) -> CountResult:
-    """Count the passages in a video file; `progress(done, total)` is called now and then."""
+    """Count the passages in a video file; `progress(done, total)` is called now and then,
+    `observe(view, (in, out) so far)` after every frame (e.g. to write an annotated video)."""
     capture = open_video(path)
     try:
         fps = file_fps(capture)
@@ -94,7 +96,7 @@ def count_file(
         analyzer = Analyzer(params, detector)
         analyzer.set_fps(fps)
         passages: list[Passage] = []
-        index, width, height = 0, 0, 0
+        index, width, height, n_in = 0, 0, 0, 0
         began = time.perf_counter()
         while True:
             ok, image = capture.read()
@@ -104,7 +106,11 @@ def count_file(
             frame = Frame(
                 np.asarray(image, np.uint8), index, start + timedelta(seconds=index / fps)
             )
-            passages.extend(analyzer.process(frame))
+            found = analyzer.process(frame)
+            passages.extend(found)
+            if observe is not None:
+                n_in += sum(1 for p in found if p.direction == "in")
+                observe(View(frame.image, index, analyzer.tracks), (n_in, len(passages) - n_in))
             index += 1
             if progress is not None and index % PROGRESS_EVERY == 0:
                 progress(index, max(total, index))
