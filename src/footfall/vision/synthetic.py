@@ -25,23 +25,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-import cv2
-import numpy as np
-import numpy.typing as npt
-
 from footfall.config import AreaParams, CounterParams, Params
 from footfall.counting.area import Area
 from footfall.vision.detect import person_width_px
+from footfall.vision.scene_render import FPS, HEIGHT, WIDTH, Renderer, light_gain
 from footfall.vision.types import Frame
 
 Direction = Literal["in", "out"]
-Image = npt.NDArray[np.uint8]
 
-FPS = 15.0
-WIDTH, HEIGHT = 320, 240
-SHOULDER_HEIGHT_M = 1.40  # shoulders of an adult, above the floor
-HIP_HEIGHT_M = 0.95
-HEAD_HEIGHT_M = 1.65
 LIGHT_PERIOD_S = 30.0  # light swing of the finite scenarios
 SCENARIO_EPOCH = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
 
@@ -228,97 +219,6 @@ class Planner:
             - round(0.4 * self.fps)
             + round(self.rng.uniform(0.2, 2.5) * self.fps)
         )
-
-
-class Renderer:
-    """Draws walkers over a textured floor, with a light level and camera noise."""
-
-    def __init__(
-        self, seed: int, width: int = WIDTH, height: int = HEIGHT, camera_cm: int = 280
-    ) -> None:
-        rng = np.random.default_rng(seed)
-        self.width, self.height = width, height
-        # Perspective: a body point at height h appears at the shoulder point's offset from the
-        # image centre times (camera - shoulders) / (camera - h): hips and feet lean inwards.
-        cam = max(camera_cm / 100, SHOULDER_HEIGHT_M + 0.4)
-        self.hip_k = (cam - SHOULDER_HEIGHT_M) / (cam - HIP_HEIGHT_M)
-        self.feet_k = (cam - SHOULDER_HEIGHT_M) / cam
-        self.floor = _floor(rng, width, height)
-        self.noise = rng.normal(0.0, 2.5, size=(8, height, width, 3)).astype(np.float32)
-
-    def render(self, walkers: list[Walker], frame: int, gain: float) -> Image:
-        """One BGR frame with every walker present at `frame`."""
-        image = self.floor.copy()
-        for w in walkers:
-            pose = w.at(frame)
-            if pose is not None:
-                x, y, heading = pose
-                self._draw_body(image, w, x, y)
-                _draw_person(image, w, x, y, heading)
-        lit = image.astype(np.float32) * gain + self.noise[frame % len(self.noise)]
-        out: Image = np.clip(lit, 0, 255).astype(np.uint8)
-        return out
-
-    def _draw_body(self, image: Image, w: Walker, x: float, y: float) -> None:
-        """Torso and legs, seen in perspective below the shoulders (hidden under the camera)."""
-        cx, cy = self.width / 2, self.height / 2
-        hip = (round(cx + (x - cx) * self.hip_k), round(cy + (y - cy) * self.hip_k))
-        feet = (round(cx + (x - cx) * self.feet_k), round(cy + (y - cy) * self.feet_k))
-        here = (round(x), round(y))
-        legs_px = max(2, round(w.width_px * 0.4 * self.feet_k))
-        torso_px = max(3, round(w.width_px * 0.7 * self.hip_k))
-        cv2.line(image, hip, feet, w.legs, legs_px, cv2.LINE_AA)
-        cv2.line(image, here, hip, _shade(w.shirt, 0.8), torso_px, cv2.LINE_AA)
-
-
-def _floor(rng: np.random.Generator, width: int, height: int) -> Image:
-    """Grey tiles with grout lines and speckle: texture a background model has to learn."""
-    base = rng.integers(120, 160)
-    floor = np.full((height, width, 3), base, np.float32)
-    tile = 40
-    shades = rng.normal(0, 6, size=(height // tile + 1, width // tile + 1)).astype(np.float32)
-    floor += np.kron(shades, np.ones((tile, tile), np.float32))[:height, :width, None]
-    floor[::tile, :, :] -= 35
-    floor[:, ::tile, :] -= 35
-    floor += rng.normal(0, 5, size=(height, width, 1)).astype(np.float32)
-    floor[..., 0] += 6  # a slightly cool floor
-    return np.clip(floor, 0, 255).astype(np.uint8)
-
-
-def _shade(color: tuple[int, int, int], factor: float) -> tuple[int, int, int]:
-    return (
-        min(255, int(color[0] * factor)),
-        min(255, int(color[1] * factor)),
-        min(255, int(color[2] * factor)),
-    )
-
-
-def _draw_person(image: Image, w: Walker, x: float, y: float, heading: float) -> None:
-    """Shoulders as an ellipse across the heading, shaded towards the rim, then the head."""
-    angle = math.degrees(heading) + 90.0  # major axis across the direction of walking
-    half_w = w.width_px / 2
-    half_d = w.width_px * 0.36  # shoulders and swinging arms
-    centre = (round(x), round(y))
-    # rim to crown: darker at the rim, lighter on top, as light from above shades a body
-    for size, shade in ((1.0, 0.6), (0.78, 1.0), (0.45, 1.2)):
-        axes = (round(half_w * size), round(half_d * size))
-        cv2.ellipse(image, centre, axes, angle, 0, 360, _shade(w.shirt, shade), -1, cv2.LINE_AA)
-    head_r = w.width_px * 0.24
-    cv2.circle(image, centre, round(head_r), w.hair, -1, cv2.LINE_AA)
-    cv2.circle(
-        image,
-        (round(x - head_r * 0.25), round(y - head_r * 0.25)),
-        round(head_r * 0.45),
-        _shade(w.hair, 1.6),
-        -1,
-        cv2.LINE_AA,
-    )
-
-
-def light_gain(frame: int, fps: float = FPS, period_s: float = 120.0, depth: float = 0.2) -> float:
-    """The light level at `frame`: a slow swing of ±depth around 1 over `period_s` (clouds, lamps
-    warming up); at most depth·2π/(fps·period_s) per frame."""
-    return 1.0 + depth * math.sin(2 * math.pi * frame / (fps * period_s))
 
 
 @dataclass
