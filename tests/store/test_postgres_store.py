@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 
 from footfall.store.base import Event, Passage, StoreUnavailable
 from footfall.store.migrate import SchemaError, load_migrations
-from footfall.store.postgres import PG_FOLDER, PostgresStore
+from footfall.store.postgres import PG_FOLDER, RETRY_MAX_S, PostgresStore
 from tests.store.conftest import new_serial
 from tests.store.pgproxy import Proxy
 
@@ -153,8 +154,19 @@ def test_a_vanished_database_is_store_unavailable_until_it_is_back(proxy: Proxy)
             with pytest.raises(StoreUnavailable) as raised:
                 call()
             assert "s3cr3t-pw" not in str(raised.value) and ":***@" in str(raised.value)
+        began = time.monotonic()
+        with pytest.raises(StoreUnavailable, match="next attempt within"):
+            store.totals(0, 2**40)  # between attempts: refused at once, no knocking
+        assert time.monotonic() - began < 0.1
         proxy.restore()
-        store.add_passages([Passage(T0, "out")])
+        deadline = time.monotonic() + RETRY_MAX_S + 2
+        while True:  # back by the next attempt
+            try:
+                store.add_passages([Passage(T0, "out")])
+                break
+            except StoreUnavailable:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
         assert store.totals(0, 2**40) == (1, 1)  # the refused write left nothing behind
         assert "s3cr3t-pw" not in str(store.stats())
         store.clear()
