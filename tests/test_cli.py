@@ -113,7 +113,10 @@ BAD_CONFIGS = [
     ('users = [{name = "a", password = "b", level = "god"}]\n', "users.0.level"),
     ('users_file = "missing.toml"\n', "missing.toml"),
     ('source = "/no/such/clip.mp4"\n', "/no/such/clip.mp4"),
-    ('source = "\u00b2"\n', "is not a file, a URL, a device index"),  # '²' isdigit, not int
+    ('source = "\u00b2"\n', "no such video file"),  # '²' isdigit, not int
+    ('source = "synthetic:x"\n', "the synthetic seed must be a whole number"),
+    ('source = "footfall.toml"\n', "OpenCV cannot decode it"),  # as serve would refuse it
+    ('detector = "footfall.toml"\n', "not a usable ONNX model"),  # relative to the file
     ("port = \n", "not valid TOML"),
     (
         'store = "sqlite:///counts.db"\n',

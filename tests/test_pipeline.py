@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import logging
 import subprocess
 import threading
 import time
@@ -289,6 +290,27 @@ def test_passages_wait_while_the_store_refuses(store: SQLiteStore) -> None:
     assert handle.errors == 2 and refusing.refusals == 0
     assert handle.status()["pending"] == 0
     assert sum(store.totals(*DAY)) == handle.status()["passages"]
+
+
+def test_a_store_outage_is_logged_once_and_retried_every_second(
+    store: SQLiteStore, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database away for a while: not a traceback per frame, nor a write attempt per frame."""
+    monkeypatch.setattr("footfall.pipeline.STORE_RETRY_S", 0.3)
+    refusing = Refusing(store, refusals=4)
+    caplog.set_level(logging.INFO, logger="footfall")
+    handle = start_counting("synthetic", False, Holder(), Ingest(refusing), paced=False)  # type: ignore[arg-type]
+    began = time.monotonic()
+    try:
+        wait_for(lambda: refusing.refusals == 0, 30, "the four refusals")
+        wait_for(lambda: "takes passages again" in caplog.text, 30, "the store back")
+    finally:
+        handle.stop()
+    assert time.monotonic() - began >= 4 * 0.3 * 0.9  # paced retries, not one per frame
+    assert caplog.text.count("the store refused passages") == 1
+    assert caplog.text.count("Traceback") <= 1
+    assert handle.status()["pending"] == 0
+    assert sum(store.totals(*DAY)) == handle.status()["passages"] > 0
 
 
 def test_counting_leaves_the_main_thread_responsive(store: SQLiteStore) -> None:

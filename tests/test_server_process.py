@@ -108,3 +108,21 @@ def test_a_second_serve_on_the_same_data_is_refused_until_the_first_dies(data: P
     finally:
         again.terminate()
         again.wait(10)
+
+
+def test_sigterm_stops_counting_and_closes_the_store_before_exit(data: Path) -> None:
+    """systemd and docker stop with SIGTERM: the counting thread flushes and the store closes
+    (its WAL is checkpointed away) before the process ends, with the status of a SIGTERM."""
+    process, base = serve_process(data, ["--source", "synthetic", "--anonymous-viewer"])
+    try:
+        assert httpx.get(f"{base}/local/tvpc/.api?live-sum.json", timeout=5).status_code == 200
+        time.sleep(1.0)  # some frames counted
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(20) == 128 + signal.SIGTERM
+    finally:
+        if process.poll() is None:
+            process.kill()
+    log = (data.parent / f"{data.name}.stderr").read_text()
+    assert "counting synthetic stopped after" in log
+    assert "Traceback" not in log
+    assert not (data / "counts.sqlite3-wal").exists()

@@ -67,7 +67,7 @@ class AreaParams(_Group):
     Bottom: int = Field(default=150, ge=1)
     YFirst: int = Field(default=90, ge=0)
     YLast: int = Field(default=150, ge=1)
-    Radius: int = Field(default=0, ge=0)
+    Radius: int = Field(default=0, ge=0, le=1_000_000)  # beyond, arcs are straight lines anyway
     InDirection: Literal["up", "down"] = "up"
 
 

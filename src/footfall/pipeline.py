@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_PENDING = 100_000  # passages kept while the store refuses writes, oldest dropped beyond
+STORE_RETRY_S = 1.0  # a store that refused is tried again after this long, not every frame
 
 
 class FrameAnalyzer(Protocol):
@@ -125,6 +126,8 @@ class CountingHandle:
         self._lock = threading.Lock()
         self._source: Source | None = None
         self._pending: deque[Passage] = deque(maxlen=MAX_PENDING)
+        self._store_down_since: float | None = None  # monotonic time the store began refusing
+        self._store_tried = 0.0
         self._times: deque[float] = deque(maxlen=60)
         self._rng = random.Random()
         self.retry_base_s = 1.0  # reopening a source that failed: 1 s, 2 s, 4 s ... 60 s
@@ -238,8 +241,7 @@ class CountingHandle:
                 attempt = 0
             self._stop.wait(self._retry_delay(attempt))
             attempt += 1
-        self._commit(self._safe(analyzer.flush, []))
-        self._commit([])
+        self._commit(self._safe(analyzer.flush, []), force=True)
         self.state = "stopped" if self._stop.is_set() else "finished"
         log.info("counting %s %s after %d frames", self.name, self.state, self.frames)
 
@@ -284,17 +286,37 @@ class CountingHandle:
             self._error("the analyzer failed on a frame", exc)
             return default
 
-    def _commit(self, passages: list[Passage]) -> None:
-        """Hand passages (and any left from a failed write) to ingest; keep them if it fails."""
+    def _commit(self, passages: list[Passage], *, force: bool = False) -> None:
+        """Hand passages (and any left from a failed write) to ingest; keep them if it fails.
+
+        While the store refuses, the writes are retried at most every STORE_RETRY_S (not every
+        frame) and the outage is logged once, with its cause, and once more when it ends."""
         self._pending.extend(passages)
         if not self._pending:
             return
+        now = time.monotonic()
+        down_since = self._store_down_since
+        if down_since is not None and not force and now - self._store_tried < STORE_RETRY_S:
+            return
+        self._store_tried = now
         batch = list(self._pending)
         try:
             self._ingest.add(batch)
         except Exception as exc:
-            self._error("the store refused passages; keeping them to retry", exc)
+            if down_since is None:
+                self._store_down_since = now
+                self._error("the store refused passages; keeping them to retry", exc)
+            else:
+                self.errors += 1
+                self.last_error = f"the store refuses passages ({exc}); {len(batch)} kept to retry"
             return
+        if down_since is not None:
+            self._store_down_since = None
+            log.info(
+                "the store takes passages again: %d written after %.0f s",
+                len(batch),
+                now - down_since,
+            )
         self._pending.clear()
         for p in batch:
             self.passages[p.direction] += 1
@@ -338,7 +360,8 @@ def check_source(source: str) -> None:
         return
     if not Path(spec).is_file():
         raise BadRequest(
-            f"--source {source}: no such video file (or give synthetic, a URL or a camera)"
+            f"--source {source}: no such video file (or give synthetic, a URL, or a camera: "
+            "a device index like 0 or a path like /dev/video0)"
         )
     capture = cv2.VideoCapture(spec)  # a file that cannot be decoded now never will be
     try:

@@ -11,11 +11,14 @@ import importlib
 import logging
 import os
 import re
+import signal
 import socket
 import sqlite3
 import sys
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import FrameType
 from typing import IO, Any, Protocol
 
 import uvicorn
@@ -62,11 +65,27 @@ class CountingHandle(Protocol):
 def read_config_file(path: Path) -> dict[str, Any]:
     """The TOML config file as a dict; relative paths in it are relative to the file."""
     data = read_toml(path, "config file")
-    for key in ("data", "users_file"):
+    for key in ("data", "users_file", "source", "detector"):
         value = data.get(key)
-        if isinstance(value, str) and not Path(value).is_absolute():
+        if isinstance(value, str) and value.strip() and _names_a_relative_file(key, value):
             data[key] = str(path.parent / value)
     return data
+
+
+def _names_a_relative_file(key: str, value: str) -> bool:
+    """Whether a config value is a relative path: not a URL, a camera index, none, synthetic,
+    foreground or net."""
+    if Path(value).is_absolute():
+        return False
+    if key == "source":
+        from footfall.vision.source import STREAM_SCHEMES, parse_device
+
+        lowered = value.strip().lower()
+        named = lowered in ("none", "synthetic") or lowered.startswith("synthetic:")
+        return not (named or lowered.startswith(STREAM_SCHEMES) or parse_device(value) is not None)
+    if key == "detector":
+        return value not in ("foreground", "net")
+    return True
 
 
 def settings_sentence(exc: ValidationError, where: str) -> str:
@@ -100,19 +119,16 @@ def check_settings(settings: ServerSettings) -> list[str]:
         build_credentials(settings.users, settings.users_file)
     except BadRequest as exc:
         problems.append(exc.message)
-    source = settings.source
-    synthetic = source == "synthetic" or source.startswith("synthetic:")
-    looks_like_file = source != "none" and not synthetic and "://" not in source
-    # isdecimal, not isdigit: a device index goes through int(), which refuses '²'.
-    if looks_like_file and not source.isdecimal() and not Path(source).exists():
-        problems.append(
-            f"source {source!r} is not a file, a URL, a device index, none or synthetic"
-        )
-    detector = settings.detector
-    if detector not in ("foreground", "net") and not Path(detector).is_file():
-        problems.append(
-            f"detector {detector!r} is not foreground, net or the path of an ONNX model file"
-        )
+    from footfall.pipeline import check_source, make_detector
+
+    # The checks serve itself makes before it starts counting, so check-config says the same.
+    for check, value in ((check_source, settings.source), (make_detector, settings.detector)):
+        if check is check_source and value == "none":
+            continue
+        try:
+            check(value)
+        except BadRequest as exc:
+            problems.append(exc.message)
     problems.extend(cors_problems(settings.cors_origins))
     if settings.store:
         from footfall.store.postgres import url_problem
@@ -279,6 +295,20 @@ def _console_logging() -> None:
         logger.setLevel(logging.INFO)
 
 
+def _finish_on_sigterm() -> None:
+    """After its graceful shutdown uvicorn raises the signal it caught again, with the handler
+    that was there before it started. Python's default for SIGTERM ends the process at once, so
+    the counting thread would never flush and the store never close: exit through SystemExit
+    instead (status 143, as a SIGTERM), which runs `serve`'s cleanup first."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def finish(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, finish)
+
+
 def serve(settings: ServerSettings, *, plugins: Sequence[Plugin] | None = None) -> None:
     """Serve the API (and count the source) until interrupted."""
     check_data_dir(settings.data)
@@ -333,6 +363,7 @@ def serve(settings: ServerSettings, *, plugins: Sequence[Plugin] | None = None) 
             store_place(settings),
         )
         print(f"footfall: serving on http://{host}:{port}/local/tvpc/.api", flush=True)
+        _finish_on_sigterm()
         uvicorn.Server(config).run(sockets=[sock])
     except (sqlite3.Error, SchemaError) as exc:  # a plugin opening its tables at start-up
         raise BadRequest(f"data directory {settings.data}: cannot start: {exc}") from None
