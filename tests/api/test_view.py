@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import http.client
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -129,3 +131,23 @@ def test_view_mjpg_streams_each_new_frame(live: LiveServer, camera: Camera) -> N
                 break
     levels = [int(np.median(p[:, :, 0])) for p in parts]
     assert levels[0] < levels[1] < levels[2]  # each part is a new frame, in order
+
+
+def test_a_head_of_view_mjpg_leaves_the_connection_usable(live: LiveServer, camera: Camera) -> None:
+    """HEAD gets the stream's headers and no body: the endless stream behind a HEAD held the
+    keep-alive connection for ever (and rendered frames nobody saw), so the next request on
+    it never got an answer."""
+    camera.show(1)
+    connection = http.client.HTTPConnection("127.0.0.1", live.port, timeout=5)
+    basic = {"Authorization": "Basic " + base64.b64encode(b"op:oppass").decode()}
+    try:
+        connection.request("HEAD", f"{API}?view.mjpg", headers=basic)
+        head = connection.getresponse()
+        head.read()
+        assert head.status == 200
+        assert head.getheader("content-type") == f"multipart/x-mixed-replace; boundary={BOUNDARY}"
+        connection.request("GET", f"{API}?live-sum.json", headers=basic)
+        after = connection.getresponse()
+        assert after.status == 200 and b'"in"' in after.read()
+    finally:
+        connection.close()

@@ -4,7 +4,7 @@ For placing the counting area by eye: the latest frame the counter analysed, wit
 `Area.*` (scaled to the frame), the way that counts as in, the live tracks and today's counts.
 Operator level on both endpoints (an image of people is more than a count). `overlay=0` gives the
 bare frame. `view.mjpg` streams the same as `multipart/x-mixed-replace` (what browsers show in an
-`<img>` or a tab), `fps` 1-15 (default 5).
+`<img>` or a tab), `fps` 1-15 (default 5); a HEAD gets the headers alone.
 
     install_view(ctx, counting.latest)      # footfall serve, with a video source
     install_view(ctx, None)                 # --source none: both answer 409 with a sentence
@@ -100,13 +100,20 @@ async def _frames(
         view = latest()
 
 
+async def _nothing() -> AsyncIterator[bytes]:
+    """The body of a HEAD: none (an endless stream would hold the connection for ever)."""
+    return
+    yield b""
+
+
 async def stream(latest: ViewSource | None, call: Call) -> Response:
-    """`view.mjpg`: the view as an endless MJPEG stream."""
+    """`view.mjpg`: the view as an endless MJPEG stream (the headers alone for a HEAD)."""
     overlay, fps = _overlay(call), _fps(call)
     first = _latest(latest)
     assert latest is not None
+    head = call.request.method == "HEAD"
     return StreamingResponse(
-        _frames(call.ctx, latest, first, overlay, fps),
+        _nothing() if head else _frames(call.ctx, latest, first, overlay, fps),
         media_type=f"multipart/x-mixed-replace; boundary={BOUNDARY}",
         headers=NO_STORE | {"X-Accel-Buffering": "no"},
     )
