@@ -126,3 +126,38 @@ def test_sigterm_stops_counting_and_closes_the_store_before_exit(data: Path) -> 
     assert "counting synthetic stopped after" in log
     assert "Traceback" not in log
     assert not (data / "counts.sqlite3-wal").exists()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_stop_ends_open_view_mjpg_streams_at_once(data: Path, sig: signal.Signals) -> None:
+    """Ctrl-C or SIGTERM with live views open: the streams end and serve stops within a second
+    or so. uvicorn waited its whole graceful timeout (5 s) for the endless streams, then
+    cancelled each with 'Exception in ASGI application' and a traceback in the log."""
+    flags = ["--source", "synthetic", "--user", "op:op:operator"]
+    process, base = serve_process(data, flags)
+    try:
+        with httpx.Client(base_url=base, auth=("op", "op"), timeout=10) as client:
+            while client.get("/local/tvpc/.api?snapshot.jpg").status_code == 503:
+                time.sleep(0.1)  # no frame yet
+            streams = []
+            for _ in range(3):
+                request = client.build_request("GET", "/local/tvpc/.api?view.mjpg&fps=1")
+                response = client.send(request, stream=True)
+                chunks = response.iter_bytes()
+                assert response.status_code == 200
+                assert next(chunks).startswith(b"--footfallframe")  # the first frame came
+                streams.append(chunks)
+            started = time.monotonic()
+            process.send_signal(sig)
+            status = process.wait(15)
+            took = time.monotonic() - started
+            for chunks in streams:
+                b"".join(chunks)  # each stream ends (its connection was not just dropped)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert took < 3, f"serve took {took:.1f} s to stop with view.mjpg streams open"
+    assert status == 128 + sig
+    log = (data.parent / f"{data.name}.stderr").read_text()
+    assert "counting synthetic stopped after" in log
+    assert "Traceback" not in log and "Exception in ASGI application" not in log

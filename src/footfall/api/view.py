@@ -4,7 +4,8 @@ For placing the counting area by eye: the latest frame the counter analysed, wit
 `Area.*` (scaled to the frame), the way that counts as in, the live tracks and today's counts.
 Operator level on both endpoints (an image of people is more than a count). `overlay=0` gives the
 bare frame. `view.mjpg` streams the same as `multipart/x-mixed-replace` (what browsers show in an
-`<img>` or a tab), `fps` 1-15 (default 5); a HEAD gets the headers alone.
+`<img>` or a tab), `fps` 1-15 (default 5); a HEAD gets the headers alone, and SIGINT/SIGTERM of
+the server ends the open streams (uvicorn would wait for them).
 
     install_view(ctx, counting.latest)      # footfall serve, with a video source
     install_view(ctx, None)                 # --source none: both answer 409 with a sentence
@@ -13,9 +14,13 @@ bare frame. `view.mjpg` streams the same as `multipart/x-mixed-replace` (what br
 from __future__ import annotations
 
 import asyncio
+import signal
+import threading
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from functools import partial
+from types import FrameType
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
@@ -83,12 +88,18 @@ async def snapshot(latest: ViewSource | None, call: Call) -> Response:
 
 
 async def _frames(
-    ctx: ApiContext, latest: ViewSource, first: View, overlay: bool, fps: int
+    ctx: ApiContext,
+    latest: ViewSource,
+    first: View,
+    overlay: bool,
+    fps: int,
+    closing: threading.Event,
 ) -> AsyncIterator[bytes]:
-    """Each new frame (at most `fps` a second) as one part of a multipart/x-mixed-replace body."""
+    """Each new frame (at most `fps` a second) as one part of a multipart/x-mixed-replace body,
+    until `closing` is set (the server is stopping)."""
     view: View | None = first
     shown = -1
-    while True:
+    while not closing.is_set():
         if view is not None and view.index != shown:
             body = await run_in_threadpool(render, ctx, view, overlay)
             shown = view.index
@@ -106,20 +117,50 @@ async def _nothing() -> AsyncIterator[bytes]:
     yield b""
 
 
-async def stream(latest: ViewSource | None, call: Call) -> Response:
+async def stream(latest: ViewSource | None, closing: threading.Event, call: Call) -> Response:
     """`view.mjpg`: the view as an endless MJPEG stream (the headers alone for a HEAD)."""
     overlay, fps = _overlay(call), _fps(call)
     first = _latest(latest)
     assert latest is not None
     head = call.request.method == "HEAD"
     return StreamingResponse(
-        _nothing() if head else _frames(call.ctx, latest, first, overlay, fps),
+        _nothing() if head else _frames(call.ctx, latest, first, overlay, fps, closing),
         media_type=f"multipart/x-mixed-replace; boundary={BOUNDARY}",
         headers=NO_STORE | {"X-Accel-Buffering": "no"},
     )
 
 
+def close_streams_on_signal(closing: threading.Event) -> None:
+    """Make SIGINT/SIGTERM end the open streams, so a graceful shutdown does not wait for them.
+
+    uvicorn waits for open responses before it stops (then cancels them with a traceback each);
+    a view.mjpg stream never ends by itself. Called at start-up, after uvicorn installed its
+    handlers, which still run. Only possible in the main thread.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        previous = signal.getsignal(sig)
+
+        def handler(signum: int, frame: FrameType | None, previous: Any = previous) -> None:
+            closing.set()
+            if callable(previous):
+                previous(signum, frame)
+
+        signal.signal(sig, handler)
+
+
 def install_view(ctx: ApiContext, latest: ViewSource | None) -> None:
     """Register `snapshot.jpg` and `view.mjpg` (operator) over `latest` (None: no video)."""
-    for name, handler in (("snapshot.jpg", snapshot), ("view.mjpg", stream)):
-        ctx.actions.register(Action(name, partial(handler, latest), level="operator"), replace=True)
+    closing = threading.Event()
+    ctx.actions.register(
+        Action("snapshot.jpg", partial(snapshot, latest), level="operator"), replace=True
+    )
+    ctx.actions.register(
+        Action("view.mjpg", partial(stream, latest, closing), level="operator"), replace=True
+    )
+
+    async def start() -> None:
+        close_streams_on_signal(closing)
+
+    ctx.on_startup.append(start)
