@@ -183,3 +183,39 @@ def test_a_database_that_goes_away_is_a_503_until_it_is_back(
     finally:
         stop(process)
     assert "s3cr3t-pw" not in (tmp_path / "data.stderr").read_text()
+
+
+def test_the_live_view_keeps_streaming_while_the_database_is_away(
+    proxy: Proxy, serial: str, tmp_path: Path
+) -> None:
+    """The picture does not need the database: snapshot.jpg answered 503 and an open view.mjpg
+    broke off with a traceback in the log ('response already started') when the store could
+    not give today's counts. Now the frames come on, without the counts."""
+    data = tmp_path / "data"
+    flags = ["--serial", serial, "--store", proxy.url(), "--source", "synthetic"]
+    process, base = serve_process(data, [*flags, "--user", "op:op:operator"])
+    try:
+        with httpx.Client(base_url=base, auth=("op", "op"), timeout=10) as client:
+            while client.get(f"{API}?snapshot.jpg").status_code == 503:
+                time.sleep(0.1)  # no frame yet
+            with client.stream("GET", f"{API}?view.mjpg&fps=10") as view:
+                parts = view.iter_bytes()
+                assert next(parts).startswith(b"--footfallframe")
+                proxy.cut()
+                deadline = time.monotonic() + 5  # live-sum's cache lasts a second
+                while client.get(f"{API}?live-sum.json").status_code != 503:
+                    assert time.monotonic() < deadline
+                    time.sleep(0.1)
+                frames, deadline = 0, time.monotonic() + 5
+                for chunk in parts:
+                    frames += chunk.count(b"--footfallframe")
+                    if frames >= 10 or time.monotonic() > deadline:
+                        break
+                assert frames >= 10, "the stream stopped when the database went away"
+            snapshot = client.get(f"{API}?snapshot.jpg")
+            assert snapshot.status_code == 200 and snapshot.content[:2] == b"\xff\xd8"
+            proxy.restore()
+    finally:
+        stop(process)
+    log = (tmp_path / "data.stderr").read_text()
+    assert "Exception in ASGI application" not in log and "response already started" not in log

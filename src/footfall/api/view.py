@@ -4,8 +4,9 @@ For placing the counting area by eye: the latest frame the counter analysed, wit
 `Area.*` (scaled to the frame), the way that counts as in, the live tracks and today's counts.
 Operator level on both endpoints (an image of people is more than a count). `overlay=0` gives the
 bare frame. `view.mjpg` streams the same as `multipart/x-mixed-replace` (what browsers show in an
-`<img>` or a tab), `fps` 1-15 (default 5); a HEAD gets the headers alone, and SIGINT/SIGTERM of
-the server ends the open streams (uvicorn would wait for them).
+`<img>` or a tab), `fps` 1-15 (default 5); a HEAD gets the headers alone, SIGINT/SIGTERM of the
+server ends the open streams (uvicorn would wait for them), and while the count database does not
+answer the frames come without today's counts.
 
     install_view(ctx, counting.latest)      # footfall serve, with a video source
     install_view(ctx, None)                 # --source none: both answer 409 with a sentence
@@ -28,6 +29,7 @@ from starlette.responses import Response, StreamingResponse
 from footfall.api.actions import Action, ApiContext, Call
 from footfall.counting.area import Area
 from footfall.errors import BadRequest
+from footfall.store.base import StoreUnavailable
 from footfall.vision.draw import annotate, jpeg
 from footfall.vision.types import View
 
@@ -74,7 +76,10 @@ def render(ctx: ApiContext, view: View, overlay: bool) -> bytes:
     if not overlay:
         return jpeg(view.image)
     params = ctx.params.current
-    counts = ctx.live.get(datetime.now(UTC))
+    try:
+        counts: tuple[int, int] | None = ctx.live.get(datetime.now(UTC))
+    except StoreUnavailable:  # the picture is still worth having (and a stream must not break)
+        counts = None
     area = Area.from_params(params.Area)
     return jpeg(annotate(view.image, area, params.Area.InDirection, view.tracks, counts))
 
