@@ -347,3 +347,61 @@ def test_net_detector_option_runs_the_shipped_model(store: SQLiteStore) -> None:
     assert handle.errors == 0
     with pytest.raises(BadRequest, match="no ONNX model file there"):
         analyzer_with("/nowhere/model.onnx")
+
+
+class OnePerFrame:
+    """An analyzer that completes a passage on every frame and one more at the end."""
+
+    def __init__(self, params: Params) -> None:
+        pass
+
+    def process(self, frame: Frame) -> list[Passage]:
+        return [Passage(frame.time, "in")]
+
+    def set_params(self, params: Params) -> None:
+        pass
+
+    def flush(self) -> list[Passage]:
+        return [Passage(datetime.now(UTC), "out")]
+
+
+def test_a_file_that_ends_while_the_store_refuses_is_stored_when_it_is_back(
+    store: SQLiteStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """serve --source FILE (no --loop) with the database away when the file ends: the thread
+    finished with the passages still kept, and nothing ever wrote them (status said pending 13
+    for good, the log nothing). Now it keeps trying until the store takes them."""
+    monkeypatch.setattr("footfall.pipeline.STORE_RETRY_S", 0.05)
+    path = tmp_path / "clip.avi"
+    write_clip(path, 12)
+    refusing = Refusing(store, refusals=10**9)  # away for the whole file
+    ingest = Ingest(refusing)  # type: ignore[arg-type]
+    handle = start_counting(
+        str(path), False, Holder(), ingest, paced=False, analyzer_factory=OnePerFrame
+    )
+    try:
+        wait_for(lambda: handle.status()["source_state"] == "ended", 20, "the end of the file")
+        time.sleep(0.2)
+        assert handle.status()["pending"] == 13 and sum(store.totals(*DAY)) == 0
+        refusing.refusals = 0  # the database is back
+        handle.join(5)
+        assert handle.status()["state"] == "finished" and handle.status()["pending"] == 0
+        assert store.totals(*DAY) == (12, 1)
+    finally:
+        handle.stop()
+
+
+def test_passages_the_store_never_took_are_logged_when_counting_stops(
+    store: SQLiteStore, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "clip.avi"
+    write_clip(path, 12)
+    refusing = Refusing(store, refusals=10**9)
+    ingest = Ingest(refusing)  # type: ignore[arg-type]
+    handle = start_counting(
+        str(path), False, Holder(), ingest, paced=False, analyzer_factory=OnePerFrame
+    )
+    wait_for(lambda: handle.status()["source_state"] == "ended", 20, "the end of the file")
+    handle.stop()
+    assert handle.status()["state"] == "stopped"
+    assert "13 passages were not stored" in caplog.text

@@ -242,6 +242,15 @@ class CountingHandle:
             self._stop.wait(self._retry_delay(attempt))
             attempt += 1
         self._commit(self._safe(analyzer.flush, []), force=True)
+        # A file that ended while the store refused: nothing else would ever write what is
+        # kept, so keep trying (serve goes on) until the store takes it or counting is stopped.
+        while self._pending and not self._stop.wait(STORE_RETRY_S):
+            self._commit([], force=True)
+        if self._pending:
+            log.error(
+                "%d passages were not stored: the store refused them until counting stopped",
+                len(self._pending),
+            )
         self.state = "stopped" if self._stop.is_set() else "finished"
         log.info("counting %s %s after %d frames", self.name, self.state, self.frames)
 
