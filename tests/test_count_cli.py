@@ -256,3 +256,25 @@ def test_bad_annotate_is_refused_before_counting(
     done = run("count", str(bus), "--annotate", str(tmp_path / name))
     assert done.returncode == 2 and message in done.stderr, done.stderr
     assert "in " not in done.stdout
+
+
+def test_out_and_annotate_never_overwrite_the_video_or_each_other(
+    bus: Path, tmp_path: Path
+) -> None:
+    """`--annotate VIDEO` wrote the drawn video over the clip while it was read (the count said
+    'in 0 out 0 (22 frames)', exit 0, and the footage was gone); `--out VIDEO` replaced the clip
+    with the passages' CSV after the count; `--out X --annotate X` left only the CSV."""
+    video = tmp_path / "clip.avi"
+    video.write_bytes(bus.read_bytes())
+    (tmp_path / "link.mkv").symlink_to(video)
+    original = video.read_bytes()
+    for args, message in (
+        (["--annotate", str(video)], f"--annotate {video} is the video being counted"),
+        (["--annotate", str(tmp_path / "link.mkv")], "is the video being counted"),
+        (["--out", str(video)], f"--out {video} is the video being counted"),
+        (["--out", str(tmp_path / "x.mp4"), "--annotate", str(tmp_path / "x.mp4")], "both name"),
+    ):
+        done = run("count", str(video), *args)
+        assert done.returncode == 2 and message in done.stderr, (args, done.stderr)
+        assert done.stdout == "" and len(done.stderr.strip().splitlines()) == 1
+    assert video.read_bytes() == original and not (tmp_path / "x.mp4").exists()

@@ -103,6 +103,26 @@ def check_out(out: Path) -> None:
         raise BadRequest(f"--out {out}: there is no directory {out.parent}")
 
 
+def check_distinct(video: Path, out: Path | None, annotate: Path | None) -> None:
+    """Refuse an `--out` or `--annotate` that names the video itself (it would be overwritten
+    while it is read, or replaced by the passages after) or both naming one file."""
+    for flag, path in (("--out", out), ("--annotate", annotate)):
+        if path is not None and _same_file(path, video):
+            raise BadRequest(f"{flag} {path} is the video being counted; give another file name")
+    if out is not None and annotate is not None and _same_file(out, annotate):
+        raise BadRequest(f"--out and --annotate both name {out}; give each its own file")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (links followed), whether or not it exists yet."""
+    try:
+        if a.exists() and b.exists():
+            return a.samefile(b)
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
 DETECTOR_HELP = (
     "foreground (overhead cameras), net (the shipped pedestrian network, oblique cameras) "
     "or the path of an ONNX person-detection model"
@@ -210,6 +230,7 @@ def count(
         if annotate is not None:
             check_annotate(annotate)
         width, height_px, fps = video_info(video)
+        check_distinct(video, out, annotate)
         area_fields = parse_area(area) if area is not None else None
         params = params_for(area_fields, in_direction, height, (width, height_px))
         if annotate is None:
