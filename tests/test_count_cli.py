@@ -278,3 +278,41 @@ def test_out_and_annotate_never_overwrite_the_video_or_each_other(
         assert done.returncode == 2 and message in done.stderr, (args, done.stderr)
         assert done.stdout == "" and len(done.stderr.strip().splitlines()) == 1
     assert video.read_bytes() == original and not (tmp_path / "x.mp4").exists()
+
+
+def test_the_annotated_video_ends_with_the_counts_printed(tmp_path: Path) -> None:
+    """The end of a video adds passages (the motion no track claimed): tram 02 printed
+    'in 29 out 1' while the last frame of its --annotate video said 'in 29 out 0'."""
+    import cv2
+    import numpy as np
+
+    from footfall.counting.area import Area
+    from footfall.vision.draw import annotate
+
+    clip = DATA / "video" / "tram_door_overhead_02.mp4"
+    if not clip.exists():
+        pytest.skip("shared clips are not here")
+    out = tmp_path / "drawn.avi"
+    done = run("count", str(clip), "--annotate", str(out), "--json")
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    final = (summary["in"], summary["out"])
+    flushed = [p for p in summary["passages"] if p["frame"] == summary["frames"] - 1]
+    assert flushed, "the clip no longer gains passages at its end; pick another"
+
+    def last_frame(path: Path) -> np.ndarray:
+        capture, image = cv2.VideoCapture(str(path)), None
+        while (read := capture.read())[0]:
+            image = read[1]
+        assert image is not None
+        return np.asarray(image)
+
+    drawn, plain = last_frame(out), last_frame(clip)
+    area = Area().scaled(plain.shape[1], plain.shape[0])
+
+    def label_distance(counts: tuple[int, int]) -> float:
+        expected = annotate(plain, area, "up", (), counts)
+        return float(np.abs(drawn[:22, :130].astype(int) - expected[:22, :130]).mean())
+
+    others = [(final[0] - 1, final[1]), (final[0], final[1] - 1), (final[0] + 1, final[1])]
+    assert all(label_distance(final) < label_distance(other) for other in others)

@@ -238,6 +238,7 @@ def count(
         else:
             with AnnotatedVideo(annotate, params, fps) as drawn:
                 result = run_with_progress(video, params, err, detector, drawn.write)
+                drawn.finish(result.counts)  # the last frame shows what is printed
         if out is not None:
             write_passages(result, out)
     except BadRequest as exc:

@@ -2,7 +2,8 @@
 the tracks and the running counts drawn (`footfall count --annotate OUT`).
 
     with AnnotatedVideo(Path("out.mp4"), params, fps=25.0) as video:
-        count_file(path, params, observe=video.write)
+        result = count_file(path, params, observe=video.write)
+        video.finish(result.counts)   # the last frame shows the final counts
 """
 
 from __future__ import annotations
@@ -32,7 +33,11 @@ def check_annotate(out: Path) -> None:
 
 
 class AnnotatedVideo:
-    """Writes each observed frame, drawn on, to `path` (opened at the first frame's size)."""
+    """Writes each observed frame, drawn on, to `path` (opened at the first frame's size).
+
+    The last frame is held back until `finish(counts)`: the end of a video may still add
+    passages (what the analyzer held, the motion no track claimed), and the last frame should
+    show the counts the command prints."""
 
     def __init__(self, path: Path, params: Params, fps: float) -> None:
         check_annotate(path)
@@ -41,10 +46,23 @@ class AnnotatedVideo:
         self._in = params.Area.InDirection
         self._fps = fps
         self._writer: cv2.VideoWriter | None = None
+        self._held: tuple[View, tuple[int, int]] | None = None
         self.frames = 0
 
     def write(self, view: View, counts: tuple[int, int]) -> None:
-        """Draw and append one frame."""
+        """Take one frame with the counts so far (written when the next one comes)."""
+        if self._held is not None:
+            self._append(*self._held)
+        self._held = (view, counts)
+
+    def finish(self, counts: tuple[int, int]) -> None:
+        """Write the last frame with the final `counts`."""
+        if self._held is not None:
+            view, _ = self._held
+            self._held = None
+            self._append(view, counts)
+
+    def _append(self, view: View, counts: tuple[int, int]) -> None:
         image = annotate(view.image, self._area, self._in, view.tracks, counts)
         if self._writer is None:
             h, w = image.shape[:2]
@@ -56,7 +74,9 @@ class AnnotatedVideo:
         self.frames += 1
 
     def close(self) -> None:
-        """Finish the file."""
+        """Finish the file (the last frame as it came, without `finish`)."""
+        if self._held is not None:
+            self.finish(self._held[1])
         if self._writer is not None:
             self._writer.release()
             self._writer = None
@@ -70,4 +90,6 @@ class AnnotatedVideo:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if kind is not None:
+            self._held = None  # the count failed: nothing more to write
         self.close()
