@@ -161,3 +161,27 @@ def test_a_stop_ends_open_view_mjpg_streams_at_once(data: Path, sig: signal.Sign
     log = (data.parent / f"{data.name}.stderr").read_text()
     assert "counting synthetic stopped after" in log
     assert "Traceback" not in log and "Exception in ASGI application" not in log
+
+
+def test_the_live_view_shows_the_camera_while_counting_is_paused(data: Path) -> None:
+    """Counter.Enable=0 (say, to place the area before counting starts): snapshot.jpg and
+    view.mjpg answered 503 'no frame has come from the video source yet' for ever, or froze on
+    the frame before the pause, although the frames were read."""
+    data.mkdir(parents=True)
+    (data / "params.json").write_text('{"Counter": {"Enable": 0}}')
+    process, base = serve_process(data, ["--source", "synthetic", "--user", "op:op:operator"])
+    try:
+        with httpx.Client(base_url=base, auth=("op", "op"), timeout=10) as client:
+            deadline = time.monotonic() + 10
+            while (first := client.get("/local/tvpc/.api?snapshot.jpg")).status_code == 503:
+                assert time.monotonic() < deadline, first.text
+                time.sleep(0.1)
+            assert first.status_code == 200 and first.content[:2] == b"\xff\xd8"
+            before = client.get("/local/tvpc/.api?snapshot.jpg&overlay=0").content
+            time.sleep(0.5)
+            after = client.get("/local/tvpc/.api?snapshot.jpg&overlay=0").content
+            assert before != after  # new frames, not the one before the pause
+            assert client.get("/local/tvpc/.api?live-sum.json").json()["in"] == 0
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(15)

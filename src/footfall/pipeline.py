@@ -276,7 +276,8 @@ class CountingHandle:
             if not measured and len(self._times) == self._times.maxlen:
                 measured = True  # a live source: tell the analyzer the rate it really gets
                 self._set_fps(analyzer, self._arrival_fps(list(self._times)))
-            if not params.Counter.Enable:
+            if not params.Counter.Enable:  # still shown (placing the area before counting)
+                self._latest = View(frame.image, frame.index, [])
                 continue
             self._commit(self._safe(partial(analyzer.process, frame), []))
             self._latest = View(frame.image, frame.index, list(getattr(analyzer, "tracks", ())))
