@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import http.client
 from collections.abc import Iterator
 from pathlib import Path
@@ -151,3 +152,33 @@ def test_a_head_of_view_mjpg_leaves_the_connection_usable(live: LiveServer, came
         assert after.status == 200 and b'"in"' in after.read()
     finally:
         connection.close()
+
+
+def test_many_viewers_cost_one_picture_per_frame(
+    live: LiveServer, camera: Camera, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every open view.mjpg drew and encoded each frame for itself: 60 viewers of a 1280x720
+    camera took 1.6 cores and the counting fell from 15 to under 10 fps. Now the clients share
+    one picture per frame (and per overlay setting)."""
+    import footfall.api.view as view_module
+
+    encoded: list[int] = []
+    real_jpeg = view_module.jpeg
+
+    def counting_jpeg(image: np.ndarray) -> bytes:
+        encoded.append(1)
+        return real_jpeg(image)
+
+    monkeypatch.setattr(view_module, "jpeg", counting_jpeg)
+    camera.show(1)
+    with contextlib.ExitStack() as stack:
+        client = stack.enter_context(live.client(OP))
+        for _ in range(6):
+            other = stack.enter_context(live.client(OP))
+            response = stack.enter_context(other.stream("GET", f"{API}?view.mjpg&fps=15"))
+            assert response.status_code == 200
+            next(response.iter_bytes())  # the first frame came
+        assert client.get(f"{API}?snapshot.jpg").status_code == 200
+        assert len(encoded) == 1  # one picture for six streams and a snapshot
+        assert client.get(f"{API}?snapshot.jpg&overlay=0").status_code == 200
+        assert len(encoded) == 2  # the bare frame is another picture

@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
 from footfall.api.actions import Action, ApiContext, Call
+from footfall.config import AreaParams
 from footfall.counting.area import Area
 from footfall.errors import BadRequest
 from footfall.store.base import StoreUnavailable
@@ -71,29 +72,59 @@ def _latest(latest: ViewSource | None) -> View:
     return view
 
 
-def render(ctx: ApiContext, view: View, overlay: bool) -> bytes:
-    """The view as JPEG, with the current area, tracks and today's counts when `overlay`."""
-    if not overlay:
-        return jpeg(view.image)
-    params = ctx.params.current
+Overlay = tuple[AreaParams, tuple[int, int] | None]  # what is drawn: the area, today's counts
+
+
+def overlay_now(ctx: ApiContext) -> Overlay:
+    """The area in force and today's counts (None while the count database does not answer:
+    the picture is still worth having, and a stream must not break)."""
     try:
         counts: tuple[int, int] | None = ctx.live.get(datetime.now(UTC))
-    except StoreUnavailable:  # the picture is still worth having (and a stream must not break)
+    except StoreUnavailable:
         counts = None
-    area = Area.from_params(params.Area)
-    return jpeg(annotate(view.image, area, params.Area.InDirection, view.tracks, counts))
+    return ctx.params.current.Area, counts
 
 
-async def snapshot(latest: ViewSource | None, call: Call) -> Response:
+def render(view: View, overlay: Overlay | None) -> bytes:
+    """The view as JPEG, with the area, the tracks and the counts drawn unless `overlay` is None."""
+    if overlay is None:
+        return jpeg(view.image)
+    params, counts = overlay
+    area = Area.from_params(params)
+    return jpeg(annotate(view.image, area, params.InDirection, view.tracks, counts))
+
+
+class Pictures:
+    """The last JPEG of each kind (drawn on, bare), shared by every client: N open streams cost
+    one encoding per frame, not N (a few ms each for an HD camera, taken from the counting)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last: dict[bool, tuple[View, Overlay | None, bytes]] = {}
+
+    def jpeg(self, ctx: ApiContext, view: View, drawn: bool) -> bytes:
+        """`view` as JPEG, drawn on as things stand now when `drawn`."""
+        overlay = overlay_now(ctx) if drawn else None
+        with self._lock:  # clients waiting here get the picture the first one made
+            last = self._last.get(drawn)
+            if last is not None and last[0] is view and last[1] == overlay:
+                return last[2]
+            body = render(view, overlay)
+            self._last[drawn] = (view, overlay, body)
+            return body
+
+
+async def snapshot(latest: ViewSource | None, pictures: Pictures, call: Call) -> Response:
     """`snapshot.jpg`: the latest frame, drawn on unless overlay=0."""
     overlay = _overlay(call)
     view = _latest(latest)
-    body = await run_in_threadpool(render, call.ctx, view, overlay)
+    body = await run_in_threadpool(pictures.jpeg, call.ctx, view, overlay)
     return Response(body, media_type="image/jpeg", headers=NO_STORE)
 
 
 async def _frames(
     ctx: ApiContext,
+    pictures: Pictures,
     latest: ViewSource,
     first: View,
     overlay: bool,
@@ -106,7 +137,7 @@ async def _frames(
     shown = -1
     while not closing.is_set():
         if view is not None and view.index != shown:
-            body = await run_in_threadpool(render, ctx, view, overlay)
+            body = await run_in_threadpool(pictures.jpeg, ctx, view, overlay)
             shown = view.index
             head = (
                 f"--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: {len(body)}\r\n\r\n"
@@ -122,14 +153,16 @@ async def _nothing() -> AsyncIterator[bytes]:
     yield b""
 
 
-async def stream(latest: ViewSource | None, closing: threading.Event, call: Call) -> Response:
+async def stream(
+    latest: ViewSource | None, pictures: Pictures, closing: threading.Event, call: Call
+) -> Response:
     """`view.mjpg`: the view as an endless MJPEG stream (the headers alone for a HEAD)."""
     overlay, fps = _overlay(call), _fps(call)
     first = _latest(latest)
     assert latest is not None
     head = call.request.method == "HEAD"
     return StreamingResponse(
-        _nothing() if head else _frames(call.ctx, latest, first, overlay, fps, closing),
+        _nothing() if head else _frames(call.ctx, pictures, latest, first, overlay, fps, closing),
         media_type=f"multipart/x-mixed-replace; boundary={BOUNDARY}",
         headers=NO_STORE | {"X-Accel-Buffering": "no"},
     )
@@ -157,12 +190,13 @@ def close_streams_on_signal(closing: threading.Event) -> None:
 
 def install_view(ctx: ApiContext, latest: ViewSource | None) -> None:
     """Register `snapshot.jpg` and `view.mjpg` (operator) over `latest` (None: no video)."""
-    closing = threading.Event()
+    closing, pictures = threading.Event(), Pictures()
     ctx.actions.register(
-        Action("snapshot.jpg", partial(snapshot, latest), level="operator"), replace=True
+        Action("snapshot.jpg", partial(snapshot, latest, pictures), level="operator"), replace=True
     )
     ctx.actions.register(
-        Action("view.mjpg", partial(stream, latest, closing), level="operator"), replace=True
+        Action("view.mjpg", partial(stream, latest, pictures, closing), level="operator"),
+        replace=True,
     )
 
     async def start() -> None:
