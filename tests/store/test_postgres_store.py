@@ -184,6 +184,10 @@ def test_an_unreachable_database_at_start(proxy: Proxy) -> None:
         ("mysql://u:pw@host/db", "is not a postgresql://"),
         ("postgresql://u:s3cr3t@[::1/db", "not a valid PostgreSQL URL"),
         ("postgresql://u@host/db?colour=blue", "not a valid PostgreSQL URL"),
+        # libpq quotes the raw token it cannot decode, here the password itself
+        ("postgresql://u@host/db?password=s3cr3t%zz", "invalid percent-encoded token"),
+        ("postgresql://u:s3cr3t%zz@host/db", "invalid percent-encoded token"),
+        ("postgresql://u@host/db?sslmode=x&password=s3cr3t%zz", "invalid percent-encoded token"),
     ],
 )
 def test_bad_urls_are_refused_without_the_password(url: str, words: str) -> None:

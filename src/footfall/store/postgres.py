@@ -17,6 +17,7 @@ have landed. While the database stays away, calls fail at once between attempts 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -100,14 +101,30 @@ def one_line(exc: BaseException) -> str:
 def scrub(text: str, url: str) -> str:
     """`text` with `url` shown without its password, and the password itself hidden."""
     text = text.replace(url, hide_url_password(url))
+    for secret in sorted(_passwords(url), key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
+
+
+def _passwords(url: str) -> set[str]:
+    """The password of `url` as libpq reads it, and as written (user:PASSWORD@ or a password=
+    query item, raw and decoded): libpq quotes the raw text of a token it cannot decode."""
+    found: set[str | None] = set()
+    with contextlib.suppress(psycopg.ProgrammingError):
+        found.add(str(conninfo_to_dict(url).get("password") or ""))
     try:
-        secret = conninfo_to_dict(url).get("password")
-    except psycopg.ProgrammingError:
-        try:
-            secret = urllib.parse.urlsplit(url).password
-        except ValueError:
-            secret = None
-    return text.replace(str(secret), "***") if secret else text
+        parts = urllib.parse.urlsplit(url)
+        found.add(parts.password)
+    except ValueError:
+        return {secret for secret in found if secret}
+    userinfo = parts.netloc.rpartition("@")[0]
+    if ":" in userinfo:
+        found.add(userinfo.split(":", 1)[1])
+    for item in parts.query.split("&"):
+        key, _, value = item.partition("=")
+        if key.lower() == "password":
+            found.update((value, urllib.parse.unquote(value)))
+    return {secret for secret in found if secret}
 
 
 class PostgresStore:
