@@ -115,6 +115,7 @@ BAD_CONFIGS = [
     ('source = "/no/such/clip.mp4"\n', "/no/such/clip.mp4"),
     ('source = "\u00b2"\n', "no such video file"),  # '²' isdigit, not int
     ('source = "synthetic:x"\n', "the synthetic seed must be a whole number"),
+    ('source = " "\n', "--source is empty: give none (the API alone)"),  # was "--source  :"
     ('source = "footfall.toml"\n', "OpenCV cannot decode it"),  # as serve would refuse it
     ('detector = "footfall.toml"\n', "not a usable ONNX model"),  # relative to the file
     ("port = \n", "not valid TOML"),

@@ -361,6 +361,11 @@ def check_source(source: str) -> None:
     exist or does not decode, a bad synthetic seed. Streams and cameras are tried (and retried)
     by the thread."""
     spec = source.strip()
+    if not spec:
+        raise BadRequest(
+            "--source is empty: give none (the API alone), synthetic, a video file, a URL or a "
+            "camera (a device index like 0 or a path like /dev/video0)"
+        )
     try:
         if synthetic_seed(spec) is not None:
             return
