@@ -66,6 +66,7 @@ def test_count_writes_csv_and_json(bus: Path, tmp_path: Path) -> None:
         (["--area", "a,b,c,d,e,f,g"], "seven integers"),
         (["--area", '{"left": 0, "colour": 1}'], "unknown key"),
         (["--in", "sideways"], "up or down"),
+        (["--area", "0,320,100,140,100,140,5"], "more than half the area's height"),
         (["--detector", "/nonexistent/model.onnx"], "no ONNX model file there"),
         (["--detector", __file__], "not a usable ONNX model"),
         # Areas setparams refuses were counted (yfirst > ylast: 27 in 31 out on the bus)...

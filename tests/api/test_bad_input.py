@@ -37,7 +37,7 @@ BAD_SETPARAMS = [
     "Counter.Name=a%00b", "Counter.Name=a%09b", "Counter.Name=a%1Bb", "Counter.Name=a%7Fb",
     "Counter.Name=" + "x" * 200, "Counter.TimeZone=Nowhere", "Counter.TimeZone=../../etc",
     "Area.Left=400", "Area.Width=1", "Area.YFirst=200", "Area.Radius=-3", "Occupancy.Mode=clever",
-    "Area.Radius=99999999999999999999999999", "Area.Radius=1000001",
+    "Area.Radius=99999999999999999999999999", "Area.Radius=1000001", "Area.Radius=30",
     "Occupancy.ClosingTime=25:00", "Alarm.TailgatingInterval=0", "MQTT.Port=70000",
     "MQTT.Host=a%20b", "Webhook.URL=ftp://x", "Webhook.Enable=1", "Storage.RetentionDays=0",
     "Counter.TimeZone=" + "x" * 300, "Webhook.URL=http://[::1", "Webhook.URL=http://h:99999/",

@@ -408,3 +408,25 @@ def test_unreachable_broker_and_receiver_are_reported_in_show_logs(occ: LiveServ
         threading.Event().wait(0.1)
     assert f"MQTT cannot connect to the broker 127.0.0.1:{port}" in logs
     assert f"webhook http://127.0.0.1:{port}/hook: ConnectError" in logs
+
+
+def test_a_head_of_the_event_stream_leaves_the_connection_usable(occ: LiveServer) -> None:
+    """HEAD gets the stream's headers and no body (the endless stream behind it held the
+    keep-alive connection, and the next request on it got no answer)."""
+    import base64
+    import http.client
+
+    basic = {"Authorization": "Basic " + base64.b64encode(b"root:pass").decode()}
+    connection = http.client.HTTPConnection("127.0.0.1", occ.port, timeout=5)
+    try:
+        connection.request("HEAD", "/footfall/events", headers=basic)
+        head = connection.getresponse()
+        head.read()
+        assert head.status == 200 and head.getheader("content-type", "").startswith(
+            "text/event-stream"
+        )
+        connection.request("GET", "/local/tvpc/.api?live-sum.json", headers=basic)
+        after = connection.getresponse()
+        assert after.status == 200 and b'"in"' in after.read()
+    finally:
+        connection.close()

@@ -127,3 +127,34 @@ def test_local_midnight_sends_the_zeroed_day_totals(live: Live) -> None:
         "day", 0, 0, 1
     )  # fmt: skip
     assert not live.hub.new_day(day1.timestamp() + 4)
+
+
+def test_a_failing_tick_is_logged_once_until_it_works_again(
+    live: Live, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A count database away for an hour: one traceback, then one line when it is back."""
+    import footfall.delivery.hub as hub_module
+
+    monkeypatch.setattr(hub_module, "TICK_S", 0.02)
+    failures = {"left": 10}
+    real_tick = live.hub.tick
+
+    def tick(now_s: float | None = None) -> str | None:
+        if failures["left"] > 0:
+            failures["left"] -= 1
+            raise OSError("the count database does not answer")
+        return real_tick(now_s)
+
+    monkeypatch.setattr(live.hub, "tick", tick)
+    caplog.set_level("INFO", logger="footfall")
+    live.hub.start()
+    try:
+        deadline = time.monotonic() + 10
+        while "work again" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        live.hub.stop()
+    assert failures["left"] == 0
+    assert caplog.text.count("housekeeping failed") == 1
+    assert caplog.text.count("Traceback") <= 1
+    assert "work again" in caplog.text

@@ -168,6 +168,12 @@ def test_a_database_that_goes_away_is_a_503_until_it_is_back(
                 away = client.get(f"{API}?{query}")
                 assert away.status_code == 503, (query, away.text)
                 assert away.text == "the count database does not answer; try again shortly\n"
+            # The diagnostic bundle is wanted most exactly now: it comes, saying why.
+            bundle = client.get("/local/tvpc/.apioperator?generate-logs")
+            assert bundle.status_code == 200, bundle.text
+            with tarfile.open(fileobj=io.BytesIO(bundle.content)) as tar:
+                member = tar.extractfile("footfall-logs/store-stats.json")
+                assert member is not None and b'"error"' in member.read()
             proxy.restore()
             deadline = time.monotonic() + RETRY_MAX_S + 2
             while (back := client.get(f"{API}?export-csv&date=all&res=1h")).status_code == 503:

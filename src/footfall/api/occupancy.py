@@ -254,6 +254,8 @@ def _stream_route(ctx: ApiContext, outbox: Outbox, closing: threading.Event) -> 
             text = f"unknown message type {unknown[0]!r} in types; use {', '.join(STREAM_TYPES)}\n"
             return Response(text, status_code=400, media_type="text/plain")
         headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        if request.method == "HEAD":  # the headers only: an endless body would hold the connection
+            return Response(status_code=200, media_type="text/event-stream", headers=headers)
         body = event_stream(outbox, last, wanted, closing=closing)
         return StreamingResponse(body, media_type="text/event-stream", headers=headers)
 

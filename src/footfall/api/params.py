@@ -121,6 +121,14 @@ def check_builtin(params: Params) -> None:
             f"Area.Top < Area.Bottom <= Area.Height must hold ({area.Top}, {area.Bottom}, "
             f"{area.Height})"
         )
+    half = (area.YLast - area.YFirst) / 2
+    if 0 < area.Radius <= half:
+        # The arcs' centre lies Radius beyond the middle of the area: within the area, one edge
+        # would be a point or on the wrong side, and nobody could cross it (SPEC §5 decision).
+        raise BadRequest(
+            f"Area.Radius must be 0 (straight) or more than half the area's height "
+            f"(YLast - YFirst) / 2 = {half:g}; got {area.Radius}"
+        )
 
 
 def validation_sentence(exc: ValidationError) -> str:

@@ -23,7 +23,7 @@ from footfall.config import Level, redact
 from footfall.counting.area import Area
 from footfall.errors import BadRequest
 from footfall.store import bins
-from footfall.store.base import Passage, Store
+from footfall.store.base import Passage, Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -193,7 +193,10 @@ async def show_logs(call: Call) -> Response:
 async def generate_logs(call: Call) -> Response:
     """`generate-logs`: a gzip tar of logs, params without secrets and store statistics."""
     ctx = call.ctx
-    stats = await run_in_threadpool(ctx.store.stats)
+    try:
+        stats = await run_in_threadpool(ctx.store.stats)
+    except StoreUnavailable as exc:  # the bundle matters most exactly then
+        stats = {"error": str(exc)}
     status: dict[str, Any] = {
         "serial": ctx.serial,
         "name": ctx.name(),

@@ -366,6 +366,7 @@ class Hub:
 
     def _tick_loop(self) -> None:
         last_housekeeping = 0.0
+        failing: str | None = None  # the failure being reported, logged once until it ends
         while not self._stop.wait(TICK_S):
             try:
                 self.tick()
@@ -374,5 +375,12 @@ class Hub:
                 if time.monotonic() - last_housekeeping >= HOUSEKEEPING_S:
                     last_housekeeping = time.monotonic()
                     self.housekeeping()
-            except Exception:
-                log.exception("occupancy re-zero check or housekeeping failed")
+            except Exception as exc:
+                # A database away for an hour is one traceback, not one a second.
+                if failing != type(exc).__name__:
+                    failing = type(exc).__name__
+                    log.exception("occupancy re-zero check or housekeeping failed; retrying")
+                continue
+            if failing is not None:
+                log.info("occupancy re-zero check and housekeeping work again")
+                failing = None
