@@ -260,3 +260,23 @@ def test_a_bad_or_unreachable_store_is_one_sentence(
     assert result.output.startswith(f"footfall {command}: ") and expected in result.output
     assert len(result.output.strip().splitlines()) == 1 and "s3cr3t" not in result.output
     assert not (tmp_path / "data" / STORE_FILE).exists()  # no SQLite file in its place
+
+
+@pytest.mark.parametrize(
+    ("line", "field", "meant"),
+    [
+        ('source = "None"', "source", "none"),
+        ('source = "Synthetic:2"', "source", "synthetic:2"),
+        ('detector = "NET"', "detector", "net"),
+        ('detector = "Foreground"', "detector", "foreground"),
+    ],
+)
+def test_keywords_are_read_in_any_case(tmp_path: Path, line: str, field: str, meant: str) -> None:
+    """`None` was looked for as a video file called None, `NET` as a model file."""
+    from footfall.server import load_settings
+
+    config = tmp_path / "footfall.toml"
+    config.write_text(line + "\n")
+    result = runner.invoke(app, ["check-config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert getattr(load_settings(config, {}), field) == meant

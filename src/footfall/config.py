@@ -16,7 +16,14 @@ import urllib.parse
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from footfall.errors import BadRequest
 
@@ -264,6 +271,17 @@ class ServerSettings(BaseModel):
     basic_challenge: bool = False  # also offer a Basic challenge, after the Digest ones
     cors_origins: list[str] = []  # browser origins allowed to read the API ("*" = any)
     store: str = ""  # where the counts live: "" = SQLite in `data`; a postgresql:// URL
+
+    @field_validator("source", "detector")
+    @classmethod
+    def _keywords_in_any_case(cls, value: str, info: ValidationInfo) -> str:
+        """`None`, `Synthetic:3`, `NET` mean what their lower-case spelling means (a file of that
+        name would otherwise be looked for)."""
+        words = ("none", "synthetic") if info.field_name == "source" else ("foreground", "net")
+        word, sep, rest = value.strip().partition(":")
+        if word.lower() in words and not rest.startswith("//"):
+            return word.lower() + sep + rest
+        return value
 
     @field_validator("store")
     @classmethod

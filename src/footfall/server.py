@@ -84,7 +84,7 @@ def _names_a_relative_file(key: str, value: str) -> bool:
         named = lowered in ("none", "synthetic") or lowered.startswith("synthetic:")
         return not (named or lowered.startswith(STREAM_SCHEMES) or parse_device(value) is not None)
     if key == "detector":
-        return value not in ("foreground", "net")
+        return value.strip().lower() not in ("foreground", "net")
     return True
 
 
