@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.counting.test_counter_groundtruth import AREA
+
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 BUS = DATA / "video" / "bus_overhead_koba.avi"
 FOOTFALL = [sys.executable, "-c", "from footfall.cli import main; main()"]
@@ -162,17 +164,7 @@ TRUTH = {
     "video": "bus_overhead_koba.avi",
     "frames": 947,
     "fps": 15.0,
-    "area": {
-        "width": 320,
-        "height": 240,
-        "left": 0,
-        "right": 320,
-        "top": 100,
-        "bottom": 140,
-        "yfirst": 100,
-        "ylast": 140,
-        "radius": 0,
-    },
+    "area": dict(AREA),  # the bus clip's door
     "in_direction": "up",
     "totals": {"in": 7, "out": 7},
 }
