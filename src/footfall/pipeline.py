@@ -32,12 +32,11 @@ from footfall.errors import BadRequest
 from footfall.ingest import Ingest
 from footfall.store.base import Passage
 from footfall.vision.source import (
-    STREAM_SCHEMES,
     LiveSource,
     Source,
     backoff_delay,
     open_source,
-    parse_device,
+    source_kind,
     synthetic_seed,
 )
 from footfall.vision.types import Frame, View
@@ -371,7 +370,7 @@ def check_source(source: str) -> None:
             return
     except ValueError as exc:
         raise BadRequest(f"--source {source}: the synthetic seed must be a whole number") from exc
-    if spec.lower().startswith(STREAM_SCHEMES) or parse_device(spec) is not None:
+    if source_kind(spec) in ("stream", "camera"):
         return
     if not Path(spec).is_file():
         raise BadRequest(

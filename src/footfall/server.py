@@ -78,11 +78,9 @@ def _names_a_relative_file(key: str, value: str) -> bool:
     if Path(value).is_absolute():
         return False
     if key == "source":
-        from footfall.vision.source import STREAM_SCHEMES, parse_device
+        from footfall.vision.source import source_kind
 
-        lowered = value.strip().lower()
-        named = lowered in ("none", "synthetic") or lowered.startswith("synthetic:")
-        return not (named or lowered.startswith(STREAM_SCHEMES) or parse_device(value) is not None)
+        return source_kind(value) == "file"
     if key == "detector":
         return value.strip().lower() not in ("foreground", "net")
     return True

@@ -26,6 +26,7 @@ from footfall.vision.source import (
     camera_opener,
     open_source,
     parse_device,
+    source_kind,
     stream_opener,
 )
 from footfall.vision.synthetic import SyntheticSource
@@ -365,3 +366,24 @@ def test_https_mjpeg_with_a_self_signed_certificate_is_read(tmp_path: Path) -> N
         reader.stop()
         server.kill()
         server.wait()
+
+
+@pytest.mark.parametrize(
+    ("spec", "kind"),
+    [
+        ("none", "none"),
+        (" None ", "none"),
+        ("synthetic", "synthetic"),
+        ("Synthetic:3", "synthetic"),
+        ("synthetic:x", "synthetic"),  # the seed is synthetic_seed's to refuse
+        ("rtsp://root:pw@cam/axis-media/media.amp", "stream"),
+        ("HTTPS://cam/mjpg", "stream"),
+        ("0", "camera"),
+        ("/dev/video2", "camera"),
+        ("\u00b2", "file"),  # isdigit, but not a device index int() reads
+        ("clips/door.mp4", "file"),
+        ("none.mp4", "file"),
+    ],
+)
+def test_source_kind_names_what_a_source_string_is(spec: str, kind: str) -> None:
+    assert source_kind(spec) == kind

@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import cv2
 import numpy as np
@@ -274,6 +274,25 @@ def synthetic_seed(spec: str, default: int = 0) -> int | None:
     if not tail.isdecimal():  # what int() reads; isdigit() also passes '²', which int() refuses
         raise ValueError(f"synthetic seed must be a whole number, not {tail!r}")
     return int(tail)
+
+
+SourceKind = Literal["none", "synthetic", "stream", "camera", "file"]
+
+
+def source_kind(spec: str) -> SourceKind:
+    """What a `--source` string names: `none`, `synthetic[:SEED]` (keywords in any case; the seed
+    is checked by `synthetic_seed`), a stream URL, a camera, or else a video file."""
+    spec = spec.strip()
+    lowered = spec.lower()
+    if lowered == "none":
+        return "none"
+    if lowered == "synthetic" or lowered.startswith("synthetic:"):
+        return "synthetic"
+    if lowered.startswith(STREAM_SCHEMES):
+        return "stream"
+    if parse_device(spec) is not None:
+        return "camera"
+    return "file"
 
 
 def open_source(
