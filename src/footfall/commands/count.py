@@ -18,7 +18,7 @@ from footfall.api.params import validate_params
 from footfall.config import Params
 from footfall.counting.area import PARAM_NAMES, Area
 from footfall.errors import BadRequest
-from footfall.vision.annotated import AnnotatedVideo, check_annotate
+from footfall.vision.annotated import AnnotatedVideo, check_annotate, check_output_file
 from footfall.vision.offline import CountResult, count_file, open_video
 from footfall.vision.source import file_fps
 from footfall.vision.types import View
@@ -97,10 +97,7 @@ def video_info(path: Path) -> tuple[int, int, float]:
 
 def check_out(out: Path) -> None:
     """Refuse an `--out` that cannot be written before the count, not after it."""
-    if out.is_dir():
-        raise BadRequest(f"--out {out} is a directory; give a file name (.csv or .json)")
-    if not out.parent.is_dir():
-        raise BadRequest(f"--out {out}: there is no directory {out.parent}")
+    check_output_file("--out", out, " (.csv or .json)")
 
 
 def check_distinct(video: Path, out: Path | None, annotate: Path | None) -> None:

@@ -22,14 +22,20 @@ from footfall.vision.types import View
 CODECS = {".mp4": "mp4v", ".avi": "MJPG", ".mkv": "MJPG"}  # what OpenCV writes without extras
 
 
+def check_output_file(flag: str, path: Path, name_hint: str = "") -> None:
+    """Refuse an output path that cannot be written (a directory, or in a directory that is not
+    there) before the count, not after it; `name_hint` completes "give a file name"."""
+    if path.is_dir():
+        raise BadRequest(f"{flag} {path} is a directory; give a file name{name_hint}")
+    if not path.parent.is_dir():
+        raise BadRequest(f"{flag} {path}: there is no directory {path.parent}")
+
+
 def check_annotate(out: Path) -> None:
     """Refuse an `--annotate` path that cannot be written, before counting."""
     if out.suffix.lower() not in CODECS:
         raise BadRequest(f"--annotate {out}: the name must end in {', '.join(CODECS)}")
-    if out.is_dir():
-        raise BadRequest(f"--annotate {out} is a directory; give a file name")
-    if not out.parent.is_dir():
-        raise BadRequest(f"--annotate {out}: there is no directory {out.parent}")
+    check_output_file("--annotate", out)
 
 
 class AnnotatedVideo:
