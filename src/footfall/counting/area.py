@@ -82,6 +82,13 @@ class Area:
             radius=round(self.radius * (sx + sy) / 2),
         )
 
+    def arc_centre_y(self, in_direction: InDirection = "up") -> float:
+        """y of the centre of the curved edges (`radius` > 0): `radius` px beyond the middle of
+        the area on the out side (in = up: people going out leave through the lower edge, so
+        the centre lies below)."""
+        y_mid = (self.yfirst + self.ylast) / 2
+        return y_mid + self.radius if in_direction == "up" else y_mid - self.radius
+
     def equivalent_y(
         self, x: npt.ArrayLike, y: npt.ArrayLike, in_direction: InDirection = "up"
     ) -> npt.NDArray[np.float64]:
@@ -91,10 +98,8 @@ class Area:
         if self.radius <= 0:
             return np.broadcast_to(ys, np.broadcast_shapes(xs.shape, ys.shape)).copy()
         x_mid = (self.left + self.right) / 2
-        y_mid = (self.yfirst + self.ylast) / 2
-        # in = up: people going out leave through the lower edge, so the centre lies below.
         below = in_direction == "up"
-        cy = y_mid + self.radius if below else y_mid - self.radius
+        cy = self.arc_centre_y(in_direction)
         d = np.hypot(xs - x_mid, ys - cy)
         result: npt.NDArray[np.float64] = cy - d if below else cy + d
         return result
@@ -131,7 +136,7 @@ class Area:
             return points, np.tile(np.array([0.0, -1.0]), (len(xs), 1))
         below = in_direction == "up"
         x_mid = (self.left + self.right) / 2
-        cy = y_mid + self.radius if below else y_mid - self.radius
+        cy = self.arc_centre_y(in_direction)
         dx = xs - x_mid
         keep = np.abs(dx) < self.radius
         xs, dx = xs[keep], dx[keep]

@@ -31,8 +31,7 @@ def area_outline(area: Area, in_direction: InDirection, level: float) -> npt.NDA
         ys = np.full_like(xs, level)
     else:
         below = in_direction == "up"
-        y_mid = (area.yfirst + area.ylast) / 2
-        cy = y_mid + area.radius if below else y_mid - area.radius
+        cy = area.arc_centre_y(in_direction)
         r = abs(cy - level)
         dx = xs - (area.left + area.right) / 2
         reach = np.abs(dx) <= r  # a tight arc does not reach the ends of a wide span
