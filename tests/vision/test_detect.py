@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from datetime import UTC, datetime
 
 import cv2
@@ -14,7 +15,8 @@ from footfall.vision.detect import (
     GAIN_TORN,
     ForegroundDetector,
     blob_shape,
-    motion_lag,
+    motion_reference,
+    motion_span,
     people_in_blob,
     person_width_px,
     size_gain,
@@ -102,10 +104,28 @@ def test_auto_size_learns_the_person_width_from_the_blobs() -> None:
 
 
 @pytest.mark.parametrize(
-    ("fps", "lag"), [(25.0, 2), (15.0, 2), (12.5, 1), (30.0, 3), (5.0, 1), (0.0, 2)]
+    ("fps", "span"), [(25.0, 2.0), (15.0, 1.2), (12.5, 1.0), (30.0, 2.4), (10.0, 0.8), (0.0, 2.0)]
 )
-def test_motion_lag_spans_a_fixed_time(fps: float, lag: int) -> None:
-    assert motion_lag(fps) == lag
+def test_motion_span_is_a_fixed_time(fps: float, span: float) -> None:
+    assert motion_span(fps) == pytest.approx(span)
+
+
+def frames_brightening(n: int) -> deque[np.ndarray]:
+    """n frames whose grey level rises by 10 a frame (newest last): time reads off the level."""
+    return deque(np.full((4, 4), 10 * i, np.uint8) for i in range(n))
+
+
+@pytest.mark.parametrize(
+    ("span", "level"), [(2.0, 20), (2.4, 16), (1.2, 28), (0.8, 32), (1.0, 30), (0.0, 40)]
+)
+def test_motion_reference_is_the_image_span_frames_back(span: float, level: int) -> None:
+    ref = motion_reference(frames_brightening(5), span)
+    assert ref.dtype == np.uint8
+    assert np.all(ref == level)
+
+
+def test_motion_reference_falls_back_to_the_oldest_frame_kept() -> None:
+    assert np.all(motion_reference(frames_brightening(2), 3.5) == 0)
 
 
 @pytest.mark.parametrize(
