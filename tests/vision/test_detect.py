@@ -15,6 +15,7 @@ from footfall.vision.detect import (
     GAIN_TORN,
     ForegroundDetector,
     blob_shape,
+    mog2_history,
     motion_reference,
     motion_span,
     people_in_blob,
@@ -108,6 +109,11 @@ def test_auto_size_learns_the_person_width_from_the_blobs() -> None:
 )
 def test_motion_span_is_a_fixed_time(fps: float, span: float) -> None:
     assert motion_span(fps) == pytest.approx(span)
+
+
+@pytest.mark.parametrize(("fps", "frames"), [(25.0, 300), (15.0, 180), (30.0, 360), (0.0, 300)])
+def test_background_history_is_a_fixed_time(fps: float, frames: int) -> None:
+    assert mog2_history(fps) == frames
 
 
 def frames_brightening(n: int) -> deque[np.ndarray]:

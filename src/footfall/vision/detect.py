@@ -31,6 +31,7 @@ PERSON_AREA_FACTOR = 0.9  # blob area of one person, in units of (person width)^
 MIN_BLOB_FRACTION = 0.3  # blobs smaller than this share of a person are noise
 MAX_PEOPLE_PER_BLOB = 12
 MOG2_THRESHOLD = 50  # squared distance; high enough to ignore the exposure drifting
+MOG2_HISTORY_S = 12.0  # s of frames the background model learns from (300 frames at 25 fps)
 MOTION_LAG_S = 0.08  # s: the images differenced for motion are this far apart
 NOMINAL_FPS = 25.0
 MOTION_THRESHOLD = 12  # grey levels
@@ -79,6 +80,12 @@ def motion_span(fps: float) -> float:
     if fps <= 0:
         fps = NOMINAL_FPS
     return MOTION_LAG_S * fps
+
+
+def mog2_history(fps: float) -> int:
+    """Frames of MOG2 history spanning MOG2_HISTORY_S: a person standing still fades into the
+    background after the same time at any frame rate."""
+    return max(20, round(MOG2_HISTORY_S * (fps if fps > 0 else NOMINAL_FPS)))
 
 
 def motion_reference(recent: deque[npt.NDArray[np.uint8]], span: float) -> npt.NDArray[np.uint8]:
@@ -151,7 +158,9 @@ class ForegroundDetector:
 
     def __init__(self, params: Params) -> None:
         self._params = params
-        self._bg = cv2.createBackgroundSubtractorMOG2(history=300, varThreshold=MOG2_THRESHOLD)
+        self._bg = cv2.createBackgroundSubtractorMOG2(
+            history=mog2_history(NOMINAL_FPS), varThreshold=MOG2_THRESHOLD
+        )
         self._shape: tuple[int, int] | None = None  # (width, height) of the source frames
         self._work: tuple[int, int] = (WORK_WIDTH, WORK_WIDTH * 3 // 4)
         self._kernel = np.ones((3, 3), np.uint8)
@@ -167,6 +176,7 @@ class ForegroundDetector:
     def set_fps(self, fps: float) -> None:
         """Frame rate of the source: motion is differenced over a fixed time, not frame count."""
         if fps > 0:
+            self._bg.setHistory(mog2_history(fps))
             self._span = motion_span(fps)
             keep = math.floor(self._span) + 2
             if keep != self._recent.maxlen:
