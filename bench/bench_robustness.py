@@ -1,10 +1,12 @@
-"""How the count holds when a shared clip is degraded: smaller frames, fewer frames per second.
+"""How the count holds when a shared clip is degraded or seen at another frame rate: smaller
+frames, every 2nd or 3rd frame, and the clip as a camera at 10, 15 or 30 fps would give it
+(FFmpeg's `fps` filter keeps the nearest frames; 30 fps is motion-interpolated by `minterpolate`,
+through PyAV).
 
-Each clip is decoded once; every variant feeds the same frames, resized or thinned, to a fresh
-`Analyzer` with the clip's area (scaled by the analyzer to the frame size) and the variant's frame
-rate. Prints counted in/out per clip and variant, and the combined accuracy against the clip's
-ground truth, or against our own hand counts of the clips whose truth is hidden
-(tests/real/README.md; estimates, marked ~).
+Every variant feeds its frames to a fresh `Analyzer` with the clip's area (scaled by the analyzer
+to the frame size) and the variant's frame rate. Prints counted in/out per clip and variant, and
+the combined accuracy against the clip's ground truth, or against our own hand counts of the
+clips whose truth is hidden (tests/real/README.md; estimates, marked ~).
 
     .venv/bin/python bench/bench_robustness.py [--jobs 2]
 """
@@ -12,51 +14,70 @@ ground truth, or against our own hand counts of the clips whose truth is hidden
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 from floor import DATA, clip_params, clip_truth
 
 from footfall.vision.analyzer import Analyzer
 from footfall.vision.types import Frame
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests.real
+from tests.real.resample import resampled
+
 # Our own hand counts (in, out) of the clips whose ground truth is hidden: estimates only.
 HAND_COUNTS = {"tram_door_overhead_03": (19, 0), "tram_door_overhead_04": (0, 28)}
-VARIANTS = (  # name, scale, keep every n-th frame
-    ("as is", 1.0, 1),
-    ("0.75 size", 0.75, 1),
-    ("half size", 0.5, 1),
-    ("half fps", 1.0, 2),
-    ("third fps", 1.0, 3),
-    ("half size+fps", 0.5, 2),
+VARIANTS = (  # name, scale, keep every n-th frame, resampled to this rate (0: as decoded)
+    ("as is", 1.0, 1, 0),
+    ("0.75 size", 0.75, 1, 0),
+    ("half size", 0.5, 1, 0),
+    ("half fps", 1.0, 2, 0),
+    ("third fps", 1.0, 3, 0),
+    ("half size+fps", 0.5, 2, 0),
+    ("at 10 fps", 1.0, 1, 10),
+    ("at 15 fps", 1.0, 1, 15),
+    ("at 30 fps", 1.0, 1, 30),
 )
 
 
-def count_variant(video: Path, scale: float, stride: int) -> tuple[int, int]:
-    """Counted (in, out) of `video` resized by `scale`, keeping every `stride`-th frame."""
-    cv2.setNumThreads(1)
+def decoded(video: Path, stride: int) -> Iterator[npt.NDArray[np.uint8]]:
+    """Every `stride`-th frame of `video`, as OpenCV decodes it."""
     capture = cv2.VideoCapture(str(video))
-    fps = float(capture.get(cv2.CAP_PROP_FPS) or 25.0) / stride
-    analyzer = Analyzer(clip_params(video))
-    analyzer.set_fps(fps)
-    start = datetime(1970, 1, 1, tzinfo=UTC)
-    passages = []
-    index = kept = 0
+    index = 0
     while True:
         ok, image = capture.read()
         if not ok:
             break
         if index % stride == 0:
-            if scale != 1.0:
-                image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-            when = start + timedelta(seconds=kept / fps)
-            passages += analyzer.process(Frame(np.asarray(image, np.uint8), kept, when))
-            kept += 1
+            yield np.asarray(image, np.uint8)
         index += 1
     capture.release()
+
+
+def count_variant(video: Path, scale: float, stride: int, rate: int) -> tuple[int, int]:
+    """Counted (in, out) of `video` resized by `scale`, keeping every `stride`-th frame, or
+    resampled to `rate` frames a second."""
+    cv2.setNumThreads(1)
+    capture = cv2.VideoCapture(str(video))
+    fps = float(capture.get(cv2.CAP_PROP_FPS) or 25.0) / stride
+    capture.release()
+    frames = resampled(video, rate) if rate else decoded(video, stride)
+    fps = float(rate) if rate else fps
+    analyzer = Analyzer(clip_params(video))
+    analyzer.set_fps(fps)
+    start = datetime(1970, 1, 1, tzinfo=UTC)
+    passages = []
+    for kept, image in enumerate(frames):
+        if scale != 1.0:
+            image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        when = start + timedelta(seconds=kept / fps)
+        passages += analyzer.process(Frame(np.asarray(image, np.uint8), kept, when))
     passages += analyzer.flush()
     n_in = sum(1 for p in passages if p.direction == "in")
     return n_in, len(passages) - n_in
@@ -77,10 +98,10 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
     videos = sorted((DATA / "video").iterdir())
-    jobs = [(v, s, k) for v in videos for _, s, k in VARIANTS]
+    jobs = [(v, s, k, r) for v in videos for _, s, k, r in VARIANTS]
     with ProcessPoolExecutor(args.jobs) as pool:
         counted = list(pool.map(count_variant, *zip(*jobs, strict=True)))
-    header = f"{'clip (truth)':<30}" + "".join(f"{name:>16}" for name, _, _ in VARIANTS)
+    header = f"{'clip (truth)':<30}" + "".join(f"{name:>16}" for name, *_ in VARIANTS)
     print(header)
     print("-" * len(header))
     total = [0.0] * len(VARIANTS)
