@@ -20,7 +20,7 @@ FLOORS = {
     "lights": 1.0,
     "side_by_side": 1.0,
     "tailgating": 1.0,
-    "mixed": 0.89,  # 2026-12-02: 0.895 (and 0.948 on seeds 4-9) with motion differenced over 0.08 s
+    "mixed": 0.92,  # 2026-12-02: 0.930 (0.948 on seeds 4-9) with motion differenced over 0.08 s
 }
 
 
