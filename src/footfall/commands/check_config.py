@@ -44,6 +44,10 @@ def check_config(
         else:
             settings = load_settings(file, {})
             problems = check_settings(settings)
+            if settings.store and not problems:  # serve would connect: so does the check
+                from footfall.store.postgres import reach_problem
+
+                problems.extend(filter(None, [reach_problem(settings.store)]))
             if problems:
                 for problem in problems:
                     typer.echo(f"{file}: {problem}", err=True)

@@ -93,6 +93,16 @@ def url_problem(url: str) -> str | None:
     return None
 
 
+def reach_problem(url: str, timeout_s: int = CONNECT_TIMEOUT_S) -> str | None:
+    """Why the PostgreSQL server of a valid `url` cannot be reached and logged in to (a
+    sentence without its password), or None. Reads nothing and writes nothing."""
+    try:
+        psycopg.connect(url, connect_timeout=timeout_s).close()
+    except psycopg.Error as exc:
+        return f"store {hide_url_password(url)!r}: cannot connect: {scrub(one_line(exc), url)}"
+    return None
+
+
 def one_line(exc: BaseException) -> str:
     """psycopg's (often multi-line) message as one line."""
     return " ".join(part.strip() for part in str(exc).splitlines() if part.strip())
