@@ -1,5 +1,5 @@
-"""How the count holds when a shared clip is degraded or seen at another frame rate: smaller
-frames, every 2nd or 3rd frame, and the clip as a camera at 10, 15 or 30 fps would give it
+"""How the count holds when a shared clip is degraded or seen at another frame rate: smaller or
+larger frames, every 2nd or 3rd frame, and the clip as a camera at 10, 15 or 30 fps would give it
 (FFmpeg's `fps` filter keeps the nearest frames; 30 fps is motion-interpolated by `minterpolate`,
 through PyAV).
 
@@ -37,6 +37,7 @@ VARIANTS = (  # name, scale, keep every n-th frame, resampled to this rate (0: a
     ("as is", 1.0, 1, 0),
     ("0.75 size", 0.75, 1, 0),
     ("half size", 0.5, 1, 0),
+    ("double size", 2.0, 1, 0),
     ("half fps", 1.0, 2, 0),
     ("third fps", 1.0, 3, 0),
     ("half size+fps", 0.5, 2, 0),
@@ -75,7 +76,8 @@ def count_variant(video: Path, scale: float, stride: int, rate: int) -> tuple[in
     passages = []
     for kept, image in enumerate(frames):
         if scale != 1.0:
-            image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+            how = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+            image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=how)
         when = start + timedelta(seconds=kept / fps)
         passages += analyzer.process(Frame(np.asarray(image, np.uint8), kept, when))
     passages += analyzer.flush()
