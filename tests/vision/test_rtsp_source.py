@@ -24,6 +24,7 @@ import pytest
 from footfall.vision.source import LiveSource, open_source, stream_opener
 from tests.polling import wait_for
 from tests.serving import serve_process
+from tests.vision.rtsp_gate import RtspGate
 from tests.vision.test_source import Reader, free_port
 
 # argv: PORT MODE. MODE a grey level pushes 320x240 frames of that level at 25 fps, `stallLEVEL`
@@ -287,3 +288,51 @@ def test_footfall_serve_counts_people_from_an_rtsp_stream(tmp_path: Path) -> Non
     log = (tmp_path / "data.stderr").read_text()
     assert f"counting rtsp://***@127.0.0.1:{port}/stream started" in log
     assert SECRET not in log
+
+
+@pytest.mark.parametrize("scheme", ["Digest", "Basic"])
+def test_an_rtsp_login_challenge_is_answered_from_the_url(
+    tmp_path: Path, scheme: str, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """An Axis camera asks RTSP clients to log in (Digest by default, Basic if so set): the
+    user and password of the URL answer the challenge, and the password is never shown."""
+    caplog.set_level(logging.DEBUG)
+    port = free_port()
+    server = serve_rtsp(tmp_path, port, "90")
+    gate = RtspGate(port, "root", SECRET, scheme)
+    source = open_source(f"rtsp://root:{SECRET}@127.0.0.1:{gate.port}/axis-media/media.amp")
+    reader = Reader(source)
+    try:
+        wait_for(lambda: len(reader.frames) >= 5, 20, f"frames through the {scheme} login")
+        assert near(reader.levels[-1], 90)
+        assert gate.challenged >= 1 and "DESCRIBE" in gate.admitted and "PLAY" in gate.admitted
+    finally:
+        reader.stop()
+        gate.close()
+        stop(server)
+    captured = capfd.readouterr()
+    for text in (caplog.text, captured.out, captured.err, source.name, source.last_error or ""):
+        assert SECRET not in text
+
+
+def test_a_wrong_rtsp_password_never_streams_and_is_not_shown(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    port = free_port()
+    server = serve_rtsp(tmp_path, port, "90")
+    gate = RtspGate(port, "root", "the-right-one", "Digest")
+    source = open_source(f"rtsp://root:{SECRET}@127.0.0.1:{gate.port}/axis-media/media.amp")
+    assert isinstance(source, LiveSource)
+    reader = Reader(source)
+    try:
+        wait_for(lambda: source.reconnects >= 2, 30, "failed logins retried")
+        assert reader.frames == [] and gate.admitted == []
+        assert source.last_error is not None and "cannot be opened" in source.last_error
+    finally:
+        reader.stop()
+        gate.close()
+        stop(server)
+    captured = capfd.readouterr()
+    for text in (caplog.text, captured.out, captured.err, source.name, source.last_error or ""):
+        assert SECRET not in text
