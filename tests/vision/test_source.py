@@ -35,16 +35,33 @@ from tests.polling import wait_for
 
 # An Axis-like MJPEG endpoint: multipart/x-mixed-replace of JPEGs whose grey level is argv[2],
 # so a test can tell the server before a restart from the one after. `stall` sends 40 frames and
-# then holds the connection open without sending more; `auth` wants Basic root:pass first; `tls`
+# then holds the connection open without sending more; `auth` wants Basic root:pass first,
+# `digest` wants Digest root:pass (RFC 2617, qop=auth, MD5: an Axis camera's default); `tls`
 # serves HTTPS with the certificate and key given after the mode (a camera's self-signed one).
 MJPEG_SERVER = r"""
-import sys, time, cv2, numpy as np
+import hashlib, re, sys, time, cv2, numpy as np
 from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
 port, level, mode = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 jpeg = cv2.imencode(".jpg", np.full((120, 160, 3), level, np.uint8))[1].tobytes()
+md5 = lambda text: hashlib.md5(text.encode()).hexdigest()
+REALM, NONCE = "AXIS_ACCC8E000000", "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+def digest_ok(header, method, path):
+    f = dict(re.findall(r'(\w+)="?([^",]*)"?', header.partition(" ")[2]))
+    ha1, ha2 = md5(f"root:{REALM}:pass"), md5(f"{method}:{f.get('uri', '')}")
+    want = md5(f"{ha1}:{NONCE}:{f.get('nc')}:{f.get('cnonce')}:auth:{ha2}")
+    return (header.startswith("Digest ") and f.get("uri") == path and f.get("nonce") == NONCE
+            and f.get("qop") == "auth" and f.get("response") == want)
 class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
-        if mode == "auth" and self.headers.get("Authorization") != "Basic cm9vdDpwYXNz":
+        given = self.headers.get("Authorization") or ""
+        if mode == "digest" and not digest_ok(given, "GET", self.path):
+            self.send_response(401)
+            self.send_header("WWW-Authenticate",
+                             f'Digest realm="{REALM}", nonce="{NONCE}", qop="auth", algorithm=MD5')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if mode == "auth" and given != "Basic cm9vdDpwYXNz":
             self.send_response(401)
             self.send_header("WWW-Authenticate", 'Basic realm="AXIS_ACCC8E000000"')
             self.send_header("Content-Length", "0")
@@ -331,9 +348,11 @@ def test_a_missing_camera_is_retried_until_closed() -> None:
     assert reader.levels == []
 
 
-def test_a_camera_that_wants_credentials_gets_them_from_the_url(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", ["auth", "digest"])
+def test_a_camera_that_wants_credentials_gets_them_from_the_url(tmp_path: Path, mode: str) -> None:
+    """Basic, or Digest as an Axis camera asks by default: answered from the URL's login."""
     port = free_port()
-    server = serve_mjpeg(tmp_path, port, level=120, mode="auth")
+    server = serve_mjpeg(tmp_path, port, level=120, mode=mode)
     url = f"http://root:pass@127.0.0.1:{port}/axis-cgi/mjpg/video.cgi?resolution=320x240"
     source = open_source(url)
     assert isinstance(source, LiveSource) and "pass" not in source.name
