@@ -10,10 +10,8 @@ from __future__ import annotations
 import itertools
 import logging
 import os
-import socket
 import subprocess
 import sys
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,7 +22,7 @@ import pytest
 from footfall.vision.source import LiveSource, open_source, stream_opener
 from tests.polling import wait_for
 from tests.serving import serve_process
-from tests.vision.rtsp_gate import RtspGate
+from tests.vision.rtsp_relay import Recorder, RtspGate
 from tests.vision.test_source import Reader, free_port
 
 # argv: PORT MODE. MODE a grey level pushes 320x240 frames of that level at 25 fps, `stallLEVEL`
@@ -64,6 +62,15 @@ VIEWER = httpx.DigestAuth("view", "pw")
 SECRET = "s3cr3tPW"  # never to be seen in a log line, an error or a status
 
 
+def assert_secret_hidden(
+    caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str], source: LiveSource
+) -> None:
+    """SECRET is in no log line, nothing FFmpeg or OpenCV printed, nor the source's status."""
+    captured = capfd.readouterr()
+    for text in (caplog.text, captured.out, captured.err, source.name, source.last_error or ""):
+        assert SECRET not in text
+
+
 def serve_rtsp(tmp_path: Path, port: int, mode: str) -> subprocess.Popen[str]:
     """The RTSP server on 127.0.0.1:`port` pushing `mode` (a grey level or `synthetic`)."""
     script = tmp_path / "rtsp_server.py"
@@ -83,45 +90,6 @@ def stop(proc: subprocess.Popen[str]) -> None:
 def near(level: float, expected: int) -> bool:
     """H.264 in yuv420p and back to BGR moves a flat grey level by about 3."""
     return abs(level - expected) < 6
-
-
-class Recorder:
-    """A TCP relay in front of the RTSP server that keeps every request the client sends."""
-
-    def __init__(self, target: int) -> None:
-        self.target = target
-        self.requests: list[str] = []
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = int(self.listener.getsockname()[1])
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            server = socket.create_connection(("127.0.0.1", self.target))
-            threading.Thread(target=self._pump, args=(client, server, True), daemon=True).start()
-            threading.Thread(target=self._pump, args=(server, client, False), daemon=True).start()
-
-    def _pump(self, src: socket.socket, dst: socket.socket, record: bool) -> None:
-        with src, dst:
-            try:
-                while data := src.recv(65536):
-                    if record:
-                        self.requests.append(data.decode("latin-1"))
-                    dst.sendall(data)
-            except OSError:
-                pass
-
-    def transports(self) -> list[str]:
-        """The Transport header of every SETUP so far."""
-        lines = "".join(self.requests).splitlines()
-        return [line.split(":", 1)[1].strip() for line in lines if line.startswith("Transport:")]
-
-    def close(self) -> None:
-        self.listener.close()
 
 
 def test_rtsp_stream_is_read_with_wall_clock_times(tmp_path: Path) -> None:
@@ -258,9 +226,7 @@ def test_axis_style_rtsp_url_with_credentials_opens_and_hides_the_password(
         stop(server)
     assert "stopped delivering frames" in caplog.text and "cannot be opened" in caplog.text
     assert "***@127.0.0.1" in caplog.text
-    captured = capfd.readouterr()  # what FFmpeg and OpenCV print, besides our log
-    for text in (caplog.text, captured.out, captured.err, source.name, source.last_error):
-        assert SECRET not in text
+    assert_secret_hidden(caplog, capfd, source)
 
 
 def test_footfall_serve_counts_people_from_an_rtsp_stream(tmp_path: Path) -> None:
@@ -290,6 +256,19 @@ def test_footfall_serve_counts_people_from_an_rtsp_stream(tmp_path: Path) -> Non
     assert SECRET not in log
 
 
+def behind_gate(
+    tmp_path: Path, password: str, scheme: str
+) -> tuple[subprocess.Popen[str], RtspGate, LiveSource, Reader]:
+    """The RTSP server (grey 90) behind a login gate for root:`password`, and a source reading
+    it with root:SECRET in its URL."""
+    port = free_port()
+    server = serve_rtsp(tmp_path, port, "90")
+    gate = RtspGate(port, "root", password, scheme)
+    source = open_source(f"rtsp://root:{SECRET}@127.0.0.1:{gate.port}/axis-media/media.amp")
+    assert isinstance(source, LiveSource)
+    return server, gate, source, Reader(source)
+
+
 @pytest.mark.parametrize("scheme", ["Digest", "Basic"])
 def test_an_rtsp_login_challenge_is_answered_from_the_url(
     tmp_path: Path, scheme: str, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
@@ -297,11 +276,7 @@ def test_an_rtsp_login_challenge_is_answered_from_the_url(
     """An Axis camera asks RTSP clients to log in (Digest by default, Basic if so set): the
     user and password of the URL answer the challenge, and the password is never shown."""
     caplog.set_level(logging.DEBUG)
-    port = free_port()
-    server = serve_rtsp(tmp_path, port, "90")
-    gate = RtspGate(port, "root", SECRET, scheme)
-    source = open_source(f"rtsp://root:{SECRET}@127.0.0.1:{gate.port}/axis-media/media.amp")
-    reader = Reader(source)
+    server, gate, source, reader = behind_gate(tmp_path, SECRET, scheme)
     try:
         wait_for(lambda: len(reader.frames) >= 5, 20, f"frames through the {scheme} login")
         assert near(reader.levels[-1], 90)
@@ -310,21 +285,14 @@ def test_an_rtsp_login_challenge_is_answered_from_the_url(
         reader.stop()
         gate.close()
         stop(server)
-    captured = capfd.readouterr()
-    for text in (caplog.text, captured.out, captured.err, source.name, source.last_error or ""):
-        assert SECRET not in text
+    assert_secret_hidden(caplog, capfd, source)
 
 
 def test_a_wrong_rtsp_password_never_streams_and_is_not_shown(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    port = free_port()
-    server = serve_rtsp(tmp_path, port, "90")
-    gate = RtspGate(port, "root", "the-right-one", "Digest")
-    source = open_source(f"rtsp://root:{SECRET}@127.0.0.1:{gate.port}/axis-media/media.amp")
-    assert isinstance(source, LiveSource)
-    reader = Reader(source)
+    server, gate, source, reader = behind_gate(tmp_path, "the-right-one", "Digest")
     try:
         wait_for(lambda: source.reconnects >= 2, 30, "failed logins retried")
         assert reader.frames == [] and gate.admitted == []
@@ -333,6 +301,4 @@ def test_a_wrong_rtsp_password_never_streams_and_is_not_shown(
         reader.stop()
         gate.close()
         stop(server)
-    captured = capfd.readouterr()
-    for text in (caplog.text, captured.out, captured.err, source.name, source.last_error or ""):
-        assert SECRET not in text
+    assert_secret_hidden(caplog, capfd, source)

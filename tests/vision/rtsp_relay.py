@@ -1,4 +1,5 @@
-"""An RTSP login gate in front of a server that has none (for tests): it answers a request
+"""TCP relays in front of the test RTSP server (for tests): `Recorder` keeps every request the
+client sends; `RtspGate` is an RTSP login gate for a server that has none: it answers a request
 without valid credentials `401 Unauthorized` with an Axis-style challenge (`Digest` with an MD5
 nonce, or `Basic`), as an Axis camera does, checks the client's answer (RFC 2617 digest over
 the method and the request URI, or the Basic pair), and relays everything else both ways.
@@ -23,14 +24,11 @@ def _md5(text: str) -> str:
     return hashlib.md5(text.encode()).hexdigest()
 
 
-class RtspGate:
-    """A relay that lets through only requests carrying the right login (OPTIONS is free)."""
+class Relay:
+    """Relays each connection to 127.0.0.1:`target`; `client_to_server` may be overridden."""
 
-    def __init__(self, target: int, user: str, password: str, scheme: str = "Digest") -> None:
-        self.target, self.user, self.password, self.scheme = target, user, password, scheme
-        self.nonce = secrets.token_hex(16)
-        self.challenged = 0  # 401s sent
-        self.admitted: list[str] = []  # methods let through with a valid login
+    def __init__(self, target: int) -> None:
+        self.target = target
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = int(self.listener.getsockname()[1])
         threading.Thread(target=self._accept, daemon=True).start()
@@ -44,11 +42,58 @@ class RtspGate:
                 client, _ = self.listener.accept()
             except OSError:
                 return
-            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+            server = socket.create_connection(("127.0.0.1", self.target))
+            threading.Thread(target=self._pump, args=(server, client), daemon=True).start()
+            threading.Thread(
+                target=self.client_to_server, args=(client, server), daemon=True
+            ).start()
 
-    def _serve(self, client: socket.socket) -> None:
-        server = socket.create_connection(("127.0.0.1", self.target))
-        threading.Thread(target=self._pump, args=(server, client), daemon=True).start()
+    def client_to_server(self, client: socket.socket, server: socket.socket) -> None:
+        self._pump(client, server)
+
+    @staticmethod
+    def _pump(src: socket.socket, dst: socket.socket) -> None:
+        with src, dst:
+            try:
+                while data := src.recv(65536):
+                    dst.sendall(data)
+            except OSError:
+                pass
+
+
+class Recorder(Relay):
+    """A relay that keeps every request the client sends."""
+
+    def __init__(self, target: int) -> None:
+        self.requests: list[str] = []
+        super().__init__(target)
+
+    def client_to_server(self, client: socket.socket, server: socket.socket) -> None:
+        with client, server:
+            try:
+                while data := client.recv(65536):
+                    self.requests.append(data.decode("latin-1"))
+                    server.sendall(data)
+            except OSError:
+                pass
+
+    def transports(self) -> list[str]:
+        """The Transport header of every SETUP so far."""
+        lines = "".join(self.requests).splitlines()
+        return [line.split(":", 1)[1].strip() for line in lines if line.startswith("Transport:")]
+
+
+class RtspGate(Relay):
+    """A relay that lets through only requests carrying the right login (OPTIONS is free)."""
+
+    def __init__(self, target: int, user: str, password: str, scheme: str = "Digest") -> None:
+        self.user, self.password, self.scheme = user, password, scheme
+        self.nonce = secrets.token_hex(16)
+        self.challenged = 0  # 401s sent
+        self.admitted: list[str] = []  # methods let through with a valid login
+        super().__init__(target)
+
+    def client_to_server(self, client: socket.socket, server: socket.socket) -> None:
         buffer = b""
         with client, server:
             try:
@@ -61,19 +106,13 @@ class RtspGate:
                         if len(rest) < size:
                             break
                         request, buffer = head + b"\r\n\r\n" + rest[:size], rest[size:]
-                        if self._admits(head.decode("latin-1")):
+                        text = head.decode("latin-1")
+                        if self._admits(text):
                             server.sendall(request)
                         else:
-                            client.sendall(self._challenge(head.decode("latin-1")))
+                            client.sendall(self._challenge(text))
             except OSError:
                 pass
-
-    def _pump(self, src: socket.socket, dst: socket.socket) -> None:
-        try:
-            while data := src.recv(65536):
-                dst.sendall(data)
-        except OSError:
-            pass
 
     def _admits(self, head: str) -> bool:
         method, uri = head.split(" ", 2)[:2]
