@@ -47,7 +47,9 @@ def check_config(
             if settings.store and not problems:  # serve would connect: so does the check
                 from footfall.store.postgres import reach_problem
 
-                problems.extend(filter(None, [reach_problem(settings.store)]))
+                unreachable = reach_problem(settings.store)
+                if unreachable is not None:
+                    problems.append(unreachable)
             if problems:
                 for problem in problems:
                     typer.echo(f"{file}: {problem}", err=True)
