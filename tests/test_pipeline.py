@@ -270,11 +270,11 @@ class Refusing:
     def __init__(self, store: SQLiteStore, refusals: int) -> None:
         self.store, self.refusals = store, refusals
 
-    def add_passages(self, passages: Sequence[Passage]) -> None:
+    def add_passages(self, passages: Sequence[Passage], batch_id: str | None = None) -> None:
         if self.refusals > 0:
             self.refusals -= 1
             raise OSError("disk full")
-        self.store.add_passages(passages)
+        self.store.add_passages(passages, batch_id)
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.store, name)

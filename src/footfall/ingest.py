@@ -31,12 +31,13 @@ class Ingest:
         with self._lock:
             self._listeners.append(listener)
 
-    def add(self, passages: Sequence[Passage]) -> None:
-        """Commit `passages`, then notify listeners in order; a failing listener is logged."""
+    def add(self, passages: Sequence[Passage], batch_id: str | None = None) -> None:
+        """Commit `passages`, then notify listeners in order; a failing listener is logged.
+        `batch_id`: retried after a failure with the same id, the batch is stored once."""
         if not passages:
             return
         with self._lock:
-            self.store.add_passages(passages)
+            self.store.add_passages(passages, batch_id)
             listeners = list(self._listeners)
         for passage in passages:
             for listener in listeners:

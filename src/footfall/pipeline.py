@@ -18,6 +18,7 @@ import logging
 import random
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -125,6 +126,9 @@ class CountingHandle:
         self._lock = threading.Lock()
         self._source: Source | None = None
         self._pending: deque[Passage] = deque(maxlen=MAX_PENDING)
+        # The batch being written: kept with its id until the store takes it, so a write that
+        # may have landed (connection lost during COMMIT) is retried as itself and stored once.
+        self._batch: tuple[str, list[Passage]] | None = None
         self._store_down_since: float | None = None  # monotonic time the store began refusing
         self._store_tried = 0.0
         self._times: deque[float] = deque(maxlen=60)
@@ -180,7 +184,7 @@ class CountingHandle:
             "passages": sum(self.passages.values()),
             "in": self.passages["in"],
             "out": self.passages["out"],
-            "pending": len(self._pending),
+            "pending": self._unsent(),
             # seconds since the last frame arrived: a stalled camera or a stuck analyzer shows here
             "last_frame_age_s": round(time.monotonic() - times[-1], 1) if times else None,
             "errors": self.errors,
@@ -243,12 +247,12 @@ class CountingHandle:
         self._commit(self._safe(analyzer.flush, []), force=True)
         # A file that ended while the store refused: nothing else would ever write what is
         # kept, so keep trying (serve goes on) until the store takes it or counting is stopped.
-        while self._pending and not self._stop.wait(STORE_RETRY_S):
+        while self._unsent() and not self._stop.wait(STORE_RETRY_S):
             self._commit([], force=True)
-        if self._pending:
+        if self._unsent():
             log.error(
                 "%d passages were not stored: the store refused them until counting stopped",
-                len(self._pending),
+                self._unsent(),
             )
         self.state = "stopped" if self._stop.is_set() else "finished"
         log.info("counting %s %s after %d frames", self.name, self.state, self.frames)
@@ -298,19 +302,25 @@ class CountingHandle:
     def _commit(self, passages: list[Passage], *, force: bool = False) -> None:
         """Hand passages (and any left from a failed write) to ingest; keep them if it fails.
 
-        While the store refuses, the writes are retried at most every STORE_RETRY_S (not every
-        frame) and the outage is logged once, with its cause, and once more when it ends."""
+        They go in batches with an id: a refused batch is retried as itself, with its id, so one
+        whose COMMIT landed unseen is not stored twice; passages that came meanwhile follow in
+        the next batch. While the store refuses, the writes are retried at most every
+        STORE_RETRY_S (not every frame) and the outage is logged once, with its cause, and once
+        more when it ends."""
         self._pending.extend(passages)
-        if not self._pending:
+        if not self._unsent():
             return
         now = time.monotonic()
         down_since = self._store_down_since
         if down_since is not None and not force and now - self._store_tried < STORE_RETRY_S:
             return
         self._store_tried = now
-        batch = list(self._pending)
+        if self._batch is None:
+            self._batch = (uuid.uuid4().hex, list(self._pending))
+            self._pending.clear()
+        batch_id, batch = self._batch
         try:
-            self._ingest.add(batch)
+            self._ingest.add(batch, batch_id)
         except Exception as exc:
             if down_since is None:
                 self._store_down_since = now
@@ -326,9 +336,15 @@ class CountingHandle:
                 len(batch),
                 now - down_since,
             )
-        self._pending.clear()
+        self._batch = None
         for p in batch:
             self.passages[p.direction] += 1
+        if self._pending:  # what came while the batch was refused: next
+            self._commit([], force=True)
+
+    def _unsent(self) -> int:
+        """Passages not yet stored: the batch being written and those waiting behind it."""
+        return len(self._pending) + (len(self._batch[1]) if self._batch else 0)
 
 
 def start_counting(

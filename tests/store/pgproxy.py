@@ -17,6 +17,7 @@ class Proxy:
         self.target = target
         self._lock = threading.Lock()
         self._sockets: set[socket.socket] = set()
+        self._drop_after_commit = threading.Event()
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port: int = self._listener.getsockname()[1]
         self._serve(self._listener)
@@ -43,13 +44,16 @@ class Proxy:
             upstream.settimeout(None)
             with self._lock:
                 self._sockets.update((client, upstream))
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+            for a, b, outward in ((client, upstream, True), (upstream, client, False)):
+                threading.Thread(target=self._pump, args=(a, b, outward), daemon=True).start()
 
-    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+    def _pump(self, source: socket.socket, sink: socket.socket, outward: bool) -> None:
         try:
             while chunk := source.recv(65536):
                 sink.sendall(chunk)
+                if outward and b"COMMIT" in chunk and self._drop_after_commit.is_set():
+                    self._drop_after_commit.clear()
+                    self.cut()  # the server reads the COMMIT before the end; its answer is lost
         except OSError:
             pass
         finally:
@@ -68,6 +72,11 @@ class Proxy:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
             sock.close()
+
+    def drop_after_next_commit(self) -> None:
+        """Cut the path once the next COMMIT has reached the server, before its answer comes
+        back: the write landed, and the client cannot know it."""
+        self._drop_after_commit.set()
 
     def restore(self) -> None:
         """The database is back, on the same port."""

@@ -8,6 +8,7 @@ import sys
 import textwrap
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 from footfall.store.base import Event, Passage, StoreUnavailable
 from footfall.store.migrate import SchemaError, load_migrations
 from footfall.store.postgres import PG_FOLDER, RETRY_MAX_S, PostgresStore
+from tests.polling import wait_for
 from tests.store.conftest import new_serial
 from tests.store.pgproxy import Proxy
 
@@ -169,6 +171,38 @@ def test_a_vanished_database_is_store_unavailable_until_it_is_back(proxy: Proxy)
                 time.sleep(0.1)
         assert store.totals(0, 2**40) == (1, 1)  # the refused write left nothing behind
         assert "s3cr3t-pw" not in str(store.stats())
+        store.clear()
+
+
+def back(store: PostgresStore, write: Callable[[], None]) -> None:
+    """`write` once the store reaches the database again (by its next attempt)."""
+    deadline = time.monotonic() + RETRY_MAX_S + 2
+    while True:
+        try:
+            write()
+            return
+        except StoreUnavailable:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+
+
+def test_a_batch_whose_commit_landed_unseen_is_stored_once(proxy: Proxy, pg_url: str) -> None:
+    """The connection is lost after the server took the COMMIT, before the client heard: the
+    write landed but fails. Retried with its batch id, it is not added a second time."""
+    serial = new_serial()
+    batch = [Passage(T0, "in"), Passage(T0, "in"), Passage(T0, "out")]
+    with PostgresStore(proxy.url(), serial) as store:
+        store.add_passages([Passage(T0, "out")], f"{serial}-0")  # batch ids are unique
+        proxy.drop_after_next_commit()
+        with pytest.raises(StoreUnavailable, match="may or may not have been committed"):
+            store.add_passages(batch, f"{serial}-1")
+        with PostgresStore(pg_url, serial) as direct:  # it did land
+            wait_for(lambda: direct.totals(0, 2**40) == (2, 2), 5, "the COMMIT to land")
+        proxy.restore()
+        back(store, lambda: store.add_passages(batch, f"{serial}-1"))
+        assert store.totals(0, 2**40) == (2, 2)
+        store.add_passages(batch, f"{serial}-2")  # another batch of the same passages counts
+        assert store.totals(0, 2**40) == (4, 3)
         store.clear()
 
 

@@ -51,8 +51,10 @@ class StoreUnavailable(RuntimeError):
 class Store(Protocol):
     """Durable count storage. Every write is committed before the call returns."""
 
-    def add_passages(self, passages: Sequence[Passage]) -> None:
-        """Commit passages into their minute bins (durable on return)."""
+    def add_passages(self, passages: Sequence[Passage], batch_id: str | None = None) -> None:
+        """Commit passages into their minute bins (durable on return). A `batch_id` makes the
+        write idempotent: retried with the same id after a failure that may have landed (a
+        connection lost during the COMMIT), the batch is applied once."""
         ...
 
     def minute_bins(self, start_utc: int, end_utc: int) -> list[MinuteBin]:

@@ -9,8 +9,10 @@ One psycopg connection per store, guarded by a lock (the API reads from a thread
 counting thread writes). Every write is one transaction, committed before the call returns. A call
 that finds the connection dropped opens a new one and tries once more, then raises
 `StoreUnavailable`; a connection lost during the COMMIT itself is not retried, as the write may
-have landed. While the database stays away, calls fail at once between attempts to reach it
-(0.5 s apart at first, doubling up to 8 s).
+have landed: passages written with a batch id (the video pipeline's) are then retried by the
+caller with the same id, and a batch whose COMMIT did land is not applied twice. While the
+database stays away, calls fail at once between attempts to reach it (0.5 s apart at first,
+doubling up to 8 s).
 
     store = PostgresStore("postgresql://footfall@db.example.org/counts", "ACCC8E019C5F")
 """
@@ -23,6 +25,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import psycopg
@@ -48,6 +51,8 @@ Conn = psycopg.Connection[tuple[Any, ...]]
 
 PG_FOLDER = "migrations_pg"  # the package folder of this backend's numbered migrations
 CONNECT_TIMEOUT_S = 5
+BATCH_KEEP_S = 7 * 86_400  # batch ids kept this long (a retry comes seconds to hours later)
+BATCH_PURGE_EVERY = 1000  # batches between two purges of older ids
 RETRY_MIN_S, RETRY_MAX_S = 0.5, 8.0  # pauses between attempts to reach a database that is away
 MIGRATION_LOCK = 0x666F6F7466616C6C  # "footfall" in ASCII: the advisory lock of the migrations
 _VERSION_TABLE = (
@@ -168,6 +173,7 @@ class PostgresStore:
         self._failure: str | None = None  # why the last connection attempt failed
         self._pause_s = 0.0  # the pause before the next attempt
         self._retry_at = 0.0  # time.monotonic() at which it may be tried
+        self._batches = 0  # batches written with an id (old ids are purged every so many)
         todo = migrations if migrations is not None else load_migrations(package_folder=PG_FOLDER)
         try:
             self.schema_version = self._run(lambda conn: migrate(conn, todo))
@@ -238,11 +244,32 @@ class PostgresStore:
 
     # -- the Store protocol --------------------------------------------------------------------
 
-    def add_passages(self, passages: Sequence[Passage]) -> None:
-        """Commit passages into their minute bins (durable on return)."""
+    def add_passages(self, passages: Sequence[Passage], batch_id: str | None = None) -> None:
+        """Commit passages into their minute bins (durable on return). With a `batch_id`, a
+        batch already applied (its COMMIT landed though the connection was lost) is skipped."""
         rows = minute_rows(passages)
-        if rows:
+        if not rows:
+            return
+        if batch_id is None:
             self._upsert(rows)
+            return
+        now_us = time_us(datetime.now(UTC))
+        args = self._upsert_args(rows)
+
+        def work(conn: Conn) -> None:
+            if self._batches % BATCH_PURGE_EVERY == 0:
+                old = now_us - BATCH_KEEP_S * 1_000_000
+                conn.execute("DELETE FROM applied_batches WHERE applied_us < %s", (old,))
+            fresh = conn.execute(
+                "INSERT INTO applied_batches (batch_id, serial, applied_us) VALUES (%s, %s, %s) "
+                "ON CONFLICT (batch_id) DO NOTHING",
+                (batch_id, self.serial, now_us),
+            ).rowcount
+            if fresh:
+                conn.execute(_UPSERT, args)
+
+        self._run(work, write=True)
+        self._batches += 1
 
     def add_minute_counts(self, rows: Sequence[MinuteRow]) -> None:
         """Commit (minute_utc, in, out) rows, added to what is there (bulk import, benchmarks)."""
@@ -251,9 +278,14 @@ class PostgresStore:
             self._upsert(kept)
 
     def _upsert(self, rows: Sequence[MinuteRow]) -> None:
-        minutes, ins, outs = (list(column) for column in zip(*rows, strict=True))
-        args = (self.serial, minutes, ins, outs)
+        args = self._upsert_args(rows)
         self._run(lambda conn: conn.execute(_UPSERT, args), write=True)
+
+    def _upsert_args(
+        self, rows: Sequence[MinuteRow]
+    ) -> tuple[str, list[int], list[int], list[int]]:
+        minutes, ins, outs = (list(column) for column in zip(*rows, strict=True))
+        return (self.serial, minutes, ins, outs)
 
     def minute_bins(self, start_utc: int, end_utc: int) -> list[MinuteBin]:
         """Non-empty minute bins with start_utc <= minute_utc < end_utc, in time order."""

@@ -107,8 +107,9 @@ class SQLiteStore:
                 raise
             conn.execute("COMMIT")
 
-    def add_passages(self, passages: Sequence[Passage]) -> None:
-        """Commit passages into their minute bins (durable on return)."""
+    def add_passages(self, passages: Sequence[Passage], batch_id: str | None = None) -> None:
+        """Commit passages into their minute bins (durable on return). `batch_id` is not needed
+        here: a local commit either fails (nothing written) or returns; it never lands unseen."""
         minutes = rows.minute_rows(passages)
         if not minutes:
             return
