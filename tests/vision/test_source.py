@@ -98,6 +98,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A camera's self-signed certificate and its key (openssl), in `folder`."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subject = ["-subj", "/CN=axis-accc8e000000", "-keyout", str(key), "-out", str(cert)]
+    openssl = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+    subprocess.run([*openssl, *subject], check=True, capture_output=True)
+    return cert, key
+
+
 def serve_mjpeg(
     tmp_path: Path, port: int, level: int, mode: str = "live", *tls: str
 ) -> subprocess.Popen[str]:
@@ -368,10 +377,7 @@ def test_a_camera_that_wants_credentials_gets_them_from_the_url(tmp_path: Path, 
 
 def test_https_mjpeg_with_a_self_signed_certificate_is_read(tmp_path: Path) -> None:
     """Cameras serve HTTPS with their own certificate: the stream is read, not refused."""
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subject = ["-subj", "/CN=axis-accc8e000000", "-keyout", str(key), "-out", str(cert)]
-    openssl = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
-    subprocess.run([*openssl, *subject], check=True, capture_output=True)
+    cert, key = self_signed(tmp_path)
     port = free_port()
     server = serve_mjpeg(tmp_path, port, 150, "tls", str(cert), str(key))
     source = open_source(f"https://127.0.0.1:{port}/axis-cgi/mjpg/video.cgi")
