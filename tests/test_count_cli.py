@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -309,3 +310,19 @@ def test_the_annotated_video_ends_with_the_counts_printed(tmp_path: Path) -> Non
 
     others = [(final[0] - 1, final[1]), (final[0], final[1] - 1), (final[0] + 1, final[1])]
     assert all(label_distance(final) < label_distance(other) for other in others)
+
+
+def test_a_reader_that_stops_early_ends_count_quietly(bus: Path) -> None:
+    """`footfall count … | head`: the reader goes away; count ends as Unix tools do (SIGPIPE,
+    shell status 141), without a traceback or an error line (it was click's exit status 1)."""
+    proc = subprocess.Popen(
+        [*FOOTFALL, "count", str(bus)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before a line is printed
+    errors = proc.stderr.read()
+    assert proc.wait(120) == -signal.SIGPIPE
+    assert "Traceback" not in errors and "error" not in errors.lower()

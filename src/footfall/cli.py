@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import sys
+
 import typer
 
 from footfall.commands import check_config, count, evaluate, replay, serve
@@ -19,6 +22,13 @@ app.command("eval")(evaluate.evaluate)
 app.command("check-config")(check_config.check_config)
 
 
+PIPED_COMMANDS = ("count", "eval")  # print reports meant for pipes (`footfall count … | head`)
+
+
 def main() -> None:
     """Entry point of the console script."""
+    if len(sys.argv) > 1 and sys.argv[1] in PIPED_COMMANDS and hasattr(signal, "SIGPIPE"):
+        # A reader that stops early (head) ends these commands quietly, as it ends Unix tools:
+        # by SIGPIPE, not by a BrokenPipeError that click reports as exit status 1.
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     app()
