@@ -52,7 +52,10 @@ SOLID_TORN, SOLID_CLEAN = 0.85, 0.97
 # or one behind the other (one person: 1.0-1.2); its thickness is not one person's.
 ALONE_SOLID = 0.9
 ALONE_AREA = 2.0
-SIZE_CLAMP = (0.3, 2.5)  # learned size stays within these multiples of the Height/FOV size
+# The learnt size stays within these multiples of the Height/FOV size: wide enough for the default
+# height's guess on a wide or high view (people 3 % of the image wide), narrow enough that a
+# scene of litter or shadows cannot teach an absurd size.
+SIZE_CLAMP = (0.15, 2.5)
 _KMEANS_ROUNDS = 4
 _MAX_SAMPLES = 600
 
