@@ -10,7 +10,6 @@ here and fails under CI (FOOTFALL_CI=1).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import threading
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from tests.needs import unavailable
 from tests.serving import serve_process
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>dashboard</title></head><body>
@@ -70,10 +70,7 @@ run().then(() => { window.done = "ok"; }, (e) => { window.done = "failed: " + e;
 def chromium() -> str:
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if found is None:
-        reason = "Chromium is not installed (.ci/run installs Debian's chromium)"
-        if os.environ.get("FOOTFALL_CI") == "1":
-            pytest.fail(f"FOOTFALL_CI=1 needs a browser: {reason}", pytrace=False)
-        pytest.skip(reason)
+        unavailable("Chromium is not installed (.ci/run installs Debian's chromium)")
     return found
 
 

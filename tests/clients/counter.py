@@ -6,7 +6,6 @@ independently of the server code: local wall-clock bins keyed at their END (SPEC
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
@@ -18,8 +17,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
-import pytest
 
+from tests.needs import unavailable
 from tests.serving import replay_process, serve_process
 
 SERIAL = "ACCC8E019C5F"
@@ -162,9 +161,7 @@ def need_tool(name: str) -> str:
     """The path of an external program; skip without it, fail under FOOTFALL_CI=1."""
     path = shutil.which(name)
     if path is None:
-        if os.environ.get("FOOTFALL_CI") == "1":
-            pytest.fail(f"{name} is not installed and FOOTFALL_CI=1")
-        pytest.skip(f"{name} is not installed")
+        unavailable(f"{name} is not installed")
     return path
 
 

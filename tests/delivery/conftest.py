@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.delivery.realservices import Broker, Receiver, free_port
+from tests.needs import unavailable
 
 
 @pytest.fixture
@@ -25,9 +25,7 @@ def receiver() -> Iterator[Receiver]:
 def broker(tmp_path: Path) -> Iterator[Broker]:
     """A private broker on a free port."""
     if shutil.which("mosquitto") is None:
-        if os.environ.get("FOOTFALL_CI") == "1":
-            pytest.fail("mosquitto is not installed")
-        pytest.skip("mosquitto is not installed")
+        unavailable("mosquitto is not installed")
     folder = tmp_path / "broker"
     folder.mkdir()
     b = Broker(free_port(), folder)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 import json
-import os
 import socket
 import subprocess
 import threading
@@ -15,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.needs import unavailable
 
 
 def free_port() -> int:
@@ -38,10 +37,7 @@ def need_service(port: int, what: str) -> None:
     """Skip when a local service is down; fail instead under FOOTFALL_CI=1 (.ci/run)."""
     if answers(port):
         return
-    message = f"{what} is not answering on 127.0.0.1:{port}"
-    if os.environ.get("FOOTFALL_CI") == "1":
-        pytest.fail(message)
-    pytest.skip(message)
+    unavailable(f"{what} is not answering on 127.0.0.1:{port}")
 
 
 def wait_until(check: Callable[[], bool], timeout_s: float = 10.0, what: str = "") -> None:

@@ -7,7 +7,6 @@ fails with the old and the new figure. Clips with a hand count also assert the a
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from footfall.store.base import Passage
 from footfall.vision.analyzer import Analyzer
 from footfall.vision.offline import EPOCH, count_file
 from footfall.vision.types import Frame
+from tests.needs import unavailable
 from tests.real.resample import resampled
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -35,9 +35,7 @@ pytestmark = pytest.mark.real
 def clip_path(name: str) -> Path:
     video = DATA / "video" / name
     if not video.exists():
-        if os.environ.get("FOOTFALL_CI") == "1":
-            pytest.fail(f"{video} is missing (CI must have ../shared/data)")
-        pytest.skip(f"{video} is not here")
+        unavailable(f"{video} is missing (CI must have ../shared/data)")
     return video
 
 

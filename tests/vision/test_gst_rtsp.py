@@ -6,7 +6,6 @@ RTSPS (RTSP over TLS with a camera's self-signed certificate)."""
 from __future__ import annotations
 
 import logging
-import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from footfall.vision.source import LiveSource, open_source
+from tests.needs import unavailable
 from tests.polling import wait_for
 from tests.vision.test_rtsp_source import SECRET, assert_secret_hidden, near
 from tests.vision.test_source import Reader, free_port, self_signed
@@ -29,10 +29,9 @@ PROBE = (
 def gst() -> str:
     found = subprocess.run([SYSTEM_PYTHON, "-c", PROBE], capture_output=True, check=False)
     if found.returncode != 0:
-        reason = "GStreamer's RTSP server is not installed (python3-gi, gir1.2-gst-rtsp-server-1.0)"
-        if os.environ.get("FOOTFALL_CI") == "1":
-            pytest.fail(f"FOOTFALL_CI=1 needs it: {reason}", pytrace=False)
-        pytest.skip(reason)
+        unavailable(
+            "GStreamer's RTSP server is not installed (python3-gi, gir1.2-gst-rtsp-server-1.0)"
+        )
     return SYSTEM_PYTHON
 
 
