@@ -193,3 +193,21 @@ def test_ledger_remainder_counts_whole_people(up: float, down: float, expected: 
     assert ledger.settle([], 1.0, 3) == []
     assert [c.direction for c in ledger.remainder(4)] == expected
     assert ledger.remainder(5) == []
+
+
+def test_a_refused_crossing_leaves_the_track_where_it_came_from() -> None:
+    """A track that jumps across the area and back (between the pieces of one person) with
+    motion only one way: the refused jump must not make the way back a second crossing."""
+    counter = Counter(AREA, "up")
+    ledger = FluxLedger("up", veto=0.2, slack=1.0)
+    path = [170.0, 120.0, 70.0, 170.0, 70.0]  # below, in, above (in), below (jump), above
+    motion = [0.0, 60.0, 60.0, 0.0, 0.0]  # one person's motion up; nothing moved down
+    counted: list[str] = []
+    for frame, (y, up) in enumerate(zip(path, motion, strict=True)):
+        crossings = counter.update([1], [160.0], [y], frame)
+        ledger.add(up_px2=up, down_px2=0.0)
+        kept = ledger.settle(crossings, 100.0, frame)
+        counter.undo([c for c in crossings if c not in kept])
+        counted += [c.direction for c in kept]
+    assert counted == ["in"]
+    assert ledger.refused == 1

@@ -96,6 +96,14 @@ class Counter:
             self._origin[tid] = side
         return crossings
 
+    def undo(self, crossings: Sequence[Crossing]) -> None:
+        """These crossings were refused (no motion backed them): each track is back on the side
+        it came from, so a track that jumped across the area and back counts nothing either way."""
+        for c in crossings:
+            side = self._origin.get(c.track_id)
+            if side is not None:
+                self._origin[c.track_id] = ABOVE if side == BELOW else BELOW
+
     def _take_over(self, tid: int, x: float, y: float) -> None:
         """A new track close to where a track with an origin ended inherits that origin."""
         best, best_d = -1, self.handoff_px

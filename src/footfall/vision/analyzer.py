@@ -139,7 +139,9 @@ class Analyzer:
         unit = PERSON_FLUX * self._person_px**2
         segment = SLICE_SEGMENT_PERSONS * self._person_px
         self._ledger.add(*self._slice.add(along / unit, positions, segment))
-        crossings = self._ledger.settle(crossings, 1.0, frame.index, self._slice.pending())
+        tracked = crossings
+        crossings = self._ledger.settle(tracked, 1.0, frame.index, self._slice.pending())
+        self._counter.undo([c for c in tracked if c not in crossings])
         return [
             Passage(frame.time, c.direction, frame.index, c.track_id if c.track_id >= 0 else None)
             for c in crossings
