@@ -240,6 +240,40 @@ def test_annotate_writes_the_counted_video_with_the_area_drawn(bus: Path, tmp_pa
     assert np.abs(first[200, 160].astype(int) - plain[200, 160].astype(int)).max() < 40
 
 
+@pytest.mark.parametrize("suffix", [".mp4", ".avi"])
+def test_annotate_keeps_the_last_column_and_row_of_an_odd_sized_video(
+    tmp_path: Path, suffix: str
+) -> None:
+    """OpenCV's encoders write even sizes only: a 161x121 video drawn on is padded to 162x122
+    with black, not cropped to 160x120 (its last column and row are where they were)."""
+    import av
+    import cv2
+    import numpy as np
+
+    video = tmp_path / "odd.mkv"  # FFV1 (lossless, any size), written by PyAV
+    with av.open(str(video), "w") as container:
+        stream = container.add_stream("ffv1", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 161, 121, "yuv444p"
+        image = np.full((121, 161, 3), 90, np.uint8)
+        image[:, 160] = (250, 250, 250)  # a white last column
+        image[120, :] = (20, 20, 200)  # a red last row
+        for _ in range(10):
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(image, format="bgr24")))
+        container.mux(stream.encode())
+    out = tmp_path / f"drawn{suffix}"
+    done = run("count", str(video), "--area", "0,161,40,80,40,80,0", "--annotate", str(out))
+    assert done.returncode == 0, done.stderr
+    drawn = cv2.VideoCapture(str(out))
+    assert (drawn.get(cv2.CAP_PROP_FRAME_WIDTH), drawn.get(cv2.CAP_PROP_FRAME_HEIGHT)) == (162, 122)
+    ok, first = drawn.read()
+    assert ok
+    assert first[10:30, 160].mean() > 200  # the white column is kept
+    assert first[10:30, 161].mean() < 40  # the padding is black
+    row = first[120, 100:140].astype(int).mean(axis=0)  # 4:2:0 chroma dims it, still red
+    assert row[2] > row[0] + 60, row
+    assert first[121, 100:140].mean() < 40
+
+
 @pytest.mark.parametrize(
     ("name", "message"),
     [("drawn.txt", "must end in .mp4, .avi, .mkv"), ("nowhere/drawn.mp4", "there is no directory")],

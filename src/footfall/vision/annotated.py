@@ -12,6 +12,8 @@ from pathlib import Path
 from types import TracebackType
 
 import cv2
+import numpy as np
+import numpy.typing as npt
 
 from footfall.config import Params
 from footfall.counting.area import Area
@@ -36,6 +38,18 @@ def check_annotate(out: Path) -> None:
     if out.suffix.lower() not in CODECS:
         raise BadRequest(f"--annotate {out}: the name must end in {', '.join(CODECS)}")
     check_output_file("--annotate", out)
+
+
+def even_sized(image: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+    """`image` with a black column and / or row added to make both sides even: the encoders
+    OpenCV writes with (4:2:0 chroma) would otherwise drop the last column or row of the video."""
+    h, w = image.shape[:2]
+    if h % 2 == 0 and w % 2 == 0:
+        return image
+    return np.asarray(
+        cv2.copyMakeBorder(image, 0, h % 2, 0, w % 2, cv2.BORDER_CONSTANT, value=(0, 0, 0)),
+        np.uint8,
+    )
 
 
 class AnnotatedVideo:
@@ -69,7 +83,7 @@ class AnnotatedVideo:
             self._append(view, counts)
 
     def _append(self, view: View, counts: tuple[int, int]) -> None:
-        image = annotate(view.image, self._area, self._in, view.tracks, counts)
+        image = even_sized(annotate(view.image, self._area, self._in, view.tracks, counts))
         if self._writer is None:
             h, w = image.shape[:2]
             fourcc = cv2.VideoWriter.fourcc(*CODECS[self.path.suffix.lower()])
