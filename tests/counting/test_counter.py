@@ -197,15 +197,18 @@ def test_ledger_remainder_counts_whole_people(up: float, down: float, expected: 
 
 def test_a_refused_crossing_leaves_the_track_where_it_came_from() -> None:
     """A track that jumps across the area and back (between the pieces of one person) with
-    motion only one way: the refused jump must not make the way back a second crossing."""
+    motion only one way: the refused jump must not make the way back a second crossing, nor be
+    offered again at every frame it stays there until flow noise lets it through."""
     counter = Counter(AREA, "up")
     ledger = FluxLedger("up", veto=0.2, slack=1.0)
-    path = [170.0, 120.0, 70.0, 170.0, 70.0]  # below, in, above (in), below (jump), above
-    motion = [0.0, 60.0, 60.0, 0.0, 0.0]  # one person's motion up; nothing moved down
+    # below, in, above (in), below (a jump) and staying there for a while, above again
+    path = [170.0, 120.0, 70.0, 170.0, 170.0, 170.0, 170.0, 170.0, 170.0, 70.0]
+    up = [0.0, 60.0, 60.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]  # one person's motion up
+    down = [0.0, 0.0, 0.0, 0.0, 5.0, 5.0, 5.0, 5.0, 5.0, 0.0]  # flow noise down, adding up
     counted: list[str] = []
-    for frame, (y, up) in enumerate(zip(path, motion, strict=True)):
+    for frame, (y, u, d) in enumerate(zip(path, up, down, strict=True)):
         crossings = counter.update([1], [160.0], [y], frame)
-        ledger.add(up_px2=up, down_px2=0.0)
+        ledger.add(up_px2=u, down_px2=d)
         kept = ledger.settle(crossings, 100.0, frame)
         counter.undo([c for c in crossings if c not in kept])
         counted += [c.direction for c in kept]

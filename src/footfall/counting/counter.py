@@ -48,6 +48,7 @@ class Counter:
         self._origin: dict[int, int] = {}  # track id -> last outer side seen (ABOVE / BELOW)
         self._last: dict[int, tuple[float, float, int]] = {}  # track id -> last x, y, frame
         self._lost: list[tuple[int, float, float, int]] = []  # origin, x, y, frame of ended tracks
+        self._refused: dict[int, int] = {}  # track id -> the side its refused crossing reached
         self.handoff_px = 0.0
         self.handoff_frames = 0
 
@@ -66,6 +67,7 @@ class Counter:
         if (area, in_direction) != (self._area, self._in):
             self._area, self._in = area, in_direction
             self._origin.clear()
+            self._refused.clear()
             self._lost.clear()
 
     def update(
@@ -88,8 +90,9 @@ class Counter:
             if tid not in self._last:
                 self._take_over(tid, x, y)
             self._last[tid] = (x, y, frame)
-            if side == INSIDE or not inside_span:
+            if side == INSIDE or not inside_span or self._refused.get(tid) == side:
                 continue
+            self._refused.pop(tid, None)
             origin = self._origin.get(tid)
             if origin is not None and origin != side:
                 crossings.append(Crossing(tid, direction_of(origin, side, self._in), frame))
@@ -98,11 +101,14 @@ class Counter:
 
     def undo(self, crossings: Sequence[Crossing]) -> None:
         """These crossings were refused (no motion backed them): each track is back on the side
-        it came from, so a track that jumped across the area and back counts nothing either way."""
+        it came from, and its side beyond the other edge stays refused until it leaves it, so a
+        track that jumped across the area and back counts nothing either way, and one that stays
+        there is not offered again at every frame (until flow noise would let it through)."""
         for c in crossings:
             side = self._origin.get(c.track_id)
             if side is not None:
                 self._origin[c.track_id] = ABOVE if side == BELOW else BELOW
+                self._refused[c.track_id] = side
 
     def _take_over(self, tid: int, x: float, y: float) -> None:
         """A new track close to where a track with an origin ended inherits that origin."""
@@ -119,6 +125,7 @@ class Counter:
         for tid in track_ids:
             origin = self._origin.pop(tid, None)
             last = self._last.pop(tid, None)
+            self._refused.pop(tid, None)
             if origin is None or last is None or self.handoff_frames <= 0:
                 continue
             if self._area.side(last[0], last[1], self._in) == INSIDE:  # it stood in the area
