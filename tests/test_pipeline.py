@@ -327,6 +327,58 @@ def test_counting_leaves_the_main_thread_responsive(store: SQLiteStore) -> None:
     assert worst < 0.25  # the GIL is released often enough for an HTTP server
 
 
+class Slowing(Analyzer):
+    """The real analyzer, taking 0.08 s a frame from the 80th frame on (load arriving), and
+    noting the frame rates it is told."""
+
+    rates: list[float]
+    seen = 0
+
+    def set_fps(self, fps: float) -> None:
+        self.rates.append(fps)
+        super().set_fps(fps)
+
+    def process(self, frame: Frame) -> list[Passage]:
+        self.seen += 1
+        if self.seen > 80:
+            time.sleep(0.08)
+        return super().process(frame)
+
+
+def test_a_live_camera_faster_than_counting_drops_frames_and_the_rate_follows(
+    store: SQLiteStore, tmp_path: Path
+) -> None:
+    """A camera sending 50 fps: counted at its rate at first, then, once counting takes 0.08 s a
+    frame, frames are dropped (shown in status) and the analyzer is told the rate it now gets,
+    ~12 fps (it was told the first rate only, and the frames queued in the connection)."""
+    from tests.vision.test_source import free_port, serve_mjpeg
+
+    port = free_port()
+    server = serve_mjpeg(tmp_path, port, 90)
+    made: list[Slowing] = []
+
+    def factory(params: Params) -> Slowing:
+        analyzer = Slowing(params)
+        analyzer.rates = []
+        made.append(analyzer)
+        return analyzer
+
+    url = f"http://127.0.0.1:{port}/axis-cgi/mjpg/video.cgi"
+    handle = start_counting(url, False, Holder(), Ingest(store), analyzer_factory=factory)
+    try:
+        wait_for(lambda: handle.frames > 60 + 2 * 60, 40, "frames at the slower rate")
+        status = handle.status()
+    finally:
+        handle.stop()
+        server.kill()
+        server.wait()
+    rates = made[0].rates
+    assert len(rates) >= 2 and rates[0] > 35, rates  # the camera's ~50 fps first
+    assert 8 < rates[-1] < 14, rates  # then what counting gets
+    assert 8 < status["fps"] < 14
+    assert status["dropped_frames"] > 2 * 60
+
+
 def test_stop_is_prompt_for_a_paced_source(store: SQLiteStore) -> None:
     handle = start_counting("synthetic", False, Holder(), Ingest(store))
     wait_for(lambda: handle.frames > 3, 10, "frames")

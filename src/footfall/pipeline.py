@@ -49,6 +49,8 @@ log = logging.getLogger(__name__)
 
 MAX_PENDING = 100_000  # passages kept while the store refuses writes, oldest dropped beyond
 STORE_RETRY_S = 1.0  # a store that refused is tried again after this long, not every frame
+MEASURE = 60  # a live source's frame rate is measured over this many frames
+RATE_MOVED = 0.15  # and passed on to the analyzer when it moved this much (a fraction)
 
 
 class FrameAnalyzer(Protocol):
@@ -131,7 +133,7 @@ class CountingHandle:
         self._batch: tuple[str, list[Passage]] | None = None
         self._store_down_since: float | None = None  # monotonic time the store began refusing
         self._store_tried = 0.0
-        self._times: deque[float] = deque(maxlen=60)
+        self._times: deque[float] = deque(maxlen=MEASURE)
         self._rng = random.Random()
         self.retry_base_s = 1.0  # reopening a source that failed: 1 s, 2 s, 4 s ... 60 s
         self.retry_cap_s = 60.0
@@ -185,6 +187,8 @@ class CountingHandle:
             "in": self.passages["in"],
             "out": self.passages["out"],
             "pending": self._unsent(),
+            # frames a live source read while counting was still busy: dropped to stay live
+            "dropped_frames": getattr(source, "dropped", 0) if source is not None else 0,
             # seconds since the last frame arrived: a stalled camera or a stuck analyzer shows here
             "last_frame_age_s": round(time.monotonic() - times[-1], 1) if times else None,
             "errors": self.errors,
@@ -265,8 +269,12 @@ class CountingHandle:
         fps = getattr(source, "fps", None)  # files and the synthetic scene know theirs
         if isinstance(fps, float) and fps > 0:
             self._set_fps(analyzer, fps)
-        # A live source's rate is what arrives; anything else unpaced would measure our speed.
-        measured = fps is not None or not isinstance(source, LiveSource)
+        # A live source's rate is what arrives (after the frames counting was too slow for are
+        # dropped), measured over every MEASURE frames and passed on when it moves; anything else
+        # unpaced would measure our own speed.
+        live = fps is None and isinstance(source, LiveSource)
+        told = 0.0
+        seen = 0
         for frame in source:
             if self._stop.is_set():
                 break
@@ -275,10 +283,13 @@ class CountingHandle:
                 self._safe(partial(analyzer.set_params, current), None)
                 params = current
             self.frames += 1
+            seen += 1
             self._times.append(time.monotonic())
-            if not measured and len(self._times) == self._times.maxlen:
-                measured = True  # a live source: tell the analyzer the rate it really gets
-                self._set_fps(analyzer, self._arrival_fps(list(self._times)))
+            if live and seen % MEASURE == 0:
+                arrival = self._arrival_fps(list(self._times))
+                if arrival > 0 and abs(arrival - told) > RATE_MOVED * told:
+                    told = arrival
+                    self._set_fps(analyzer, arrival)
             if not params.Counter.Enable:  # still shown (placing the area before counting)
                 self._latest = View(frame.image, frame.index, [])
                 continue

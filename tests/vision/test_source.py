@@ -34,7 +34,8 @@ from footfall.vision.types import Frame
 from tests.polling import wait_for
 
 # An Axis-like MJPEG endpoint: multipart/x-mixed-replace of JPEGs whose grey level is argv[2],
-# so a test can tell the server before a restart from the one after. `stall` sends 40 frames and
+# so a test can tell the server before a restart from the one after (`clock`: each frame shows
+# the time it was sent instead, see `sent_ms`). `stall` sends 40 frames and
 # then holds the connection open without sending more; `auth` wants Basic root:pass first,
 # `digest` wants Digest root:pass (RFC 2617, qop=auth, MD5: an Axis camera's default); `tls`
 # serves HTTPS with the certificate and key given after the mode (a camera's self-signed one).
@@ -44,6 +45,11 @@ from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
 port, level, mode = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 jpeg = cv2.imencode(".jpg", np.full((120, 160, 3), level, np.uint8))[1].tobytes()
 md5 = lambda text: hashlib.md5(text.encode()).hexdigest()
+def clock_jpeg():  # the send time, ms mod 65536, as four bands of grey 16 * hex digit + 8
+    ms, image = int(time.time() * 1000) % 65536, np.zeros((120, 160, 3), np.uint8)
+    for band in range(4):
+        image[:, band * 40:(band + 1) * 40] = 16 * ((ms >> (12 - 4 * band)) & 15) + 8
+    return cv2.imencode(".jpg", image)[1].tobytes()
 REALM, NONCE = "AXIS_ACCC8E000000", "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 def digest_ok(header, method, path):
     f = dict(re.findall(r'(\w+)="?([^",]*)"?', header.partition(" ")[2]))
@@ -72,8 +78,9 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         try:
             for sent in range(10**9):
+                body = clock_jpeg() if mode == "clock" else jpeg
                 self.wfile.write(b"--frame\r\nContent-Type: image/jpeg\r\nContent-Length: "
-                                 + str(len(jpeg)).encode() + b"\r\n\r\n" + jpeg + b"\r\n")
+                                 + str(len(body)).encode() + b"\r\n\r\n" + body + b"\r\n")
                 if mode == "stall" and sent >= 40:
                     time.sleep(3600)
                 time.sleep(1 / 50)
@@ -325,6 +332,46 @@ def test_mjpeg_stream_is_read_and_resumes_after_the_server_restarts(tmp_path: Pa
         reader.stop()
         server.kill()
         server.wait()
+
+
+def sent_ms(image: np.ndarray) -> int:
+    """The send time (ms mod 65536) a `clock` frame shows."""
+    digits = [
+        round((float(image[40:80, b * 40 + 10 : b * 40 + 30].mean()) - 8) / 16) for b in range(4)
+    ]
+    return sum(min(max(d, 0), 15) << (12 - 4 * i) for i, d in enumerate(digits))
+
+
+def test_counting_slower_than_the_camera_gets_the_newest_frame(tmp_path: Path) -> None:
+    """A camera sending 50 frames a second to counting that takes 0.1 s a frame: the frames in
+    between are dropped, not queued, so each frame counted is the one just sent (before, they
+    queued in the connection: 2.5 s behind after 3 s, and growing) and stamped when it came."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/axis-cgi/mjpg/video.cgi"
+    server = serve_mjpeg(tmp_path, port, 0, "clock")
+    source = LiveSource(url, stream_opener(url, 2000, 2000))
+    behind: list[float] = []
+    stamped: list[float] = []
+    frames: list[Frame] = []
+    try:
+        started = time.monotonic()
+        for frame in source:
+            now_ms = int(time.time() * 1000) % 65536
+            behind.append(((now_ms - sent_ms(frame.image)) % 65536) / 1000)
+            stamped.append(abs((frame.time - datetime.now(UTC)).total_seconds()))
+            frames.append(frame)
+            if time.monotonic() - started > 3.0:
+                break
+            time.sleep(0.1)  # counting one frame
+    finally:
+        source.close()
+        server.kill()
+        server.wait()
+    assert len(frames) >= 15
+    assert [f.index for f in frames] == list(range(len(frames)))  # counted frames, in order
+    assert max(behind[5:]) < 0.5, behind  # each is the newest, not one queued seconds ago
+    assert max(stamped[5:]) < 0.5, stamped  # stamped when it came, not when it was counted
+    assert source.dropped >= 3 * len(frames)  # ~4 of 5 frames sent were skipped
 
 
 def test_a_stalled_stream_times_out_and_is_reopened(tmp_path: Path) -> None:

@@ -124,7 +124,15 @@ Opener = Callable[[], "cv2.VideoCapture"]
 
 
 class LiveSource:
-    """A network stream or camera, reopened with backoff whenever it fails; wall-clock times."""
+    """A network stream or camera, reopened with backoff whenever it fails; wall-clock times.
+
+    Frames are read in a thread of their own and the counting gets the newest one each time it
+    asks: when counting is slower than the camera, the frames in between are grabbed but not
+    converted, and dropped (`dropped`), instead of queueing in the stream's buffers, where the
+    count would fall further and further behind the doorway, capture times would be stamped
+    late, and a camera would in the end drop the connection. Delivered frames are numbered
+    0, 1, 2 ... (`Frame.index`); the rate they arrive at is the rate the analyzer is given.
+    """
 
     def __init__(
         self,
@@ -142,12 +150,35 @@ class LiveSource:
         self.max_delay_s = max_delay_s
         self._rng = random.Random(seed)
         self._closed = threading.Event()
+        self._handover = threading.Condition()
+        self._wanted = False  # the counting waits for a frame
+        self._slot: Frame | None = None
+        self._ended = False
         self.state = "connecting"
         self.last_error: str | None = None
         self.reconnects = 0
+        self.dropped = 0  # frames read while the counting was still busy with an earlier one
 
     def __iter__(self) -> Iterator[Frame]:
+        reader = threading.Thread(target=self._read, name=f"reading {self.name}", daemon=True)
+        reader.start()
         index = 0
+        try:
+            while True:
+                with self._handover:
+                    self._wanted = True
+                    while self._slot is None and not self._ended:
+                        self._handover.wait()
+                    frame, self._slot = self._slot, None
+                if frame is None:
+                    return
+                yield Frame(frame.image, index, frame.time)
+                index += 1
+        finally:
+            self.close()  # the reader thread ends within one read timeout
+
+    def _read(self) -> None:
+        """Grab every frame the source sends; convert and hand over the ones asked for."""
         attempt = 0
         cap: cv2.VideoCapture | None = None
         try:
@@ -159,24 +190,40 @@ class LiveSource:
                         attempt += 1
                         continue
                 began = time.monotonic()
-                ok, image = cap.read()
+                ok = cap.grab()
                 waited = time.monotonic() - began
+                captured = datetime.now(UTC)
+                image = None
+                if ok and waited < self.stall_s:
+                    with self._handover:
+                        wanted = self._wanted
+                    if not wanted:
+                        self.dropped += 1
+                        attempt = 0
+                        self.state = "streaming"
+                        continue
+                    ok, image = cap.retrieve()
                 if not ok or image is None or waited >= self.stall_s:
                     # After a read timeout FFmpeg may still hand out a frame it held: late, and
                     # the stream behind it is dead. Reopen at the first such read.
                     cap.release()
                     cap = None
-                    late = f" (a read waited {waited:.1f} s)" if ok and image is not None else ""
+                    late = f" (a read waited {waited:.1f} s)" if waited >= self.stall_s else ""
                     self._failed(f"{self.name} stopped delivering frames{late}")
                     continue
                 attempt = 0
                 self.state = "streaming"
-                yield Frame(_bgr(image), index, datetime.now(UTC))
-                index += 1
+                with self._handover:
+                    self._slot = Frame(_bgr(image), 0, captured)
+                    self._wanted = False
+                    self._handover.notify_all()
         finally:
             if cap is not None:
                 cap.release()
             self.state = "closed"
+            with self._handover:
+                self._ended = True
+                self._handover.notify_all()
 
     def _open(self) -> cv2.VideoCapture | None:
         self.state = "connecting"
