@@ -268,7 +268,7 @@ class ForegroundDetector:
     def detect(self, frame: Frame) -> Detections:
         """People in this frame, boxes in the frame's pixels."""
         fg = self.mask(frame.image)
-        _, labels, stats, _ = cv2.connectedComponentsWithStats(fg, connectivity=8)
+        _, labels, stats, middles = cv2.connectedComponentsWithStats(fg, connectivity=8)
         person_area = PERSON_AREA_FACTOR * self.person_px**2
         areas = stats[1:, cv2.CC_STAT_AREA]
         keep = np.flatnonzero(areas >= MIN_BLOB_FRACTION * person_area) + 1
@@ -276,6 +276,9 @@ class ForegroundDetector:
         for label in keep.tolist():
             x, y, bw, bh, area = (int(v) for v in stats[label])
             n = people_in_blob(area, person_area)
+            if n == 1:  # one person: the blob's centroid, no pixel list needed
+                centres.append(np.asarray(middles[label : label + 1], np.float32))
+                continue
             ys, xs = np.nonzero(labels[y : y + bh, x : x + bw] == label)
             pts = np.stack([xs + x, ys + y], axis=1).astype(np.float32)
             centres.append(split_blob(pts, n))
