@@ -360,3 +360,57 @@ def test_a_reader_that_stops_early_ends_count_quietly(bus: Path) -> None:
     errors = proc.stderr.read()
     assert proc.wait(120) == -signal.SIGPIPE
     assert "Traceback" not in errors and "error" not in errors.lower()
+
+
+@pytest.fixture(scope="module")
+def bus_sideways(bus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bus clip seen by a camera turned a quarter turn anticlockwise: people board leftwards
+    across the vertical line x = 120 (losslessly written, FFV1)."""
+    import av
+    import cv2
+
+    video = tmp_path_factory.mktemp("sideways") / "bus_sideways.mkv"
+    capture = cv2.VideoCapture(str(bus))
+    with av.open(str(video), "w") as container:
+        stream = container.add_stream("ffv1", rate=15)
+        stream.width, stream.height, stream.pix_fmt = 240, 320, "bgr0"
+        while True:
+            ok, image = capture.read()
+            if not ok:
+                break
+            image = cv2.rotate(image, cv2.ROTATE_90_COUNTERCLOCKWISE)
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(image, format="bgr24")))
+        container.mux(stream.encode())
+    capture.release()
+    return video
+
+
+def test_eval_of_a_vertical_line_counts_the_clip_turned_upright(
+    bus_sideways: Path, tmp_path: Path
+) -> None:
+    """A ground truth with `line_x` and in left/right: counted in the picture turned upright,
+    with the same figures as the upright clip."""
+    truth = json.loads((DATA / "bus_overhead_koba.json").read_text())
+    del truth["line_y"]
+    band = {"left": 100, "right": 140, "top": 0, "bottom": 320, "yfirst": 0, "ylast": 320}
+    truth |= {"line_x": 120, "in_direction": "left", "width": 240, "height": 320}
+    truth["area"] = {"width": 240, "height": 320, **band, "radius": 0}
+    path = tmp_path / "sideways.json"
+    path.write_text(json.dumps(truth))
+    sideways = run("eval", str(bus_sideways), str(path), "--json")
+    upright = run("eval", str(BUS), str(DATA / "bus_overhead_koba.json"), "--json")
+    assert sideways.returncode == 0, sideways.stderr
+    got, want = json.loads(sideways.stdout), json.loads(upright.stdout)
+    for key in ("in", "out", "true_in", "true_out", "combined_accuracy", "precision", "recall"):
+        assert got[key] == want[key], (key, got, want)
+
+
+def test_count_rotate_turns_the_picture_before_counting(bus_sideways: Path) -> None:
+    area = "0,320,100,140,100,140,0"  # the bus's area, in the picture turned upright
+    turned = run("count", str(bus_sideways), "--rotate", "90", "--area", area, "--json")
+    assert turned.returncode == 0, turned.stderr
+    assert (json.loads(turned.stdout)["in"], json.loads(turned.stdout)["out"]) == (7, 7)
+    bad = run("count", str(bus_sideways), "--rotate", "45")
+    assert bad.returncode == 2
+    assert "Counter.Rotation: Rotation 45 is not 0, 90, 180 or 270" in bad.stderr
+    assert "Traceback" not in bad.stderr

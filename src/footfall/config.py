@@ -27,6 +27,8 @@ from pydantic import (
 
 from footfall.errors import BadRequest
 
+ROTATIONS = (0, 90, 180, 270)  # Counter.Rotation: the picture turned clockwise by right angles
+
 
 def read_toml(path: Path, what: str) -> dict[str, Any]:
     """A TOML file as a dict; BadRequest names `what` ("config file", "users file") and why."""
@@ -61,6 +63,17 @@ class CounterParams(_Group):
         description="1: learn the person size from the blobs seen; 0: Height only",
     )
     TimeZone: str = Field(default="", max_length=64, description="IANA zone; empty = the system's")
+    Rotation: int = Field(
+        default=0,
+        description="degrees (0, 90, 180, 270) the picture is turned clockwise before counting",
+    )
+
+    @field_validator("Rotation")
+    @classmethod
+    def _rotation_is_a_right_angle(cls, value: int) -> int:
+        if value not in ROTATIONS:
+            raise ValueError(f"Rotation {value} is not 0, 90, 180 or 270 (degrees clockwise)")
+        return value
 
 
 class AreaParams(_Group):

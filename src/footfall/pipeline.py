@@ -21,6 +21,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -32,6 +33,7 @@ from footfall.config import Params, redact
 from footfall.errors import BadRequest
 from footfall.ingest import Ingest
 from footfall.store.base import Passage
+from footfall.vision.orient import turned
 from footfall.vision.source import (
     LiveSource,
     Source,
@@ -282,6 +284,8 @@ class CountingHandle:
             if current is not params and current != params:
                 self._safe(partial(analyzer.set_params, current), None)
                 params = current
+            if params.Counter.Rotation:
+                frame = replace(frame, image=turned(frame.image, params.Counter.Rotation))
             self.frames += 1
             seen += 1
             self._times.append(time.monotonic())

@@ -69,6 +69,9 @@ def test_setparams_is_all_or_nothing_and_persisted(tmp_path: Path) -> None:
             assert bad.status_code == 400 and "Counter.Name" in bad.text
             bad = c.get(f"{OPERATOR}?setparams&Counter.Height=310&Area.Right=999")
             assert bad.status_code == 400 and "Area.Right" in bad.text
+            bad = c.get(f"{OPERATOR}?setparams&Counter.Height=310&Counter.Rotation=45")
+            assert bad.status_code == 400
+            assert "Counter.Rotation" in bad.text and "0, 90, 180 or 270" in bad.text
         assert (tmp_path / "params.json").read_bytes() == saved
         assert params(live)["Counter"]["Height"] == 300
         assert not list(tmp_path.glob(".params-*"))

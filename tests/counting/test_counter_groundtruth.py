@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from footfall.counting.area import Area
 from footfall.counting.groundtruth import (
     GroundTruth,
     TrueEvent,
@@ -48,7 +49,9 @@ def test_reads_a_good_file() -> None:
     [
         ({"area": None}, "malformed"),
         ({"totals": {"in": 1}}, "out"),
-        ({"in_direction": "left"}, "up or down"),
+        ({"in_direction": "left"}, r"it has no line_x \(in_direction is left or right\)"),
+        ({"line_x": 160}, "a vertical line \\(line_x\\) needs in_direction left or right"),
+        ({"line_x": 400, "in_direction": "left"}, "line_x 400 is not inside the picture"),
         ({"events": [{"frame": 1, "direction": "sideways"}]}, "in or out"),
         ({"area": {**AREA, "left": "x"}}, "malformed"),
         # These were read as int()/float() would: a truth of -3 people scored 4.33, true as 1,
@@ -72,6 +75,40 @@ def test_reads_a_good_file() -> None:
 def test_bad_files_say_why(change: dict[str, Any], message: str) -> None:
     with pytest.raises(BadRequest, match=message):
         GroundTruth.from_json(GOOD | change)
+
+
+SIDEWAYS_AREA = {**AREA, "left": 140, "right": 180, "top": 20, "bottom": 200}
+
+
+@pytest.mark.parametrize(
+    ("change", "area"),
+    [
+        # The area's x span is the band; people crossing rightwards go down once turned.
+        (
+            {"line_x": 160, "in_direction": "right", "area": SIDEWAYS_AREA},
+            Area(240, 320, 40, 220, 140, 180, 140, 180, 0),
+        ),
+        # An area as wide as the picture is no band: the line ± a tenth of the width.
+        (
+            {"line_x": 100, "in_direction": "left", "area": {**AREA, "top": 0, "bottom": 240}},
+            Area(240, 320, 0, 240, 68, 132, 68, 132, 0),
+        ),
+        # No area at all: the file's own size.
+        (
+            {"line_x": 100, "in_direction": "left", "area": None, "width": 320, "height": 240},
+            Area(240, 320, 0, 240, 68, 132, 68, 132, 0),
+        ),
+    ],
+)
+def test_a_vertical_line_is_counted_in_the_picture_turned_upright(
+    change: dict[str, Any], area: Area
+) -> None:
+    raw = {k: v for k, v in (GOOD | change).items() if v is not None}
+    truth = GroundTruth.from_json(raw)
+    assert truth.rotation == 90
+    assert truth.area == area
+    assert truth.in_direction == ("down" if change["in_direction"] == "right" else "up")
+    assert truth.events == GroundTruth.from_json(GOOD).events
 
 
 @pytest.mark.parametrize("raw", [[1, 2], "hello", None])

@@ -15,11 +15,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from footfall.api.params import validate_params
-from footfall.config import Params
+from footfall.config import ROTATIONS, Params
 from footfall.counting.area import PARAM_NAMES, Area
 from footfall.errors import BadRequest
 from footfall.vision.annotated import AnnotatedVideo, check_annotate, check_output_file
 from footfall.vision.offline import CountResult, count_file, open_video
+from footfall.vision.orient import turned_size
 from footfall.vision.source import file_fps
 from footfall.vision.types import View
 
@@ -63,15 +64,19 @@ def params_for(
     in_direction: str | None,
     height_cm: int | None,
     frame_size: tuple[int, int] | None = None,
+    rotation: int = 0,
 ) -> Params:
-    """Params for an offline count: area in the video's pixels unless it names its own size.
+    """Params for an offline count: area in the video's pixels (turned by `rotation` degrees
+    clockwise) unless it names its own size.
     Checked as setparams checks them: one sentence for a bad value or an area that cannot be."""
     data = Params().model_dump()
+    data["Counter"]["Rotation"] = rotation
     if area is not None:
         fields = area.as_cntpos() if isinstance(area, Area) else dict(area)
         if frame_size is not None:
-            fields.setdefault("width", frame_size[0])
-            fields.setdefault("height", frame_size[1])
+            turned = turned_size(*frame_size, rotation) if rotation in ROTATIONS else frame_size
+            fields.setdefault("width", turned[0])
+            fields.setdefault("height", turned[1])
         data["Area"] |= {PARAM_NAMES[k]: v for k, v in fields.items()}
     if in_direction is not None:
         data["Area"]["InDirection"] = in_direction
@@ -123,6 +128,11 @@ def _same_file(a: Path, b: Path) -> bool:
 DETECTOR_HELP = (
     "foreground (overhead cameras), net (the shipped pedestrian network, oblique cameras) "
     "or the path of an ONNX person-detection model"
+)
+
+ROTATE_HELP = (
+    "turn the picture this many degrees clockwise before counting (0, 90, 180, 270): for a "
+    "doorway people cross left and right; --area is then in the turned picture"
 )
 
 
@@ -209,6 +219,7 @@ def count(
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
     out: Annotated[Path | None, typer.Option(help="write the passages here (CSV or .json)")] = None,
     detector: Annotated[str, typer.Option(help=DETECTOR_HELP)] = "foreground",
+    rotate: Annotated[int, typer.Option(help=ROTATE_HELP)] = 0,
     annotate: Annotated[
         Path | None,
         typer.Option(
@@ -229,7 +240,7 @@ def count(
         width, height_px, fps = video_info(video)
         check_distinct(video, out, annotate)
         area_fields = parse_area(area) if area is not None else None
-        params = params_for(area_fields, in_direction, height, (width, height_px))
+        params = params_for(area_fields, in_direction, height, (width, height_px), rotate)
         if annotate is None:
             result = run_with_progress(video, params, err, detector)
         else:

@@ -43,10 +43,10 @@ def evaluate_file(
     """Count `video` with the ground truth's area and in direction, and score it."""
     truth = GroundTruth.load(truth_path)
     try:
-        params_for(truth.area, truth.in_direction, None)
+        params_for(truth.area, truth.in_direction, None, rotation=truth.rotation)
     except BadRequest as exc:
         raise BadRequest(f"ground truth {truth_path}: {exc.message}") from exc
-    params = params_for(truth.area, truth.in_direction, height_cm)
+    params = params_for(truth.area, truth.in_direction, height_cm, rotation=truth.rotation)
     result = run_with_progress(video, params, Console(stderr=True), detector)
     if truth.frames and truth.frames != result.frames:
         # Events are matched by frame number: another clip's (or a re-encoded one's) never fit.

@@ -20,6 +20,7 @@ from footfall.counting.area import Area, InDirection
 from footfall.errors import BadRequest
 from footfall.store.base import Direction
 
+ACROSS_ROTATION = 90  # a vertical counting line is counted in the picture turned this far
 MATCH_WINDOW_S = 1.0  # a counted passage matches a true event of its direction within ±1 s
 
 
@@ -43,6 +44,7 @@ class GroundTruth:
     true_out: int
     events: tuple[TrueEvent, ...]
     frames: int = 0  # frames of the clip it was counted on; 0: not given
+    rotation: int = 0  # degrees clockwise the clip is turned for counting (`area` is in that)
 
     @property
     def events_known(self) -> bool:
@@ -65,9 +67,14 @@ class GroundTruth:
         try:
             if not isinstance(raw, dict):
                 raise ValueError(f"the file must hold one JSON object, not {_show(raw)}")
-            a = _object(raw, "area", "")
-            area = Area(**{f.name: _count(a, f.name, "area.") for f in fields(Area)})
             in_direction = raw.get("in_direction", "up")
+            rotation = 0
+            if raw.get("line_x") is not None or in_direction in ("left", "right"):
+                area, in_direction = _across(raw, in_direction)
+                rotation = ACROSS_ROTATION
+            else:
+                a = _object(raw, "area", "")
+                area = Area(**{f.name: _count(a, f.name, "area.") for f in fields(Area)})
             if in_direction not in ("up", "down"):
                 raise ValueError(f"in_direction must be up or down, not {_show(in_direction)}")
             listed = raw.get("events", [])
@@ -96,11 +103,56 @@ class GroundTruth:
                 true_out=_count(totals, "out", "totals."),
                 events=tuple(events),
                 frames=_count(raw, "frames", "") if raw.get("frames") is not None else 0,
+                rotation=rotation,
             )
         except KeyError as exc:
             raise BadRequest(f"ground truth is malformed: it has no {exc.args[0]}") from exc
         except ValueError as exc:
             raise BadRequest(f"ground truth is malformed: {exc}") from exc
+
+
+def _across(raw: dict[str, Any], in_direction: object) -> tuple[Area, InDirection]:
+    """The area and in direction, in the picture turned ACROSS_ROTATION degrees, of a file whose
+    counting line is vertical (`line_x`, people crossing left and right).
+
+    The band is the `area`'s x span when it holds the line and is at most half the picture
+    wide, else `line_x` ± a tenth of the picture's width; the line runs along the `area`'s
+    top..bottom when that is a span of the picture, else the whole height."""
+    if in_direction not in ("left", "right"):
+        raise ValueError(
+            f"a vertical line (line_x) needs in_direction left or right, not {_show(in_direction)}"
+        )
+    if raw.get("line_x") is None:
+        raise KeyError("line_x (in_direction is left or right)")
+    line = _count(raw, "line_x", "")
+    given = raw.get("area")
+    a = _object(raw, "area", "") if given is not None else {}
+    where = "area." if given is not None else ""
+    size = a if given is not None else raw
+    width, height = _count(size, "width", where), _count(size, "height", where)
+    if not 0 < line < width:
+        raise ValueError(f"line_x {line} is not inside the picture (0-{width})")
+    left, right = (_count(a, k, "area.") for k in ("left", "right")) if a else (0, width)
+    if left < line < right and right - left <= width // 2:
+        band = (left, right)
+    else:
+        half = max(1, width // 10)
+        band = (max(0, line - half), min(width, line + half))
+    top, bottom = (_count(a, k, "area.") for k in ("top", "bottom")) if a else (0, height)
+    span = (top, bottom) if top < bottom <= height else (0, height)
+    # Turned 90° clockwise, x becomes y (rightwards is down) and y becomes height - x.
+    area = Area(
+        width=height,
+        height=width,
+        left=height - span[1],
+        right=height - span[0],
+        top=band[0],
+        bottom=band[1],
+        yfirst=band[0],
+        ylast=band[1],
+        radius=_count(a, "radius", "area.") if "radius" in a else 0,
+    )
+    return area, "down" if in_direction == "right" else "up"
 
 
 def _show(value: object) -> str:

@@ -23,6 +23,7 @@ from footfall.errors import BadRequest
 from footfall.store.base import Passage
 from footfall.vision.analyzer import Analyzer
 from footfall.vision.detect import Detector
+from footfall.vision.orient import turned
 from footfall.vision.source import file_fps
 from footfall.vision.types import Frame, View
 
@@ -102,10 +103,9 @@ def count_file(
             ok, image = capture.read()
             if not ok:
                 break
+            image = turned(np.asarray(image, np.uint8), params.Counter.Rotation)
             height, width = image.shape[:2]
-            frame = Frame(
-                np.asarray(image, np.uint8), index, start + timedelta(seconds=index / fps)
-            )
+            frame = Frame(image, index, start + timedelta(seconds=index / fps))
             found = analyzer.process(frame)
             passages.extend(found)
             if observe is not None:
