@@ -111,6 +111,17 @@ def test_a_vertical_line_is_counted_in_the_picture_turned_upright(
     assert truth.events == GroundTruth.from_json(GOOD).events
 
 
+def test_a_line_y_without_an_area_counts_a_band_across_the_picture() -> None:
+    raw = {k: v for k, v in GOOD.items() if k != "area"}
+    truth = GroundTruth.from_json(raw | {"line_y": 120, "width": 320, "height": 240})
+    assert truth.area == Area(320, 240, 0, 320, 96, 144, 96, 144, 0)
+    assert truth.rotation == 0
+    with pytest.raises(BadRequest, match="line_y 240 is not inside the picture"):
+        GroundTruth.from_json(raw | {"line_y": 240, "width": 320, "height": 240})
+    with pytest.raises(BadRequest, match="it has no width"):
+        GroundTruth.from_json(raw | {"line_y": 120})
+
+
 @pytest.mark.parametrize("raw", [[1, 2], "hello", None])
 def test_a_file_that_is_not_an_object_says_so(raw: object) -> None:
     with pytest.raises(BadRequest, match="must hold one JSON object"):

@@ -72,6 +72,8 @@ class GroundTruth:
             if raw.get("line_x") is not None or in_direction in ("left", "right"):
                 area, in_direction = _across(raw, in_direction)
                 rotation = ACROSS_ROTATION
+            elif raw.get("area") is None and raw.get("line_y") is not None:
+                area = _around_line(raw)
             else:
                 a = _object(raw, "area", "")
                 area = Area(**{f.name: _count(a, f.name, "area.") for f in fields(Area)})
@@ -111,6 +113,23 @@ class GroundTruth:
             raise BadRequest(f"ground truth is malformed: {exc}") from exc
 
 
+def _band(line: int, across: int) -> tuple[int, int]:
+    """The counting band around a line in a picture `across` px wide across the line: a tenth
+    of that either side (about one person long in an overhead view)."""
+    half = max(1, across // 10)
+    return max(0, line - half), min(across, line + half)
+
+
+def _around_line(raw: dict[str, Any]) -> Area:
+    """The area of a file that gives `line_y` and no `area`: the band around the line, across
+    the whole picture (the file's `width` and `height`)."""
+    width, height, line = (_count(raw, k, "") for k in ("width", "height", "line_y"))
+    if not 0 < line < height:
+        raise ValueError(f"line_y {line} is not inside the picture (0-{height})")
+    top, bottom = _band(line, height)
+    return Area(width, height, 0, width, top, bottom, top, bottom, 0)
+
+
 def _across(raw: dict[str, Any], in_direction: object) -> tuple[Area, InDirection]:
     """The area and in direction, in the picture turned ACROSS_ROTATION degrees, of a file whose
     counting line is vertical (`line_x`, people crossing left and right).
@@ -133,11 +152,9 @@ def _across(raw: dict[str, Any], in_direction: object) -> tuple[Area, InDirectio
     if not 0 < line < width:
         raise ValueError(f"line_x {line} is not inside the picture (0-{width})")
     left, right = (_count(a, k, "area.") for k in ("left", "right")) if a else (0, width)
-    if left < line < right and right - left <= width // 2:
-        band = (left, right)
-    else:
-        half = max(1, width // 10)
-        band = (max(0, line - half), min(width, line + half))
+    band = (
+        (left, right) if left < line < right and right - left <= width // 2 else _band(line, width)
+    )
     top, bottom = (_count(a, k, "area.") for k in ("top", "bottom")) if a else (0, height)
     span = (top, bottom) if top < bottom <= height else (0, height)
     # Turned 90° clockwise, x becomes y (rightwards is down) and y becomes height - x.
