@@ -10,7 +10,17 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["export", "store", "api", "pipeline", "accuracy", "robustness", "delivery", "memory"]
+ORDER = [
+    "export",
+    "store",
+    "api",
+    "pipeline",
+    "accuracy",
+    "robustness",
+    "longrun",
+    "delivery",
+    "memory",
+]
 
 
 def main(names: list[str]) -> int:

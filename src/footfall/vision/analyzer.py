@@ -172,6 +172,11 @@ class Analyzer:
         return [Passage(last.time, c.direction, last.index, None) for c in crossings]
 
     @property
+    def person_px(self) -> float:
+        """The person width counting uses now (px of the frame): the detector's boxes."""
+        return self._person_px
+
+    @property
     def tracks(self) -> list[tuple[int, float, float]]:
         """(id, x, y) of every live track, in frame pixels (for drawing)."""
         return [(t.id, t.x, t.y) for t in self._tracker.tracks]
