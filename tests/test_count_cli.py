@@ -46,6 +46,8 @@ def test_eval_json_prints_only_one_object(bus: Path) -> None:
         assert key in result
     assert (result["true_in"], result["true_out"]) == (7, 7)
     assert result["fps"] > 0
+    # The bus's low camera: shoulders span about 0.4 of its 320 px (the 280 cm guess: 57 px).
+    assert 100 < result["person_px"] < 150
 
 
 def test_count_writes_csv_and_json(bus: Path, tmp_path: Path) -> None:
@@ -53,6 +55,7 @@ def test_count_writes_csv_and_json(bus: Path, tmp_path: Path) -> None:
     done = run("count", str(bus), "--area", "0,320,100,140,100,140,0", "--out", str(out), "--json")
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
+    assert 100 < summary["person_px"] < 150
     rows = list(csv.DictReader(out.open()))
     assert len(rows) == summary["in"] + summary["out"] > 0
     assert set(rows[0]) == {"frame", "time_s", "direction", "track"}

@@ -180,6 +180,7 @@ def result_json(result: CountResult) -> dict[str, Any]:
         "fps": round(result.processing_fps, 1),
         "video_fps": result.fps,
         "realtime": round(result.realtime_factor, 1),
+        "person_px": round(result.person_px, 1),
         "passages": passages_rows(result),
     }
 
@@ -260,7 +261,7 @@ def count(
         f"in {n_in}  out {n_out}  ({result.frames} frames, {result.processing_fps:.0f} fps, ",
         end="",
     )
-    print(f"{result.realtime_factor:.1f}x real time)")
+    print(f"{result.realtime_factor:.1f}x real time, person width {result.person_px:.0f} px)")
     for row in passages_rows(result):
         when = f"{row['time_s']:>9.2f} s"
         track = "from motion" if row["track"] is None else f"track {row['track']}"

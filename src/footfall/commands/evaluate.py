@@ -33,6 +33,7 @@ def eval_json(s: Score, result: CountResult) -> dict[str, Any]:
         "frames": result.frames,
         "fps": round(result.processing_fps, 1),
         "realtime": round(result.realtime_factor, 1),
+        "person_px": round(result.person_px, 1),
         "passages": [[p.frame, p.direction] for p in result.passages],
     }
 
@@ -84,3 +85,4 @@ def evaluate(
     else:
         print("events: the ground truth lists none (totals only): no precision or recall")
     print(f"speed: {result.processing_fps:.0f} fps, {result.realtime_factor:.1f}x real time")
+    print(f"person width counted with: {result.person_px:.0f} px")

@@ -41,6 +41,7 @@ class CountResult:
     elapsed_s: float  # wall time spent decoding and counting
     width: int
     height: int
+    person_px: float = 0.0  # person width counting used at the end (px of the counted picture)
 
     @property
     def counts(self) -> tuple[int, int]:
@@ -114,6 +115,7 @@ def count_file(
             index += 1
             if progress is not None and index % PROGRESS_EVERY == 0:
                 progress(index, max(total, index))
+        person_px = analyzer.person_px
         passages.extend(analyzer.flush())
         elapsed = time.perf_counter() - began
     finally:
@@ -122,4 +124,4 @@ def count_file(
         raise BadRequest(f"no frame could be decoded from {path}")
     if progress is not None:
         progress(index, index)
-    return CountResult(passages, index, fps, elapsed, width, height)
+    return CountResult(passages, index, fps, elapsed, width, height, person_px)
