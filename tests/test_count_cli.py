@@ -417,3 +417,16 @@ def test_count_rotate_turns_the_picture_before_counting(bus_sideways: Path) -> N
     assert bad.returncode == 2
     assert "Counter.Rotation: Rotation 45 is not 0, 90, 180 or 270" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_no_auto_size_counts_with_the_mounting_height_alone(bus: Path) -> None:
+    """The bus's camera hangs low: the 280 cm default makes people 57 px wide and each one
+    counts several times; its own height (about 2 m) gives their real width and the count."""
+    truth = str(DATA / "bus_overhead_koba.json")
+    guessed = json.loads(run("eval", str(bus), truth, "--no-auto-size", "--json").stdout)
+    assert 50 < guessed["person_px"] < 65
+    assert guessed["combined_accuracy"] < 0.5
+    done = run("eval", str(bus), truth, "--no-auto-size", "--height", "200", "--json")
+    measured = json.loads(done.stdout)
+    assert 120 < measured["person_px"] < 145
+    assert measured["combined_accuracy"] >= 0.9

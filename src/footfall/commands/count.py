@@ -65,12 +65,14 @@ def params_for(
     height_cm: int | None,
     frame_size: tuple[int, int] | None = None,
     rotation: int = 0,
+    auto_size: bool = True,
 ) -> Params:
     """Params for an offline count: area in the video's pixels (turned by `rotation` degrees
     clockwise) unless it names its own size.
     Checked as setparams checks them: one sentence for a bad value or an area that cannot be."""
     data = Params().model_dump()
     data["Counter"]["Rotation"] = rotation
+    data["Counter"]["AutoSize"] = int(auto_size)
     if area is not None:
         fields = area.as_cntpos() if isinstance(area, Area) else dict(area)
         if frame_size is not None:
@@ -133,6 +135,11 @@ DETECTOR_HELP = (
 ROTATE_HELP = (
     "turn the picture this many degrees clockwise before counting (0, 90, 180, 270): for a "
     "doorway people cross left and right; --area is then in the turned picture"
+)
+
+AUTO_SIZE_HELP = (
+    "learn the person width from the footage (Counter.AutoSize); --no-auto-size takes it from "
+    "--height and a 90 degree lens alone"
 )
 
 
@@ -221,6 +228,7 @@ def count(
     out: Annotated[Path | None, typer.Option(help="write the passages here (CSV or .json)")] = None,
     detector: Annotated[str, typer.Option(help=DETECTOR_HELP)] = "foreground",
     rotate: Annotated[int, typer.Option(help=ROTATE_HELP)] = 0,
+    auto_size: Annotated[bool, typer.Option(help=AUTO_SIZE_HELP)] = True,
     annotate: Annotated[
         Path | None,
         typer.Option(
@@ -241,7 +249,9 @@ def count(
         width, height_px, fps = video_info(video)
         check_distinct(video, out, annotate)
         area_fields = parse_area(area) if area is not None else None
-        params = params_for(area_fields, in_direction, height, (width, height_px), rotate)
+        params = params_for(
+            area_fields, in_direction, height, (width, height_px), rotate, auto_size
+        )
         if annotate is None:
             result = run_with_progress(video, params, err, detector)
         else:

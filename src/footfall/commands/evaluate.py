@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from footfall.commands.count import DETECTOR_HELP, params_for, run_with_progress
+from footfall.commands.count import AUTO_SIZE_HELP, DETECTOR_HELP, params_for, run_with_progress
 from footfall.counting.groundtruth import GroundTruth, Score, score
 from footfall.errors import BadRequest
 from footfall.vision.offline import CountResult
@@ -39,7 +39,11 @@ def eval_json(s: Score, result: CountResult) -> dict[str, Any]:
 
 
 def evaluate_file(
-    video: Path, truth_path: Path, height_cm: int | None, detector: str | None = None
+    video: Path,
+    truth_path: Path,
+    height_cm: int | None,
+    detector: str | None = None,
+    auto_size: bool = True,
 ) -> tuple[Score, CountResult]:
     """Count `video` with the ground truth's area and in direction, and score it."""
     truth = GroundTruth.load(truth_path)
@@ -47,7 +51,9 @@ def evaluate_file(
         params_for(truth.area, truth.in_direction, None, rotation=truth.rotation)
     except BadRequest as exc:
         raise BadRequest(f"ground truth {truth_path}: {exc.message}") from exc
-    params = params_for(truth.area, truth.in_direction, height_cm, rotation=truth.rotation)
+    params = params_for(
+        truth.area, truth.in_direction, height_cm, rotation=truth.rotation, auto_size=auto_size
+    )
     result = run_with_progress(video, params, Console(stderr=True), detector)
     if truth.frames and truth.frames != result.frames:
         # Events are matched by frame number: another clip's (or a re-encoded one's) never fit.
@@ -66,11 +72,12 @@ def evaluate(
     height: Annotated[int | None, typer.Option(help="mounting height, cm")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object only")] = False,
     detector: Annotated[str, typer.Option(help=DETECTOR_HELP)] = "foreground",
+    auto_size: Annotated[bool, typer.Option(help=AUTO_SIZE_HELP)] = True,
 ) -> None:
     """Count a clip with the ground truth's counting area and in direction, and print
     per-direction and combined accuracy, event precision and recall."""
     try:
-        s, result = evaluate_file(video, ground_truth, height, detector)
+        s, result = evaluate_file(video, ground_truth, height, detector, auto_size)
     except BadRequest as exc:
         typer.echo(f"footfall eval: error: {exc.message}", err=True)
         raise typer.Exit(2) from exc
