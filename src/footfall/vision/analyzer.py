@@ -19,6 +19,7 @@ import numpy.typing as npt
 from footfall.config import Params
 from footfall.counting.area import Area
 from footfall.counting.counter import Counter, FluxLedger
+from footfall.counting.early import EarlyHold
 from footfall.counting.lineslice import LineSlice
 from footfall.store.base import Passage
 from footfall.vision.detect import Detector, ForegroundDetector, person_width_px
@@ -40,6 +41,8 @@ LEDGER_SLACK = 1.0  # motion this many people beyond the tracked ones counts unt
 LEDGER_MEMORY_S = 20.0  # then it fades with this time constant (noise never adds up)
 LEDGER_QUIET_S = 1.0  # the balance fades only after this long without motion that way
 COUNT_REMAINDER = True  # at the end of a stream, motion no track claimed counts (rounded)
+SAME_PERSON_S = 0.5  # the pieces of one person split by a wrong size cross within this (s)
+HOLD_MAX_S = 10.0  # a passage held for the first learnt size waits at most this long (s)
 
 
 class Analyzer:
@@ -58,6 +61,8 @@ class Analyzer:
         self._roi = (0, 0, 1, 1)
         self._slice = LineSlice(round(SLICE_WINDOW_S * NOMINAL_FPS))
         self._last: Frame | None = None
+        self._hold: EarlyHold[Passage] = EarlyHold()
+        self._hold_frames = 0
 
     def set_fps(self, fps: float) -> None:
         """Frame rate of the source, when known: occlusion tolerance is set in seconds."""
@@ -142,10 +147,31 @@ class Analyzer:
         tracked = crossings
         crossings = self._ledger.settle(tracked, 1.0, frame.index, self._slice.pending())
         self._counter.undo([c for c in tracked if c not in crossings])
-        return [
+        passages = [
             Passage(frame.time, c.direction, frame.index, c.track_id if c.track_id >= 0 else None)
             for c in crossings
         ]
+        if self._hold.open:
+            return self._held(passages)
+        return passages
+
+    def _held(self, passages: list[Passage]) -> list[Passage]:
+        """While the detector has not learnt the person size, passages wait (EarlyHold); once
+        it has, or after HOLD_MAX_S, they go on, less the pieces of one person."""
+        where = {t.id: t.x for t in self._tracker.tracks}
+        for p in passages:
+            x = where.get(p.track_id) if p.track_id is not None else None
+            self._hold.add(p, p.direction, p.frame or 0, x)
+        if passages or self._hold_frames:  # the wait is timed from the first passage held
+            self._hold_frames += 1
+        learnt = getattr(self._detector, "size_learnt", True)
+        if learnt or self._hold_frames >= HOLD_MAX_S * self._fps:
+            return self._release()
+        return []
+
+    def _release(self) -> list[Passage]:
+        """The held passages, judged at the person size of now."""
+        return self._hold.release(self._person_px, round(SAME_PERSON_S * self._fps))
 
     def _line_flux(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """Area (px²) that moved across the middle line this frame at points along it (+ towards
@@ -164,12 +190,13 @@ class Analyzer:
         self._counter.forget([t.id for t in self._tracker.tracks])
         self._tracker.reset()
         last, self._last = self._last, None
+        held = self._release() if self._hold.open else []
         if last is None or not COUNT_REMAINDER:
-            return []
+            return held
         self._ledger.add(*self._slice.pending())
         self._slice.reset()
         crossings = self._ledger.remainder(last.index)
-        return [Passage(last.time, c.direction, last.index, None) for c in crossings]
+        return held + [Passage(last.time, c.direction, last.index, None) for c in crossings]
 
     @property
     def person_px(self) -> float:

@@ -244,6 +244,12 @@ class ForegroundDetector:
             lo, hi = SIZE_CLAMP
             self._set_person(min(max(learned, lo * self._prior_px), hi * self._prior_px))
 
+    @property
+    def size_learnt(self) -> bool:
+        """Whether the person size comes from the footage yet (always, with AutoSize 0: then
+        there is nothing to wait for)."""
+        return not self._params.Counter.AutoSize or len(self._thickness) >= SIZE_MIN_SAMPLES
+
     def mask(self, image: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
         """The cleaned foreground mask (0/255) of one frame, in work pixels."""
         h, w = image.shape[:2]

@@ -1,0 +1,32 @@
+"""EarlyHold: the pieces of one person, counted while the size was a guess, become one passage."""
+
+from __future__ import annotations
+
+from footfall.counting.early import EarlyHold
+
+
+def test_pieces_of_one_person_become_one_passage_and_neighbours_stay() -> None:
+    hold: EarlyHold[str] = EarlyHold()
+    hold.add("a", "in", frame=100, x=50.0)
+    hold.add("a2", "in", frame=101, x=80.0)  # 30 px away: under 0.6 of a 60 px person
+    hold.add("b", "in", frame=101, x=120.0)  # 70 px from a: someone beside them
+    hold.add("c", "out", frame=101, x=55.0)  # the other way: someone else
+    hold.add("d", "in", frame=120, x=52.0)  # later than the window: the next person
+    hold.add("m", "in", frame=100, x=None)  # counted from motion: no position, kept
+    assert hold.release(width_px=60.0, within_frames=5) == ["a", "b", "c", "d", "m"]
+    assert not hold.open
+
+
+def test_the_size_at_release_decides() -> None:
+    """With the small guess two pieces 30 px apart look like two people; at the learnt 100 px
+    they are one."""
+    for width, expected in ((40.0, ["a", "b"]), (100.0, ["a"])):
+        hold: EarlyHold[str] = EarlyHold()
+        hold.add("a", "in", frame=10, x=100.0)
+        hold.add("b", "in", frame=12, x=130.0)
+        assert hold.release(width_px=width, within_frames=5) == expected
+
+
+def test_an_empty_hold_releases_nothing() -> None:
+    hold: EarlyHold[int] = EarlyHold()
+    assert hold.release(width_px=50.0, within_frames=3) == []
