@@ -22,7 +22,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from bench_robustness import decoded, truth_of
+from bench_robustness import decoded, empty_doorway, truth_of
 from floor import DATA, clip_params
 
 from footfall.counting.groundtruth import combined_accuracy
@@ -42,8 +42,7 @@ def count_passes(video: Path, passes: int) -> list[tuple[int, int, float]]:
     images = [np.asarray(image, np.uint8) for image in decoded(video, 1)]
     # Between passes the doorway stands empty for GAP_S (the clip's median image): a cut from
     # the last frame straight to the first would show people jumping across the line.
-    empty = np.median(np.stack(images[::10]), axis=0).astype(np.uint8)
-    gap = [empty] * round(GAP_S * fps)
+    gap = [empty_doorway(images)] * round(GAP_S * fps)
     analyzer = Analyzer(clip_params(video))
     analyzer.set_fps(fps)
     start = datetime(1970, 1, 1, tzinfo=UTC)
