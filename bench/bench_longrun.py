@@ -49,16 +49,13 @@ def count_passes(video: Path, passes: int) -> list[tuple[int, int, float]]:
     index = 0
     result = []
     for k in range(passes):
-        n_in = n_out = 0
+        found = []
         for image in (gap if k else []) + images:
-            for p in analyzer.process(Frame(image, index, start + timedelta(seconds=index / fps))):
-                n_in += p.direction == "in"
-                n_out += p.direction == "out"
+            found += analyzer.process(Frame(image, index, start + timedelta(seconds=index / fps)))
             index += 1
-        for p in analyzer.flush():  # tracks end with the pass, as they do at a file's end
-            n_in += p.direction == "in"
-            n_out += p.direction == "out"
-        result.append((n_in, n_out, analyzer.person_px))
+        found += analyzer.flush()  # tracks end with the pass, as they do at a file's end
+        n_in = sum(p.direction == "in" for p in found)
+        result.append((n_in, len(found) - n_in, analyzer.person_px))
     return result
 
 

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from footfall.api.params import validate_params
-from footfall.config import ROTATIONS, Params
+from footfall.config import Params
 from footfall.counting.area import PARAM_NAMES, Area
 from footfall.errors import BadRequest
 from footfall.vision.annotated import AnnotatedVideo, check_annotate, check_output_file
@@ -76,7 +76,7 @@ def params_for(
     if area is not None:
         fields = area.as_cntpos() if isinstance(area, Area) else dict(area)
         if frame_size is not None:
-            turned = turned_size(*frame_size, rotation) if rotation in ROTATIONS else frame_size
+            turned = turned_size(*frame_size, rotation)
             fields.setdefault("width", turned[0])
             fields.setdefault("height", turned[1])
         data["Area"] |= {PARAM_NAMES[k]: v for k, v in fields.items()}

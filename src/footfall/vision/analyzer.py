@@ -158,7 +158,7 @@ class Analyzer:
     def _held(self, passages: list[Passage]) -> list[Passage]:
         """While the detector has not learnt the person size, passages wait (EarlyHold); once
         it has, or after HOLD_MAX_S, they go on, less the pieces of one person."""
-        where = {t.id: t.x for t in self._tracker.tracks}
+        where = {t.id: t.x for t in self._tracker.tracks} if passages else {}
         for p in passages:
             x = where.get(p.track_id) if p.track_id is not None else None
             self._hold.add(p, p.direction, p.frame or 0, x)
