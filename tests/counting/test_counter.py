@@ -110,8 +110,33 @@ def test_ledger_keeps_crossings_backed_by_motion() -> None:
     ledger = FluxLedger("up")
     ledger.add(up_px2=90.0, down_px2=0.0)
     assert [c.direction for c in ledger.settle([crossing("in")], 100.0, 1)] == ["in"]
-    # the same motion cannot back a second crossing
-    assert ledger.settle([crossing("in", 2)], 100.0, 2) == []
+    # motion the other way does not back it
+    assert ledger.settle([crossing("out", 2)], 100.0, 2) == []
+
+
+def test_ledger_refuses_a_crossing_only_old_motion_backs() -> None:
+    """The veto looks at the last `recent` frames: a balance left from long ago backs nothing."""
+    ledger = FluxLedger("up", slack=5.0, leak=1.0, recent=25)
+    ledger.add(up_px2=90.0, down_px2=0.0)
+    for frame in range(25):
+        ledger.add(up_px2=0.0, down_px2=0.0)
+        assert ledger.settle([], 100.0, frame) == []
+    assert ledger.settle([crossing("in")], 100.0, 26) == []
+    assert ledger.refused == 1
+
+
+def test_ledger_keeps_recent_crossings_in_debt_and_repays_it_first() -> None:
+    """Two people tracked across on one person's worth of flow (a fast step the flow partly
+    missed): both count, and the next motion repays the debt before it counts anyone untracked."""
+    ledger = FluxLedger("up", veto=0.2, slack=0.0, leak=1.0)
+    ledger.add(up_px2=100.0, down_px2=0.0)
+    kept = ledger.settle([crossing("in", 1), crossing("in", 2)], 100.0, 1)
+    assert [c.track_id for c in kept] == [1, 2]
+    out: list[Crossing] = []
+    for frame in range(2, 7):
+        ledger.add(up_px2=50.0, down_px2=0.0)  # two and a half people's worth, untracked
+        out += ledger.settle([], 100.0, frame)
+    assert [c.track_id for c in out] == [-1]  # one repaid the debt, one counted
 
 
 def test_ledger_counts_what_the_tracker_missed() -> None:

@@ -86,14 +86,15 @@ def count_at_rate(frames: Iterator[npt.NDArray[np.uint8]], fps: float, truth: Gr
     return score(truth, counted, truth.fps)
 
 
-def every_other_frame(video: Path) -> Iterator[npt.NDArray[np.uint8]]:
+def every_other_frame(video: Path, stride: int = 2) -> Iterator[npt.NDArray[np.uint8]]:
+    """Every `stride`-th frame of `video` (the first kept)."""
     capture = cv2.VideoCapture(str(video))
     index = 0
     while True:
         ok, image = capture.read()
         if not ok:
             break
-        if index % 2 == 0:
+        if index % stride == 0:
             yield np.asarray(image, np.uint8)
         index += 1
     capture.release()
@@ -128,3 +129,14 @@ def test_the_first_people_are_not_split_while_the_size_is_a_guess() -> None:
     truth = GroundTruth.load(DATA / "bus_overhead_koba.json")
     s = count_at_rate(every_other_frame(video), 7.5, truth)
     assert s.counted_in <= 7 and s.precision >= 0.9, (s.counted_in, s.counted_out, s.precision)
+
+
+def test_motion_the_flow_partly_missed_still_backs_tracked_people() -> None:
+    """The bus at a third of its frame rate (5 fps): the flow measures a half of its people's
+    motion, and when the tracked crossings were checked against the way's balance net of the
+    crossings before them, real people were refused (6 in / 4 out of 7 / 7). Checked against the
+    motion of the last frames that way, they count."""
+    video = clip_path("bus_overhead_koba.avi")
+    truth = GroundTruth.load(DATA / "bus_overhead_koba.json")
+    s = count_at_rate(every_other_frame(video, 3), 5.0, truth)
+    assert s.combined_accuracy >= 0.85, (s.counted_in, s.counted_out)

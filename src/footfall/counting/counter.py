@@ -21,6 +21,7 @@ so standing and then walking on still counts.
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -137,10 +138,12 @@ class FluxLedger:
 
     Each frame the optical flow through the middle line of the area adds the area swept upwards
     and downwards (px², `add`). A person crossing sweeps about one `unit` (a person's area). A
-    tracked crossing spends one unit of its way's balance; one with almost nothing to spend
-    (`veto` x unit) is refused: nothing really moved that way, a track jumped between people.
-    When a way's balance exceeds (1 + `slack`) units, people crossed that the tracker lost (a
-    dense queue merges into one moving mass): one untracked crossing per unit is counted.
+    tracked crossing is refused when less than `veto` x unit moved its way over the last
+    `recent` flow measurements: nothing really moved that way, a track jumped between people.
+    A kept one spends one unit of its way's balance, which may go below zero (the flow missed
+    part of a fast step); that debt is paid before motion counts anyone the tracks missed. When a
+    way's balance exceeds (1 + `slack`) units, people crossed that the tracker lost (a dense
+    queue merges into one moving mass): one untracked crossing per unit is counted.
 
         >>> ledger = FluxLedger("up")
         >>> ledger.add(up_px2=250.0, down_px2=0.0)
@@ -149,13 +152,19 @@ class FluxLedger:
     """
 
     def __init__(
-        self, in_direction: InDirection, veto: float = 0.3, slack: float = 1.5, leak: float = 0.999
+        self,
+        in_direction: InDirection,
+        veto: float = 0.3,
+        slack: float = 1.5,
+        leak: float = 0.999,
+        recent: int = 25,
     ) -> None:
         self._in = in_direction
-        self.veto, self.slack, self.leak = veto, slack, leak
+        self.veto, self.slack, self.leak, self.recent = veto, slack, leak, recent
         self.quiet_frames = 0  # the balance leaks only after this many frames without motion
         self._balance = {ABOVE: 0.0, BELOW: 0.0}  # keyed by the side people move towards
         self._quiet = {ABOVE: 0, BELOW: 0}  # frames since motion last arrived that way
+        self._moved = self._empty_recent()  # the motion of the last `recent` frames, each way
         self.refused = 0
         self.untracked = 0
 
@@ -164,6 +173,10 @@ class FluxLedger:
         self._in = in_direction
         self._balance = {ABOVE: 0.0, BELOW: 0.0}
         self._quiet = {ABOVE: 0, BELOW: 0}
+        self._moved = self._empty_recent()
+
+    def _empty_recent(self) -> dict[int, deque[float]]:
+        return {side: deque(maxlen=max(1, self.recent)) for side in (ABOVE, BELOW)}
 
     def _way(self, side: int) -> Direction:
         """The passage direction of motion towards `side` (from the opposite one)."""
@@ -173,6 +186,7 @@ class FluxLedger:
         """Area swept across the middle line in this frame, towards each side."""
         for side, amount in ((ABOVE, up_px2), (BELOW, down_px2)):
             self._balance[side] += amount
+            self._moved[side].append(max(0.0, amount))
             if amount > 0.0:
                 self._quiet[side] = 0
 
@@ -193,7 +207,7 @@ class FluxLedger:
         counted: list[Crossing] = []
         for c in crossings:
             side = towards[c.direction]
-            if self._balance[side] + waiting[side] < self.veto * unit_px2:
+            if sum(self._moved[side]) + waiting[side] < self.veto * unit_px2:
                 self.refused += 1
                 continue
             self._balance[side] -= unit_px2

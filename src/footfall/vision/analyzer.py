@@ -37,6 +37,9 @@ FLUX_MIN_SPEED = 0.1  # flow px per frame; slower pixels are flow noise, not cro
 SLICE_WINDOW_S = 0.3  # motion across the line is netted per segment over windows this long
 SLICE_SEGMENT_PERSONS = 1.0  # segment width along the line, in person widths
 LEDGER_VETO = 0.2  # a tracked crossing with less motion than this (people) behind it is refused
+# ... over this many frames: flow measurements, not seconds (at 5-7.5 fps the flow catches only
+# part of each step, and a window of 1-2 s refuses the bus's real crossings)
+LEDGER_RECENT_FRAMES = 25
 LEDGER_SLACK = 1.0  # motion this many people beyond the tracked ones counts untracked people
 LEDGER_MEMORY_S = 20.0  # then it fades with this time constant (noise never adds up)
 LEDGER_QUIET_S = 1.0  # the balance fades only after this long without motion that way
@@ -57,7 +60,12 @@ class Analyzer:
         self._counter = Counter(Area.from_params(params.Area), params.Area.InDirection)
         self._person_px = 1.0
         self._motion = MotionField()
-        self._ledger = FluxLedger(params.Area.InDirection, veto=LEDGER_VETO, slack=LEDGER_SLACK)
+        self._ledger = FluxLedger(
+            params.Area.InDirection,
+            veto=LEDGER_VETO,
+            slack=LEDGER_SLACK,
+            recent=LEDGER_RECENT_FRAMES,
+        )
         self._roi = (0, 0, 1, 1)
         self._slice = LineSlice(round(SLICE_WINDOW_S * NOMINAL_FPS))
         self._last: Frame | None = None
