@@ -18,6 +18,7 @@ class Proxy:
         self._lock = threading.Lock()
         self._sockets: set[socket.socket] = set()
         self._drop_after_commit = threading.Event()
+        self._swallow = threading.Event()  # answers from the server are lost (a COMMIT's)
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port: int = self._listener.getsockname()[1]
         self._serve(self._listener)
@@ -50,10 +51,17 @@ class Proxy:
     def _pump(self, source: socket.socket, sink: socket.socket, outward: bool) -> None:
         try:
             while chunk := source.recv(65536):
-                sink.sendall(chunk)
+                if not outward and self._swallow.is_set():
+                    return  # the answer to the COMMIT never reaches the client
                 if outward and b"COMMIT" in chunk and self._drop_after_commit.is_set():
                     self._drop_after_commit.clear()
+                    # Lost before it is sent, not after: the server may answer before cut() runs
+                    # (a thread switch is 5 ms), and the client would then know it committed.
+                    self._swallow.set()
+                    sink.sendall(chunk)
                     self.cut()  # the server reads the COMMIT before the end; its answer is lost
+                    return
+                sink.sendall(chunk)
         except OSError:
             pass
         finally:
@@ -80,6 +88,7 @@ class Proxy:
 
     def restore(self) -> None:
         """The database is back, on the same port."""
+        self._swallow.clear()
         self._listener = socket.create_server(("127.0.0.1", self.port))
         self._serve(self._listener)
 
