@@ -10,7 +10,7 @@ a day at the door. Prints in/out per pass, the learnt person width (px of the cl
 each pass and the combined accuracy against the ground truth (or, marked ~, our own hand counts
 of the clips whose truth is hidden).
 
-    .venv/bin/python bench/bench_longrun.py [--passes 4] [--jobs 2]
+    .venv/bin/python bench/bench_longrun.py [--passes 4] [--gap 2] [--jobs 2]
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ from footfall.vision.types import Frame
 GAP_S = 2.0  # s of empty doorway between two passes
 
 
-def count_passes(video: Path, passes: int) -> list[tuple[int, int, float]]:
-    """(in, out, person width px) after each of `passes` runs of `video` through one analyzer."""
+def count_passes(video: Path, passes: int, gap_s: float = GAP_S) -> list[tuple[int, int, float]]:
+    """(in, out, person width px) after each of `passes` runs of `video` through one analyzer,
+    `gap_s` seconds of empty doorway between two passes."""
     cv2.setNumThreads(1)
     capture = cv2.VideoCapture(str(video))
     fps = file_fps(capture)
@@ -42,7 +43,7 @@ def count_passes(video: Path, passes: int) -> list[tuple[int, int, float]]:
     images = [np.asarray(image, np.uint8) for image in decoded(video, 1)]
     # Between passes the doorway stands empty for GAP_S (the clip's median image): a cut from
     # the last frame straight to the first would show people jumping across the line.
-    gap = [empty_doorway(images)] * round(GAP_S * fps)
+    gap = [empty_doorway(images)] * round(gap_s * fps)
     analyzer = Analyzer(clip_params(video))
     analyzer.set_fps(fps)
     start = datetime(1970, 1, 1, tzinfo=UTC)
@@ -64,10 +65,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--passes", type=int, default=4)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--gap", type=float, default=GAP_S, help="s of empty doorway between")
     args = parser.parse_args()
     videos = sorted((DATA / "video").iterdir())
+    n = len(videos)
     with ProcessPoolExecutor(args.jobs) as pool:
-        counted = list(pool.map(count_passes, videos, [args.passes] * len(videos)))
+        counted = list(pool.map(count_passes, videos, [args.passes] * n, [args.gap] * n))
     header = f"{'clip (truth)':<30}" + "".join(f"{f'pass {k + 1}':>20}" for k in range(args.passes))
     print(header)
     print("-" * len(header))

@@ -134,9 +134,36 @@ def test_the_first_people_are_not_split_while_the_size_is_a_guess() -> None:
 def test_motion_the_flow_partly_missed_still_backs_tracked_people() -> None:
     """The bus at a third of its frame rate (5 fps): the flow measures a half of its people's
     motion, and when the tracked crossings were checked against the way's balance net of the
-    crossings before them, real people were refused (6 in / 4 out of 7 / 7). Checked against the
-    motion of the last frames that way, they count."""
+    crossings before them, real people were refused (6 in / 4 out of 7 / 7; with the slow
+    background learning of an empty doorway 5 / 3, recall 0.50). Checked against the motion of
+    the last frames that way, they count (8 / 5, 12 of 14 true passages matched)."""
     video = clip_path("bus_overhead_koba.avi")
     truth = GroundTruth.load(DATA / "bus_overhead_koba.json")
     s = count_at_rate(every_other_frame(video, 3), 5.0, truth)
-    assert s.combined_accuracy >= 0.85, (s.counted_in, s.counted_out)
+    assert s.recall >= 0.78 and s.precision >= 0.9, (s.counted_in, s.counted_out, s.matched)
+
+
+def test_a_long_empty_doorway_does_not_make_the_next_queue_one_blob() -> None:
+    """Between two trams the doorway stands empty for minutes. A background model that relearnt
+    the bare floor then saw the next queue as one thick blob: the learnt person width grew a
+    third (33 -> 44 px on tram 02 after 30 s) and the queue was under-counted (19 of 23). While
+    the doorway is empty and still the model now learns a hundred times slower, and the second
+    queue is seen as the first was."""
+    video = clip_path("tram_door_overhead_02.mp4")
+    truth = GroundTruth.load(DATA / "tram_door_overhead_02.json")
+    images = list(every_other_frame(video, 1))
+    empty = np.asarray(np.median(np.stack(images[::10]), axis=0), np.uint8)  # people move on
+    analyzer = Analyzer(params_for(truth.area, truth.in_direction, None))
+    analyzer.set_fps(truth.fps)
+    counts: list[int] = []
+    widths: list[float] = []
+    index = 0
+    for stream in (images, [empty] * round(30 * truth.fps) + images):
+        passages: list[Passage] = []
+        for image in stream:
+            passages += analyzer.process(Frame(image, index, EPOCH))
+            index += 1
+        passages += analyzer.flush()
+        counts.append(sum(p.direction == "in" for p in passages))
+        widths.append(analyzer.person_px)
+    assert widths[1] < 1.1 * widths[0] and counts[1] >= 21, (counts, widths)

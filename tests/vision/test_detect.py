@@ -13,7 +13,9 @@ from footfall.config import Params
 from footfall.vision.detect import (
     GAIN_CLEAN,
     GAIN_TORN,
+    QUIET_SLOWDOWN,
     ForegroundDetector,
+    background_rate,
     blob_shape,
     mog2_history,
     motion_reference,
@@ -177,3 +179,26 @@ def test_a_pair_side_by_side_does_not_set_the_person_size() -> None:
             det.detect(Frame(f, i, t))
         sizes.append(det.person_px)
     assert sizes[1] == pytest.approx(sizes[0], rel=0.1)
+
+
+def test_the_background_learns_slowly_only_while_the_doorway_is_still() -> None:
+    history, fps = 300, 25.0
+    assert background_rate(0, 1000, fps, history) == -1.0  # busy: MOG2's own rate
+    assert background_rate(100, 200, fps, history) == -1.0  # a young model learns at its pace
+    assert background_rate(25, 1000, fps, history) == -1.0  # still for 1 s: not yet
+    assert background_rate(26, 1000, fps, history) == pytest.approx(1 / (QUIET_SLOWDOWN * 300))
+
+
+def test_a_light_change_in_an_empty_doorway_is_learnt_at_the_usual_rate() -> None:
+    """The slow learning of a still doorway does not keep a changed light as foreground: what
+    stands out from the background is not 'still', and MOG2 absorbs it in about a second."""
+    rng = np.random.default_rng(3)
+    floor = rng.integers(60, 120, (120, 160, 3), dtype=np.uint8)
+    det = ForegroundDetector(Params())
+    det.set_fps(25.0)
+    for _ in range(400):  # a grown model of an empty, still doorway
+        det.mask(floor)
+    lit = np.asarray(np.clip(floor.astype(np.int16) + 45, 0, 255), np.uint8)
+    masks = [det.mask(lit) for _ in range(150)]
+    assert np.count_nonzero(masks[2]) > 0.5 * masks[2].size  # the change shows at first
+    assert np.count_nonzero(masks[-1]) < 0.02 * masks[-1].size  # and is learnt

@@ -33,6 +33,15 @@ MAX_PEOPLE_PER_BLOB = 12
 MOG2_THRESHOLD = 50  # squared distance; high enough to ignore the exposure drifting
 MOG2_HISTORY_S = 12.0  # s of frames the background model learns from (300 frames at 25 fps)
 MOTION_LAG_S = 0.08  # s: the images differenced for motion are this far apart
+# While the doorway is empty and still (less moving and less foreground than QUIET_PERSON of one
+# person's area near the counting area, for QUIET_S), the background model learns QUIET_SLOWDOWN
+# times slower: it keeps what the last crowd taught it (the size constants were fitted on a model
+# that knows a crowd), instead of relearning the bare floor between two trams and then seeing the
+# next queue as one thick blob. Anything that stays in the picture is foreground, so a light
+# change or a bag left behind is still learnt at the usual rate.
+QUIET_S = 1.0
+QUIET_PERSON = 0.25
+QUIET_SLOWDOWN = 100.0
 NOMINAL_FPS = 25.0
 MOTION_THRESHOLD = 12  # grey levels
 MIN_THICKNESS_PX = 4.0  # thinner blobs say nothing about the person size
@@ -90,6 +99,14 @@ def mog2_history(fps: float) -> int:
     """Frames of MOG2 history spanning MOG2_HISTORY_S: a person standing still fades into the
     background after the same time at any frame rate."""
     return max(20, round(MOG2_HISTORY_S * (fps if fps > 0 else NOMINAL_FPS)))
+
+
+def background_rate(still_frames: int, model_frames: int, fps: float, history: int) -> float:
+    """MOG2's learning rate for the next frame: -1 (its own, 1 / frames seen up to 1 / history)
+    unless the doorway has been empty and still for QUIET_S, once the model is grown."""
+    if model_frames > history and still_frames > QUIET_S * fps:
+        return 1.0 / (QUIET_SLOWDOWN * history)
+    return -1.0
 
 
 def motion_reference(recent: deque[npt.NDArray[np.uint8]], span: float) -> npt.NDArray[np.uint8]:
@@ -176,10 +193,14 @@ class ForegroundDetector:
         self._prior_px = 1.0
         self.person_px = 1.0  # person width in work pixels
         self.last_mask: npt.NDArray[np.uint8] | None = None
+        self._fps = NOMINAL_FPS
+        self._model_frames = 0  # frames the background model has seen
+        self._still_frames = 0  # frames in a row with the doorway empty and still
 
     def set_fps(self, fps: float) -> None:
         """Frame rate of the source: motion is differenced over a fixed time, not frame count."""
         if fps > 0:
+            self._fps = fps
             self._bg.setHistory(mog2_history(fps))
             self._span = motion_span(fps)
             keep = math.floor(self._span) + 2
@@ -244,6 +265,15 @@ class ForegroundDetector:
             lo, hi = SIZE_CLAMP
             self._set_person(min(max(learned, lo * self._prior_px), hi * self._prior_px))
 
+    def _still(self, fg: npt.NDArray[np.generic], moved: npt.NDArray[np.generic]) -> bool:
+        """Whether nothing moves and nothing stands out from the background near the area."""
+        rows, cols = self._size_window()
+        nothing = QUIET_PERSON * PERSON_AREA_FACTOR * self.person_px**2
+        return bool(
+            np.count_nonzero(moved[rows, cols]) < nothing
+            and np.count_nonzero(fg[rows, cols]) < nothing
+        )
+
     @property
     def size_learnt(self) -> bool:
         """Whether the person size comes from the footage yet (always, with AutoSize 0: then
@@ -256,7 +286,11 @@ class ForegroundDetector:
         if self._shape != (w, h):
             self._size(w, h)
         small = cv2.resize(image, self._work, interpolation=cv2.INTER_AREA)
-        fg = self._bg.apply(small)
+        rate = background_rate(
+            self._still_frames, self._model_frames, self._fps, self._bg.getHistory()
+        )
+        fg = self._bg.apply(small, learningRate=rate)
+        self._model_frames += 1
         _, fg = cv2.threshold(fg, 200, 255, cv2.THRESH_BINARY)  # drop MOG2's shadow label (127)
         # MOG2 loses people in a crowd that was there from the start; motion finds them.
         gray = np.asarray(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), np.uint8)
@@ -264,6 +298,7 @@ class ForegroundDetector:
         if len(self._recent) > math.ceil(self._span - 1e-6):
             moved = cv2.absdiff(gray, motion_reference(self._recent, self._span))
             _, moved = cv2.threshold(moved, MOTION_THRESHOLD, 255, cv2.THRESH_BINARY)
+            self._still_frames = self._still_frames + 1 if self._still(fg, moved) else 0
             fg = cv2.bitwise_or(fg, moved)
         fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, self._kernel)
         mask = np.asarray(cv2.morphologyEx(fg, cv2.MORPH_CLOSE, self._close), np.uint8)
