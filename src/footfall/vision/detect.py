@@ -285,6 +285,7 @@ class ForegroundDetector:
         h, w = image.shape[:2]
         if self._shape != (w, h):
             self._size(w, h)
+            self._model_frames = 0  # MOG2 starts afresh on frames of another size
         small = cv2.resize(image, self._work, interpolation=cv2.INTER_AREA)
         rate = background_rate(
             self._still_frames, self._model_frames, self._fps, self._bg.getHistory()
