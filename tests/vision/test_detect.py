@@ -13,6 +13,7 @@ from footfall.config import Params
 from footfall.vision.detect import (
     GAIN_CLEAN,
     GAIN_TORN,
+    QUIET_S,
     QUIET_SLOWDOWN,
     ForegroundDetector,
     background_rate,
@@ -185,8 +186,11 @@ def test_the_background_learns_slowly_only_while_the_doorway_is_still() -> None:
     history, fps = 300, 25.0
     assert background_rate(0, 1000, fps, history) == -1.0  # busy: MOG2's own rate
     assert background_rate(100, 200, fps, history) == -1.0  # a young model learns at its pace
-    assert background_rate(25, 1000, fps, history) == -1.0  # still for 1 s: not yet
-    assert background_rate(26, 1000, fps, history) == pytest.approx(1 / (QUIET_SLOWDOWN * 300))
+    quiet = round(QUIET_S * fps)
+    assert background_rate(quiet, 1000, fps, history) == -1.0  # still, but not for long enough
+    assert background_rate(quiet + 1, 1000, fps, history) == pytest.approx(
+        1 / (QUIET_SLOWDOWN * 300)
+    )
 
 
 def test_a_light_change_in_an_empty_doorway_is_learnt_at_the_usual_rate() -> None:

@@ -39,7 +39,7 @@ MOTION_LAG_S = 0.08  # s: the images differenced for motion are this far apart
 # that knows a crowd), instead of relearning the bare floor between two trams and then seeing the
 # next queue as one thick blob. Anything that stays in the picture is foreground, so a light
 # change or a bag left behind is still learnt at the usual rate.
-QUIET_S = 1.0
+QUIET_S = 3.0
 QUIET_PERSON = 0.25
 QUIET_SLOWDOWN = 100.0
 NOMINAL_FPS = 25.0
