@@ -29,7 +29,7 @@ from footfall.vision.analyzer import Analyzer
 from footfall.vision.types import Frame
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests.real
-from tests.real.resample import resampled
+from tests.real.resample import decoded, empty_doorway, resampled
 
 # Our own hand counts (in, out) of the clips whose ground truth is hidden: estimates only.
 HAND_COUNTS = {"tram_door_overhead_03": (19, 0), "tram_door_overhead_04": (0, 28)}
@@ -47,20 +47,6 @@ VARIANTS = (  # name, scale, keep every n-th frame, resampled to this rate (0: a
     ("at 30 fps", 1.0, 1, 30, 0.0),
     ("1 s empty first", 1.0, 1, 0, 1.0),
 )
-
-
-def decoded(video: Path, stride: int) -> Iterator[npt.NDArray[np.uint8]]:
-    """Every `stride`-th frame of `video`, as OpenCV decodes it."""
-    capture = cv2.VideoCapture(str(video))
-    index = 0
-    while True:
-        ok, image = capture.read()
-        if not ok:
-            break
-        if index % stride == 0:
-            yield np.asarray(image, np.uint8)
-        index += 1
-    capture.release()
 
 
 def count_variant(
@@ -91,12 +77,6 @@ def count_variant(
     passages += analyzer.flush()
     n_in = sum(1 for p in passages if p.direction == "in")
     return n_in, len(passages) - n_in
-
-
-def empty_doorway(images: list[npt.NDArray[np.uint8]]) -> npt.NDArray[np.uint8]:
-    """The clip's doorway with no one in it: the median of every 10th image (people move on,
-    the floor stays)."""
-    return np.asarray(np.median(np.stack(images[::10]), axis=0), np.uint8)
 
 
 def after_empty_doorway(

@@ -1,7 +1,8 @@
-"""A shared clip at another frame rate, decoded into memory with FFmpeg's filters (PyAV, a
+"""A shared clip as another camera would give it. `decoded` keeps every n-th frame as OpenCV
+decodes them; `resampled` decodes it at another frame rate with FFmpeg's filters (PyAV, a
 development dependency): `fps` keeps the frame nearest each new tick (fewer frames), and
 `minterpolate` makes the new frames by motion-compensated interpolation (more frames, as a
-camera running faster would see them).
+camera running faster would see them). `empty_doorway` is the clip's scene with no one in it.
 
     >>> frames = list(resampled(Path("clip.mp4"), 30))   # doctest: +SKIP
 """
@@ -12,8 +13,29 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import av
+import cv2
 import numpy as np
 import numpy.typing as npt
+
+
+def decoded(video: Path, stride: int = 1) -> Iterator[npt.NDArray[np.uint8]]:
+    """Every `stride`-th frame of `video` (the first kept), as OpenCV decodes it."""
+    capture = cv2.VideoCapture(str(video))
+    index = 0
+    while True:
+        ok, image = capture.read()
+        if not ok:
+            break
+        if index % stride == 0:
+            yield np.asarray(image, np.uint8)
+        index += 1
+    capture.release()
+
+
+def empty_doorway(images: list[npt.NDArray[np.uint8]]) -> npt.NDArray[np.uint8]:
+    """The clip's doorway with no one in it: the median of every 10th image (people move on,
+    the floor stays)."""
+    return np.asarray(np.median(np.stack(images[::10]), axis=0), np.uint8)
 
 
 def resampled(video: Path, fps: int) -> Iterator[npt.NDArray[np.uint8]]:

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 import numpy.typing as npt
 import pytest
@@ -23,7 +22,7 @@ from footfall.vision.analyzer import Analyzer
 from footfall.vision.offline import EPOCH, count_file
 from footfall.vision.types import Frame
 from tests.needs import unavailable
-from tests.real.resample import resampled
+from tests.real.resample import decoded, empty_doorway, resampled
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 BASELINE: dict[str, Any] = json.loads((Path(__file__).with_name("baseline.json")).read_text())
@@ -86,20 +85,6 @@ def count_at_rate(frames: Iterator[npt.NDArray[np.uint8]], fps: float, truth: Gr
     return score(truth, counted, truth.fps)
 
 
-def every_other_frame(video: Path, stride: int = 2) -> Iterator[npt.NDArray[np.uint8]]:
-    """Every `stride`-th frame of `video` (the first kept)."""
-    capture = cv2.VideoCapture(str(video))
-    index = 0
-    while True:
-        ok, image = capture.read()
-        if not ok:
-            break
-        if index % stride == 0:
-            yield np.asarray(image, np.uint8)
-        index += 1
-    capture.release()
-
-
 # frame rate -> floor of the combined accuracy (counted 2026-12-02: 24, 23, 22, 24 and 22 of 23)
 RATE_FLOORS = dict.fromkeys((10, 12.5, 15, 20, 30), 0.95)
 
@@ -113,7 +98,7 @@ def test_other_frame_rates_count_alike(fps: float) -> None:
     spanned whole frames)."""
     video = clip_path("tram_door_overhead_02.mp4")
     truth = GroundTruth.load(DATA / "tram_door_overhead_02.json")
-    frames = every_other_frame(video) if fps == 12.5 else resampled(video, int(fps))
+    frames = decoded(video, 2) if fps == 12.5 else resampled(video, int(fps))
     s = count_at_rate(frames, fps, truth)
     assert s.combined_accuracy >= RATE_FLOORS[fps], (
         f"{fps} fps: in {s.counted_in}/{s.true_in}, out {s.counted_out}/{s.true_out}"
@@ -127,7 +112,7 @@ def test_the_first_people_are_not_split_while_the_size_is_a_guess() -> None:
     person are one passage."""
     video = clip_path("bus_overhead_koba.avi")
     truth = GroundTruth.load(DATA / "bus_overhead_koba.json")
-    s = count_at_rate(every_other_frame(video), 7.5, truth)
+    s = count_at_rate(decoded(video, 2), 7.5, truth)
     assert s.counted_in <= 7 and s.precision >= 0.9, (s.counted_in, s.counted_out, s.precision)
 
 
@@ -139,7 +124,7 @@ def test_motion_the_flow_partly_missed_still_backs_tracked_people() -> None:
     the last frames that way, they count (8 / 4, 11 of 14 true passages matched)."""
     video = clip_path("bus_overhead_koba.avi")
     truth = GroundTruth.load(DATA / "bus_overhead_koba.json")
-    s = count_at_rate(every_other_frame(video, 3), 5.0, truth)
+    s = count_at_rate(decoded(video, 3), 5.0, truth)
     assert s.recall >= 0.75 and s.precision >= 0.9, (s.counted_in, s.counted_out, s.matched)
 
 
@@ -151,8 +136,8 @@ def test_a_long_empty_doorway_does_not_make_the_next_queue_one_blob() -> None:
     queue is seen as the first was."""
     video = clip_path("tram_door_overhead_02.mp4")
     truth = GroundTruth.load(DATA / "tram_door_overhead_02.json")
-    images = list(every_other_frame(video, 1))
-    empty = np.asarray(np.median(np.stack(images[::10]), axis=0), np.uint8)  # people move on
+    images = list(decoded(video))
+    empty = empty_doorway(images)
     analyzer = Analyzer(params_for(truth.area, truth.in_direction, None))
     analyzer.set_fps(truth.fps)
     counts: list[int] = []
