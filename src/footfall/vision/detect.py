@@ -237,7 +237,7 @@ class ForegroundDetector:
         rows = slice(max(0, int((a.YFirst - margin) * sy)), int((a.YLast + margin) * sy) + 1)
         return rows, slice(max(0, int(a.Left * sx)), int(a.Right * sx) + 1)
 
-    def _learn_size(self, fg: npt.NDArray[np.uint8]) -> None:
+    def _learn_size(self, fg: npt.NDArray[np.uint8], window: tuple[slice, slice]) -> None:
         """Track the thickness of the thickest blob near the counting area: the people who cross
         it set the size, whatever the mounting height and wherever the lens distorts.
 
@@ -245,8 +245,7 @@ class ForegroundDetector:
         solid blob too long for its thickness holds several people and does not set the size."""
         if not self._params.Counter.AutoSize:
             return
-        rows, cols = self._size_window()
-        near = np.ascontiguousarray(fg[rows, cols])
+        near = np.ascontiguousarray(fg[window])
         if near.size == 0:
             return
         dist = cv2.distanceTransform(near, cv2.DIST_L2, 3)
@@ -265,13 +264,16 @@ class ForegroundDetector:
             lo, hi = SIZE_CLAMP
             self._set_person(min(max(learned, lo * self._prior_px), hi * self._prior_px))
 
-    def _still(self, fg: npt.NDArray[np.generic], moved: npt.NDArray[np.generic]) -> bool:
-        """Whether nothing moves and nothing stands out from the background near the area."""
-        rows, cols = self._size_window()
+    def _still(
+        self,
+        fg: npt.NDArray[np.generic],
+        moved: npt.NDArray[np.generic],
+        window: tuple[slice, slice],
+    ) -> bool:
+        """Whether nothing moves and nothing stands out from the background in `window`."""
         nothing = QUIET_PERSON * PERSON_AREA_FACTOR * self.person_px**2
         return bool(
-            np.count_nonzero(moved[rows, cols]) < nothing
-            and np.count_nonzero(fg[rows, cols]) < nothing
+            np.count_nonzero(moved[window]) < nothing and np.count_nonzero(fg[window]) < nothing
         )
 
     @property
@@ -287,6 +289,7 @@ class ForegroundDetector:
             self._size(w, h)
             self._model_frames = 0  # MOG2 starts afresh on frames of another size
         small = cv2.resize(image, self._work, interpolation=cv2.INTER_AREA)
+        window = self._size_window()  # around the counting area
         rate = background_rate(
             self._still_frames, self._model_frames, self._fps, self._bg.getHistory()
         )
@@ -299,11 +302,11 @@ class ForegroundDetector:
         if len(self._recent) > math.ceil(self._span - 1e-6):
             moved = cv2.absdiff(gray, motion_reference(self._recent, self._span))
             _, moved = cv2.threshold(moved, MOTION_THRESHOLD, 255, cv2.THRESH_BINARY)
-            self._still_frames = self._still_frames + 1 if self._still(fg, moved) else 0
+            self._still_frames = self._still_frames + 1 if self._still(fg, moved, window) else 0
             fg = cv2.bitwise_or(fg, moved)
         fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, self._kernel)
         mask = np.asarray(cv2.morphologyEx(fg, cv2.MORPH_CLOSE, self._close), np.uint8)
-        self._learn_size(mask)
+        self._learn_size(mask, window)
         self.last_mask = mask
         return mask
 
