@@ -24,6 +24,7 @@ from footfall.vision.source import (
     Source,
     backoff_delay,
     camera_opener,
+    device_node,
     open_source,
     parse_device,
     source_kind,
@@ -273,6 +274,9 @@ def test_open_source_of_a_missing_file_says_so(tmp_path: Path) -> None:
         ("0", 0),
         ("12", 12),
         ("/dev/video2", "/dev/video2"),
+        ("/dev/v4l/by-id/usb-Cam_0001-video-index0", "/dev/v4l/by-id/usb-Cam_0001-video-index0"),
+        ("/dev/v4l/by-path/pci-0000:00:14.0-usb-0:1:1.0-video-index0",) * 2,
+        ("/dev/v4l/by-id/", None),
         ("/dev/sda", None),
         ("cam0", None),
         ("²", None),
@@ -280,6 +284,15 @@ def test_open_source_of_a_missing_file_says_so(tmp_path: Path) -> None:
 )
 def test_parse_device(spec: str, device: int | str | None) -> None:
     assert parse_device(spec) == device
+
+
+def test_a_stable_camera_name_opens_the_device_it_links_to(tmp_path: Path) -> None:
+    node = tmp_path / "video7"
+    node.touch()
+    (tmp_path / "usb-Cam-video-index0").symlink_to(node)
+    assert device_node(str(tmp_path / "usb-Cam-video-index0")) == str(node)
+    assert device_node(3) == 3
+    assert source_kind("/dev/v4l/by-id/usb-Cam-video-index0") == "camera"
 
 
 @pytest.mark.parametrize(

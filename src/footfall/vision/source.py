@@ -10,9 +10,9 @@ the `--source` string with `open_source`:
   every run; looping keeps the index (and the time) growing;
 - `rtsp://`, `http://`, `https://` (e.g. an Axis camera's `/axis-cgi/mjpg/video.cgi` MJPEG or
   `/axis-media/media.amp` RTSP URL) through OpenCV's FFmpeg backend, and a local camera (an
-  integer index or `/dev/videoN`): `Frame.time` is the wall clock at capture. A live source that
-  fails to open or drops is reopened with capped, jittered exponential backoff, logged, forever,
-  until `close()`.
+  integer index, `/dev/videoN` or a stable `/dev/v4l/by-id/...` name): `Frame.time` is the wall
+  clock at capture. A live source that fails to open or drops is reopened with capped, jittered
+  exponential backoff, logged, forever, until `close()`.
 """
 
 from __future__ import annotations
@@ -293,21 +293,29 @@ def stream_opener(
 
 
 def camera_opener(device: int | str) -> Opener:
-    """Open a local camera by index or device path."""
+    """Open a local camera by index or device path (a stable name is followed to its device
+    at every open: after a replug the same camera may come back as another /dev/videoN)."""
 
     def opener() -> cv2.VideoCapture:
-        return cv2.VideoCapture(device)
+        return cv2.VideoCapture(device_node(device))
 
     return opener
 
 
 def parse_device(spec: str) -> int | str | None:
-    """`0` -> 0, `/dev/video2` -> the path; anything else is not a camera."""
+    """`0` -> 0, `/dev/video2` or a stable udev name (`/dev/v4l/by-id/...`,
+    `/dev/v4l/by-path/...`) -> the path; anything else is not a camera."""
     if spec.isdecimal():  # what int() reads; isdigit() also passes '²', which int() refuses
         return int(spec)
-    if re.fullmatch(r"/dev/video\d+", spec):
+    if re.fullmatch(r"/dev/video\d+|/dev/v4l/by-(id|path)/[^/]+", spec):
         return spec
     return None
+
+
+def device_node(device: int | str) -> int | str:
+    """The device OpenCV opens: an index as it is, a path with its symlinks followed (udev's
+    by-id and by-path names link to /dev/videoN, the name OpenCV's V4L2 backend expects)."""
+    return os.path.realpath(device) if isinstance(device, str) else device
 
 
 def synthetic_seed(spec: str, default: int = 0) -> int | None:
