@@ -55,6 +55,23 @@ def test_jitter_on_an_edge_counts_nothing() -> None:
     assert run({1: [(160.0, 90.0 + (3 if i % 2 else -3)) for i in range(100)]}) == []
 
 
+def test_a_crossing_is_dated_when_the_track_crossed_the_middle() -> None:
+    """The passage is the moment the person is seen to pass (y 120, the middle of 90-150), not
+    the later frame the track left the area: a frame rate's worth of walking earlier."""
+    counter = Counter(AREA, "up")
+    path = line(160, 220, 160, 20, n=41)  # 5 px a frame: y 115 at frame 21, y < 90 at 27
+    out = [c for f, (x, y) in enumerate(path) for c in counter.update([1], [x], [y], f)]
+    assert [(c.direction, c.frame) for c in out] == [("in", 21)]
+
+
+def test_a_track_that_stood_on_the_middle_is_dated_when_it_last_crossed_it() -> None:
+    counter = Counter(AREA, "up")
+    path = line(160, 220, 160, 118, n=21) + [(160.0, 122.0 + i % 2 * 6) for i in range(30)]
+    path += line(160, 122, 160, 20, n=21)  # rocking across the middle, then on up (y 117 at 52)
+    out = [c for f, (x, y) in enumerate(path) for c in counter.update([1], [x], [y], f)]
+    assert [(c.direction, c.frame) for c in out] == [("in", 52)]
+
+
 def test_in_then_out_counts_both() -> None:
     assert run({1: line(160, 220, 160, 20) + line(160, 20, 160, 220)}) == [(1, "in"), (1, "out")]
 
@@ -147,6 +164,17 @@ def test_ledger_counts_what_the_tracker_missed() -> None:
         out += [c.direction for c in ledger.settle([], 100.0, frame)]
     assert out == ["in", "in", "in"]  # 1.5 units stay pending for tracks that may still come
     assert ledger.untracked == 3
+
+
+def test_ledger_dates_an_untracked_crossing_when_half_of_its_person_had_crossed() -> None:
+    ledger = FluxLedger("up", slack=1.0)
+    frames: list[int] = []
+    for frame in range(60):
+        ledger.add(up_px2=10.0, down_px2=0.0)  # one person (100 px²) every 10 frames
+        frames += [c.frame for c in ledger.settle([], 100.0, frame)]
+    # Counted when the balance passes 2 people (frames 20, 30, 40, 50), dated when it passed
+    # 1.5: the person whose motion completes it was half across 5 frames earlier.
+    assert frames == [15, 25, 35, 45]
 
 
 def test_ledger_follows_the_in_direction() -> None:

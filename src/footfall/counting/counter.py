@@ -33,7 +33,8 @@ REMAINDER_MIN_PEOPLE = 0.7  # at the end of a stream, this much of one person's 
 
 @dataclass(frozen=True, slots=True)
 class Crossing:
-    """A full traversal by one track: which way, at which frame."""
+    """A full traversal by one track: which way, and the frame its centre crossed the middle
+    of the area (the moment a person is seen to pass, not the later one the track left it)."""
 
     track_id: int
     direction: Direction
@@ -50,6 +51,7 @@ class Counter:
         self._last: dict[int, tuple[float, float, int]] = {}  # track id -> last x, y, frame
         self._lost: list[tuple[int, float, float, int]] = []  # origin, x, y, frame of ended tracks
         self._refused: dict[int, int] = {}  # track id -> the side its refused crossing reached
+        self._half: dict[int, tuple[bool, int]] = {}  # track id -> upper half?, since which frame
         self.handoff_px = 0.0
         self.handoff_frames = 0
 
@@ -69,6 +71,7 @@ class Counter:
             self._area, self._in = area, in_direction
             self._origin.clear()
             self._refused.clear()
+            self._half.clear()
             self._lost.clear()
 
     def update(
@@ -83,20 +86,25 @@ class Counter:
             return []
         sides = self._area.sides(xs, ys, self._in)
         span = self._area.in_span(xs)
+        a = self._area
+        upper = (a.equivalent_y(xs, ys, self._in) < (a.yfirst + a.ylast) / 2).tolist()
         crossings: list[Crossing] = []
         self._lost = [lost for lost in self._lost if frame - lost[3] <= self.handoff_frames]
-        for tid, x, y, side, inside_span in zip(
-            track_ids, xs, ys, sides.tolist(), span.tolist(), strict=True
+        for tid, x, y, side, inside_span, up in zip(
+            track_ids, xs, ys, sides.tolist(), span.tolist(), upper, strict=True
         ):
             if tid not in self._last:
                 self._take_over(tid, x, y)
             self._last[tid] = (x, y, frame)
+            if self._half.get(tid, (None, 0))[0] != up:
+                self._half[tid] = (up, frame)
             if side == INSIDE or not inside_span or self._refused.get(tid) == side:
                 continue
             self._refused.pop(tid, None)
             origin = self._origin.get(tid)
             if origin is not None and origin != side:
-                crossings.append(Crossing(tid, direction_of(origin, side, self._in), frame))
+                way = direction_of(origin, side, self._in)
+                crossings.append(Crossing(tid, way, self._half[tid][1]))
             self._origin[tid] = side
         return crossings
 
@@ -127,6 +135,7 @@ class Counter:
             origin = self._origin.pop(tid, None)
             last = self._last.pop(tid, None)
             self._refused.pop(tid, None)
+            self._half.pop(tid, None)
             if origin is None or last is None or self.handoff_frames <= 0:
                 continue
             if self._area.side(last[0], last[1], self._in) == INSIDE:  # it stood in the area
@@ -143,7 +152,8 @@ class FluxLedger:
     A kept one spends one unit of its way's balance, which may go below zero (the flow missed
     part of a fast step); that debt is paid before motion counts anyone the tracks missed. When a
     way's balance exceeds (1 + `slack`) units, people crossed that the tracker lost (a dense
-    queue merges into one moving mass): one untracked crossing per unit is counted.
+    queue merges into one moving mass): one untracked crossing per unit is counted, at the frame
+    the balance rose past (0.5 + `slack`) units, when half of that person had crossed.
 
         >>> ledger = FluxLedger("up")
         >>> ledger.add(up_px2=250.0, down_px2=0.0)
@@ -165,6 +175,7 @@ class FluxLedger:
         self._balance = {ABOVE: 0.0, BELOW: 0.0}  # keyed by the side people move towards
         self._quiet = {ABOVE: 0, BELOW: 0}  # frames since motion last arrived that way
         self._moved = self._empty_recent()  # the motion of the last `recent` frames, each way
+        self._half = {ABOVE: -1, BELOW: -1}  # frame the balance rose past slack + 0.5 (-1: not)
         self.refused = 0
         self.untracked = 0
 
@@ -174,6 +185,7 @@ class FluxLedger:
         self._balance = {ABOVE: 0.0, BELOW: 0.0}
         self._quiet = {ABOVE: 0, BELOW: 0}
         self._moved = self._empty_recent()
+        self._half = {ABOVE: -1, BELOW: -1}
 
     def _empty_recent(self) -> dict[int, deque[float]]:
         return {side: deque(maxlen=max(1, self.recent)) for side in (ABOVE, BELOW)}
@@ -213,10 +225,16 @@ class FluxLedger:
             self._balance[side] -= unit_px2
             counted.append(c)
         for side in (ABOVE, BELOW):
+            half = (0.5 + self.slack) * unit_px2
+            if self._balance[side] <= half:
+                self._half[side] = -1
+            elif self._half[side] < 0:
+                self._half[side] = frame
             while self._balance[side] > (1.0 + self.slack) * unit_px2:
                 self._balance[side] -= unit_px2
-                counted.append(Crossing(-1, self._way(side), frame))
+                counted.append(Crossing(-1, self._way(side), self._half[side]))
                 self.untracked += 1
+                self._half[side] = frame if self._balance[side] > half else -1
             self._quiet[side] += 1
             if self._quiet[side] > self.quiet_frames:  # noise fades; a flowing queue keeps it
                 self._balance[side] *= self.leak

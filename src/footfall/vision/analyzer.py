@@ -21,6 +21,7 @@ from footfall.counting.area import Area
 from footfall.counting.counter import Counter, FluxLedger
 from footfall.counting.early import EarlyHold
 from footfall.counting.lineslice import LineSlice
+from footfall.counting.stamp import FrameTimes
 from footfall.store.base import Passage
 from footfall.vision.detect import Detector, ForegroundDetector, person_width_px
 from footfall.vision.track import RIDING_FLOW_PX, MotionField, Tracker
@@ -46,6 +47,7 @@ LEDGER_QUIET_S = 1.0  # the balance fades only after this long without motion th
 COUNT_REMAINDER = True  # at the end of a stream, motion no track claimed counts (rounded)
 SAME_PERSON_S = 0.5  # the pieces of one person split by a wrong size cross within this (s)
 HOLD_MAX_S = 10.0  # a passage held for the first learnt size waits at most this long (s)
+STAMP_BACK_S = 10.0  # a passage is dated back to its person's crossing at most this far (s)
 
 
 class Analyzer:
@@ -69,6 +71,7 @@ class Analyzer:
         self._roi = (0, 0, 1, 1)
         self._slice = LineSlice(round(SLICE_WINDOW_S * NOMINAL_FPS))
         self._last: Frame | None = None
+        self._times = FrameTimes(round(STAMP_BACK_S * NOMINAL_FPS))
         self._hold: EarlyHold[Passage] = EarlyHold()
         self._hold_frames = 0
 
@@ -106,6 +109,7 @@ class Analyzer:
         self._slice.window_frames = max(1, round(SLICE_WINDOW_S * self._fps))
         self._ledger.leak = math.exp(-1.0 / (LEDGER_MEMORY_S * self._fps))
         self._ledger.quiet_frames = round(LEDGER_QUIET_S * self._fps)
+        self._times.resize(round(STAMP_BACK_S * self._fps))
 
     def _set_person(self, width_px: float) -> None:
         """The gate follows the person size (a slow stream moves people further per frame)."""
@@ -129,6 +133,7 @@ class Analyzer:
     def process(self, frame: Frame) -> list[Passage]:
         """Detect, track and count one frame; the passages completed in it."""
         self._last = frame
+        self._times.add(frame.index, frame.time)
         h, w = frame.image.shape[:2]
         if self._shape != (w, h):
             self._configure(w, h)
@@ -155,10 +160,12 @@ class Analyzer:
         tracked = crossings
         crossings = self._ledger.settle(tracked, 1.0, frame.index, self._slice.pending())
         self._counter.undo([c for c in tracked if c not in crossings])
-        passages = [
-            Passage(frame.time, c.direction, frame.index, c.track_id if c.track_id >= 0 else None)
-            for c in crossings
-        ]
+        passages = []
+        for c in sorted(crossings, key=lambda c: c.frame):
+            index, when = self._times.stamp(c.frame)  # when its person crossed
+            passages.append(
+                Passage(when, c.direction, index, c.track_id if c.track_id >= 0 else None)
+            )
         if self._hold.open:
             return self._held(passages)
         return passages
