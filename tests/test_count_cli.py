@@ -45,6 +45,10 @@ def test_eval_json_prints_only_one_object(bus: Path) -> None:
     ):
         assert key in result
     assert (result["true_in"], result["true_out"]) == (7, 7)
+    assert result["tolerance"] == {"in": 1, "out": 1}  # the file's, for its unsure cases
+    assert result["within_tolerance"] is (
+        abs(result["in"] - 7) <= 1 and abs(result["out"] - 7) <= 1
+    )
     assert result["fps"] > 0
     # The bus's low camera: shoulders span about 0.4 of its 320 px (the 280 cm guess: 57 px).
     assert 100 < result["person_px"] < 150
@@ -196,6 +200,7 @@ def test_eval_of_a_totals_only_truth_for_another_clip(bus: Path, tmp_path: Path)
     assert f"{truth} is for a clip of 750 frames (tram.mp4); {bus} has 947" in done.stderr
     text = run("eval", str(bus), str(truth))
     assert "the ground truth lists none (totals only): no precision or recall" in text.stdout
+    assert "within the hand count's tolerance (in ±0, out ±0): yes" in text.stdout
     assert "precision 0.000" not in text.stdout
 
 

@@ -70,6 +70,8 @@ def test_reads_a_good_file() -> None:
         ({"events": [7]}, r"events\[0\] must be an object, not 7"),
         ({"area": {k: v for k, v in AREA.items() if k != "width"}}, "it has no area.width"),
         ({"in_direction": None}, "up or down, not null"),
+        ({"tolerance": 2}, "tolerance must be an object, not 2"),
+        ({"tolerance": {"in": -1}}, "tolerance.in must be a whole number >= 0, not -1"),
     ],
 )
 def test_bad_files_say_why(change: dict[str, Any], message: str) -> None:
@@ -152,6 +154,29 @@ def test_combined_accuracy() -> None:
     assert combined_accuracy(7, 7, 7, 7) == 1.0
     assert combined_accuracy(22, 1, 23, 0) == pytest.approx(1 - 2 / 23)
     assert combined_accuracy(0, 0, 0, 0) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("tolerance", "counted", "within"),
+    [
+        (None, [(10, "in"), (12, "in"), (40, "out")], True),  # exact: within no tolerance
+        (None, [(10, "in"), (40, "out")], False),
+        ({"in": 1}, [(10, "in"), (40, "out")], True),  # out's tolerance is 0 when not given
+        ({"in": 1}, [(10, "in"), (11, "in"), (12, "in"), (13, "in"), (40, "out")], False),
+        ({"in": 1}, [(10, "in"), (12, "in")], False),
+        ({"in": 0, "out": 1}, [(10, "in"), (12, "in")], True),
+    ],
+)
+def test_the_hand_counts_tolerance_says_whether_a_count_is_within_it(
+    tolerance: dict[str, int] | None, counted: list[tuple[int, str]], within: bool
+) -> None:
+    truth = GroundTruth.from_json(GOOD | ({"tolerance": tolerance} if tolerance else {}))
+    s = score(truth, counted, fps=15.0)  # type: ignore[arg-type]
+    assert s.within_tolerance is within
+    assert (s.tolerance_in, s.tolerance_out) == (
+        (tolerance or {}).get("in", 0),
+        (tolerance or {}).get("out", 0),
+    )
 
 
 def test_events_match_one_to_one_within_a_second() -> None:

@@ -17,8 +17,9 @@ from footfall.vision.offline import CountResult
 
 
 def eval_json(s: Score, result: CountResult) -> dict[str, Any]:
-    """The `--json` object: counts, truths, accuracies, precision, recall and speed (precision
-    and recall are null when the ground truth lists no events)."""
+    """The `--json` object: counts, truths, accuracies, precision, recall, the ground truth's
+    tolerance and whether the count is within it, and speed (precision and recall are null when
+    the ground truth lists no events)."""
     return {
         "in": s.counted_in,
         "out": s.counted_out,
@@ -30,6 +31,8 @@ def eval_json(s: Score, result: CountResult) -> dict[str, Any]:
         "precision": round(s.precision, 4) if s.events_known else None,
         "recall": round(s.recall, 4) if s.events_known else None,
         "matched": s.matched,
+        "tolerance": {"in": s.tolerance_in, "out": s.tolerance_out},
+        "within_tolerance": s.within_tolerance,
         "frames": result.frames,
         "fps": round(result.processing_fps, 1),
         "realtime": round(result.realtime_factor, 1),
@@ -87,6 +90,10 @@ def evaluate(
     print(f"in   counted {s.counted_in:>4}  true {s.true_in:>4}  accuracy {s.in_accuracy:.3f}")
     print(f"out  counted {s.counted_out:>4}  true {s.true_out:>4}  accuracy {s.out_accuracy:.3f}")
     print(f"combined accuracy {s.combined_accuracy:.3f}")
+    print(
+        f"within the hand count's tolerance (in ±{s.tolerance_in}, out ±{s.tolerance_out}):"
+        f" {'yes' if s.within_tolerance else 'no'}"
+    )
     if s.events_known:
         print(f"events: precision {s.precision:.3f}  recall {s.recall:.3f}  ({s.matched} matched)")
     else:

@@ -45,6 +45,8 @@ class GroundTruth:
     events: tuple[TrueEvent, ...]
     frames: int = 0  # frames of the clip it was counted on; 0: not given
     rotation: int = 0  # degrees clockwise the clip is turned for counting (`area` is in that)
+    tolerance_in: int = 0  # how far a count may be off for the cases the counter marked unsure
+    tolerance_out: int = 0
 
     @property
     def events_known(self) -> bool:
@@ -96,6 +98,7 @@ class GroundTruth:
             if not math.isfinite(fps) or fps < 0:
                 raise ValueError(f"fps must be a frame rate > 0 (or absent), not {fps}")
             totals = _object(raw, "totals", "")
+            tolerance = _object(raw, "tolerance", "") if raw.get("tolerance") is not None else {}
             return cls(
                 video=str(raw.get("video", "")),
                 fps=float(fps),
@@ -106,6 +109,8 @@ class GroundTruth:
                 events=tuple(events),
                 frames=_count(raw, "frames", "") if raw.get("frames") is not None else 0,
                 rotation=rotation,
+                tolerance_in=_count(tolerance, "in", "tolerance.") if "in" in tolerance else 0,
+                tolerance_out=_count(tolerance, "out", "tolerance.") if "out" in tolerance else 0,
             )
         except KeyError as exc:
             raise BadRequest(f"ground truth is malformed: it has no {exc.args[0]}") from exc
@@ -223,6 +228,16 @@ class Score:
     recall: float
     matched: int
     events_known: bool = True  # False: the ground truth lists no events (totals alone)
+    tolerance_in: int = 0  # the ground truth's tolerance (unsure cases), per direction
+    tolerance_out: int = 0
+
+    @property
+    def within_tolerance(self) -> bool:
+        """Whether each direction's count is within the ground truth's tolerance of the truth."""
+        return (
+            abs(self.counted_in - self.true_in) <= self.tolerance_in
+            and abs(self.counted_out - self.true_out) <= self.tolerance_out
+        )
 
 
 def direction_accuracy(counted: int, true: int) -> float:
@@ -278,4 +293,6 @@ def score(truth: GroundTruth, counted: Sequence[tuple[int, Direction]], fps: flo
         recall=matched / n_true if n_true else 1.0,
         matched=matched,
         events_known=truth.events_known,
+        tolerance_in=truth.tolerance_in,
+        tolerance_out=truth.tolerance_out,
     )
