@@ -131,7 +131,8 @@ class Analyzer:
         return (x0, y0, max(x1, x0 + 16), max(y1, y0 + 16))
 
     def process(self, frame: Frame) -> list[Passage]:
-        """Detect, track and count one frame; the passages completed in it."""
+        """Detect, track and count one frame; the passages it completes, each dated by the frame
+        (and that frame's time) its person crossed the middle of the area."""
         self._last = frame
         self._times.add(frame.index, frame.time)
         h, w = frame.image.shape[:2]
