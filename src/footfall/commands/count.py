@@ -19,7 +19,7 @@ from footfall.config import Params
 from footfall.counting.area import PARAM_NAMES, Area
 from footfall.errors import BadRequest
 from footfall.vision.annotated import AnnotatedVideo, check_annotate, check_output_file
-from footfall.vision.offline import CountResult, count_file, open_video
+from footfall.vision.offline import CountResult, count_file, open_video, quiet_decoder
 from footfall.vision.orient import turned_size
 from footfall.vision.source import file_fps
 from footfall.vision.types import View
@@ -239,6 +239,7 @@ def count(
 ) -> None:
     """Count the people passing in a video file; print in/out and the passages."""
     err = Console(stderr=True)
+    quiet_decoder()
     try:
         if in_direction not in ("up", "down"):
             raise BadRequest("--in must be up or down")

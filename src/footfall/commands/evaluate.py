@@ -13,7 +13,7 @@ from rich.console import Console
 from footfall.commands.count import AUTO_SIZE_HELP, DETECTOR_HELP, params_for, run_with_progress
 from footfall.counting.groundtruth import GroundTruth, Score, score
 from footfall.errors import BadRequest
-from footfall.vision.offline import CountResult
+from footfall.vision.offline import CountResult, quiet_decoder
 
 
 def eval_json(s: Score, result: CountResult) -> dict[str, Any]:
@@ -79,6 +79,7 @@ def evaluate(
 ) -> None:
     """Count a clip with the ground truth's counting area and in direction, and print
     per-direction and combined accuracy, event precision and recall."""
+    quiet_decoder()
     try:
         s, result = evaluate_file(video, ground_truth, height, detector, auto_size)
     except BadRequest as exc:

@@ -9,6 +9,7 @@ Frame times are `start + index / fps` (UTC), so two runs on one file give the sa
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -62,6 +63,14 @@ class CountResult:
     def offset_s(self, passage: Passage) -> float:
         """Seconds from the start of the file to a passage."""
         return (passage.time - EPOCH).total_seconds()
+
+
+def quiet_decoder() -> None:
+    """FFmpeg prints only fatal errors from now on (unless OPENCV_FFMPEG_LOGLEVEL says
+    otherwise): counting a file, our own message says what is wrong with it ("moov atom not
+    found" and "error while decoding MB" lines said nothing a user could act on). Takes effect
+    only before the process opens its first video."""
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "8")
 
 
 def open_video(path: Path) -> cv2.VideoCapture:
