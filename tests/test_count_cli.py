@@ -317,6 +317,21 @@ def test_out_and_annotate_never_overwrite_the_video_or_each_other(
     assert video.read_bytes() == original and not (tmp_path / "x.mp4").exists()
 
 
+def ends_with_passages(clip: Path) -> bool:
+    """Whether counting `clip` (default params) adds passages at its end (`flush`)."""
+    from footfall.config import Params
+    from footfall.vision.analyzer import Analyzer
+    from footfall.vision.offline import EPOCH
+    from footfall.vision.types import Frame
+    from tests.real.resample import decoded
+
+    analyzer = Analyzer(Params())
+    analyzer.set_fps(25.0)
+    for index, image in enumerate(decoded(clip)):
+        analyzer.process(Frame(image, index, EPOCH))
+    return bool(analyzer.flush())
+
+
 def test_the_annotated_video_ends_with_the_counts_printed(tmp_path: Path) -> None:
     """The end of a video adds passages (the motion no track claimed): tram 02 printed
     'in 29 out 1' while the last frame of its --annotate video said 'in 29 out 0'."""
@@ -334,8 +349,7 @@ def test_the_annotated_video_ends_with_the_counts_printed(tmp_path: Path) -> Non
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
     final = (summary["in"], summary["out"])
-    flushed = [p for p in summary["passages"] if p["frame"] == summary["frames"] - 1]
-    assert flushed, "the clip no longer gains passages at its end; pick another"
+    assert ends_with_passages(clip), "the clip no longer gains passages at its end; pick another"
 
     def last_frame(path: Path) -> np.ndarray:
         capture, image = cv2.VideoCapture(str(path)), None

@@ -248,6 +248,54 @@ def test_ledger_remainder_counts_whole_people(up: float, down: float, expected: 
     assert ledger.remainder(5) == []
 
 
+def test_ledger_dates_what_the_remainder_counts_when_half_of_it_had_crossed() -> None:
+    ledger = FluxLedger("up", slack=5.0)
+    for frame in range(23):
+        ledger.add(0.1, 0.0)  # 2.3 people by frame 22, nobody tracked
+        ledger.settle([], 1.0, frame)
+    # Two people: the last when the balance rose past 1.8 (frame 17), the one before past 0.8.
+    assert [(c.direction, c.frame) for c in ledger.remainder(30)] == [("in", 7), ("in", 17)]
+
+
+def test_a_lull_settles_what_no_track_claimed_as_a_streams_end_would() -> None:
+    """A live stream has no end: motion the slack kept back for tracks that never came (a
+    tailgater the tracker lost) faded away. Once both ways are still, it counts."""
+    ledger = FluxLedger("up", slack=1.0)
+    ledger.quiet_frames = 5
+    out: list[tuple[str, int, int]] = []
+    for frame in range(30):
+        ledger.add(0.1 if frame < 8 else 0.0, 0.0)  # 0.8 of a person, then stillness
+        crossings = ledger.settle([], 1.0, frame) + ledger.settle_quiet(frame)
+        out += [(c.direction, c.frame, frame) for c in crossings]
+    # Counted once frames 8-12 were still (a track could have claimed it until then), dated
+    # when half of it had crossed (0.3 of 0.8, frame 2).
+    assert out == [("in", 2, 12)]
+    assert ledger.remainder(40) == []  # settled once
+
+
+def test_a_lull_settles_nothing_while_motion_goes_on_the_other_way() -> None:
+    ledger = FluxLedger("up", slack=1.0)
+    ledger.quiet_frames = 5
+    for frame in range(30):
+        ledger.add(0.8 if frame == 0 else 0.0, 0.01)  # someone rocking on the line below
+        assert ledger.settle([], 1.0, frame) + ledger.settle_quiet(frame) == []
+
+
+def test_the_counter_is_busy_while_a_track_could_still_claim_motion() -> None:
+    counter = Counter(AREA, "up")
+    counter.handoff_frames = 10
+    counter.update([1], [160.0], [200.0], 0)
+    assert not counter.busy  # below the area: it has not begun to cross
+    counter.update([1], [160.0], [120.0], 1)
+    assert counter.busy  # in the area
+    counter.forget([1])  # it stood there and faded: a new track may take it over
+    for frame in range(2, 12):
+        counter.update([], [], [], frame)
+        assert counter.busy
+    counter.update([], [], [], 12)  # the hand-over expired, though no track was seen since
+    assert not counter.busy
+
+
 def test_a_refused_crossing_leaves_the_track_where_it_came_from() -> None:
     """A track that jumps across the area and back (between the pieces of one person) with
     motion only one way: the refused jump must not make the way back a second crossing, nor be

@@ -13,6 +13,7 @@ import pytest
 from footfall.store.base import Passage
 from footfall.vision.analyzer import Analyzer
 from footfall.vision.synthetic import SCENARIO_EPOCH, Scenario, scenario
+from footfall.vision.types import Frame
 
 SEEDS = (0, 1, 2, 3)
 # scenario -> lowest combined accuracy over SEEDS (1 - (|d in| + |d out|) / (true in + true out))
@@ -23,7 +24,7 @@ FLOORS = {
     "lights": 1.0,
     "side_by_side": 1.0,
     "tailgating": 1.0,
-    "mixed": 0.92,  # 2026-12-02: 0.930 (0.948 on seeds 4-9) with motion differenced over 0.08 s
+    "mixed": 0.94,  # 2026-12-03: 0.947 (0.948 on seeds 4-9) since a lull settles the ledger
 }
 
 
@@ -69,6 +70,23 @@ def test_passages_are_dated_when_their_people_crossed_the_line(name: str) -> Non
             assert p.frame is not None
             assert p.time == SCENARIO_EPOCH + timedelta(seconds=p.frame / sc.fps)
         assert [p.time for p in passages] == sorted(p.time for p in passages)
+
+
+def test_a_live_stream_counts_the_tailgater_the_tracker_lost() -> None:
+    """No end of stream to count the remainder at: the scene goes on, empty. Tailgaters the
+    tracker merged left their motion in the ledger below the slack, where it faded (seeds 3 and
+    4 counted one of two); once the doorway is still and no track can claim it, it counts."""
+    for seed in range(6):
+        sc = scenario("tailgating", seed)
+        analyzer = Analyzer(sc.params)
+        analyzer.set_fps(sc.fps)
+        frames = list(sc.frames())
+        passages = [p for frame in frames for p in analyzer.process(frame)]
+        empty, last = frames[0].image, frames[-1]
+        for i in range(1, round(3 * sc.fps)):  # 3 s more of the scene, nobody in it
+            when = last.time + timedelta(seconds=i / sc.fps)
+            passages += analyzer.process(Frame(empty, last.index + i, when))
+        assert len(passages) == len(sc.events) == 2, (seed, passages)
 
 
 def test_uturn_counts_nothing() -> None:

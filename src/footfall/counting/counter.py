@@ -29,6 +29,7 @@ from footfall.counting.area import ABOVE, BELOW, INSIDE, Area, InDirection, dire
 from footfall.store.base import Direction
 
 REMAINDER_MIN_PEOPLE = 0.7  # at the end of a stream, this much of one person's motion counts as one
+TRACE_FRAMES = 512  # frames of each way's balance kept to date what the remainder counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +83,7 @@ class Counter:
         frame: int,
     ) -> list[Crossing]:
         """Feed the positions of the live tracks at `frame`; returns the crossings completed."""
+        self._lost = [lost for lost in self._lost if frame - lost[3] <= self.handoff_frames]
         if not track_ids:
             return []
         sides = self._area.sides(xs, ys, self._in)
@@ -89,7 +91,6 @@ class Counter:
         a = self._area
         upper = (a.equivalent_y(xs, ys, self._in) < (a.yfirst + a.ylast) / 2).tolist()
         crossings: list[Crossing] = []
-        self._lost = [lost for lost in self._lost if frame - lost[3] <= self.handoff_frames]
         for tid, x, y, side, inside_span, up in zip(
             track_ids, xs, ys, sides.tolist(), span.tolist(), upper, strict=True
         ):
@@ -107,6 +108,13 @@ class Counter:
                 crossings.append(Crossing(tid, way, self._half[tid][1]))
             self._origin[tid] = side
         return crossings
+
+    @property
+    def busy(self) -> bool:
+        """Whether a track could still complete a crossing from motion already measured: one is
+        in the area, or one that stood there may yet be taken over."""
+        inside = any(self._area.side(x, y, self._in) == INSIDE for x, y, _ in self._last.values())
+        return inside or bool(self._lost)
 
     def undo(self, crossings: Sequence[Crossing]) -> None:
         """These crossings were refused (no motion backed them): each track is back on the side
@@ -176,6 +184,7 @@ class FluxLedger:
         self._quiet = {ABOVE: 0, BELOW: 0}  # frames since motion last arrived that way
         self._moved = self._empty_recent()  # the motion of the last `recent` frames, each way
         self._half = {ABOVE: -1, BELOW: -1}  # frame the balance rose past slack + 0.5 (-1: not)
+        self._trace = self._empty_trace()  # (frame, balance) of recent frames, each way
         self.refused = 0
         self.untracked = 0
 
@@ -186,9 +195,14 @@ class FluxLedger:
         self._quiet = {ABOVE: 0, BELOW: 0}
         self._moved = self._empty_recent()
         self._half = {ABOVE: -1, BELOW: -1}
+        self._trace = self._empty_trace()
 
     def _empty_recent(self) -> dict[int, deque[float]]:
         return {side: deque(maxlen=max(1, self.recent)) for side in (ABOVE, BELOW)}
+
+    @staticmethod
+    def _empty_trace() -> dict[int, deque[tuple[int, float]]]:
+        return {side: deque(maxlen=TRACE_FRAMES) for side in (ABOVE, BELOW)}
 
     def _way(self, side: int) -> Direction:
         """The passage direction of motion towards `side` (from the opposite one)."""
@@ -238,16 +252,39 @@ class FluxLedger:
             self._quiet[side] += 1
             if self._quiet[side] > self.quiet_frames:  # noise fades; a flowing queue keeps it
                 self._balance[side] *= self.leak
+            self._trace[side].append((frame, self._balance[side]))
         return counted
+
+    def settle_quiet(self, frame: int) -> list[Crossing]:
+        """Once nothing has moved either way for `quiet_frames` (and no track that could still
+        claim it is in the area: the caller's to know), the motion no track claimed counts as
+        at the end of a stream (`remainder`): a live stream's lull settles what a file's end
+        would, instead of letting it fade."""
+        if min(self._quiet.values()) <= max(1, self.quiet_frames):
+            return []
+        return self.remainder(frame)
 
     def remainder(self, frame: int) -> list[Crossing]:
         """End of stream: the motion no track claimed, net of the other way, rounded to whole
-        people, counts (unclaimed motion both ways is someone who turned back, or rocking)."""
+        people, counts (unclaimed motion both ways is someone who turned back, or rocking). Each
+        is dated when half of its motion had crossed (the last one the frame the balance rose
+        past its level less half a person, the one before a person earlier)."""
         counted: list[Crossing] = []
         both = max(0.0, min(self._balance[ABOVE], self._balance[BELOW]))
         for side in (ABOVE, BELOW):
             n = max(0, math.floor(self._balance[side] - both + 1.0 - REMAINDER_MIN_PEOPLE))
-            counted += [Crossing(-1, self._way(side), frame)] * n
+            for k in range(n, 0, -1):
+                level = self._balance[side] - (k - 1) - 0.5
+                counted.append(Crossing(-1, self._way(side), self._rose_past(side, level, frame)))
             self.untracked += n
             self._balance[side] = 0.0
         return counted
+
+    def _rose_past(self, side: int, level: float, frame: int) -> int:
+        """The frame the way's balance last rose to `level` or above (`frame` if unknown)."""
+        when = frame
+        for f, balance in reversed(self._trace[side]):
+            if balance < level:
+                return when
+            when = f
+        return when

@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from footfall.config import Params
 from footfall.counting.area import Area
-from footfall.counting.counter import Counter, FluxLedger
+from footfall.counting.counter import Counter, Crossing, FluxLedger
 from footfall.counting.early import EarlyHold
 from footfall.counting.lineslice import LineSlice
 from footfall.counting.stamp import FrameTimes
@@ -43,7 +43,9 @@ LEDGER_VETO = 0.2  # a tracked crossing with less motion than this (people) behi
 LEDGER_RECENT_FRAMES = 25
 LEDGER_SLACK = 1.0  # motion this many people beyond the tracked ones counts untracked people
 LEDGER_MEMORY_S = 20.0  # then it fades with this time constant (noise never adds up)
-LEDGER_QUIET_S = 1.0  # the balance fades only after this long without motion that way
+# The balance fades only after this long without motion that way; once both ways have been
+# still this long and no track can claim it, what it holds is counted as at a stream's end.
+LEDGER_QUIET_S = 1.0
 COUNT_REMAINDER = True  # at the end of a stream, motion no track claimed counts (rounded)
 SAME_PERSON_S = 0.5  # the pieces of one person split by a wrong size cross within this (s)
 HOLD_MAX_S = 10.0  # a passage held for the first learnt size waits at most this long (s)
@@ -161,12 +163,9 @@ class Analyzer:
         tracked = crossings
         crossings = self._ledger.settle(tracked, 1.0, frame.index, self._slice.pending())
         self._counter.undo([c for c in tracked if c not in crossings])
-        passages = []
-        for c in sorted(crossings, key=lambda c: c.frame):
-            index, when = self._times.stamp(c.frame)  # when its person crossed
-            passages.append(
-                Passage(when, c.direction, index, c.track_id if c.track_id >= 0 else None)
-            )
+        if not self._counter.busy:  # a lull settles what no track can claim any more
+            crossings += self._ledger.settle_quiet(frame.index)
+        passages = self._passages(crossings)
         if self._hold.open:
             return self._held(passages)
         return passages
@@ -211,8 +210,18 @@ class Analyzer:
             return held
         self._ledger.add(*self._slice.pending())
         self._slice.reset()
-        crossings = self._ledger.remainder(last.index)
-        return held + [Passage(last.time, c.direction, last.index, None) for c in crossings]
+        return held + self._passages(self._ledger.remainder(last.index))
+
+    def _passages(self, crossings: list[Crossing]) -> list[Passage]:
+        """Passages of these crossings in time order, each dated by the frame its person crossed
+        (and that frame's time); a crossing counted from motion alone has no track."""
+        passages = []
+        for c in sorted(crossings, key=lambda c: c.frame):
+            index, when = self._times.stamp(c.frame)
+            passages.append(
+                Passage(when, c.direction, index, c.track_id if c.track_id >= 0 else None)
+            )
+        return passages
 
     @property
     def person_px(self) -> float:
