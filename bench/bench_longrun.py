@@ -10,7 +10,7 @@ a day at the door. Prints in/out per pass, the learnt person width (px of the cl
 each pass and the combined accuracy against the ground truth (or, marked ~, our own hand counts
 of the clips whose truth is hidden).
 
-    .venv/bin/python bench/bench_longrun.py [--passes 4] [--gap 2] [--jobs 2]
+    .venv/bin/python bench/bench_longrun.py [--passes 4] [--gap 2] [--live] [--jobs 2]
 """
 
 from __future__ import annotations
@@ -33,9 +33,13 @@ from footfall.vision.types import Frame
 GAP_S = 2.0  # s of empty doorway between two passes
 
 
-def count_passes(video: Path, passes: int, gap_s: float = GAP_S) -> list[tuple[int, int, float]]:
+def count_passes(
+    video: Path, passes: int, gap_s: float = GAP_S, live: bool = False
+) -> list[tuple[int, int, float]]:
     """(in, out, person width px) after each of `passes` runs of `video` through one analyzer,
-    `gap_s` seconds of empty doorway between two passes."""
+    `gap_s` seconds of empty doorway between two passes. Each pass ends as a file does
+    (`flush`), or with `live` as a camera's stream goes on: no flush, the empty doorway after
+    each pass (the last one too) counted with it."""
     cv2.setNumThreads(1)
     capture = cv2.VideoCapture(str(video))
     fps = file_fps(capture)
@@ -51,10 +55,11 @@ def count_passes(video: Path, passes: int, gap_s: float = GAP_S) -> list[tuple[i
     result = []
     for k in range(passes):
         found = []
-        for image in (gap if k else []) + images:
+        for image in (images + gap) if live else (gap if k else []) + images:
             found += analyzer.process(Frame(image, index, start + timedelta(seconds=index / fps)))
             index += 1
-        found += analyzer.flush()  # tracks end with the pass, as they do at a file's end
+        if not live:
+            found += analyzer.flush()  # tracks end with the pass, as they do at a file's end
         n_in = sum(p.direction == "in" for p in found)
         result.append((n_in, len(found) - n_in, analyzer.person_px))
     return result
@@ -66,11 +71,16 @@ def main() -> None:
     parser.add_argument("--passes", type=int, default=4)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--gap", type=float, default=GAP_S, help="s of empty doorway between")
+    parser.add_argument(
+        "--live", action="store_true", help="no end of stream after a pass: a camera's view"
+    )
     args = parser.parse_args()
     videos = sorted((DATA / "video").iterdir())
     n = len(videos)
     with ProcessPoolExecutor(args.jobs) as pool:
-        counted = list(pool.map(count_passes, videos, [args.passes] * n, [args.gap] * n))
+        counted = list(
+            pool.map(count_passes, videos, [args.passes] * n, [args.gap] * n, [args.live] * n)
+        )
     header = f"{'clip (truth)':<30}" + "".join(f"{f'pass {k + 1}':>20}" for k in range(args.passes))
     print(header)
     print("-" * len(header))
