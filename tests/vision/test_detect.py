@@ -105,6 +105,7 @@ def test_auto_size_learns_the_person_width_from_the_blobs() -> None:
         det.detect(Frame(f, i, t))
     # 56 px at 320 px are 28 work pixels
     assert det.person_px == pytest.approx(28, rel=0.2)
+    assert det.frame_person_px == pytest.approx(2 * det.person_px)  # in the frame's pixels
 
 
 def test_small_people_of_a_wide_view_are_learnt_below_the_height_guess() -> None:

@@ -185,8 +185,10 @@ class Analyzer:
         return []
 
     def _release(self) -> list[Passage]:
-        """The held passages, judged at the person size of now."""
-        return self._hold.release(self._person_px, round(SAME_PERSON_S * self._fps))
+        """The held passages, judged at the person size of now: the detector's, which has just
+        been learnt (the boxes of the last frame with detections may still have the guess)."""
+        width = getattr(self._detector, "frame_person_px", self._person_px)
+        return self._hold.release(width, round(SAME_PERSON_S * self._fps))
 
     def _line_flux(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """Area (px²) that moved across the middle line this frame at points along it (+ towards

@@ -277,6 +277,12 @@ class ForegroundDetector:
         )
 
     @property
+    def frame_person_px(self) -> float:
+        """The person width in pixels of the source frames (`person_px` is in work pixels)."""
+        width = self._shape[0] if self._shape is not None else WORK_WIDTH
+        return self.person_px * width / self._work[0]
+
+    @property
     def size_learnt(self) -> bool:
         """Whether the person size comes from the footage yet (always, with AutoSize 0: then
         there is nothing to wait for)."""
