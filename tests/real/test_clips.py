@@ -182,3 +182,24 @@ def test_the_held_pieces_are_judged_at_the_size_just_learnt() -> None:
     truth = GroundTruth.load(DATA / "bus_overhead_koba.json")
     s = count_at_rate(decoded(video, 3), 5.0, truth)
     assert s.counted_in <= 7, (s.counted_in, s.counted_out)
+
+
+def test_a_setparams_of_something_else_does_not_disturb_the_count() -> None:
+    """An operator switching an alarm on and off every 4 s while the bus is counted: each
+    setparams sent the person size back to the mounting-height guess (57 px for ~120) and the
+    people after it were cut in pieces, 16 in / 20 out for 7 / 7."""
+    video = clip_path("bus_overhead_koba.avi")
+    truth = GroundTruth.load(DATA / "bus_overhead_koba.json")
+    params = params_for(truth.area, truth.in_direction, None)
+    analyzer = Analyzer(params)
+    analyzer.set_fps(truth.fps)
+    passages: list[Passage] = []
+    for index, image in enumerate(decoded(video)):
+        if index % 60 == 30:
+            params = params.model_copy(deep=True)
+            params.Alarm.TailgatingEnable = 1 - params.Alarm.TailgatingEnable
+            analyzer.set_params(params)
+        passages += analyzer.process(Frame(image, index, EPOCH))
+    passages += analyzer.flush()
+    s = score(truth, [(p.frame or 0, p.direction) for p in passages], truth.fps)
+    assert (s.counted_in, s.counted_out) == (7, 7)

@@ -108,6 +108,29 @@ def test_auto_size_learns_the_person_width_from_the_blobs() -> None:
     assert det.frame_person_px == pytest.approx(2 * det.person_px)  # in the frame's pixels
 
 
+def test_only_a_setparams_of_what_sizes_people_starts_the_size_afresh() -> None:
+    """Any setparams reached the detector, and every one (an alarm switched on, a new name)
+    threw the learnt size away for the mounting-height guess."""
+    params = Params()
+    params.Counter.Height = 500
+    det = ForegroundDetector(params)
+    t = datetime(2026, 1, 1, tzinfo=UTC)
+    frames = [scene([])] * 20 + [scene([(160, 230 - 3 * i)]) for i in range(70)]
+    for i, f in enumerate(frames):
+        det.detect(Frame(f, i, t))
+    learnt = det.person_px
+    other = params.model_copy(deep=True)
+    other.Alarm.TailgatingEnable = 1
+    other.Counter.Name = "Side door"
+    other.Area.YFirst += 4  # the area moved a little: the people are as wide as before
+    det.set_params(other)
+    assert det.person_px == learnt and det.size_learnt
+    higher = other.model_copy(deep=True)
+    higher.Counter.Height = 600
+    det.set_params(higher)
+    assert det.person_px < learnt / 1.5 and not det.size_learnt  # the new guess, learnt anew
+
+
 def test_small_people_of_a_wide_view_are_learnt_below_the_height_guess() -> None:
     """People 12 px wide at 320 px with the default mounting height (which guesses 57 px): a
     wide or high view. The learnt size was held at 0.3 x the guess (17 px); it now follows."""

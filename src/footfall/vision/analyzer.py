@@ -23,7 +23,7 @@ from footfall.counting.early import EarlyHold
 from footfall.counting.lineslice import LineSlice
 from footfall.counting.stamp import FrameTimes
 from footfall.store.base import Passage
-from footfall.vision.detect import Detector, ForegroundDetector, person_width_px
+from footfall.vision.detect import Detector, ForegroundDetector, person_width_px, sizing
 from footfall.vision.track import RIDING_FLOW_PX, MotionField, Tracker
 from footfall.vision.types import Frame
 
@@ -85,18 +85,23 @@ class Analyzer:
             if callable(setter):
                 setter(fps)
             if self._shape is not None:
-                self._configure(*self._shape)
+                self._configure(*self._shape, guess_size=False)
 
     def set_params(self, params: Params) -> None:
-        """New params (counting area, in direction, mounting height) from a setparams."""
+        """New params (counting area, in direction, mounting height) from a setparams. The
+        person size goes back to the mounting-height guess only when what it depends on
+        changed (`sizing`), not at every setparams."""
+        guess = sizing(params) != sizing(self._params)
         self._params = params
         setter = getattr(self._detector, "set_params", None)
         if callable(setter):
             setter(params)
         if self._shape is not None:
-            self._configure(*self._shape)
+            self._configure(*self._shape, guess_size=guess)
 
-    def _configure(self, width: int, height: int) -> None:
+    def _configure(self, width: int, height: int, guess_size: bool = True) -> None:
+        """Follow the frame size, area, rate and params; `guess_size`: the person size starts
+        again from the mounting-height guess (new frame size or sizing params)."""
         self._shape = (width, height)
         p = self._params
         area = Area.from_params(p.Area).scaled(width, height)
@@ -105,7 +110,8 @@ class Analyzer:
             self._slice.reset()
         self._counter.reconfigure(area, p.Area.InDirection)
         c = p.Counter
-        self._set_person(person_width_px(width, c.Height, c.FieldOfView, c.PersonWidth))
+        guess = person_width_px(width, c.Height, c.FieldOfView, c.PersonWidth)
+        self._set_person(guess if guess_size else self._person_px)
         self._tracker.max_missed = max(2, round(OCCLUSION_S * self._fps))
         self._counter.handoff_frames = round(HANDOFF_S * self._fps)
         self._slice.window_frames = max(1, round(SLICE_WINDOW_S * self._fps))

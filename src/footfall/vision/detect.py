@@ -84,6 +84,13 @@ def person_width_px(image_width: int, height_cm: float, fov_deg: float, width_cm
     return image_width * width_cm / floor_width
 
 
+def sizing(params: Params) -> tuple[float, float, float, int]:
+    """The params that say how wide a person looks (mounting height, lens, shoulder width,
+    learning on or off): only a change of these starts the person size afresh."""
+    c = params.Counter
+    return (c.Height, c.FieldOfView, c.PersonWidth, c.AutoSize)
+
+
 def motion_span(fps: float) -> float:
     """How many frames apart the two images differenced for motion are: MOTION_LAG_S of them.
 
@@ -208,9 +215,13 @@ class ForegroundDetector:
                 self._recent = deque(self._recent, maxlen=keep)
 
     def set_params(self, params: Params) -> None:
-        """Mounting height or lens changed: recompute the person size."""
+        """New params from a setparams: the area is followed from the next frame; the person
+        size starts afresh only when the mounting height, lens, shoulder width or learning
+        changed (any other setparams, an alarm switched on, kept it: it went back to the
+        mounting-height guess and the people after it were cut in pieces)."""
+        changed = sizing(params) != sizing(self._params)
         self._params = params
-        if self._shape is not None:
+        if changed and self._shape is not None:
             self._size(*self._shape)
 
     def _size(self, width: int, height: int) -> None:
