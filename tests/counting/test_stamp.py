@@ -52,3 +52,12 @@ def test_resize_keeps_the_newest() -> None:
 def test_nothing_to_date_by_before_a_frame() -> None:
     with pytest.raises(ValueError, match="no frame"):
         FrameTimes(10).stamp(0)
+
+
+def test_a_passage_carries_the_sources_own_number_for_its_frame() -> None:
+    times = FrameTimes(100)
+    for key in range(10):
+        index = key if key < 5 else key - 5  # the source was opened anew at the 6th frame
+        times.add(key, T0 + timedelta(seconds=key), index)
+    assert times.stamp(3) == (3, T0 + timedelta(seconds=3))
+    assert times.stamp(7) == (2, T0 + timedelta(seconds=7))

@@ -89,5 +89,30 @@ def test_a_live_stream_counts_the_tailgater_the_tracker_lost() -> None:
         assert len(passages) == len(sc.events) == 2, (seed, passages)
 
 
+def count_renumbered(sc: Scenario, cut: int | None) -> list[Passage]:
+    """Passages of a scene whose source numbers its frames from 0 again at frame `cut`."""
+    analyzer = Analyzer(sc.params)
+    analyzer.set_fps(sc.fps)
+    out: list[Passage] = []
+    for f in sc.frames():
+        index = f.index - cut if cut is not None and f.index >= cut else f.index
+        out += analyzer.process(Frame(f.image, index, f.time))
+    return out + analyzer.flush()
+
+
+def test_a_source_opened_anew_numbers_its_frames_from_zero_and_nothing_else_moves() -> None:
+    """The pipeline reopens a source that failed; the new one numbers its frames from 0 while
+    the analyzer goes on. Passages after it carry the new numbers and their own frames' times,
+    and the count is what it is without the restart."""
+    for seed in (0, 3):
+        sc = scenario("mixed", seed)
+        cut = sc.n_frames // 2
+        plain, restarted = count_renumbered(sc, None), count_renumbered(sc, cut)
+        assert [(p.direction, p.time) for p in restarted] == [(p.direction, p.time) for p in plain]
+        for p, q in zip(plain, restarted, strict=True):
+            assert p.frame is not None
+            assert q.frame == (p.frame - cut if p.frame >= cut else p.frame)
+
+
 def test_uturn_counts_nothing() -> None:
     assert all(counted("uturn", seed)[:2] == (0, 0) for seed in SEEDS)

@@ -4,7 +4,9 @@ A passage is known a little after it happened (the track leaves the area a few f
 centre crossed the middle; motion counts a person once the next one's motion backs it).
 `FrameTimes` remembers the time of each recent frame and dates a passage by the frame it
 happened at, never before the last passage it dated, so passages leave in time order (the
-tailgating interval, minute bins and exports rely on it).
+tailgating interval, minute bins and exports rely on it). Frames are keyed by a count that only
+grows (the analyzer's own); each keeps the number its source gave it, which may start again
+from 0 when a source is opened anew.
 
     >>> from datetime import datetime, timedelta, UTC
     >>> t0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -26,24 +28,26 @@ class FrameTimes:
     """Frame indices and times of the last `keep` frames, and the last stamp given."""
 
     def __init__(self, keep: int) -> None:
-        self._frames: deque[tuple[int, datetime]] = deque(maxlen=max(1, keep))
+        self._frames: deque[tuple[int, int, datetime]] = deque(maxlen=max(1, keep))
         self._last: tuple[int, datetime] | None = None
 
     def resize(self, keep: int) -> None:
         """Remember this many frames from now on (the frame rate changed)."""
         self._frames = deque(self._frames, maxlen=max(1, keep))
 
-    def add(self, index: int, time: datetime) -> None:
-        """A new frame (indices increase)."""
-        self._frames.append((index, time))
+    def add(self, key: int, time: datetime, index: int | None = None) -> None:
+        """A new frame: `key` grows with every frame; `index` is the source's own number for it
+        (`key` when not given)."""
+        self._frames.append((key, index if index is not None else key, time))
 
-    def stamp(self, index: int) -> tuple[int, datetime]:
-        """(frame, time) for a passage that happened at frame `index`: that frame while it is
-        remembered, else the oldest one remembered; never before the last stamp given."""
+    def stamp(self, key: int) -> tuple[int, datetime]:
+        """(source frame number, time) for a passage that happened at frame `key`: that frame
+        while it is remembered, else the oldest one remembered; never before the last stamp."""
         if not self._frames:
             raise ValueError("no frame seen yet")
-        known = [i for i, _ in self._frames]
-        stamp = self._frames[max(0, bisect_right(known, index) - 1)]
+        known = [k for k, _, _ in self._frames]
+        _, index, time = self._frames[max(0, bisect_right(known, key) - 1)]
+        stamp = (index, time)
         if self._last is not None and stamp[1] < self._last[1]:
             stamp = self._last
         self._last = stamp

@@ -73,6 +73,7 @@ class Analyzer:
         self._roi = (0, 0, 1, 1)
         self._slice = LineSlice(round(SLICE_WINDOW_S * NOMINAL_FPS))
         self._last: Frame | None = None
+        self._n = -1  # frames processed, less one: the clock tracks, ledger and hold run on
         self._times = FrameTimes(round(STAMP_BACK_S * NOMINAL_FPS))
         self._hold: EarlyHold[Passage] = EarlyHold()
         self._hold_frames = 0
@@ -142,7 +143,11 @@ class Analyzer:
         """Detect, track and count one frame; the passages it completes, each dated by the frame
         (and that frame's time) its person crossed the middle of the area."""
         self._last = frame
-        self._times.add(frame.index, frame.time)
+        # Our own frame count, not the source's numbers: those start again from 0 when a source
+        # is opened anew, and hand-overs, the ledger and passage dates must not go back in time.
+        self._n += 1
+        n = self._n
+        self._times.add(n, frame.time, frame.index)
         h, w = frame.image.shape[:2]
         if self._shape != (w, h):
             self._configure(w, h)
@@ -159,7 +164,7 @@ class Analyzer:
         live = self._tracker.update(detections.centers, motion, riding > RIDING_FLOW_PX)
         self._counter.forget(self._tracker.ended)
         crossings = self._counter.update(
-            [t.id for t in live], [t.x for t in live], [t.y for t in live], frame.index
+            [t.id for t in live], [t.x for t in live], [t.y for t in live], n
         )
         # The balance is kept in people: each frame's flux in units of this frame's person size.
         along, positions = self._line_flux()
@@ -167,10 +172,10 @@ class Analyzer:
         segment = SLICE_SEGMENT_PERSONS * self._person_px
         self._ledger.add(*self._slice.add(along / unit, positions, segment))
         tracked = crossings
-        crossings = self._ledger.settle(tracked, 1.0, frame.index, self._slice.pending())
+        crossings = self._ledger.settle(tracked, 1.0, n, self._slice.pending())
         self._counter.undo([c for c in tracked if c not in crossings])
         if not self._counter.busy:  # a lull settles what no track can claim any more
-            crossings += self._ledger.settle_quiet(frame.index)
+            crossings += self._ledger.settle_quiet(n)
         passages = self._passages(crossings)
         if self._hold.open:
             return self._held(passages)
@@ -218,7 +223,7 @@ class Analyzer:
             return held
         self._ledger.add(*self._slice.pending())
         self._slice.reset()
-        return held + self._passages(self._ledger.remainder(last.index))
+        return held + self._passages(self._ledger.remainder(self._n))
 
     def _passages(self, crossings: list[Crossing]) -> list[Passage]:
         """Passages of these crossings in time order, each dated by the frame its person crossed
