@@ -183,6 +183,54 @@ def test_setparams_reaches_the_running_analyzer_and_enable_stops_counting(
         handle.stop()
 
 
+class Ending(Analyzer):
+    """The real analyzer, keeping what each end of stream (`flush`) gave."""
+
+    flushed: list[list[Passage]]
+
+    def flush(self) -> list[Passage]:
+        passages = super().flush()
+        self.flushed.append(passages)
+        return passages
+
+
+def test_switching_counting_off_ends_the_counted_stream_and_on_starts_afresh(
+    store: SQLiteStore,
+) -> None:
+    """Counter.Enable = 0 used to freeze the analyzer: its tracks waited for the next person
+    seen after it was switched on again, minutes later, and the motion it held back for
+    tracks was never counted. Switching off now ends the stream as a file's end does."""
+    holder = Holder()
+    made: list[Ending] = []
+
+    def factory(params: Params) -> Ending:
+        analyzer = Ending(params)
+        analyzer.flushed = []
+        made.append(analyzer)
+        return analyzer
+
+    handle = start_counting(
+        "synthetic:5", False, holder, Ingest(store), paced=False, analyzer_factory=factory
+    )
+    try:
+        wait_for(lambda: handle.status()["passages"] >= 3, 60, "passages")
+        on = holder.params
+        holder.params = on.model_copy(
+            update={"Counter": on.Counter.model_copy(update={"Enable": 0})}
+        )
+        wait_for(lambda: bool(made[0].flushed), 10, "the end of the counted stream")
+        frames = handle.frames
+        wait_for(lambda: handle.frames > frames + 100, 30, "frames while switched off")
+        assert made[0].tracks == [] and len(made[0].flushed) == 1  # ended once, nothing left
+        stored = sum(store.totals(*DAY))
+        assert stored == handle.status()["passages"]  # what the end counted is stored too
+        holder.params = on
+        wait_for(lambda: handle.status()["passages"] > stored, 60, "counting again")
+        assert len(made) == 1 and len(made[0].flushed) == 1
+    finally:
+        handle.stop()
+
+
 @pytest.mark.parametrize(
     ("source", "words"),
     [

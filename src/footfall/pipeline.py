@@ -277,6 +277,7 @@ class CountingHandle:
         live = fps is None and isinstance(source, LiveSource)
         told = 0.0
         seen = 0
+        counting = False  # whether the last frame was counted (Counter.Enable)
         for frame in source:
             if self._stop.is_set():
                 break
@@ -295,8 +296,12 @@ class CountingHandle:
                     told = arrival
                     self._set_fps(analyzer, arrival)
             if not params.Counter.Enable:  # still shown (placing the area before counting)
+                if counting:  # switched off: the counted stream ends here, as a file's does
+                    self._commit(self._safe(analyzer.flush, []))
+                    counting = False
                 self._latest = View(frame.image, frame.index, [])
                 continue
+            counting = True
             self._commit(self._safe(partial(analyzer.process, frame), []))
             self._latest = View(frame.image, frame.index, list(getattr(analyzer, "tracks", ())))
         return params
