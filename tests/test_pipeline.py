@@ -138,31 +138,45 @@ def test_counter_rotation_turns_a_sideways_camera_upright(tmp_path: Path) -> Non
     assert sum(counted["sideways"]) <= 0.3 * sum(counted["upright"])
 
 
-class Recording(Analyzer):
-    """The real analyzer, noting each set_params call."""
+class Noting(Analyzer):
+    """The real analyzer, noting each set_params call and what each end of stream gave."""
 
-    calls: list[Params]
+    def __init__(self, params: Params) -> None:
+        super().__init__(params)
+        self.calls: list[Params] = []
+        self.flushed: list[list[Passage]] = []
 
     def set_params(self, params: Params) -> None:
         self.calls.append(params)
         super().set_params(params)
+
+    def flush(self) -> list[Passage]:
+        passages = super().flush()
+        self.flushed.append(passages)
+        return passages
+
+
+def count_noted(
+    source: str, holder: Holder, store: SQLiteStore
+) -> tuple[CountingHandle, list[Noting]]:
+    """Count `source` unpaced into `store` with `Noting` analyzers (the list fills as made)."""
+    made: list[Noting] = []
+
+    def factory(params: Params) -> Noting:
+        made.append(Noting(params))
+        return made[-1]
+
+    handle = start_counting(
+        source, False, holder, Ingest(store), paced=False, analyzer_factory=factory
+    )
+    return handle, made
 
 
 def test_setparams_reaches_the_running_analyzer_and_enable_stops_counting(
     store: SQLiteStore,
 ) -> None:
     holder = Holder()
-    made: list[Recording] = []
-
-    def factory(params: Params) -> Recording:
-        analyzer = Recording(params)
-        analyzer.calls = []
-        made.append(analyzer)
-        return analyzer
-
-    handle = start_counting(
-        "synthetic:2", False, holder, Ingest(store), paced=False, analyzer_factory=factory
-    )
+    handle, made = count_noted("synthetic:2", holder, store)
     try:
         wait_for(lambda: handle.frames > 30, 30, "frames")
         moved = Params.model_validate({"Area": {"Top": 60, "YFirst": 60, "InDirection": "down"}})
@@ -183,17 +197,6 @@ def test_setparams_reaches_the_running_analyzer_and_enable_stops_counting(
         handle.stop()
 
 
-class Ending(Analyzer):
-    """The real analyzer, keeping what each end of stream (`flush`) gave."""
-
-    flushed: list[list[Passage]]
-
-    def flush(self) -> list[Passage]:
-        passages = super().flush()
-        self.flushed.append(passages)
-        return passages
-
-
 def test_switching_counting_off_ends_the_counted_stream_and_on_starts_afresh(
     store: SQLiteStore,
 ) -> None:
@@ -201,17 +204,7 @@ def test_switching_counting_off_ends_the_counted_stream_and_on_starts_afresh(
     seen after it was switched on again, minutes later, and the motion it held back for
     tracks was never counted. Switching off now ends the stream as a file's end does."""
     holder = Holder()
-    made: list[Ending] = []
-
-    def factory(params: Params) -> Ending:
-        analyzer = Ending(params)
-        analyzer.flushed = []
-        made.append(analyzer)
-        return analyzer
-
-    handle = start_counting(
-        "synthetic:5", False, holder, Ingest(store), paced=False, analyzer_factory=factory
-    )
+    handle, made = count_noted("synthetic:5", holder, store)
     try:
         wait_for(lambda: handle.status()["passages"] >= 3, 60, "passages")
         on = holder.params
