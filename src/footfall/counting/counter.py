@@ -113,8 +113,12 @@ class Counter:
     def busy(self) -> bool:
         """Whether a track could still complete a crossing from motion already measured: one is
         in the area, or one that stood there may yet be taken over."""
-        inside = any(self._area.side(x, y, self._in) == INSIDE for x, y, _ in self._last.values())
-        return inside or bool(self._lost)
+        if self._lost:
+            return True
+        if not self._last:
+            return False
+        xs, ys, _ = zip(*self._last.values(), strict=True)
+        return bool((self._area.sides(xs, ys, self._in) == INSIDE).any())
 
     def undo(self, crossings: Sequence[Crossing]) -> None:
         """These crossings were refused (no motion backed them): each track is back on the side
