@@ -114,5 +114,25 @@ def test_a_source_opened_anew_numbers_its_frames_from_zero_and_nothing_else_move
             assert q.frame == (p.frame - cut if p.frame >= cut else p.frame)
 
 
+def test_a_camera_that_stalls_starts_a_new_stream() -> None:
+    """The camera stalls with someone in the area and comes back a minute later. Tracks from
+    before the gap coasted on into the new picture (and could meet whoever stood there);
+    now the stream before the gap ends at it, as a file does, and what it held is dated before."""
+    sc = scenario("single", 0)
+    analyzer = Analyzer(sc.params)
+    analyzer.set_fps(sc.fps)
+    frames = list(sc.frames())
+    crossing = sc.events[0].frame
+    for f in frames[: crossing + 3]:  # the walker is just past the middle of the area
+        analyzer.process(f)
+    before = {tid for tid, _, _ in analyzer.tracks}
+    assert before
+    stalled = frames[crossing + 2]
+    later = Frame(frames[crossing + 3].image, crossing + 3, stalled.time + timedelta(seconds=60))
+    passages = analyzer.process(later)
+    assert not before & {tid for tid, _, _ in analyzer.tracks}
+    assert all(p.time <= stalled.time for p in passages)
+
+
 def test_uturn_counts_nothing() -> None:
     assert all(counted("uturn", seed)[:2] == (0, 0) for seed in SEEDS)

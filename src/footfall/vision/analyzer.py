@@ -49,6 +49,7 @@ LEDGER_QUIET_S = 1.0
 COUNT_REMAINDER = True  # at the end of a stream, motion no track claimed counts (rounded)
 SAME_PERSON_S = 0.5  # the pieces of one person split by a wrong size cross within this (s)
 HOLD_MAX_S = 10.0  # a passage held for the first learnt size waits at most this long (s)
+STREAM_BREAK_S = 3.0  # frames further apart than this (s) are two streams (a stalled camera)
 STAMP_BACK_S = 10.0  # a passage is dated back to its person's crossing at most this far (s)
 
 
@@ -141,7 +142,16 @@ class Analyzer:
 
     def process(self, frame: Frame) -> list[Passage]:
         """Detect, track and count one frame; the passages it completes, each dated by the frame
-        (and that frame's time) its person crossed the middle of the area."""
+        (and that frame's time) its person crossed the middle of the area.
+
+        A frame that comes more than STREAM_BREAK_S (and 4 frame intervals) after the last one
+        (a camera that stalled or was reconnected) first ends the stream before it, as `flush`
+        does: tracks from before the gap are not carried over it."""
+        last = self._last
+        if last is not None:
+            gap = (frame.time - last.time).total_seconds()
+            if gap > max(STREAM_BREAK_S, 4.0 / self._fps):
+                return self.flush() + self.process(frame)
         self._last = frame
         # Our own frame count, not the source's numbers: those start again from 0 when a source
         # is opened anew, and hand-overs, the ledger and passage dates must not go back in time.
