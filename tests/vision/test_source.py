@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import socket
 import subprocess
@@ -385,6 +386,34 @@ def test_counting_slower_than_the_camera_gets_the_newest_frame(tmp_path: Path) -
     assert max(behind[5:]) < 0.5, behind  # each is the newest, not one queued seconds ago
     assert max(stamped[5:]) < 0.5, stamped  # stamped when it came, not when it was counted
     assert source.dropped >= 3 * len(frames)  # ~4 of 5 frames sent were skipped
+
+
+def test_a_read_cut_short_by_close_is_no_reconnect(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Closing a live source while it waits on a camera that then goes away: the read fails
+    because we closed it. It was logged as "stopped delivering frames; reconnecting" (and,
+    from a test that had ended, onto a closed log stream)."""
+    port = free_port()
+    server = serve_mjpeg(tmp_path, port, level=70)
+    url = f"http://127.0.0.1:{port}/axis-cgi/mjpg/video.cgi"
+    source = LiveSource(url, stream_opener(url, 1000, 1000), stall_s=1.0)
+    reader = Reader(source)
+    try:
+        wait_for(lambda: len(reader.levels) >= 3, 10, "frames")
+        before = source.reconnects
+        with caplog.at_level(logging.WARNING, logger="footfall.vision.source"):
+            source.close()
+            server.kill()
+            server.wait()
+            wait_for(lambda: source.state == "closed", 10, "the reader to stop")
+        assert source.reconnects == before
+        assert not [r for r in caplog.records if "reconnecting" in r.getMessage()]
+    finally:
+        reader.stop()
+        if server.poll() is None:
+            server.kill()
+            server.wait()
 
 
 def test_a_stalled_stream_times_out_and_is_reopened(tmp_path: Path) -> None:

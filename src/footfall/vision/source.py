@@ -241,6 +241,8 @@ class LiveSource:
         return cap
 
     def _failed(self, message: str) -> None:
+        if self._closed.is_set():  # a read cut short by close(): expected, nothing to reopen
+            return
         self.last_error = message
         self.state = "reconnecting"
         self.reconnects += 1
