@@ -74,7 +74,7 @@ class Analyzer:
         self._roi = (0, 0, 1, 1)
         self._slice = LineSlice(round(SLICE_WINDOW_S * NOMINAL_FPS))
         self._last: Frame | None = None
-        self._n = -1  # frames processed, less one: the clock tracks, ledger and hold run on
+        self._n = -1  # frames processed, less one: the clock of hand-overs, the ledger and dates
         self._times = FrameTimes(round(STAMP_BACK_S * NOMINAL_FPS))
         self._hold: EarlyHold[Passage] = EarlyHold()
         self._hold_frames = 0
