@@ -28,11 +28,15 @@ FLOORS = {
 }
 
 
-def passages_of(sc: Scenario) -> list[Passage]:
-    """What the analyzer counts in a synthetic scene, flushed at its end."""
+def passages_of(sc: Scenario, renumber_at: int | None = None) -> list[Passage]:
+    """What the analyzer counts in a synthetic scene, flushed at its end; with `renumber_at`,
+    its source numbers the frames from 0 again from that frame on (a source opened anew)."""
     analyzer = Analyzer(sc.params)
     analyzer.set_fps(sc.fps)
-    passages = [p for frame in sc.frames() for p in analyzer.process(frame)]
+    passages: list[Passage] = []
+    for f in sc.frames():
+        shift = renumber_at if renumber_at is not None and f.index >= renumber_at else 0
+        passages += analyzer.process(Frame(f.image, f.index - shift, f.time))
     return passages + analyzer.flush()
 
 
@@ -89,17 +93,6 @@ def test_a_live_stream_counts_the_tailgater_the_tracker_lost() -> None:
         assert len(passages) == len(sc.events) == 2, (seed, passages)
 
 
-def count_renumbered(sc: Scenario, cut: int | None) -> list[Passage]:
-    """Passages of a scene whose source numbers its frames from 0 again at frame `cut`."""
-    analyzer = Analyzer(sc.params)
-    analyzer.set_fps(sc.fps)
-    out: list[Passage] = []
-    for f in sc.frames():
-        index = f.index - cut if cut is not None and f.index >= cut else f.index
-        out += analyzer.process(Frame(f.image, index, f.time))
-    return out + analyzer.flush()
-
-
 def test_a_source_opened_anew_numbers_its_frames_from_zero_and_nothing_else_moves() -> None:
     """The pipeline reopens a source that failed; the new one numbers its frames from 0 while
     the analyzer goes on. Passages after it carry the new numbers and their own frames' times,
@@ -107,7 +100,7 @@ def test_a_source_opened_anew_numbers_its_frames_from_zero_and_nothing_else_move
     for seed in (0, 3):
         sc = scenario("mixed", seed)
         cut = sc.n_frames // 2
-        plain, restarted = count_renumbered(sc, None), count_renumbered(sc, cut)
+        plain, restarted = passages_of(sc), passages_of(sc, renumber_at=cut)
         assert [(p.direction, p.time) for p in restarted] == [(p.direction, p.time) for p in plain]
         for p, q in zip(plain, restarted, strict=True):
             assert p.frame is not None

@@ -108,7 +108,10 @@ class Area:
         self, x: npt.ArrayLike, y: npt.ArrayLike, in_direction: InDirection = "up"
     ) -> npt.NDArray[np.int8]:
         """ABOVE (-1), INSIDE (0) or BELOW (1) for each point (x span not considered)."""
-        ey = self.equivalent_y(x, y, in_direction)
+        return self.sides_at(self.equivalent_y(x, y, in_direction))
+
+    def sides_at(self, ey: npt.NDArray[np.float64]) -> npt.NDArray[np.int8]:
+        """`sides` of points already given as `equivalent_y`."""
         out = np.zeros(ey.shape, np.int8)
         out[ey < self.yfirst] = ABOVE
         out[ey > self.ylast] = BELOW

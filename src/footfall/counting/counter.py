@@ -86,10 +86,11 @@ class Counter:
         self._lost = [lost for lost in self._lost if frame - lost[3] <= self.handoff_frames]
         if not track_ids:
             return []
-        sides = self._area.sides(xs, ys, self._in)
-        span = self._area.in_span(xs)
         a = self._area
-        upper = (a.equivalent_y(xs, ys, self._in) < (a.yfirst + a.ylast) / 2).tolist()
+        across = a.equivalent_y(xs, ys, self._in)  # where each track lies across the area
+        sides = a.sides_at(across)
+        span = a.in_span(xs)
+        upper = (across < (a.yfirst + a.ylast) / 2).tolist()
         crossings: list[Crossing] = []
         for tid, x, y, side, inside_span, up in zip(
             track_ids, xs, ys, sides.tolist(), span.tolist(), upper, strict=True
