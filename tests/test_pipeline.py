@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import subprocess
 import threading
@@ -22,6 +23,7 @@ from footfall.pipeline import CountingHandle, analyzer_with, start_counting
 from footfall.store.base import Passage
 from footfall.store.sqlite import SQLiteStore
 from footfall.vision.analyzer import Analyzer
+from footfall.vision.detect import person_width_px
 from footfall.vision.synthetic import SyntheticSource
 from footfall.vision.types import Frame
 from tests.polling import wait_for
@@ -545,3 +547,41 @@ def test_passages_the_store_never_took_are_logged_when_counting_stops(
     handle.stop()
     assert handle.status()["state"] == "stopped"
     assert "13 passages were not stored" in caplog.text
+
+
+def test_the_learnt_person_size_is_kept_over_a_restart(store: SQLiteStore, tmp_path: Path) -> None:
+    """`footfall serve` started again (a deploy, a crash) goes on from the person size the run
+    before learnt, written to the data directory, instead of relearning it from a background
+    model that has just taken whoever stands in the door for the floor."""
+    size_file = tmp_path / "person-size.json"
+    first = start_counting(
+        "synthetic:3", False, Holder(), Ingest(store), paced=False, size_file=size_file
+    )
+    try:
+        wait_for(lambda: first.status()["passages"] >= 3, 60, "passages")
+    finally:
+        first.stop()
+    learnt = first.status()["person_px"]
+    saved = json.loads(size_file.read_text())
+    assert saved["source"] == "synthetic:3"
+    assert len(saved["samples"]["thickness"]) >= 20
+    c = Params().Counter
+    guess = person_width_px(320, c.Height, c.FieldOfView, c.PersonWidth)  # the scene's width
+    assert learnt is not None and abs(learnt - guess) > 1.0  # what it learnt is not the guess
+
+    again = start_counting(
+        "synthetic:3", False, Holder(), Ingest(store), paced=False, size_file=size_file
+    )
+    try:
+        wait_for(lambda: again.frames >= 1, 30, "a frame")
+        assert again.status()["person_px"] == pytest.approx(learnt, rel=0.06)
+    finally:
+        again.stop()
+    other = start_counting(
+        "synthetic:4", False, Holder(), Ingest(store), paced=False, size_file=size_file
+    )
+    try:
+        wait_for(lambda: other.frames >= 1, 30, "a frame")
+        assert other.status()["person_px"] == pytest.approx(guess, abs=0.1)  # another source
+    finally:
+        other.stop()

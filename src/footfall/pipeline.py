@@ -34,6 +34,7 @@ from footfall.errors import BadRequest
 from footfall.ingest import Ingest
 from footfall.store.base import Passage
 from footfall.vision.orient import turned
+from footfall.vision.sizestate import SizeMemory
 from footfall.vision.source import (
     LiveSource,
     Source,
@@ -53,6 +54,7 @@ MAX_PENDING = 100_000  # passages kept while the store refuses writes, oldest dr
 STORE_RETRY_S = 1.0  # a store that refused is tried again after this long, not every frame
 MEASURE = 60  # a live source's frame rate is measured over this many frames
 RATE_MOVED = 0.15  # and passed on to the analyzer when it moved this much (a fraction)
+SIZE_SAVE_S = 60.0  # the person-size learner's samples are written this often (and at the end)
 
 
 class FrameAnalyzer(Protocol):
@@ -119,8 +121,12 @@ class CountingHandle:
         ingest: Ingest,
         analyzer_factory: AnalyzerFactory = default_analyzer,
         restart_on_end: bool = False,
+        size_memory: SizeMemory | None = None,
     ) -> None:
         self.name = name
+        self._size_memory = size_memory  # the person size learnt, kept over restarts
+        self._size_saved = time.monotonic()
+        self._analyzer: FrameAnalyzer | None = None
         self._source_factory = source_factory
         self._params_provider = params_provider
         self._ingest = ingest
@@ -193,11 +199,20 @@ class CountingHandle:
             "dropped_frames": getattr(source, "dropped", 0) if source is not None else 0,
             # seconds since the last frame arrived: a stalled camera or a stuck analyzer shows here
             "last_frame_age_s": round(time.monotonic() - times[-1], 1) if times else None,
+            # the person width counting uses now (frame px; None before the first frame)
+            "person_px": self._person_px(),
             "errors": self.errors,
             "last_error": self.last_error,
             "last_error_time": self.last_error_time.isoformat() if self.last_error_time else None,
             "started": self.started.isoformat(),
         }
+
+    def _person_px(self) -> float | None:
+        """The analyzer's person width (frame px), once a frame has been counted."""
+        width = getattr(self._analyzer, "person_px", None)
+        if not self.frames or not isinstance(width, float | int):
+            return None
+        return round(float(width), 1)
 
     @staticmethod
     def _arrival_fps(times: list[float]) -> float:
@@ -220,6 +235,10 @@ class CountingHandle:
     def _run(self) -> None:
         params = self._params_provider()
         analyzer = self._analyzer_factory(params)
+        self._analyzer = analyzer
+        restore = getattr(analyzer, "restore_size", None)
+        if self._size_memory is not None and callable(restore):
+            self._safe(partial(restore, self._size_memory.load()), None)
         attempt = 0
         self.state = "running"
         log.info("counting %s started", self.name)
@@ -251,6 +270,7 @@ class CountingHandle:
             self._stop.wait(self._retry_delay(attempt))
             attempt += 1
         self._commit(self._safe(analyzer.flush, []), force=True)
+        self._save_size(analyzer)
         # A file that ended while the store refused: nothing else would ever write what is
         # kept, so keep trying (serve goes on) until the store takes it or counting is stopped.
         while self._unsent() and not self._stop.wait(STORE_RETRY_S):
@@ -304,7 +324,16 @@ class CountingHandle:
             counting = True
             self._commit(self._safe(partial(analyzer.process, frame), []))
             self._latest = View(frame.image, frame.index, list(getattr(analyzer, "tracks", ())))
+            if time.monotonic() - self._size_saved >= SIZE_SAVE_S:
+                self._save_size(analyzer)
         return params
+
+    def _save_size(self, analyzer: FrameAnalyzer) -> None:
+        """Keep what the person-size learner has seen (`SizeMemory`, when there is one)."""
+        self._size_saved = time.monotonic()
+        samples = getattr(analyzer, "size_samples", None)
+        if self._size_memory is not None and callable(samples):
+            self._size_memory.save(self._safe(samples, None))
 
     def _set_fps(self, analyzer: FrameAnalyzer, fps: float) -> None:
         set_fps = getattr(analyzer, "set_fps", None)
@@ -376,17 +405,21 @@ def start_counting(
     paced: bool = True,
     detector: str | None = None,
     analyzer_factory: AnalyzerFactory | None = None,
+    size_file: Path | None = None,
 ) -> CountingHandle:
     """Count `source` (a `--source` string) in a background thread; frames of a file are paced
-    at real time unless `paced=False`, and timed from now. `detector`: see `analyzer_with`."""
+    at real time unless `paced=False`, and timed from now. `detector`: see `analyzer_with`.
+    `size_file`: where the person size learnt is kept over restarts (`SizeMemory`)."""
     analyzers = analyzer_factory or analyzer_with(detector)
     check_source(source)
 
     def factory() -> Source:
         return open_source(source, loop, paced=paced, start_time=datetime.now(UTC))
 
+    name = redact(source)
+    memory = SizeMemory(size_file, name) if size_file is not None else None
     handle = CountingHandle(
-        redact(source), factory, params_provider, ingest, analyzers, restart_on_end=loop
+        name, factory, params_provider, ingest, analyzers, restart_on_end=loop, size_memory=memory
     )
     return handle.start()
 

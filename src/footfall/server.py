@@ -36,6 +36,7 @@ from footfall.http1 import protocol_class
 from footfall.ingest import Ingest
 from footfall.store.base import Store, StoreUnavailable
 from footfall.store.migrate import SchemaError
+from footfall.vision.sizestate import SIZE_FILE
 from footfall.vision.types import View
 
 log = logging.getLogger("footfall.server")
@@ -189,6 +190,7 @@ def start_source(settings: ServerSettings, params: ParamsStore, ingest: Ingest) 
         lambda: params.current,
         ingest,
         detector=settings.detector,
+        size_file=settings.data / SIZE_FILE,
     )
     return handle
 

@@ -24,6 +24,7 @@ from footfall.counting.lineslice import LineSlice
 from footfall.counting.stamp import FrameTimes
 from footfall.store.base import Passage
 from footfall.vision.detect import Detector, ForegroundDetector, person_width_px, sizing
+from footfall.vision.sizestate import SizeSamples
 from footfall.vision.track import RIDING_FLOW_PX, MotionField, Tracker
 from footfall.vision.types import Frame
 
@@ -78,6 +79,7 @@ class Analyzer:
         self._times = FrameTimes(round(STAMP_BACK_S * NOMINAL_FPS))
         self._hold: EarlyHold[Passage] = EarlyHold()
         self._hold_frames = 0
+        self._restored = False  # restore_size was called: follow the detector's size at once
 
     def set_fps(self, fps: float) -> None:
         """Frame rate of the source, when known: occlusion tolerance is set in seconds."""
@@ -162,6 +164,9 @@ class Analyzer:
         if self._shape != (w, h):
             self._configure(w, h)
         detections = self._detector.detect(frame)
+        if self._restored:  # the detector's size is an earlier run's from its first frame on
+            self._restored = False
+            self._set_person(getattr(self._detector, "frame_person_px", self._person_px))
         if len(detections):
             # Detectors size their boxes to one person: the tracker's gate follows them.
             box_width = float(np.median(detections.boxes[:, 2] - detections.boxes[:, 0]))
@@ -245,6 +250,20 @@ class Analyzer:
                 Passage(when, c.direction, index, c.track_id if c.track_id >= 0 else None)
             )
         return passages
+
+    def size_samples(self) -> SizeSamples | None:
+        """What the detector's person-size learner has seen (None if it learns nothing), to
+        carry over a restart (`restore_size`)."""
+        samples = getattr(self._detector, "samples", None)
+        return samples() if callable(samples) else None
+
+    def restore_size(self, samples: SizeSamples | None) -> None:
+        """Start from an earlier run's person-size samples (`footfall.vision.sizestate`): the
+        detector uses them from the first frame if they fit its params and frame size."""
+        restore = getattr(self._detector, "restore", None)
+        if callable(restore) and samples is not None:
+            restore(samples)
+            self._restored = True
 
     @property
     def person_px(self) -> float:

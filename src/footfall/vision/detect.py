@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from footfall.config import Params
+from footfall.vision.sizestate import SizeSamples
 from footfall.vision.types import Detections, Frame
 
 WORK_WIDTH = 160  # px: analysis width; MOG2 at this size costs a quarter of MOG2 at 320x240
@@ -203,6 +204,7 @@ class ForegroundDetector:
         self._fps = NOMINAL_FPS
         self._model_frames = 0  # frames the background model has seen
         self._still_frames = 0  # frames in a row with the doorway empty and still
+        self._restored: SizeSamples | None = None  # an earlier run's samples, for the first frame
 
     def set_fps(self, fps: float) -> None:
         """Frame rate of the source: motion is differenced over a fixed time, not frame count."""
@@ -233,6 +235,17 @@ class ForegroundDetector:
         self._thickness.clear()
         self._solidity.clear()
         self._set_person(self._prior_px)
+        restored, self._restored = self._restored, None
+        if (
+            restored is not None
+            and restored.sizing == sizing(self._params)
+            and restored.frame == self._shape
+            and len(restored.thickness) >= SIZE_MIN_SAMPLES
+            and self._params.Counter.AutoSize
+        ):
+            self._thickness.extend(restored.thickness)
+            self._solidity.extend(restored.solidity)
+            self._set_learnt()
 
     def _set_person(self, width_px: float) -> None:
         self.person_px = width_px
@@ -270,10 +283,32 @@ class ForegroundDetector:
             return
         self._thickness.append(thickest)
         if len(self._thickness) >= SIZE_MIN_SAMPLES and len(self._thickness) % 5 == 0:
-            gain = size_gain(float(np.median(self._solidity)))
-            learned = gain * float(np.percentile(self._thickness, SIZE_PERCENTILE))
-            lo, hi = SIZE_CLAMP
-            self._set_person(min(max(learned, lo * self._prior_px), hi * self._prior_px))
+            self._set_learnt()
+
+    def _set_learnt(self) -> None:
+        """The person size of the samples: the gain for their solidity times their thickness
+        percentile, within SIZE_CLAMP of the mounting-height guess."""
+        gain = size_gain(float(np.median(self._solidity)))
+        learned = gain * float(np.percentile(self._thickness, SIZE_PERCENTILE))
+        lo, hi = SIZE_CLAMP
+        self._set_person(min(max(learned, lo * self._prior_px), hi * self._prior_px))
+
+    def samples(self) -> SizeSamples | None:
+        """What the size learner has seen (None before it has learnt a size), for a counter
+        started again later to go on from (`restore`)."""
+        if self._shape is None or len(self._thickness) < SIZE_MIN_SAMPLES:
+            return None
+        return SizeSamples(
+            sizing(self._params), self._shape, tuple(self._thickness), tuple(self._solidity)
+        )
+
+    def restore(self, samples: SizeSamples | None) -> None:
+        """Go on from the samples of an earlier run, from the first frame on, if they were
+        learnt with the same sizing params and frame size (else they are dropped and the size is
+        learnt afresh): the person size is theirs at once, and new samples join them."""
+        self._restored = samples
+        if self._shape is not None:
+            self._size(*self._shape)
 
     def _still(
         self,

@@ -1,0 +1,150 @@
+"""The person-size learner's samples kept over a restart: the file, and the detector going on
+from them (the counts this buys on real clips are in tests/real/test_clips.py)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from footfall.config import Params
+from footfall.vision.analyzer import Analyzer
+from footfall.vision.detect import ForegroundDetector, person_width_px
+from footfall.vision.sizestate import SizeMemory, SizeSamples
+from footfall.vision.synthetic import scenario
+
+SAMPLES = SizeSamples((280, 90.0, 50, 1), (320, 240), (12.5, 13.0, 14.25) * 10, (0.875,) * 30)
+
+
+def test_samples_go_through_json_unchanged() -> None:
+    raw = json.loads(json.dumps(SAMPLES.to_json()))
+    assert SizeSamples.from_json(raw) == SAMPLES
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        None,
+        [],
+        {"format": 99},
+        {**SAMPLES.to_json(), "thickness": [1.0, -2.0]},
+        {**SAMPLES.to_json(), "solidity": ["x"]},
+        {**SAMPLES.to_json(), "frame": [0, 240]},
+        {**SAMPLES.to_json(), "sizing": [280, 90]},
+        {k: v for k, v in SAMPLES.to_json().items() if k != "thickness"},
+    ],
+)
+def test_malformed_samples_are_refused_with_a_reason(raw: object) -> None:
+    with pytest.raises(ValueError, match=r"\w"):
+        SizeSamples.from_json(raw)
+
+
+def test_memory_keeps_the_samples_of_its_source_only(tmp_path: Path) -> None:
+    path = tmp_path / "person-size.json"
+    SizeMemory(path, "rtsp://cam/1").save(SAMPLES)
+    assert SizeMemory(path, "rtsp://cam/1").load() == SAMPLES
+    assert SizeMemory(path, "rtsp://cam/2").load() is None  # another camera learns afresh
+    assert [p.name for p in tmp_path.iterdir()] == ["person-size.json"]  # no temporary left
+
+
+@pytest.mark.parametrize(
+    "body", [b"{not json", b"\xff\xfe", b'{"source": "cam", "samples": {"format": 1}}', b"[]"]
+)
+def test_an_unreadable_memory_is_no_memory_and_says_so(
+    tmp_path: Path, body: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "person-size.json"
+    path.write_bytes(body)
+    with caplog.at_level(logging.INFO, "footfall.vision.sizestate"):
+        assert SizeMemory(path, "cam").load() is None
+    assert str(path) in caplog.text
+
+
+def test_a_memory_that_cannot_be_written_warns_once_and_goes_on(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    memory = SizeMemory(tmp_path / "gone" / "person-size.json", "cam")
+    with caplog.at_level(logging.WARNING, "footfall.vision.sizestate"):
+        memory.save(SAMPLES)
+        memory.save(SizeSamples(SAMPLES.sizing, SAMPLES.frame, (9.0,) * 30, SAMPLES.solidity))
+    assert caplog.text.count("cannot be written") == 1
+    (tmp_path / "gone").mkdir()
+    memory.save(SAMPLES)
+    assert SizeMemory(memory.path, "cam").load() == SAMPLES
+
+
+def test_a_save_replaces_the_file_whole(tmp_path: Path) -> None:
+    """Written beside it and renamed: a reader (or a kill -9) never meets half a file."""
+    path = tmp_path / "person-size.json"
+    memory = SizeMemory(path, "cam")
+    memory.save(SAMPLES)
+    first = os.stat(path).st_ino
+    later = SizeSamples(SAMPLES.sizing, SAMPLES.frame, (20.0,) * 30, SAMPLES.solidity)
+    memory.save(later)
+    assert os.stat(path).st_ino != first
+    assert SizeMemory(path, "cam").load() == later
+
+
+def learnt_detector(params: Params, frames: int = 150) -> ForegroundDetector:
+    """A detector that has watched people cross the synthetic scene."""
+    detector = ForegroundDetector(params)
+    for frame in itertools.islice(scenario("single", 0, params).frames(), frames):
+        detector.detect(frame)
+    assert detector.size_learnt
+    return detector
+
+
+def test_a_detector_goes_on_from_the_samples_of_an_earlier_run() -> None:
+    params = Params()
+    before = learnt_detector(params)
+    samples = before.samples()
+    assert samples is not None and samples.frame == (320, 240)
+    guess = person_width_px(160, params.Counter.Height, 90.0, 50)
+    assert abs(before.person_px - guess) > 0.5  # learnt: not the mounting-height guess
+
+    after = ForegroundDetector(params)
+    after.restore(SizeSamples.from_json(samples.to_json()))
+    assert not after.size_learnt
+    blank = next(iter(scenario("single", 0, params).frames()))
+    after.detect(blank)
+    assert after.size_learnt
+    assert after.person_px == pytest.approx(before.person_px, rel=0.01)
+
+
+def test_samples_of_other_sizing_params_or_frames_are_dropped() -> None:
+    params = Params()
+    samples = learnt_detector(params).samples()
+    assert samples is not None
+    frame = next(iter(scenario("single", 0, params).frames()))
+    higher = params.model_copy(
+        update={"Counter": params.Counter.model_copy(update={"Height": 400})}
+    )
+    other = ForegroundDetector(higher)
+    other.restore(samples)
+    other.detect(frame)
+    assert not other.size_learnt  # a new mounting height: learnt afresh from its guess
+    assert other.person_px == pytest.approx(person_width_px(160, 400, 90.0, 50))
+
+    wider = ForegroundDetector(params)
+    wider.restore(samples)
+    wider.detect(type(frame)(np.zeros((240, 400, 3), np.uint8), 0, frame.time))
+    assert not wider.size_learnt  # another frame size: another camera or lens
+
+
+def test_an_analyzer_hands_its_samples_on() -> None:
+    sc = scenario("single", 0)
+    first = Analyzer(sc.params)
+    first.set_fps(sc.fps)
+    for frame in sc.frames():
+        first.process(frame)
+    samples = first.size_samples()
+    assert samples is not None
+    second = Analyzer(sc.params)
+    second.restore_size(samples)
+    second.process(next(iter(sc.frames())))  # the empty doorway: no detection to follow
+    assert second.person_px == pytest.approx(first.person_px, rel=0.06)
