@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import io
+import json
 import os
 import signal
 import subprocess
+import tarfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+from footfall.config import Params
+from footfall.vision.detect import person_width_px
 from tests.serving import COMMAND, replay_process, serve_process
 
 AUTH = httpx.DigestAuth("root", "pass")
@@ -185,3 +191,57 @@ def test_the_live_view_shows_the_camera_while_counting_is_paused(data: Path) -> 
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(15)
+
+
+def counting_status(base: str) -> dict[str, Any]:
+    """The counting thread's status, from the status.json of `generate-logs`."""
+    reply = httpx.get(f"{base}/local/tvpc/.apioperator?generate-logs", auth=AUTH, timeout=10)
+    assert reply.status_code == 200
+    with tarfile.open(fileobj=io.BytesIO(reply.content), mode="r:gz") as archive:
+        member = archive.extractfile("footfall-logs/status.json")
+        assert member is not None
+        status: dict[str, Any] = json.load(member)["counting"]
+    return status
+
+
+def test_a_restarted_serve_goes_on_with_the_person_size_it_learnt(data: Path) -> None:
+    """Stopped (SIGTERM), `footfall serve` writes what its person-size learner has seen to
+    person-size.json in the data directory; started again on the same source it counts with
+    that size from its first frame instead of the mounting-height guess. (The counter is told
+    a mounting height of 400 cm; the scene is drawn as from 280 cm, so the two sizes differ.)"""
+    data.mkdir(parents=True)
+    high = Params.model_validate({"Counter": {"Height": 400}})
+    (data / "params.json").write_text(high.model_dump_json())
+    flags = ["--source", "synthetic", "--user", "root:pass:admin", "--anonymous-viewer"]
+    process, base = serve_process(data, flags)
+    try:
+        live = f"{base}/local/tvpc/.api?live-sum.json"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            counts = httpx.get(live, timeout=5).json()
+            if counts["in"] + counts["out"] >= 2:
+                break
+            time.sleep(0.5)
+        learnt = counting_status(base)["person_px"]
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(20) == 128 + signal.SIGTERM
+    finally:
+        if process.poll() is None:
+            process.kill()
+    saved = json.loads((data / "person-size.json").read_text())
+    assert saved["source"] == "synthetic" and len(saved["samples"]["thickness"]) >= 20
+    c = high.Counter
+    guess = person_width_px(320, c.Height, c.FieldOfView, c.PersonWidth)
+    assert learnt > 1.5 * guess  # it learnt the scene's size, not the guess
+
+    process, base = serve_process(data, flags)
+    try:
+        deadline = time.monotonic() + 20
+        status = counting_status(base)
+        while status["person_px"] is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+            status = counting_status(base)
+        assert status["person_px"] == pytest.approx(learnt, rel=0.1)
+    finally:
+        process.kill()
+        process.wait(10)
