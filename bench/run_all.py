@@ -18,6 +18,7 @@ ORDER = [
     "accuracy",
     "robustness",
     "longrun",
+    "restart",
     "delivery",
     "memory",
 ]

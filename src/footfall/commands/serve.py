@@ -14,7 +14,7 @@ def serve(
     data: Annotated[
         Path | None,
         typer.Option(
-            help="Data directory: counts.sqlite3, params.json, footfall.log. "
+            help="Data directory: counts.sqlite3, params.json, person-size.json, footfall.log. "
             "Default: ./footfall-data."
         ),
     ] = None,
