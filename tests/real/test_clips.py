@@ -122,11 +122,15 @@ def test_motion_the_flow_partly_missed_still_backs_tracked_people() -> None:
     motion, and when the tracked crossings were checked against the way's balance net of the
     crossings before them, real people were refused (6 in / 4 out of 7 / 7; with the slow
     background learning of an empty doorway 6 / 3, recall 0.57). Checked against the motion of
-    the last frames that way, they count (8 / 4, 11 of 14 true passages matched)."""
+    the last frames that way, they count (8 / 4, 11 of 14 true passages matched). The `out` at
+    825 then still had 0.14 of a person's motion behind it, under the 0.2 the check asked for
+    (the flow of people stepping down out of the bus at 5 fps is a fraction of what it is at
+    15); at 0.1 it counts (7 / 5, 12 matched), while the crossings of tracks that jumped between
+    people, with 0.00-0.05 behind them, are still refused."""
     video = clip_path("bus_overhead_koba.avi")
     truth = GroundTruth.load(DATA / "bus_overhead_koba.json")
     s = count_at_rate(decoded(video, 3), 5.0, truth)
-    assert s.recall >= 0.75 and s.precision >= 0.9, (s.counted_in, s.counted_out, s.matched)
+    assert s.recall >= 0.85 and s.precision >= 0.99, (s.counted_in, s.counted_out, s.matched)
 
 
 def test_a_long_empty_doorway_does_not_make_the_next_queue_one_blob() -> None:

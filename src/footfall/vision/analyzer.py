@@ -38,7 +38,7 @@ PERSON_FLUX = 1.6  # area one person sweeps across the line, in (person width)^2
 FLUX_MIN_SPEED = 0.1  # flow px per frame; slower pixels are flow noise, not crossing
 SLICE_WINDOW_S = 0.3  # motion across the line is netted per segment over windows this long
 SLICE_SEGMENT_PERSONS = 1.0  # segment width along the line, in person widths
-LEDGER_VETO = 0.2  # a tracked crossing with less motion than this (people) behind it is refused
+LEDGER_VETO = 0.1  # a tracked crossing with less motion than this (people) behind it is refused
 # ... over this many frames: flow measurements, not seconds (at 5-7.5 fps the flow catches only
 # part of each step, and a window of 1-2 s refuses the bus's real crossings)
 LEDGER_RECENT_FRAMES = 25
