@@ -245,3 +245,39 @@ def test_a_restarted_serve_goes_on_with_the_person_size_it_learnt(data: Path) ->
     finally:
         process.kill()
         process.wait(10)
+
+
+def test_a_serve_killed_mid_queue_goes_on_with_the_size_it_had_written(data: Path) -> None:
+    """`kill -9` gives no chance to write anything: the samples written during the run (every
+    10 s, whole) are what the next start goes on from, and the file is never half written."""
+    data.mkdir(parents=True)
+    high = Params.model_validate({"Counter": {"Height": 400}})  # guess 31 px; the scene ~60
+    (data / "params.json").write_text(high.model_dump_json())
+    flags = ["--source", "synthetic", "--user", "root:pass:admin"]
+    process, base = serve_process(data, flags)
+    size_file = data / "person-size.json"
+    try:
+        deadline = time.monotonic() + 45
+        while not size_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert size_file.exists(), "no person-size.json within 45 s"
+        process.kill()
+        process.wait(10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    saved = json.loads(size_file.read_text())  # whole: it parses
+    c = high.Counter
+    guess = person_width_px(320, c.Height, c.FieldOfView, c.PersonWidth)
+    process, base = serve_process(data, flags)
+    try:
+        deadline = time.monotonic() + 20
+        status = counting_status(base)
+        while status["person_px"] is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+            status = counting_status(base)
+        assert saved["source"] == "synthetic"
+        assert status["person_px"] > 1.5 * guess, (status["person_px"], guess)
+    finally:
+        process.kill()
+        process.wait(10)

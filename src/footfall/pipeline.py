@@ -54,7 +54,7 @@ MAX_PENDING = 100_000  # passages kept while the store refuses writes, oldest dr
 STORE_RETRY_S = 1.0  # a store that refused is tried again after this long, not every frame
 MEASURE = 60  # a live source's frame rate is measured over this many frames
 RATE_MOVED = 0.15  # and passed on to the analyzer when it moved this much (a fraction)
-SIZE_SAVE_S = 60.0  # the person-size learner's samples are written this often (and at the end)
+SIZE_SAVE_S = 10.0  # the person-size learner's samples are written this often (and at the end)
 
 
 class FrameAnalyzer(Protocol):
