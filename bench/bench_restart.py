@@ -5,6 +5,8 @@ person-size.json).
 Restarts measured on every shared clip:
 - "mid-queue": one analyzer counts the first half of the clip, a new one the second half (the
   samples handed on are the first half's); truth: the hand-marked events of the second half.
+- "queue at start": a new analyzer counts the whole clip, whose first frame already holds the
+  people at the door (the samples handed on are those of a whole pass of it); truth: the clip's.
 - "N s empty": a new analyzer watches N seconds of the clip's empty doorway (its median image),
   then the whole clip (the samples handed on are those of a whole pass); truth: the clip's.
 
@@ -42,7 +44,7 @@ HAND_COUNTS = {
     "tram_door_overhead_04": ((0, 28), (0, 15)),
 }
 EMPTY_S = (1, 12, 60)
-COLUMNS = ("mid-queue", *(f"{s} s empty" for s in EMPTY_S))
+COLUMNS = ("mid-queue", "queue at start", *(f"{s} s empty" for s in EMPTY_S))
 
 
 def count(
@@ -81,7 +83,7 @@ def measure(video: Path) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     half = len(images) // 2
     first_half, whole = learnt(video, images[:half], fps), learnt(video, images, fps)
     empty = empty_doorway(images)
-    runs = [(images[half:], first_half)]
+    runs = [(images[half:], first_half), (images, whole)]
     runs += [([empty] * round(s * fps) + images, whole) for s in EMPTY_S]
     return [(count(video, seq, fps, None), count(video, seq, fps, kept)) for seq, kept in runs]
 
