@@ -24,6 +24,7 @@ from footfall.store.base import Passage
 from footfall.store.sqlite import SQLiteStore
 from footfall.vision.analyzer import Analyzer
 from footfall.vision.detect import person_width_px
+from footfall.vision.sizestate import SizeMemory, SizeSamples
 from footfall.vision.synthetic import SyntheticSource
 from footfall.vision.types import Frame
 from tests.polling import wait_for
@@ -585,3 +586,26 @@ def test_the_learnt_person_size_is_kept_over_a_restart(store: SQLiteStore, tmp_p
         assert other.status()["person_px"] == pytest.approx(guess, abs=0.1)  # another source
     finally:
         other.stop()
+
+
+def test_a_file_is_counted_afresh_whatever_the_size_memory_holds(
+    store: SQLiteStore, tmp_path: Path
+) -> None:
+    """A file is a recording: served again it starts at its first frame, not where the last run
+    left the doorway, so its size is learnt afresh (as `footfall count` does), even with samples
+    kept for it, and nothing is kept for it either."""
+    clip = tmp_path / "clip.avi"
+    write_clip(clip, 30)
+    size_file = tmp_path / "person-size.json"
+    wide = SizeSamples((280, 90.0, 50, 1), (320, 240), (60.0,) * 40, (0.95,) * 40)
+    SizeMemory(size_file, str(clip)).save(wide)
+    kept = size_file.read_bytes()
+    handle = start_counting(
+        str(clip), False, Holder(), Ingest(store), paced=False, size_file=size_file
+    )
+    handle.join(60)
+    assert handle.status()["state"] == "finished"
+    c = Params().Counter
+    guess = person_width_px(320, c.Height, c.FieldOfView, c.PersonWidth)
+    assert handle.status()["person_px"] == pytest.approx(guess, abs=0.1)
+    assert size_file.read_bytes() == kept

@@ -409,7 +409,11 @@ def start_counting(
 ) -> CountingHandle:
     """Count `source` (a `--source` string) in a background thread; frames of a file are paced
     at real time unless `paced=False`, and timed from now. `detector`: see `analyzer_with`.
-    `size_file`: where the person size learnt is kept over restarts (`SizeMemory`)."""
+    `size_file`: where the person size learnt is kept over restarts (`SizeMemory`), for a
+    camera, a stream or the synthetic scene: a file is a recording, and counting it again starts
+    at its first frame, not where the last run left the doorway, so it is counted afresh as
+    `footfall count` counts it (tram 02 counted a second time from the samples of a whole first
+    pass: 34 of 23, the new background model tearing the queue of its first frame)."""
     analyzers = analyzer_factory or analyzer_with(detector)
     check_source(source)
 
@@ -417,7 +421,8 @@ def start_counting(
         return open_source(source, loop, paced=paced, start_time=datetime.now(UTC))
 
     name = redact(source)
-    memory = SizeMemory(size_file, name) if size_file is not None else None
+    live = source_kind(source) != "file"
+    memory = SizeMemory(size_file, name) if size_file is not None and live else None
     handle = CountingHandle(
         name, factory, params_provider, ingest, analyzers, restart_on_end=loop, size_memory=memory
     )
