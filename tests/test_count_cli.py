@@ -450,3 +450,20 @@ def test_no_auto_size_counts_with_the_mounting_height_alone(bus: Path) -> None:
     measured = json.loads(done.stdout)
     assert 120 < measured["person_px"] < 145
     assert measured["combined_accuracy"] >= 0.9
+
+
+def test_eval_lists_each_event_matched_missed_or_extra(bus: Path) -> None:
+    """`--events` puts every true event beside the passage matched to it, and the JSON holds
+    the same list: where to look when a count is off."""
+    truth = str(DATA / "bus_overhead_koba.json")
+    done = run("eval", str(bus), truth, "--events")
+    assert done.returncode == 0, done.stderr
+    rows = [line.split() for line in done.stdout.splitlines() if line.startswith(("in ", "out "))]
+    rows = [r for r in rows if r[-1] in ("matched", "missed", "extra")]
+    assert len(rows) == 14 and all(r[-1] == "matched" for r in rows)
+    assert [int(r[1]) for r in rows] == sorted(int(r[1]) for r in rows)
+    result = json.loads(run("eval", str(bus), truth, "--json").stdout)
+    events = result["events"]
+    assert len(events) == 14 and result["matched"] == 14
+    assert all(abs(e["counted_frame"] - e["true_frame"]) <= 15 for e in events)
+    assert sorted(e["counted_frame"] for e in events) == sorted(p[0] for p in result["passages"])

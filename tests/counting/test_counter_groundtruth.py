@@ -8,11 +8,13 @@ import pytest
 
 from footfall.counting.area import Area
 from footfall.counting.groundtruth import (
+    EventPair,
     GroundTruth,
     TrueEvent,
     combined_accuracy,
     direction_accuracy,
     match_events,
+    pair_events,
     score,
 )
 from footfall.errors import BadRequest
@@ -186,3 +188,26 @@ def test_events_match_one_to_one_within_a_second() -> None:
     assert match_events(counted, truth, fps=15.0) == 2  # type: ignore[arg-type]
     # one counted passage cannot match two true events
     assert match_events([(105, "in")], truth, fps=15.0) == 1
+
+
+def test_event_pairs_say_what_matched_what_was_missed_and_what_is_extra() -> None:
+    truth = [TrueEvent(100, "in"), TrueEvent(110, "in"), TrueEvent(300, "out")]
+    counted = [(104, "in"), (200, "in"), (290, "out"), (301, "in")]
+    pairs = pair_events(counted, truth, fps=15.0)  # type: ignore[arg-type]
+    assert pairs == [
+        EventPair("in", 100, 104),
+        EventPair("in", 110, None),  # the only passage near it went to the closer event
+        EventPair("in", None, 200),  # 90 frames from any true in: extra
+        EventPair("out", 300, 290),
+        EventPair("in", None, 301),  # near the true out, but the other way
+    ]
+    truth_gt = GroundTruth.from_json(
+        {
+            "area": AREA,
+            "in_direction": "up",
+            "totals": {"in": 2, "out": 1},
+            "events": [{"frame": e.frame, "direction": e.direction} for e in truth],
+        }
+    )
+    s = score(truth_gt, counted, 15.0)  # type: ignore[arg-type]
+    assert s.pairs == tuple(pairs) and s.matched == 2

@@ -38,7 +38,27 @@ def eval_json(s: Score, result: CountResult) -> dict[str, Any]:
         "realtime": round(result.realtime_factor, 1),
         "person_px": round(result.person_px, 1),
         "passages": [[p.frame, p.direction] for p in result.passages],
+        # each true event with the passage matched to it (null: missed), then passages that
+        # match none (true null): where to look with `footfall count --annotate`
+        "events": [
+            {"direction": e.direction, "true_frame": e.true, "counted_frame": e.counted}
+            for e in s.pairs
+        ],
     }
+
+
+def event_lines(s: Score, fps: float) -> list[str]:
+    """One line per true event and per passage that matches none, in frame order."""
+    lines = [f"{'way':<4}{'true frame':>11}{'counted':>9}{'off (s)':>9}  verdict"]
+    for e in s.pairs:
+        true = "-" if e.true is None else str(e.true)
+        got = "-" if e.counted is None else str(e.counted)
+        if e.true is not None and e.counted is not None:
+            off, verdict = f"{(e.counted - e.true) / fps:+.2f}", "matched"
+        else:
+            off, verdict = "", "missed" if e.counted is None else "extra"
+        lines.append(f"{e.direction:<4}{true:>11}{got:>9}{off:>9}  {verdict}")
+    return lines
 
 
 def evaluate_file(
@@ -76,6 +96,14 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object only")] = False,
     detector: Annotated[str, typer.Option(help=DETECTOR_HELP)] = "foreground",
     auto_size: Annotated[bool, typer.Option(help=AUTO_SIZE_HELP)] = True,
+    events: Annotated[
+        bool,
+        typer.Option(
+            "--events",
+            help="also list every true event with the passage matched to it (within 1 s), "
+            "the missed ones and the passages that match none",
+        ),
+    ] = False,
 ) -> None:
     """Count a clip with the ground truth's counting area and in direction, and print
     per-direction and combined accuracy, event precision and recall."""
@@ -97,6 +125,8 @@ def evaluate(
     )
     if s.events_known:
         print(f"events: precision {s.precision:.3f}  recall {s.recall:.3f}  ({s.matched} matched)")
+        if events:
+            print("\n".join(event_lines(s, result.fps)))
     else:
         print("events: the ground truth lists none (totals only): no precision or recall")
     print(f"speed: {result.processing_fps:.0f} fps, {result.realtime_factor:.1f}x real time")

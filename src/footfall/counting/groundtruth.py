@@ -214,6 +214,16 @@ def _direction(value: object) -> Direction:
 
 
 @dataclass(frozen=True, slots=True)
+class EventPair:
+    """A true event and the passage matched to it; `counted` None: missed, `true` None: a
+    passage that matches no true event (extra)."""
+
+    direction: Direction
+    true: int | None
+    counted: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class Score:
     """How a count compares with the ground truth."""
 
@@ -230,6 +240,7 @@ class Score:
     events_known: bool = True  # False: the ground truth lists no events (totals alone)
     tolerance_in: int = 0  # the ground truth's tolerance (unsure cases), per direction
     tolerance_out: int = 0
+    pairs: tuple[EventPair, ...] = ()  # each true event with its passage, missed or extra
 
     @property
     def within_tolerance(self) -> bool:
@@ -256,30 +267,47 @@ def combined_accuracy(counted_in: int, counted_out: int, true_in: int, true_out:
     return 1.0 - miss / total
 
 
+def pair_events(
+    counted: Sequence[tuple[int, Direction]], truth: Sequence[TrueEvent], fps: float
+) -> list[EventPair]:
+    """The most one-to-one pairs (counted, true) of one direction within ±1 s of each other
+    (the closest ones among equally many), then the true events left (missed) and the passages
+    left (extra); in frame order."""
+    window = MATCH_WINDOW_S * fps
+    pairs: list[EventPair] = []
+    for direction in ("in", "out"):
+        c = [f for f, d in counted if d == direction]
+        t = [e.frame for e in truth if e.direction == direction]
+        used_c: set[int] = set()
+        used_t: set[int] = set()
+        if c and t:
+            gap = np.abs(np.array(c, np.float64)[:, None] - np.array(t, np.float64)[None, :])
+            # Maximise the number of pairs first, then prefer the closest ones.
+            cost = np.where(gap <= window, gap / (window + 1.0) - 1.0, 0.0)
+            for i, j in zip(*linear_sum_assignment(cost), strict=True):
+                if gap[i, j] <= window:
+                    pairs.append(EventPair(direction, t[j], c[i]))
+                    used_c.add(int(i))
+                    used_t.add(int(j))
+        pairs += [EventPair(direction, f, None) for j, f in enumerate(t) if j not in used_t]
+        pairs += [EventPair(direction, None, f) for i, f in enumerate(c) if i not in used_c]
+    return sorted(pairs, key=lambda p: min(f for f in (p.true, p.counted) if f is not None))
+
+
 def match_events(
     counted: Sequence[tuple[int, Direction]], truth: Sequence[TrueEvent], fps: float
 ) -> int:
     """Most one-to-one pairs (counted, true) of one direction within ±1 s of each other."""
-    window = MATCH_WINDOW_S * fps
-    total = 0
-    for direction in ("in", "out"):
-        c = np.array([f for f, d in counted if d == direction], np.float64)
-        t = np.array([e.frame for e in truth if e.direction == direction], np.float64)
-        if len(c) == 0 or len(t) == 0:
-            continue
-        gap = np.abs(c[:, None] - t[None, :])
-        # Maximise the number of pairs first, then prefer the closest ones.
-        cost = np.where(gap <= window, gap / (window + 1.0) - 1.0, 0.0)
-        rows, cols = linear_sum_assignment(cost)
-        total += int((gap[rows, cols] <= window).sum())
-    return total
+    pairs = pair_events(counted, truth, fps)
+    return sum(1 for p in pairs if p.true is not None and p.counted is not None)
 
 
 def score(truth: GroundTruth, counted: Sequence[tuple[int, Direction]], fps: float) -> Score:
     """Accuracy figures of passages given as (frame, direction) against the ground truth."""
     n_in = sum(1 for _, d in counted if d == "in")
     n_out = len(counted) - n_in
-    matched = match_events(counted, truth.events, fps)
+    pairs = pair_events(counted, truth.events, fps)
+    matched = sum(1 for p in pairs if p.true is not None and p.counted is not None)
     n_true = len(truth.events)
     return Score(
         counted_in=n_in,
@@ -295,4 +323,5 @@ def score(truth: GroundTruth, counted: Sequence[tuple[int, Direction]], fps: flo
         events_known=truth.events_known,
         tolerance_in=truth.tolerance_in,
         tolerance_out=truth.tolerance_out,
+        pairs=tuple(pairs) if truth.events_known else (),
     )
