@@ -204,14 +204,33 @@ def counting_status(base: str) -> dict[str, Any]:
     return status
 
 
+def told_400_cm(data: Path) -> float:
+    """Store params telling the counter it hangs at 400 cm (the synthetic scene is drawn as from
+    280 cm, so the learnt size and the guess differ); returns that guess (frame px)."""
+    data.mkdir(parents=True)
+    high = Params.model_validate({"Counter": {"Height": 400}})
+    (data / "params.json").write_text(high.model_dump_json())
+    c = high.Counter
+    return person_width_px(320, c.Height, c.FieldOfView, c.PersonWidth)
+
+
+def first_person_px(base: str) -> float:
+    """The person width a freshly started serve counts with, once it has counted a frame."""
+    deadline = time.monotonic() + 20
+    status = counting_status(base)
+    while status["person_px"] is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+        status = counting_status(base)
+    assert status["person_px"] is not None, "no frame counted within 20 s"
+    return float(status["person_px"])
+
+
 def test_a_restarted_serve_goes_on_with_the_person_size_it_learnt(data: Path) -> None:
     """Stopped (SIGTERM), `footfall serve` writes what its person-size learner has seen to
     person-size.json in the data directory; started again on the same source it counts with
     that size from its first frame instead of the mounting-height guess. (The counter is told
     a mounting height of 400 cm; the scene is drawn as from 280 cm, so the two sizes differ.)"""
-    data.mkdir(parents=True)
-    high = Params.model_validate({"Counter": {"Height": 400}})
-    (data / "params.json").write_text(high.model_dump_json())
+    guess = told_400_cm(data)
     flags = ["--source", "synthetic", "--user", "root:pass:admin", "--anonymous-viewer"]
     process, base = serve_process(data, flags)
     try:
@@ -230,18 +249,11 @@ def test_a_restarted_serve_goes_on_with_the_person_size_it_learnt(data: Path) ->
             process.kill()
     saved = json.loads((data / "person-size.json").read_text())
     assert saved["source"] == "synthetic" and len(saved["samples"]["thickness"]) >= 20
-    c = high.Counter
-    guess = person_width_px(320, c.Height, c.FieldOfView, c.PersonWidth)
     assert learnt > 1.5 * guess  # it learnt the scene's size, not the guess
 
     process, base = serve_process(data, flags)
     try:
-        deadline = time.monotonic() + 20
-        status = counting_status(base)
-        while status["person_px"] is None and time.monotonic() < deadline:
-            time.sleep(0.2)
-            status = counting_status(base)
-        assert status["person_px"] == pytest.approx(learnt, rel=0.1)
+        assert first_person_px(base) == pytest.approx(learnt, rel=0.1)
     finally:
         process.kill()
         process.wait(10)
@@ -250,9 +262,7 @@ def test_a_restarted_serve_goes_on_with_the_person_size_it_learnt(data: Path) ->
 def test_a_serve_killed_mid_queue_goes_on_with_the_size_it_had_written(data: Path) -> None:
     """`kill -9` gives no chance to write anything: the samples written during the run (every
     10 s, whole) are what the next start goes on from, and the file is never half written."""
-    data.mkdir(parents=True)
-    high = Params.model_validate({"Counter": {"Height": 400}})  # guess 31 px; the scene ~60
-    (data / "params.json").write_text(high.model_dump_json())
+    guess = told_400_cm(data)  # 31 px; the scene's people ~60
     flags = ["--source", "synthetic", "--user", "root:pass:admin"]
     process, base = serve_process(data, flags)
     size_file = data / "person-size.json"
@@ -267,17 +277,11 @@ def test_a_serve_killed_mid_queue_goes_on_with_the_size_it_had_written(data: Pat
         if process.poll() is None:
             process.kill()
     saved = json.loads(size_file.read_text())  # whole: it parses
-    c = high.Counter
-    guess = person_width_px(320, c.Height, c.FieldOfView, c.PersonWidth)
+    assert saved["source"] == "synthetic"
     process, base = serve_process(data, flags)
     try:
-        deadline = time.monotonic() + 20
-        status = counting_status(base)
-        while status["person_px"] is None and time.monotonic() < deadline:
-            time.sleep(0.2)
-            status = counting_status(base)
-        assert saved["source"] == "synthetic"
-        assert status["person_px"] > 1.5 * guess, (status["person_px"], guess)
+        width = first_person_px(base)
+        assert width > 1.5 * guess, (width, guess)
     finally:
         process.kill()
         process.wait(10)
