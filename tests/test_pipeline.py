@@ -574,7 +574,7 @@ def test_the_learnt_person_size_is_kept_over_a_restart(store: SQLiteStore, tmp_p
         "synthetic:3", False, Holder(), Ingest(store), paced=False, size_file=size_file
     )
     try:
-        wait_for(lambda: again.frames >= 1, 30, "a frame")
+        wait_for(lambda: again.status()["person_px"] is not None, 30, "a counted frame")
         assert again.status()["person_px"] == pytest.approx(learnt, rel=0.06)
     finally:
         again.stop()
@@ -582,7 +582,7 @@ def test_the_learnt_person_size_is_kept_over_a_restart(store: SQLiteStore, tmp_p
         "synthetic:4", False, Holder(), Ingest(store), paced=False, size_file=size_file
     )
     try:
-        wait_for(lambda: other.frames >= 1, 30, "a frame")
+        wait_for(lambda: other.status()["person_px"] is not None, 30, "a counted frame")
         assert other.status()["person_px"] == pytest.approx(guess, abs=0.1)  # another source
     finally:
         other.stop()
@@ -609,3 +609,53 @@ def test_a_file_is_counted_afresh_whatever_the_size_memory_holds(
     guess = person_width_px(320, c.Height, c.FieldOfView, c.PersonWidth)
     assert handle.status()["person_px"] == pytest.approx(guess, abs=0.1)
     assert size_file.read_bytes() == kept
+
+
+class Pausing(Analyzer):
+    """The real analyzer, stopping in the middle of its third frame (after its person size was
+    set to 99 px, before the frame is done) until told to go on."""
+
+    def __init__(self, params: Params) -> None:
+        super().__init__(params)
+        self.inside = threading.Event()
+        self.go_on = threading.Event()
+        self.seen = 0
+
+    def process(self, frame: Frame) -> list[Passage]:
+        self.seen += 1
+        if self.seen == 3:
+            self._set_person(99.0)
+            self.inside.set()
+            self.go_on.wait(30)
+            self._set_person(12.0)
+        return super().process(frame)
+
+
+def test_status_shows_the_person_width_of_the_last_counted_frame_never_one_mid_frame(
+    store: SQLiteStore,
+) -> None:
+    """status() is read by the API while the counting thread is inside a frame: the person
+    width it shows is the one the last whole frame was counted with (a restarted serve once
+    showed the mounting-height guess the analyzer holds for an instant on its first frame)."""
+    made: list[Pausing] = []
+
+    def factory(params: Params) -> Pausing:
+        made.append(Pausing(params))
+        return made[-1]
+
+    handle = start_counting(
+        "synthetic:3", False, Holder(), Ingest(store), paced=False, analyzer_factory=factory
+    )
+    try:
+        wait_for(lambda: bool(made) and made[0].inside.is_set(), 30, "the third frame")
+        shown = handle.status()["person_px"]
+        c = Params().Counter
+        assert shown == pytest.approx(
+            person_width_px(320, c.Height, c.FieldOfView, c.PersonWidth), abs=0.1
+        )
+        made[0].go_on.set()
+        wait_for(lambda: handle.status()["frames"] >= 5, 30, "more frames")
+        assert handle.status()["person_px"] != pytest.approx(99.0, abs=1)
+    finally:
+        made[0].go_on.set()
+        handle.stop()

@@ -153,6 +153,9 @@ class CountingHandle:
         self.last_error_time: datetime | None = None
         self.started = datetime.now(UTC)
         self._latest: View | None = None
+        # the person width the last counted frame was counted with (frame px), published once
+        # the frame is done: read mid-frame, the analyzer's may still be the mounting-height guess
+        self._counted_px: float | None = None
         self._thread = threading.Thread(target=self._run, name=f"counting {name}", daemon=True)
 
     def start(self) -> CountingHandle:
@@ -208,11 +211,9 @@ class CountingHandle:
         }
 
     def _person_px(self) -> float | None:
-        """The analyzer's person width (frame px), once a frame has been counted."""
-        width = getattr(self._analyzer, "person_px", None)
-        if not self.frames or not isinstance(width, float | int):
-            return None
-        return round(float(width), 1)
+        """The person width (frame px) the last counted frame was counted with (None before)."""
+        width = self._counted_px
+        return None if width is None else round(width, 1)
 
     @staticmethod
     def _arrival_fps(times: list[float]) -> float:
@@ -323,6 +324,8 @@ class CountingHandle:
                 continue
             counting = True
             self._commit(self._safe(partial(analyzer.process, frame), []))
+            width = getattr(analyzer, "person_px", None)
+            self._counted_px = float(width) if isinstance(width, float | int) else None
             self._latest = View(frame.image, frame.index, list(getattr(analyzer, "tracks", ())))
             if time.monotonic() - self._size_saved >= SIZE_SAVE_S:
                 self._save_size(analyzer)
