@@ -6,6 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
+from footfall.config import Params
+from footfall.vision.synthetic import scenario
 from footfall.vision.track import MotionField, Tracker
 
 
@@ -107,3 +109,25 @@ def test_motion_field_measures_a_shift() -> None:
     assert d[0] == pytest.approx([0.0, -4.0], abs=0.8)
     assert d[1] == pytest.approx([0.0, -4.0], abs=0.8)
     assert np.isnan(d[2]).all()  # outside the region
+
+
+def test_motion_field_flow_does_not_depend_on_the_images_met_before() -> None:
+    """OpenCV's DIS lowers its finest scale for good the first time it meets a small image: a
+    field that had once measured at a large person size (a small flow image) gave other flows,
+    and a counter told a high mounting height counted 279 of our scenes' 57 passages."""
+    drawn = Params.model_validate({"Counter": {"Height": 400}})
+    sc = scenario("single", 0, params=drawn)
+    frames = [f.image for f in sc.frames()]
+    crossing = sc.events[0].frame
+    roi = (0, 45, 320, 195)
+    line = np.stack([np.arange(0.0, 320.0, 2.0), np.full(160, 120.0)], axis=1)
+    fresh, seasoned = MotionField(), MotionField()
+    seasoned.update(frames[0], roi, person_px=60.0)  # a flow image a quarter as large
+    seasoned.update(frames[1], roi, person_px=60.0)
+    flows = []
+    for field in (fresh, seasoned):
+        for image in frames[crossing - 1 : crossing + 1]:
+            field.update(image, roi, person_px=30.0)
+        flows.append(field.displacement(line))
+    assert np.abs(flows[0]).max() > 1.0  # the walker moves across the line
+    assert flows[0] == pytest.approx(flows[1], abs=1e-4)

@@ -159,6 +159,11 @@ class MotionField:
 
     def __init__(self) -> None:
         self._dis = cv2.DISOpticalFlow.create(cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST)
+        # Flow at the flow image's own resolution: the image is already scaled so a person is
+        # FLOW_PERSON_PX wide. (The preset's finest scale, 2, works on a quarter of it; and DIS
+        # drops it to 0 for good the first time it meets a small image, so without this the
+        # flow, and the count, depended on the sizes the instance had met before.)
+        self._dis.setFinestScale(0)
         self._prev: npt.NDArray[np.uint8] | None = None
         self._key: tuple[tuple[int, int, int, int], float] | None = None
         self._flow: npt.NDArray[np.float32] | None = None
