@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from footfall.counting.area import Area
+from footfall.counting.area import ABOVE, BELOW, Area
 from footfall.counting.counter import Counter, Crossing, FluxLedger
 
 AREA = Area(width=320, height=240, left=40, right=280, top=90, bottom=150, yfirst=90, ylast=150)
@@ -315,3 +315,40 @@ def test_a_refused_crossing_leaves_the_track_where_it_came_from() -> None:
         counted += [c.direction for c in kept]
     assert counted == ["in"]
     assert ledger.refused == 1
+
+
+def test_tracks_past_the_middle_are_owed_their_crossing_until_they_reach_the_far_edge() -> None:
+    """A track from below the area, in its upper half, has had its body across the middle line
+    (motion the ledger holds) but is counted only at the upper edge: one owed upwards."""
+    counter = Counter(AREA, "up")
+    owed = []
+    for frame, y in enumerate([200.0, 140.0, 125.0, 110.0, 95.0, 60.0, 40.0]):
+        crossings = counter.update([1], [160.0], [y], frame)
+        owed.append((counter.owed()[ABOVE], counter.owed()[BELOW], len(crossings)))
+    # below, lower half, lower half, upper half, upper half, counted above, above
+    assert owed == [(0, 0, 0), (0, 0, 0), (0, 0, 0), (1, 0, 0), (1, 0, 0), (0, 0, 1), (0, 0, 0)]
+    counter.update([2], [100.0], [110.0], 7)  # born inside: no origin, nothing owed
+    assert counter.owed() == {ABOVE: 0, BELOW: 0}
+    counter.update([3], [200.0], [20.0], 8)
+    counter.update([3], [200.0], [130.0], 9)  # from above, past the middle downwards
+    assert counter.owed() == {ABOVE: 0, BELOW: 1}
+    counter.forget([3])
+    assert counter.owed() == {ABOVE: 0, BELOW: 0}
+
+
+def test_ledger_counts_nothing_untracked_for_motion_the_tracks_past_the_middle_will_claim() -> None:
+    """Two people side by side, tracked, under a camera high enough that the area is several
+    people deep: their motion across the middle (2.2 people) is all in before they reach the far
+    edge. Counted untracked at once it was a third passage; owed to the two tracks it is theirs."""
+
+    def passages(owed: dict[int, int] | None) -> list[int]:
+        ledger = FluxLedger("up", slack=1.0)
+        out = []
+        for frame in range(10):
+            ledger.add(up_px2=22.0, down_px2=0.0)
+            out += [c.track_id for c in ledger.settle([], 100.0, frame, owed=owed)]
+        both = [Crossing(1, "in", 5), Crossing(2, "in", 5)]
+        return out + [c.track_id for c in ledger.settle(both, 100.0, 10, owed=owed)]
+
+    assert passages(None) == [-1, 1, 2]
+    assert passages({ABOVE: 2, BELOW: 0}) == [1, 2]

@@ -53,6 +53,7 @@ class Counter:
         self._lost: list[tuple[int, float, float, int]] = []  # origin, x, y, frame of ended tracks
         self._refused: dict[int, int] = {}  # track id -> the side its refused crossing reached
         self._half: dict[int, tuple[bool, int]] = {}  # track id -> upper half?, since which frame
+        self._inside: set[int] = set()  # live tracks in the area (between its edges)
         self.handoff_px = 0.0
         self.handoff_frames = 0
 
@@ -73,6 +74,7 @@ class Counter:
             self._origin.clear()
             self._refused.clear()
             self._half.clear()
+            self._inside.clear()
             self._lost.clear()
 
     def update(
@@ -100,6 +102,10 @@ class Counter:
             self._last[tid] = (x, y, frame)
             if self._half.get(tid, (None, 0))[0] != up:
                 self._half[tid] = (up, frame)
+            if side == INSIDE:
+                self._inside.add(tid)
+            else:
+                self._inside.discard(tid)
             if side == INSIDE or not inside_span or self._refused.get(tid) == side:
                 continue
             self._refused.pop(tid, None)
@@ -120,6 +126,18 @@ class Counter:
             return False
         xs, ys, _ = zip(*self._last.values(), strict=True)
         return bool((self._area.sides(xs, ys, self._in) == INSIDE).any())
+
+    def owed(self) -> dict[int, int]:
+        """Per side (ABOVE / BELOW), the live tracks in the area past its middle towards that
+        side, come from the other one: the motion of their bodies across the middle line is
+        measured already, their crossing is counted only when they reach the far edge."""
+        owed = {ABOVE: 0, BELOW: 0}
+        for tid in self._inside:
+            origin = self._origin.get(tid)
+            half = self._half.get(tid)
+            if origin is not None and half is not None and half[0] == (origin == BELOW):
+                owed[ABOVE if origin == BELOW else BELOW] += 1
+        return owed
 
     def undo(self, crossings: Sequence[Crossing]) -> None:
         """These crossings were refused (no motion backed them): each track is back on the side
@@ -149,6 +167,7 @@ class Counter:
             last = self._last.pop(tid, None)
             self._refused.pop(tid, None)
             self._half.pop(tid, None)
+            self._inside.discard(tid)
             if origin is None or last is None or self.handoff_frames <= 0:
                 continue
             if self._area.side(last[0], last[1], self._in) == INSIDE:  # it stood in the area
@@ -227,11 +246,14 @@ class FluxLedger:
         unit_px2: float,
         frame: int,
         pending: tuple[float, float] = (0.0, 0.0),
+        owed: dict[int, int] | None = None,
     ) -> list[Crossing]:
         """The crossings to count at this frame: tracked ones backed by motion, plus untracked.
 
         `pending` (up, down) is motion measured but not yet added (an open window): it backs a
-        tracked crossing but is not counted on its own."""
+        tracked crossing but is not counted on its own. `owed` (`Counter.owed`): per side, the
+        tracked people whose motion across the middle is in the balance but whose crossing
+        comes later (they have yet to reach the far edge): that much is not counted untracked."""
         unit_px2 = max(unit_px2, 1e-9)
         waiting = {ABOVE: pending[0], BELOW: pending[1]}
         towards = {self._way(side): side for side in (ABOVE, BELOW)}
@@ -244,12 +266,13 @@ class FluxLedger:
             self._balance[side] -= unit_px2
             counted.append(c)
         for side in (ABOVE, BELOW):
+            spare = self.slack + (owed or {}).get(side, 0)
             half = (0.5 + self.slack) * unit_px2
             if self._balance[side] <= half:
                 self._half[side] = -1
             elif self._half[side] < 0:
                 self._half[side] = frame
-            while self._balance[side] > (1.0 + self.slack) * unit_px2:
+            while self._balance[side] > (1.0 + spare) * unit_px2:
                 self._balance[side] -= unit_px2
                 counted.append(Crossing(-1, self._way(side), self._half[side]))
                 self.untracked += 1

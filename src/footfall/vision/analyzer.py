@@ -187,7 +187,9 @@ class Analyzer:
         segment = SLICE_SEGMENT_PERSONS * self._person_px
         self._ledger.add(*self._slice.add(along / unit, positions, segment))
         tracked = crossings
-        crossings = self._ledger.settle(tracked, 1.0, n, self._slice.pending())
+        crossings = self._ledger.settle(
+            tracked, 1.0, n, self._slice.pending(), self._counter.owed()
+        )
         self._counter.undo([c for c in tracked if c not in crossings])
         if not self._counter.busy:  # a lull settles what no track can claim any more
             crossings += self._ledger.settle_quiet(n)
