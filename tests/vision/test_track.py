@@ -8,7 +8,7 @@ import pytest
 
 from footfall.config import Params
 from footfall.vision.synthetic import scenario
-from footfall.vision.track import MotionField, Tracker
+from footfall.vision.track import MotionField, Tracker, ahead
 
 
 def feed(
@@ -131,3 +131,21 @@ def test_motion_field_flow_does_not_depend_on_the_images_met_before() -> None:
         flows.append(field.displacement(line))
     assert np.abs(flows[0]).max() > 1.0  # the walker moves across the line
     assert flows[0] == pytest.approx(flows[1], abs=1e-4)
+
+
+def test_the_flow_carried_on_moves_with_what_moved_and_leaves_the_floor_behind() -> None:
+    """DIS starts from the last flow moved on by itself: a person's vectors go where the person
+    is now, the floor they left gets none (left in place, a bare floor would keep a flow DIS
+    cannot check), and where a fast and a slow vector land together the fast one stays."""
+    flow = np.zeros((20, 20, 2), np.float32)
+    flow[4:8, 8:12] = (0.0, 3.0)  # a person moving 3 px down
+    flow[12, 2] = (1.0, 0.0)  # something slow that lands where a fast one does
+    flow[12, 0] = (3.0, 0.0)
+    moved = ahead(flow)
+    assert (moved[7:11, 8:12] == (0.0, 3.0)).all()
+    assert not moved[4:7, 8:12].any()
+    assert tuple(moved[12, 3]) == (3.0, 0.0)
+    assert np.count_nonzero(moved[..., 1]) == 16
+    edge = np.zeros((4, 4, 2), np.float32)
+    edge[3, 3] = (2.0, 2.0)  # moved out of the picture: gone
+    assert not ahead(edge).any()

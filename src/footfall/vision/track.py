@@ -26,6 +26,11 @@ from scipy.optimize import linear_sum_assignment
 
 _FAR = 1e9
 FLOW_PERSON_PX = 12.0  # optical flow runs at the scale where one person is this wide
+# DIS starts its search from the previous frame's flow, moved on by itself (people keep their
+# pace) and times this: from zero it loses much of a person who moved a good part of their width
+# since the last frame (low frame rates, fast steps). Less than 1, so what it cannot check on a
+# bare floor fades.
+FLOW_CARRY = 0.85
 RIDING_FLOW_PX = 0.3  # a track on flow faster than this (flow px per frame) rides a moving person
 RIDING_PATIENCE = 3  # a riding track may go undetected this many times longer
 
@@ -150,6 +155,27 @@ def _assign(
     return rows[ok].tolist(), cols[ok].tolist()
 
 
+def ahead(flow: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """The flow field one frame on if everything keeps its motion: each pixel's vector moved to
+    where it points (the faster one where two land on the same pixel; zero where none lands, as
+    on the floor a person has just left).
+
+        >>> f = np.zeros((1, 4, 2), np.float32); f[0, 0] = (2.0, 0.0)
+        >>> ahead(f)[0, :, 0].tolist()
+        [0.0, 0.0, 2.0, 0.0]
+    """
+    h, w = flow.shape[:2]
+    ys, xs = np.mgrid[0:h, 0:w]
+    tx = np.rint(xs + flow[..., 0]).astype(np.intp)
+    ty = np.rint(ys + flow[..., 1]).astype(np.intp)
+    inside = (tx >= 0) & (tx < w) & (ty >= 0) & (ty < h)
+    speed = np.hypot(flow[..., 0], flow[..., 1])[inside]
+    order = np.argsort(speed, kind="stable")  # written last, the faster vector stays
+    moved = np.zeros_like(flow)
+    moved[ty[inside][order], tx[inside][order]] = flow[inside][order]
+    return moved
+
+
 class MotionField:
     """Dense optical flow (OpenCV DIS) over a region, at a scale where a person is ~12 px wide.
 
@@ -167,6 +193,7 @@ class MotionField:
         self._prev: npt.NDArray[np.uint8] | None = None
         self._key: tuple[tuple[int, int, int, int], float] | None = None
         self._flow: npt.NDArray[np.float32] | None = None
+        self._raw: npt.NDArray[np.float32] | None = None  # the last flow, before smoothing
         self._scale = 1.0
         self._origin = (0, 0)
 
@@ -182,11 +209,13 @@ class MotionField:
         gray = np.ascontiguousarray(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), np.uint8)
         key = (roi, scale)
         if key != self._key or self._prev is None:
-            self._key, self._prev, self._flow = key, gray, None
+            self._key, self._prev, self._flow, self._raw = key, gray, None, None
             self._scale = size[0] / (x1 - x0)
             self._origin = (x0, y0)
             return
-        flow = self._dis.calc(self._prev, gray, np.zeros((*gray.shape, 2), np.float32))
+        start = np.zeros((*gray.shape, 2), np.float32) if self._raw is None else ahead(self._raw)
+        flow = self._dis.calc(self._prev, gray, np.asarray(start * FLOW_CARRY, np.float32))
+        self._raw = np.asarray(flow, np.float32)
         k = max(3, round(FLOW_PERSON_PX / 2) | 1)
         self._flow = np.asarray(cv2.blur(flow, (k, k)), np.float32)
         self._prev = gray
