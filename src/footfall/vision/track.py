@@ -31,6 +31,7 @@ FLOW_PERSON_PX = 12.0  # optical flow runs at the scale where one person is this
 # since the last frame (low frame rates, fast steps). Less than 1, so what it cannot check on a
 # bare floor fades.
 FLOW_CARRY = 0.85
+CARRY_MIN_PX = 0.05  # flow px per frame: slower vectors stay behind (cheap: most of the floor)
 RIDING_FLOW_PX = 0.3  # a track on flow faster than this (flow px per frame) rides a moving person
 RIDING_PATIENCE = 3  # a riding track may go undetected this many times longer
 
@@ -158,21 +159,22 @@ def _assign(
 def ahead(flow: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     """The flow field one frame on if everything keeps its motion: each pixel's vector moved to
     where it points (the faster one where two land on the same pixel; zero where none lands, as
-    on the floor a person has just left).
+    on the floor a person has just left). Vectors under CARRY_MIN_PX are noise and left out.
 
         >>> f = np.zeros((1, 4, 2), np.float32); f[0, 0] = (2.0, 0.0)
         >>> ahead(f)[0, :, 0].tolist()
         [0.0, 0.0, 2.0, 0.0]
     """
     h, w = flow.shape[:2]
-    ys, xs = np.mgrid[0:h, 0:w]
-    tx = np.rint(xs + flow[..., 0]).astype(np.intp)
-    ty = np.rint(ys + flow[..., 1]).astype(np.intp)
+    vectors = flow.reshape(-1, 2)
+    speed = np.hypot(vectors[:, 0], vectors[:, 1])
+    moving = np.flatnonzero(speed >= CARRY_MIN_PX)  # most of the floor: cheap to skip
+    moving = moving[np.argsort(speed[moving], kind="stable")]  # the faster one is written last
+    tx = moving % w + np.rint(vectors[moving, 0]).astype(np.intp)
+    ty = moving // w + np.rint(vectors[moving, 1]).astype(np.intp)
     inside = (tx >= 0) & (tx < w) & (ty >= 0) & (ty < h)
-    speed = np.hypot(flow[..., 0], flow[..., 1])[inside]
-    order = np.argsort(speed, kind="stable")  # written last, the faster vector stays
     moved = np.zeros_like(flow)
-    moved[ty[inside][order], tx[inside][order]] = flow[inside][order]
+    moved.reshape(-1, 2)[ty[inside] * w + tx[inside]] = vectors[moving[inside]]
     return moved
 
 
