@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.counting.test_counter_groundtruth import AREA
+from tests.needs import unavailable
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 BUS = DATA / "video" / "bus_overhead_koba.avi"
@@ -25,7 +26,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def bus() -> Path:
     if not BUS.exists():
-        pytest.skip("shared clips are not here")
+        unavailable("shared clips are not here (CI must have ../shared/data)")
     return BUS
 
 
@@ -182,7 +183,7 @@ TRUTH = {
 def test_motion_passages_print_no_python_none() -> None:
     tram = DATA / "video" / "tram_door_overhead_02.mp4"
     if not tram.exists():
-        pytest.skip("shared clips are not here")
+        unavailable("shared clips are not here (CI must have ../shared/data)")
     done = run("count", str(tram))
     assert done.returncode == 0, done.stderr
     assert "None" not in done.stdout and "from motion" in done.stdout
@@ -341,15 +342,18 @@ def test_the_annotated_video_ends_with_the_counts_printed(tmp_path: Path) -> Non
     from footfall.counting.area import Area
     from footfall.vision.draw import annotate
 
-    clip = DATA / "video" / "tram_door_overhead_02.mp4"
-    if not clip.exists():
-        pytest.skip("shared clips are not here")
+    trams = [DATA / "video" / f"tram_door_overhead_0{n}.mp4" for n in (2, 3, 4)]
+    if not all(t.exists() for t in trams):
+        unavailable("shared clips are not here (CI must have ../shared/data)")
+    # A clip whose end adds passages with the default area (tram 02 did until 2026-12-03; since
+    # the flow is carried on from frame to frame it is tram 04).
+    clip = next((t for t in trams if ends_with_passages(t)), None)
+    assert clip is not None, "no tram clip gains passages at its end any more"
     out = tmp_path / "drawn.avi"
     done = run("count", str(clip), "--annotate", str(out), "--json")
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
     final = (summary["in"], summary["out"])
-    assert ends_with_passages(clip), "the clip no longer gains passages at its end; pick another"
 
     def last_frame(path: Path) -> np.ndarray:
         capture, image = cv2.VideoCapture(str(path)), None
