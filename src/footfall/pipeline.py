@@ -126,7 +126,6 @@ class CountingHandle:
         self.name = name
         self._size_memory = size_memory  # the person size learnt, kept over restarts
         self._size_saved = time.monotonic()
-        self._analyzer: FrameAnalyzer | None = None
         self._source_factory = source_factory
         self._params_provider = params_provider
         self._ingest = ingest
@@ -236,7 +235,6 @@ class CountingHandle:
     def _run(self) -> None:
         params = self._params_provider()
         analyzer = self._analyzer_factory(params)
-        self._analyzer = analyzer
         restore = getattr(analyzer, "restore_size", None)
         if self._size_memory is not None and callable(restore):
             self._safe(partial(restore, self._size_memory.load()), None)
