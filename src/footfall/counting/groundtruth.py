@@ -298,7 +298,11 @@ def match_events(
     counted: Sequence[tuple[int, Direction]], truth: Sequence[TrueEvent], fps: float
 ) -> int:
     """Most one-to-one pairs (counted, true) of one direction within ±1 s of each other."""
-    pairs = pair_events(counted, truth, fps)
+    return _matched(pair_events(counted, truth, fps))
+
+
+def _matched(pairs: Sequence[EventPair]) -> int:
+    """How many of these pairs hold both a true event and a passage."""
     return sum(1 for p in pairs if p.true is not None and p.counted is not None)
 
 
@@ -307,7 +311,7 @@ def score(truth: GroundTruth, counted: Sequence[tuple[int, Direction]], fps: flo
     n_in = sum(1 for _, d in counted if d == "in")
     n_out = len(counted) - n_in
     pairs = pair_events(counted, truth.events, fps)
-    matched = sum(1 for p in pairs if p.true is not None and p.counted is not None)
+    matched = _matched(pairs)
     n_true = len(truth.events)
     return Score(
         counted_in=n_in,
