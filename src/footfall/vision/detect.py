@@ -172,13 +172,15 @@ def split_blob(points: npt.NDArray[np.float32], n: int) -> npt.NDArray[np.float3
     labels = np.empty(len(points), np.intp)
     labels[order] = np.arange(len(points)) * n // len(points)
     centres = np.zeros((n, 2), np.float32)
+    xs, ys = points[:, 0], points[:, 1]
     for _ in range(_KMEANS_ROUNDS):
         counts = np.bincount(labels, minlength=n).astype(np.float32)
         counts[counts == 0] = 1.0
-        centres[:, 0] = np.bincount(labels, points[:, 0], minlength=n) / counts
-        centres[:, 1] = np.bincount(labels, points[:, 1], minlength=n) / counts
-        d = ((points[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
-        labels = d.argmin(axis=1)
+        centres[:, 0] = np.bincount(labels, xs, minlength=n) / counts
+        centres[:, 1] = np.bincount(labels, ys, minlength=n) / counts
+        dx = xs[:, None] - centres[None, :, 0]  # (points, clusters), one axis at a time
+        dy = ys[:, None] - centres[None, :, 1]
+        labels = (dx * dx + dy * dy).argmin(axis=1)
     return np.asarray(centres, np.float32)
 
 
