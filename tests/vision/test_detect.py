@@ -11,6 +11,7 @@ import pytest
 
 from footfall.config import Params
 from footfall.vision.detect import (
+    BARE_S,
     GAIN_CLEAN,
     GAIN_TORN,
     QUIET_S,
@@ -224,9 +225,50 @@ def test_a_light_change_in_an_empty_doorway_is_learnt_at_the_usual_rate() -> Non
     floor = rng.integers(60, 120, (120, 160, 3), dtype=np.uint8)
     det = ForegroundDetector(Params())
     det.set_fps(25.0)
+    det.mask(floor)
+    for x in range(0, 160, 8):  # someone walks through (a bare model would start again, above)
+        det.mask(with_people(floor, [(x, 60)])[:120, :160])
     for _ in range(400):  # a grown model of an empty, still doorway
         det.mask(floor)
     lit = np.asarray(np.clip(floor.astype(np.int16) + 45, 0, 255), np.uint8)
     masks = [det.mask(lit) for _ in range(150)]
     assert np.count_nonzero(masks[2]) > 0.5 * masks[2].size  # the change shows at first
     assert np.count_nonzero(masks[-1]) < 0.02 * masks[-1].size  # and is learnt
+
+
+def bare_floor() -> np.ndarray:
+    return np.random.default_rng(5).integers(60, 120, (240, 320, 3), dtype=np.uint8)
+
+
+def with_people(floor: np.ndarray, centres: list[tuple[int, int]]) -> np.ndarray:
+    img = floor.copy()
+    for x, y in centres:
+        cv2.circle(img, (x, y), 22, (215, 205, 190), -1)
+    return img
+
+
+def foreground_while_standing(arrival: np.ndarray, bare_s: float) -> list[float]:
+    """Share of the work image that is foreground in each of the 6 frames after `arrival`
+    appeared (and stood still) in a doorway a new detector watched empty for `bare_s` s."""
+    det = ForegroundDetector(Params())
+    det.set_fps(25.0)
+    for _ in range(round(bare_s * 25)):
+        det.mask(bare_floor())
+    masks = [det.mask(arrival) for _ in range(6)]
+    return [np.count_nonzero(m) / m.size for m in masks]
+
+
+def test_a_crowd_arriving_at_once_in_a_bare_doorway_starts_the_background_again() -> None:
+    """A model that knows only the bare floor sees a queue arriving all at once (a door opening
+    on it) as solid blobs, and the size learnt from them is a fifth too large: the model starts
+    again from that frame, as if the counter had been switched on with the queue there. So the
+    queue, standing still, is the background from the next frame but one, as for a new model;
+    one person walking in changes little at once and stays foreground as before."""
+    crowd = with_people(bare_floor(), [(x, y) for x in range(30, 320, 52) for y in (80, 130, 180)])
+    walker = with_people(bare_floor(), [(160, 120)])
+    assert foreground_while_standing(crowd, 0.0) == [0.0] * 6  # there from the first frame
+    for bare_s in (1.0, 4.0):
+        seen = foreground_while_standing(crowd, bare_s)
+        assert seen[0] > 0.3 and seen[2:] == [0.0] * 4, (bare_s, seen)
+        alone = foreground_while_standing(walker, bare_s)
+        assert min(alone[:5]) > 0.015, (bare_s, alone)  # a disc of 11 work px: 2 % of it
