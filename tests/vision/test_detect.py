@@ -11,7 +11,6 @@ import pytest
 
 from footfall.config import Params
 from footfall.vision.detect import (
-    BARE_S,
     GAIN_CLEAN,
     GAIN_TORN,
     QUIET_S,
