@@ -335,7 +335,7 @@ class ForegroundDetector:
 
     def _scene_change(
         self,
-        changed: npt.NDArray[np.uint8],
+        changed: npt.NDArray[np.generic],
         window: tuple[slice, slice],
     ) -> bool:
         """Whether a background model that has only ever seen the doorway empty and still (for
@@ -345,7 +345,7 @@ class ForegroundDetector:
         34 for 23 (bench_restart), as a counter restarted on a queue with its old size already
         does (docs/vision.md, "Restarts")."""
         near = changed[window]
-        return (
+        return bool(
             len(self._thickness) < SIZE_MIN_SAMPLES
             and self._still_frames >= BARE_S * self._fps
             and self._still_frames + math.ceil(self._span) + 1 >= self._model_frames
