@@ -282,8 +282,10 @@ def test_a_counter_restarted_mid_queue_goes_on_with_the_size_it_had(clip: str) -
 def test_a_counter_restarted_on_an_empty_doorway_counts_the_next_queue() -> None:
     """Restarted at night, the counter watches the empty doorway; the first queue of the
     morning then stands out whole against the bare floor. Learning the size afresh from it took
-    the queue for one person: tram 02 after 1 s / 12 s of empty doorway counted 14 / 0 of 23.
-    Going on from the samples of the run before, 23 / 19."""
+    the queue for one person: tram 02 after 1 s / 12 s of empty doorway counted 14 / 0 of 23;
+    going on from the samples of the run before, 23 / 20. The queue arriving at once now starts
+    the background model and the size afresh, as if the counter had been switched on with the
+    queue there: 23 / 23."""
     truth = GroundTruth.load(DATA / "tram_door_overhead_02.json")
     images = list(decoded(clip_path(truth.video)))
     params = params_for(truth.area, truth.in_direction, None)
@@ -298,7 +300,7 @@ def test_a_counter_restarted_on_an_empty_doorway_counts_the_next_queue() -> None
         restarted.restore_size(earlier.size_samples())
         passages = run_through(restarted, [empty] * round(seconds * truth.fps) + images)
         counts.append(sum(p.direction == "in" for p in passages))
-    assert abs(counts[0] - truth.true_in) <= truth.tolerance_in and counts[1] >= 18, counts
+    assert all(abs(c - truth.true_in) <= truth.tolerance_in for c in counts), counts
 
 
 def test_a_fast_step_is_measured_from_the_flow_carried_on() -> None:

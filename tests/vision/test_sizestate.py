@@ -17,6 +17,7 @@ from footfall.vision.analyzer import Analyzer
 from footfall.vision.detect import ForegroundDetector, person_width_px
 from footfall.vision.sizestate import SizeMemory, SizeSamples
 from footfall.vision.synthetic import scenario
+from tests.vision.test_detect import bare_floor, with_people
 
 SAMPLES = SizeSamples((280, 90.0, 50, 1), (320, 240), (12.5, 13.0, 14.25) * 10, (0.875,) * 30)
 
@@ -148,3 +149,28 @@ def test_an_analyzer_hands_its_samples_on() -> None:
     second.restore_size(samples)
     second.process(next(iter(sc.frames())))  # the empty doorway: no detection to follow
     assert second.person_px == pytest.approx(first.person_px, rel=0.06)
+
+
+def test_a_queue_arriving_in_a_bare_doorway_makes_a_restored_size_learnt_afresh() -> None:
+    """Restarted on an empty doorway, a counter goes on from its earlier size; when a queue then
+    arrives all at once the background model starts again (as at a first start) and the size
+    is learnt afresh with it: the old size over a model started on the queue counted tram 02 34
+    for 23, learning afresh 23 (bench_restart). One person walking in keeps it."""
+    params = Params()
+    samples = learnt_detector(params).samples()
+    assert samples is not None
+    guess = person_width_px(160, params.Counter.Height, 90.0, 50)
+    crowd = with_people(bare_floor(), [(x, y) for x in range(30, 320, 52) for y in (80, 130, 180)])
+    walker = with_people(bare_floor(), [(160, 120)])
+    learnt = []
+    for arrival in (crowd, walker):
+        detector = ForegroundDetector(params)
+        detector.set_fps(25.0)
+        detector.restore(samples)
+        for _ in range(25):
+            detector.mask(bare_floor())
+        assert detector.size_learnt
+        detector.mask(arrival)
+        learnt.append((detector.size_learnt, detector.person_px))
+    assert learnt[0] == (False, pytest.approx(guess))
+    assert learnt[1][0] and learnt[1][1] != pytest.approx(guess)

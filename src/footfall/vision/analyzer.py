@@ -80,6 +80,7 @@ class Analyzer:
         self._hold: EarlyHold[Passage] = EarlyHold()
         self._hold_frames = 0
         self._restored = False  # restore_size was called: follow the detector's size at once
+        self._learnt = False  # the detector's size was learnt at the last frame
 
     def set_fps(self, fps: float) -> None:
         """Frame rate of the source, when known: occlusion tolerance is set in seconds."""
@@ -164,6 +165,12 @@ class Analyzer:
         if self._shape != (w, h):
             self._configure(w, h)
         detections = self._detector.detect(frame)
+        learnt = getattr(self._detector, "size_learnt", True)
+        # A detector that drops its size (a queue arriving in a bare doorway, a new mounting
+        # height) splits by the guess until it has learnt it again: passages wait again.
+        if self._learnt and not learnt and not self._hold.open:
+            self._hold, self._hold_frames = EarlyHold(), 0
+        self._learnt = learnt
         if self._restored:  # the detector's size is an earlier run's from its first frame on
             self._restored = False
             self._set_person(getattr(self._detector, "frame_person_px", self._person_px))

@@ -48,8 +48,9 @@ QUIET_SLOWDOWN = 100.0
 # (the tram clips after 1 s of their empty doorway: 14 / 16 / 14 people for 23 / ~19 / ~28).
 # Once the doorway has been empty and still for BARE_S since the model began, a change over
 # SCENE_CHANGE of the size window at once starts the model again from that frame, as if the
-# counter had been switched on with the crowd there. People walking in one by one change far
-# less at once (the bus's first: 2 % of the window; the trams' queues 34-52 %).
+# counter had been switched on with the crowd there, and the person size is learnt afresh (an
+# analyzer holds passages until it is). People walking in one by one change far less at once
+# (the bus's first: 2 % of the window; the trams' queues 34-52 %).
 BARE_S = 0.5
 SCENE_CHANGE = 0.2
 NOMINAL_FPS = 25.0
@@ -339,15 +340,11 @@ class ForegroundDetector:
         window: tuple[slice, slice],
     ) -> bool:
         """Whether a background model that has only ever seen the doorway empty and still (for
-        BARE_S at least), with no person size known yet, now sees SCENE_CHANGE of the window
-        change at once: a door opened on a crowd (see BARE_S). A counter that goes on from an
-        earlier run's size (`restore`) keeps its model: starting it again there counted tram 02
-        34 for 23 (bench_restart), as a counter restarted on a queue with its old size already
-        does (docs/vision.md, "Restarts")."""
+        BARE_S at least) now sees SCENE_CHANGE of the window change at once: a door opened on a
+        crowd (see BARE_S)."""
         near = changed[window]
         return bool(
-            len(self._thickness) < SIZE_MIN_SAMPLES
-            and self._still_frames >= BARE_S * self._fps
+            self._still_frames >= BARE_S * self._fps
             and self._still_frames + math.ceil(self._span) + 1 >= self._model_frames
             and np.count_nonzero(near) >= SCENE_CHANGE * near.size
         )
@@ -388,6 +385,12 @@ class ForegroundDetector:
             if not still and self._scene_change(cv2.bitwise_or(fg, moved), window):
                 self._bg.apply(small, learningRate=1.0)  # >= 1: MOG2 starts again from this frame
                 self._model_frames = 1
+                # The size is learnt afresh with it, an earlier run's too (`restore`): over a
+                # model started on the queue the old size counted tram 02 34 for 23, as a
+                # counter restarted with a queue in the door does (bench_restart); afresh 23.
+                self._thickness.clear()
+                self._solidity.clear()
+                self._set_person(self._prior_px)
             self._still_frames = self._still_frames + 1 if still else 0
             fg = cv2.bitwise_or(fg, moved)
         fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, self._kernel)
