@@ -563,6 +563,7 @@ def test_the_learnt_person_size_is_kept_over_a_restart(store: SQLiteStore, tmp_p
     finally:
         first.stop()
     learnt = first.status()["person_px"]
+    assert first.status()["size_learnt"] is True
     saved = json.loads(size_file.read_text())
     assert saved["source"] == "synthetic:3"
     assert len(saved["samples"]["thickness"]) >= 20
@@ -608,6 +609,7 @@ def test_a_file_is_counted_afresh_whatever_the_size_memory_holds(
     c = Params().Counter
     guess = person_width_px(320, c.Height, c.FieldOfView, c.PersonWidth)
     assert handle.status()["person_px"] == pytest.approx(guess, abs=0.1)
+    assert handle.status()["size_learnt"] is False  # the guess: no one crossed the clip
     assert size_file.read_bytes() == kept
 
 

@@ -155,6 +155,7 @@ class CountingHandle:
         # the person width the last counted frame was counted with (frame px), published once
         # the frame is done: read mid-frame, the analyzer's may still be the mounting-height guess
         self._counted_px: float | None = None
+        self._size_learnt: bool | None = None  # ... and whether that width was learnt yet
         self._thread = threading.Thread(target=self._run, name=f"counting {name}", daemon=True)
 
     def start(self) -> CountingHandle:
@@ -203,6 +204,10 @@ class CountingHandle:
             "last_frame_age_s": round(time.monotonic() - times[-1], 1) if times else None,
             # the person width counting uses now (frame px; None before the first frame)
             "person_px": self._person_px(),
+            # whether that width is learnt from the footage (False: the mounting-height guess,
+            # until the first people are seen, or after a queue arrived at once in an empty
+            # doorway; the passages of that time wait for it); None before the first frame
+            "size_learnt": self._size_learnt,
             "errors": self.errors,
             "last_error": self.last_error,
             "last_error_time": self.last_error_time.isoformat() if self.last_error_time else None,
@@ -324,6 +329,7 @@ class CountingHandle:
             self._commit(self._safe(partial(analyzer.process, frame), []))
             width = getattr(analyzer, "person_px", None)
             self._counted_px = float(width) if isinstance(width, float | int) else None
+            self._size_learnt = bool(getattr(analyzer, "size_learnt", True))
             self._latest = View(frame.image, frame.index, list(getattr(analyzer, "tracks", ())))
             if time.monotonic() - self._size_saved >= SIZE_SAVE_S:
                 self._save_size(analyzer)

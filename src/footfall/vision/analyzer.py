@@ -275,6 +275,12 @@ class Analyzer:
             self._restored = True
 
     @property
+    def size_learnt(self) -> bool:
+        """Whether the detector's person size is learnt from the footage (detectors that do not
+        learn one: always)."""
+        return bool(getattr(self._detector, "size_learnt", True))
+
+    @property
     def person_px(self) -> float:
         """The person width counting uses now (px of the frame): the detector's boxes."""
         return self._person_px
