@@ -53,7 +53,6 @@ class Counter:
         self._lost: list[tuple[int, float, float, int]] = []  # origin, x, y, frame of ended tracks
         self._refused: dict[int, int] = {}  # track id -> the side its refused crossing reached
         self._half: dict[int, tuple[bool, int]] = {}  # track id -> upper half?, since which frame
-        self._inside: set[int] = set()  # live tracks in the area (between its edges)
         self.handoff_px = 0.0
         self.handoff_frames = 0
 
@@ -74,7 +73,6 @@ class Counter:
             self._origin.clear()
             self._refused.clear()
             self._half.clear()
-            self._inside.clear()
             self._lost.clear()
 
     def update(
@@ -102,10 +100,6 @@ class Counter:
             self._last[tid] = (x, y, frame)
             if self._half.get(tid, (None, 0))[0] != up:
                 self._half[tid] = (up, frame)
-            if side == INSIDE:
-                self._inside.add(tid)
-            else:
-                self._inside.discard(tid)
             if side == INSIDE or not inside_span or self._refused.get(tid) == side:
                 continue
             self._refused.pop(tid, None)
@@ -120,19 +114,22 @@ class Counter:
     def busy(self) -> bool:
         """Whether a track could still complete a crossing from motion already measured: one is
         in the area, or one that stood there may yet be taken over."""
-        if self._lost:
-            return True
+        return bool(self._lost) or bool(self._in_area())
+
+    def _in_area(self) -> list[int]:
+        """The tracks last seen in the area (between its edges)."""
         if not self._last:
-            return False
+            return []
         xs, ys, _ = zip(*self._last.values(), strict=True)
-        return bool((self._area.sides(xs, ys, self._in) == INSIDE).any())
+        inside = (self._area.sides(xs, ys, self._in) == INSIDE).tolist()
+        return [tid for tid, there in zip(self._last, inside, strict=True) if there]
 
     def owed(self) -> dict[int, int]:
         """Per side (ABOVE / BELOW), the live tracks in the area past its middle towards that
         side, come from the other one: the motion of their bodies across the middle line is
         measured already, their crossing is counted only when they reach the far edge."""
         owed = {ABOVE: 0, BELOW: 0}
-        for tid in self._inside:
+        for tid in self._in_area():
             origin = self._origin.get(tid)
             half = self._half.get(tid)
             if origin is not None and half is not None and half[0] == (origin == BELOW):
@@ -167,7 +164,6 @@ class Counter:
             last = self._last.pop(tid, None)
             self._refused.pop(tid, None)
             self._half.pop(tid, None)
-            self._inside.discard(tid)
             if origin is None or last is None or self.handoff_frames <= 0:
                 continue
             if self._area.side(last[0], last[1], self._in) == INSIDE:  # it stood in the area
