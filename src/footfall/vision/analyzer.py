@@ -165,7 +165,7 @@ class Analyzer:
         if self._shape != (w, h):
             self._configure(w, h)
         detections = self._detector.detect(frame)
-        learnt = getattr(self._detector, "size_learnt", True)
+        learnt = self.size_learnt
         # A detector that drops its size (a queue arriving in a bare doorway, a new mounting
         # height) splits by the guess until it has learnt it again: passages wait again.
         if self._learnt and not learnt and not self._hold.open:
@@ -214,7 +214,7 @@ class Analyzer:
             self._hold.add(p, p.direction, p.frame or 0, x)
         if passages or self._hold_frames:  # the wait is timed from the first passage held
             self._hold_frames += 1
-        learnt = getattr(self._detector, "size_learnt", True)
+        learnt = self.size_learnt
         if learnt or self._hold_frames >= HOLD_MAX_S * self._fps:
             return self._release()
         return []

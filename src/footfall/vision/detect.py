@@ -245,9 +245,7 @@ class ForegroundDetector:
         self._work = (WORK_WIDTH, max(8, round(height * scale)))
         c = self._params.Counter
         self._prior_px = person_width_px(WORK_WIDTH, c.Height, c.FieldOfView, c.PersonWidth)
-        self._thickness.clear()
-        self._solidity.clear()
-        self._set_person(self._prior_px)
+        self._learn_afresh()
         restored, self._restored = self._restored, None
         if (
             restored is not None
@@ -259,6 +257,12 @@ class ForegroundDetector:
             self._thickness.extend(restored.thickness)
             self._solidity.extend(restored.solidity)
             self._set_learnt()
+
+    def _learn_afresh(self) -> None:
+        """Drop the size samples: the person size is the mounting-height guess until learnt."""
+        self._thickness.clear()
+        self._solidity.clear()
+        self._set_person(self._prior_px)
 
     def _set_person(self, width_px: float) -> None:
         self.person_px = width_px
@@ -387,9 +391,7 @@ class ForegroundDetector:
                 # The size is learnt afresh with it, an earlier run's too (`restore`): over a
                 # model started on the queue the old size counted tram 02 34 for 23, as a
                 # counter restarted with a queue in the door does (bench_restart); afresh 23.
-                self._thickness.clear()
-                self._solidity.clear()
-                self._set_person(self._prior_px)
+                self._learn_afresh()
             self._still_frames = self._still_frames + 1 if still else 0
             fg = cv2.bitwise_or(fg, moved)
         fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, self._kernel)
