@@ -11,8 +11,11 @@ import pytest
 
 from footfall.config import Params
 from footfall.vision.detect import person_width_px
+from footfall.vision.scene_render import HEIGHT
 from footfall.vision.synthetic import (
     FPS,
+    QUEUE_PEOPLE,
+    QUEUE_WAIT_S,
     SCENARIOS,
     Renderer,
     SyntheticSource,
@@ -74,6 +77,35 @@ def test_pairs_walk_abreast_and_tailgaters_follow_closely() -> None:
     tail = scenario("tailgating", seed=1)
     lag_s = (tail.events[1].frame - tail.events[0].frame) / FPS
     assert 0.4 < lag_s < 1.2
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_a_queue_stands_at_the_closed_door_then_walks_through_close_together(seed: int) -> None:
+    """The `queue` scene: everyone crosses once, the same way; the front row stands in view
+    from the first frame until the door opens; rows 0.45-0.75 m apart walk at one pace."""
+    sc = scenario("queue", seed=seed)
+    assert QUEUE_PEOPLE[0] <= len(sc.walkers) == len(sc.events) <= QUEUE_PEOPLE[1]
+    assert len({e.direction for e in sc.events}) == 1
+    front = sc.walkers[0]
+    opens = front.path[2][0]
+    first, waiting = front.at(0), front.at(opens)
+    assert first is not None and waiting is not None
+    assert 0 <= first[1] <= HEIGHT and abs(first[1] - waiting[1]) < 2
+    assert QUEUE_WAIT_S[0] * FPS <= opens <= QUEUE_WAIT_S[1] * FPS
+    scale = shoulder_px(Params().Counter) / (Params().Counter.PersonWidth / 100)  # px per metre
+    rows = sorted({round(w.path[0][2]) for w in sc.walkers}, key=lambda y: abs(y - first[1]))
+    gaps = np.abs(np.diff(rows)) / scale
+    assert np.all((gaps > 0.44) & (gaps < 0.76)), gaps
+    speeds = {round(abs(w.path[3][2] - w.path[2][2]) / (w.path[3][0] - w.path[2][0]), 1) for w in sc.walkers}
+    assert max(speeds) - min(speeds) <= 0.2  # one pace (rounding of whole frames aside)
+
+
+def test_some_queues_have_rows_two_abreast() -> None:
+    rows = [
+        len(sc.walkers) - len({round(w.path[0][2]) for w in sc.walkers})
+        for sc in (scenario("queue", seed=s) for s in range(4))
+    ]
+    assert sum(rows) > 0 and min(rows) < max(rows), rows
 
 
 def test_standing_person_stops_in_the_area_before_crossing() -> None:

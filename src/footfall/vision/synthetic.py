@@ -34,6 +34,9 @@ from footfall.vision.types import Frame
 Direction = Literal["in", "out"]
 
 LIGHT_PERIOD_S = 30.0  # light swing of the finite scenarios
+QUEUE_PEOPLE = (8, 14)  # people in the `queue` scenario
+QUEUE_WAIT_S = (3.0, 6.0)  # the queue stands this long before the door opens
+QUEUE_ABREAST = 0.3  # share of the queue's rows that are two people abreast
 SCENARIO_EPOCH = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
 
 
@@ -212,6 +215,41 @@ class Planner:
             return [self.walk(start, x, up, speed, stops=((stand_y, frames),))]
         raise ValueError(f"unknown episode kind {kind!r}; known: {', '.join(self.KINDS)}")
 
+    def queue(self, start: int) -> list[Walker]:
+        """A queue at a closed door: QUEUE_PEOPLE people in a column on one side of the area,
+        the front ones standing in view from `start`, then, when the door opens after
+        QUEUE_WAIT_S, all walking through at one slow pace, 0.45-0.75 m apart, now and then two
+        abreast (as people board a tram or alight from it)."""
+        r = self.rng
+        area = self.params.Area
+        up = r.random() < 0.5
+        speed = r.uniform(0.5, 0.9) * self.scale / self.fps
+        top, bottom = min(area.YFirst, area.YLast), max(area.YFirst, area.YLast)
+        margin = self.size
+        front = bottom + 0.6 * self.size if up else top - 0.6 * self.size
+        exit_y = -margin if up else HEIGHT + margin
+        opens = start + round(r.uniform(*QUEUE_WAIT_S) * self.fps)
+        x_door = r.uniform(0.4, 0.6) * WIDTH
+        walkers: list[Walker] = []
+        behind = 0.0  # px from the front of the queue, along the way it walks
+        n = r.randint(*QUEUE_PEOPLE)
+        while len(walkers) < n:
+            abreast = 2 if r.random() < QUEUE_ABREAST and n - len(walkers) >= 2 else 1
+            y = front + behind if up else front - behind
+            for k in range(abreast):
+                x = x_door + (k - (abreast - 1) / 2) * 1.1 * self.size + r.uniform(-4, 4)
+                sway = r.uniform(-1.5, 1.5)
+                walk_frames = round(abs(y - exit_y) / speed)
+                path = (
+                    (start, x, y),
+                    ((start + opens) // 2, x + sway, y + sway / 2),  # weight shifts a little
+                    (opens, x, y),
+                    (opens + walk_frames, x + r.uniform(-6, 6), exit_y),
+                )
+                walkers.append(Walker(path, *self._look()))
+            behind += r.uniform(0.45, 0.75) * self.scale
+        return walkers
+
     def next_start(self, walkers: list[Walker]) -> int:
         """The frame the next episode may start: after these walkers leave, plus a pause."""
         return (
@@ -269,7 +307,7 @@ class Scenario:
         }
 
 
-SCENARIOS = (*Planner.KINDS, "lights", "mixed")
+SCENARIOS = (*Planner.KINDS, "lights", "mixed", "queue")
 
 
 def scenario(
@@ -290,6 +328,8 @@ def scenario(
             start = planner.next_start(batch)
     elif name == "lights":  # the walker comes while the light is dimming fastest
         walkers = planner.episode(round(LIGHT_PERIOD_S / 2 * FPS) - 20, "single")
+    elif name == "queue":  # standing there from the first frame, as the shared tram clips
+        walkers = planner.queue(0)
     else:
         walkers = planner.episode(start, name)
     truth = [t for t in (truth_of(w, params.Area) for w in walkers) if t is not None]
