@@ -96,7 +96,7 @@ def test_a_queue_stands_at_the_closed_door_then_walks_through_close_together(see
     rows = sorted({round(w.path[0][2]) for w in sc.walkers}, key=lambda y: abs(y - first[1]))
     gaps = np.abs(np.diff(rows)) / scale
     assert np.all((gaps > 0.44) & (gaps < 0.76)), gaps
-    speeds = {round(abs(w.path[3][2] - w.path[2][2]) / (w.path[3][0] - w.path[2][0]), 1) for w in sc.walkers}
+    speeds = [abs(w.path[3][2] - w.path[2][2]) / (w.path[3][0] - w.path[2][0]) for w in sc.walkers]
     assert max(speeds) - min(speeds) <= 0.2  # one pace (rounding of whole frames aside)
 
 
