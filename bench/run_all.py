@@ -17,6 +17,7 @@ ORDER = [
     "pipeline",
     "accuracy",
     "robustness",
+    "synthetic",
     "longrun",
     "restart",
     "delivery",
