@@ -214,7 +214,7 @@ def test_eval_of_a_totals_only_truth_for_another_clip(bus: Path, tmp_path: Path)
             {"area": TRUTH["area"] | {"yfirst": 140, "ylast": 100}},  # type: ignore[operator]
             "Area.YFirst < Area.YLast <= Area.Height must hold (140, 100, 240)",
         ),
-        ({"area": {"left": 0}}, "it has no area.width"),
+        ({"area": {"left": 0}}, "it has no area.right"),  # width, height: the video's
     ],
 )
 def test_eval_refuses_a_bad_ground_truth_before_counting(
@@ -225,6 +225,26 @@ def test_eval_refuses_a_bad_ground_truth_before_counting(
     done = run("eval", str(bus), str(truth), "--json")
     assert done.returncode == 2 and done.stdout == ""
     assert message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_eval_takes_the_videos_size_where_the_ground_truth_gives_none(
+    bus: Path, tmp_path: Path
+) -> None:
+    """A hand count written without `width`/`height` (a line alone, or an area without its
+    size) is read in the video's pixels, as the same file with the video's size is."""
+    area = {k: v for k, v in TRUTH["area"].items() if k not in ("width", "height")}  # type: ignore[attr-defined]
+    bare = {k: v for k, v in TRUTH.items() if k != "area"}
+    results = []
+    line = bare | {"line_y": 120}
+    for name, body in (("full", TRUTH), ("area", bare | {"area": area}), ("line", line)):
+        truth = tmp_path / f"{name}.json"
+        truth.write_text(json.dumps(body))
+        done = run("eval", str(bus), str(truth), "--json")
+        assert done.returncode == 0, done.stderr
+        results.append(json.loads(done.stdout))
+    assert results[0]["in"] == results[1]["in"] and results[0]["out"] == results[1]["out"]
+    assert results[0]["combined_accuracy"] == results[1]["combined_accuracy"] == 1.0
+    assert results[2]["true_in"] == 7  # the band around line_y across the video's width
 
 
 def test_annotate_writes_the_counted_video_with_the_area_drawn(bus: Path, tmp_path: Path) -> None:

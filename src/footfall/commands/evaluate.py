@@ -10,7 +10,13 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from footfall.commands.count import AUTO_SIZE_HELP, DETECTOR_HELP, params_for, run_with_progress
+from footfall.commands.count import (
+    AUTO_SIZE_HELP,
+    DETECTOR_HELP,
+    params_for,
+    run_with_progress,
+    video_info,
+)
 from footfall.counting.groundtruth import GroundTruth, Score, score
 from footfall.errors import BadRequest
 from footfall.vision.offline import CountResult, quiet_decoder
@@ -69,7 +75,8 @@ def evaluate_file(
     auto_size: bool = True,
 ) -> tuple[Score, CountResult]:
     """Count `video` with the ground truth's area and in direction, and score it."""
-    truth = GroundTruth.load(truth_path)
+    width, height, _ = video_info(video)
+    truth = GroundTruth.load(truth_path, (width, height))
     try:
         params_for(truth.area, truth.in_direction, None, rotation=truth.rotation)
     except BadRequest as exc:

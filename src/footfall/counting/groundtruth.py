@@ -55,20 +55,26 @@ class GroundTruth:
         return bool(self.events) or self.true_in + self.true_out == 0
 
     @classmethod
-    def load(cls, path: Path) -> GroundTruth:
-        """Read a ground-truth JSON file; a malformed one raises BadRequest naming the problem."""
+    def load(cls, path: Path, frame_size: tuple[int, int] | None = None) -> GroundTruth:
+        """Read a ground-truth JSON file; a malformed one raises BadRequest naming the problem.
+        `frame_size` (the video's width, height) stands in for a `width` or `height` the file
+        leaves out, at its top level or in its `area`."""
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise BadRequest(f"cannot read ground truth {path}: {exc}") from exc
-        return cls.from_json(raw)
+        return cls.from_json(raw, frame_size)
 
     @classmethod
-    def from_json(cls, raw: Any) -> GroundTruth:
-        """Build from the parsed JSON object."""
+    def from_json(cls, raw: Any, frame_size: tuple[int, int] | None = None) -> GroundTruth:
+        """Build from the parsed JSON object (`frame_size`: as for `load`)."""
         try:
             if not isinstance(raw, dict):
                 raise ValueError(f"the file must hold one JSON object, not {_show(raw)}")
+            if frame_size is not None:
+                raw = _sized(raw, frame_size)
+                if isinstance(raw.get("area"), dict):
+                    raw["area"] = _sized(raw["area"], frame_size)
             in_direction = raw.get("in_direction", "up")
             rotation = 0
             if raw.get("line_x") is not None or in_direction in ("left", "right"):
@@ -116,6 +122,12 @@ class GroundTruth:
             raise BadRequest(f"ground truth is malformed: it has no {exc.args[0]}") from exc
         except ValueError as exc:
             raise BadRequest(f"ground truth is malformed: {exc}") from exc
+
+
+def _sized(container: dict[str, Any], frame_size: tuple[int, int]) -> dict[str, Any]:
+    """A copy of `container` with the frame's width and height where it gives none."""
+    width, height = frame_size
+    return {"width": width, "height": height} | container
 
 
 def _band(line: int, across: int) -> tuple[int, int]:
