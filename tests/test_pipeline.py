@@ -570,6 +570,7 @@ def test_the_learnt_person_size_is_kept_over_a_restart(store: SQLiteStore, tmp_p
     c = Params().Counter
     guess = person_width_px(320, c.Height, c.FieldOfView, c.PersonWidth)  # the scene's width
     assert learnt is not None and abs(learnt - guess) > 1.0  # what it learnt is not the guess
+    assert first.status()["height_px"] == pytest.approx(guess, abs=0.1)  # shown beside it
 
     again = start_counting(
         "synthetic:3", False, Holder(), Ingest(store), paced=False, size_file=size_file
@@ -610,6 +611,7 @@ def test_a_file_is_counted_afresh_whatever_the_size_memory_holds(
     guess = person_width_px(320, c.Height, c.FieldOfView, c.PersonWidth)
     assert handle.status()["person_px"] == pytest.approx(guess, abs=0.1)
     assert handle.status()["size_learnt"] is False  # the guess: no one crossed the clip
+    assert handle.status()["height_px"] == pytest.approx(guess, abs=0.1)
     assert size_file.read_bytes() == kept
 
 

@@ -33,6 +33,7 @@ from footfall.config import Params, redact
 from footfall.errors import BadRequest
 from footfall.ingest import Ingest
 from footfall.store.base import Passage
+from footfall.vision.detect import person_width_px
 from footfall.vision.orient import turned
 from footfall.vision.sizestate import SizeMemory
 from footfall.vision.source import (
@@ -156,6 +157,7 @@ class CountingHandle:
         # the frame is done: read mid-frame, the analyzer's may still be the mounting-height guess
         self._counted_px: float | None = None
         self._size_learnt: bool | None = None  # ... and whether that width was learnt yet
+        self._height_px: float | None = None  # ... and the width Counter.Height gives
         self._thread = threading.Thread(target=self._run, name=f"counting {name}", daemon=True)
 
     def start(self) -> CountingHandle:
@@ -208,6 +210,10 @@ class CountingHandle:
             # until the first people are seen, or after a queue arrived at once in an empty
             # doorway; the passages of that time wait for it); None before the first frame
             "size_learnt": self._size_learnt,
+            # the width Counter.Height, FieldOfView and PersonWidth give for that frame: far from
+            # person_px, either the mounting height is wrong or the learnt width is (a doorway
+            # crowded from the start on a clean floor teaches one too wide; docs/vision.md)
+            "height_px": self._height_px,
             "errors": self.errors,
             "last_error": self.last_error,
             "last_error_time": self.last_error_time.isoformat() if self.last_error_time else None,
@@ -330,6 +336,9 @@ class CountingHandle:
             width = getattr(analyzer, "person_px", None)
             self._counted_px = float(width) if isinstance(width, float | int) else None
             self._size_learnt = bool(getattr(analyzer, "size_learnt", True))
+            c = params.Counter
+            width_px = person_width_px(frame.image.shape[1], c.Height, c.FieldOfView, c.PersonWidth)
+            self._height_px = round(width_px, 1)
             self._latest = View(frame.image, frame.index, list(getattr(analyzer, "tracks", ())))
             if time.monotonic() - self._size_saved >= SIZE_SAVE_S:
                 self._save_size(analyzer)
