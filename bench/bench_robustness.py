@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -34,20 +35,32 @@ from tests.real.resample import decoded, empty_doorway, resampled
 
 # Our own hand counts (in, out) of the clips whose ground truth is hidden: estimates only.
 HAND_COUNTS = {"tram_door_overhead_03": (19, 0), "tram_door_overhead_04": (0, 28)}
-VARIANTS = (  # name, scale, keep every n-th frame, resampled to this rate (0: as decoded),
-    # seconds of empty doorway (the clip's median image) before the clip, shake (px)
-    ("as is", 1.0, 1, 0, 0.0, 0.0),
-    ("0.75 size", 0.75, 1, 0, 0.0, 0.0),
-    ("half size", 0.5, 1, 0, 0.0, 0.0),
-    ("double size", 2.0, 1, 0, 0.0, 0.0),
-    ("half fps", 1.0, 2, 0, 0.0, 0.0),
-    ("third fps", 1.0, 3, 0, 0.0, 0.0),
-    ("half size+fps", 0.5, 2, 0, 0.0, 0.0),
-    ("at 10 fps", 1.0, 1, 10, 0.0, 0.0),
-    ("at 15 fps", 1.0, 1, 15, 0.0, 0.0),
-    ("at 30 fps", 1.0, 1, 30, 0.0, 0.0),
-    ("1 s empty first", 1.0, 1, 0, 1.0, 0.0),
-    ("shaken 1 px", 1.0, 1, 0, 0.0, 1.0),
+
+
+class Variant(NamedTuple):
+    """One way of altering a clip; the defaults leave it as it is."""
+
+    name: str
+    scale: float = 1.0  # frames resized by this
+    stride: int = 1  # every n-th frame kept (the frame rate divided alike)
+    rate: int = 0  # resampled to this many frames a second (0: as decoded)
+    empty_s: float = 0.0  # seconds of the clip's empty doorway (its median image) before it
+    shake: float = 0.0  # every frame moved by a random shift of up to this (px) each way
+
+
+VARIANTS = (
+    Variant("as is"),
+    Variant("0.75 size", scale=0.75),
+    Variant("half size", scale=0.5),
+    Variant("double size", scale=2.0),
+    Variant("half fps", stride=2),
+    Variant("third fps", stride=3),
+    Variant("half size+fps", scale=0.5, stride=2),
+    Variant("at 10 fps", rate=10),
+    Variant("at 15 fps", rate=15),
+    Variant("at 30 fps", rate=30),
+    Variant("1 s empty first", empty_s=1.0),
+    Variant("shaken 1 px", shake=1.0),
 )
 
 
@@ -116,10 +129,10 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
     videos = sorted((DATA / "video").iterdir())
-    jobs = [(v, s, k, r, e, m) for v in videos for _, s, k, r, e, m in VARIANTS]
+    jobs = [(v, *variant[1:]) for v in videos for variant in VARIANTS]
     with ProcessPoolExecutor(args.jobs) as pool:
         counted = list(pool.map(count_variant, *zip(*jobs, strict=True)))
-    header = f"{'clip (truth)':<30}" + "".join(f"{name:>16}" for name, *_ in VARIANTS)
+    header = f"{'clip (truth)':<30}" + "".join(f"{v.name:>16}" for v in VARIANTS)
     print(header)
     print("-" * len(header))
     total = [0.0] * len(VARIANTS)
