@@ -3,7 +3,8 @@
 A floor seen straight down, people as shaded ellipses (shoulders) with a head on top, sized by a
 pinhole model from `Counter.Height`, `Counter.FieldOfView` and `Counter.PersonWidth`, walking
 through the counting area: singles, pairs side by side, tailgating pairs, people passing in
-opposite directions, U-turns, someone standing in the area, slow light changes and camera noise.
+opposite directions, U-turns, someone standing in the area, a dense queue at a door, slow light
+changes and camera noise.
 Everything is deterministic from a seed.
 
     >>> sc = scenario("side_by_side", seed=1)
@@ -314,7 +315,8 @@ def scenario(
     name: str, seed: int = 0, params: Params | None = None, episodes: int = 12
 ) -> Scenario:
     """A finite scene: one episode kind of `Planner.KINDS`, `lights` (a single under a light
-    swing) or `mixed` (`episodes` random episodes)."""
+    swing), `mixed` (`episodes` random episodes) or `queue` (a dense queue at a door, standing
+    in view from the first frame, then walking through: `Planner.queue`)."""
     if name not in SCENARIOS:
         raise ValueError(f"unknown scenario {name!r}; known: {', '.join(SCENARIOS)}")
     params = params or Params()
