@@ -385,7 +385,8 @@ class ForegroundDetector:
             moved = cv2.absdiff(gray, motion_reference(self._recent, self._span))
             _, moved = cv2.threshold(moved, MOTION_THRESHOLD, 255, cv2.THRESH_BINARY)
             still = self._still(fg, moved, window)
-            if not still and self._scene_change(cv2.bitwise_or(fg, moved), window):
+            fg = cv2.bitwise_or(fg, moved)
+            if not still and self._scene_change(fg, window):
                 self._bg.apply(small, learningRate=1.0)  # >= 1: MOG2 starts again from this frame
                 self._model_frames = 1
                 # The size is learnt afresh with it, an earlier run's too (`restore`): over a
@@ -393,7 +394,6 @@ class ForegroundDetector:
                 # counter restarted with a queue in the door does (bench_restart); afresh 23.
                 self._learn_afresh()
             self._still_frames = self._still_frames + 1 if still else 0
-            fg = cv2.bitwise_or(fg, moved)
         fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, self._kernel)
         mask = np.asarray(cv2.morphologyEx(fg, cv2.MORPH_CLOSE, self._close), np.uint8)
         self._learn_size(mask, window)
