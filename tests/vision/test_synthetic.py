@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import random
 import time
 
 import numpy as np
@@ -17,6 +18,7 @@ from footfall.vision.synthetic import (
     QUEUE_PEOPLE,
     QUEUE_WAIT_S,
     SCENARIOS,
+    Planner,
     Renderer,
     SyntheticSource,
     Walker,
@@ -92,7 +94,7 @@ def test_a_queue_stands_at_the_closed_door_then_walks_through_close_together(see
     assert first is not None and waiting is not None
     assert 0 <= first[1] <= HEIGHT and abs(first[1] - waiting[1]) < 2
     assert QUEUE_WAIT_S[0] * FPS <= opens <= QUEUE_WAIT_S[1] * FPS
-    scale = shoulder_px(Params().Counter) / (Params().Counter.PersonWidth / 100)  # px per metre
+    scale = Planner(random.Random(seed), Params()).scale  # px per metre at the shoulders
     rows = sorted({round(w.path[0][2]) for w in sc.walkers}, key=lambda y: abs(y - first[1]))
     gaps = np.abs(np.diff(rows)) / scale
     assert np.all((gaps > 0.44) & (gaps < 0.76)), gaps
