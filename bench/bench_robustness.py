@@ -2,7 +2,8 @@
 larger frames, every 2nd or 3rd frame, and the clip as a camera at 10, 15 or 30 fps would give it
 (FFmpeg's `fps` filter keeps the nearest frames; 30 fps is motion-interpolated by `minterpolate`,
 through PyAV), after a second of empty doorway, or shaken: every frame moved by a random shift of
-up to 1 px each way (a camera on an idling vehicle; seeded, the same every run).
+up to 1 or 2 px each way (a camera on an idling vehicle; seeded, the same every run), or swaying
+by 2 px at 1.5 Hz with 0.3 px of jitter (a mast in the wind).
 
 Every variant feeds its frames to a fresh `Analyzer` with the clip's area (scaled by the analyzer
 to the frame size) and the variant's frame rate. Prints counted in/out per clip and variant, and
@@ -31,7 +32,7 @@ from footfall.vision.analyzer import Analyzer
 from footfall.vision.types import Frame
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests.real
-from tests.real.resample import decoded, empty_doorway, resampled
+from tests.real.resample import decoded, empty_doorway, resampled, shaken
 
 # Our own hand counts (in, out) of the clips whose ground truth is hidden: estimates only.
 HAND_COUNTS = {"tram_door_overhead_03": (19, 0), "tram_door_overhead_04": (0, 28)}
@@ -46,6 +47,7 @@ class Variant(NamedTuple):
     rate: int = 0  # resampled to this many frames a second (0: as decoded)
     empty_s: float = 0.0  # seconds of the clip's empty doorway (its median image) before it
     shake: float = 0.0  # every frame moved by a random shift of up to this (px) each way
+    sway: float = 0.0  # and by a sway of this amplitude (px; 1.5 Hz)
 
 
 VARIANTS = (
@@ -61,15 +63,23 @@ VARIANTS = (
     Variant("at 30 fps", rate=30),
     Variant("1 s empty first", empty_s=1.0),
     Variant("shaken 1 px", shake=1.0),
+    Variant("shaken 2 px", shake=2.0),
+    Variant("swaying 2 px", sway=2.0, shake=0.3),
 )
 
 
 def count_variant(
-    video: Path, scale: float, stride: int, rate: int, empty_s: float = 0.0, shake: float = 0.0
+    video: Path,
+    scale: float,
+    stride: int,
+    rate: int,
+    empty_s: float = 0.0,
+    shake: float = 0.0,
+    sway: float = 0.0,
 ) -> tuple[int, int]:
     """Counted (in, out) of `video` resized by `scale`, keeping every `stride`-th frame, or
     resampled to `rate` frames a second, after `empty_s` seconds of its empty doorway, every
-    frame moved by up to `shake` px each way."""
+    frame moved by up to `shake` px each way and swaying by `sway` px."""
     cv2.setNumThreads(1)
     capture = cv2.VideoCapture(str(video))
     fps = float(capture.get(cv2.CAP_PROP_FPS) or 25.0) / stride
@@ -80,14 +90,13 @@ def count_variant(
     fps = float(rate) if rate else fps
     if empty_s > 0:
         frames = after_empty_doorway(list(frames), round(empty_s * fps))
+    if shake > 0 or sway > 0:
+        frames = shaken(frames, fps, jitter_px=shake, sway_px=sway)
     analyzer = Analyzer(clip_params(video))
     analyzer.set_fps(fps)
     start = datetime(1970, 1, 1, tzinfo=UTC)
     passages = []
-    rng = np.random.default_rng(0)
     for kept, image in enumerate(frames):
-        if shake > 0:
-            image = shaken(image, rng.uniform(-shake, shake, 2))
         if scale != 1.0:
             how = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
             image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=how)
@@ -96,13 +105,6 @@ def count_variant(
     passages += analyzer.flush()
     n_in = sum(1 for p in passages if p.direction == "in")
     return n_in, len(passages) - n_in
-
-
-def shaken(image: npt.NDArray[np.uint8], shift: npt.NDArray[np.float64]) -> npt.NDArray[np.uint8]:
-    """The image moved by `shift` (x, y) px, its edges replicated."""
-    move = np.float32([[1, 0, shift[0]], [0, 1, shift[1]]])
-    size = (image.shape[1], image.shape[0])
-    return np.asarray(cv2.warpAffine(image, move, size, borderMode=cv2.BORDER_REPLICATE), np.uint8)
 
 
 def after_empty_doorway(

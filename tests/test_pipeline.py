@@ -25,9 +25,10 @@ from footfall.store.sqlite import SQLiteStore
 from footfall.vision.analyzer import Analyzer
 from footfall.vision.detect import person_width_px
 from footfall.vision.sizestate import SizeMemory, SizeSamples
-from footfall.vision.synthetic import SyntheticSource
+from footfall.vision.synthetic import SyntheticSource, scenario
 from footfall.vision.types import Frame
 from tests.polling import wait_for
+from tests.real.resample import moved
 from tests.serving import COMMAND
 
 DAY = (0, 4_000_000_000)
@@ -613,6 +614,24 @@ def test_a_file_is_counted_afresh_whatever_the_size_memory_holds(
     assert handle.status()["size_learnt"] is False  # the guess: no one crossed the clip
     assert handle.status()["height_px"] == pytest.approx(guess, abs=0.1)
     assert size_file.read_bytes() == kept
+
+
+@pytest.mark.parametrize("jitter_px", [0.0, 1.5])
+def test_the_status_says_whether_the_camera_shakes(
+    store: SQLiteStore, tmp_path: Path, jitter_px: float
+) -> None:
+    """A recording of our synthetic scene, every frame moved by a random shift as a camera on
+    an idling vehicle would move it: the status says its frames are moved back; steady, not."""
+    clip = tmp_path / "clip.avi"
+    writer = cv2.VideoWriter(str(clip), cv2.VideoWriter.fourcc(*"MJPG"), 15.0, (320, 240))
+    rng = np.random.default_rng(0)
+    for frame in itertools.islice(scenario("single", 0).frames(), 60):
+        writer.write(moved(frame.image, rng.uniform(-jitter_px, jitter_px, 2)))
+    writer.release()
+    handle = start_counting(str(clip), False, Holder(), Ingest(store), paced=False)
+    handle.join(60)
+    assert handle.status()["state"] == "finished"
+    assert handle.status()["shaking"] is (jitter_px > 0)
 
 
 class Pausing(Analyzer):

@@ -158,6 +158,7 @@ class CountingHandle:
         self._counted_px: float | None = None
         self._size_learnt: bool | None = None  # ... and whether that width was learnt yet
         self._height_px: float | None = None  # ... and the width Counter.Height gives
+        self._shaking: bool | None = None  # ... and whether its frame was moved back (shake)
         self._thread = threading.Thread(target=self._run, name=f"counting {name}", daemon=True)
 
     def start(self) -> CountingHandle:
@@ -214,6 +215,9 @@ class CountingHandle:
             # person_px, either the mounting height is wrong or the learnt width is (a doorway
             # crowded from the start on a clean floor teaches one too wide; docs/vision.md)
             "height_px": self._height_px,
+            # whether the camera shakes and its frames are moved back before counting (a camera
+            # on an idling vehicle; docs/vision.md "A shaking camera"); None before the first frame
+            "shaking": self._shaking,
             "errors": self.errors,
             "last_error": self.last_error,
             "last_error_time": self.last_error_time.isoformat() if self.last_error_time else None,
@@ -339,6 +343,7 @@ class CountingHandle:
             c = params.Counter
             width_px = person_width_px(frame.image.shape[1], c.Height, c.FieldOfView, c.PersonWidth)
             self._height_px = round(width_px, 1)
+            self._shaking = bool(getattr(analyzer, "shaking", False))
             self._latest = View(frame.image, frame.index, list(getattr(analyzer, "tracks", ())))
             if time.monotonic() - self._size_saved >= SIZE_SAVE_S:
                 self._save_size(analyzer)

@@ -67,3 +67,29 @@ def _drain(graph: av.filter.Graph) -> Iterator[npt.NDArray[np.uint8]]:
         except (av.BlockingIOError, av.EOFError):
             return
         yield np.asarray(out.to_ndarray(format="bgr24"), np.uint8)
+
+
+def shaken(
+    frames: Iterator[npt.NDArray[np.uint8]],
+    fps: float,
+    jitter_px: float = 0.0,
+    sway_px: float = 0.0,
+    sway_hz: float = 1.5,
+    seed: int = 0,
+) -> Iterator[npt.NDArray[np.uint8]]:
+    """The frames as a shaking camera would give them: each moved by a random jitter of up to
+    `jitter_px` each way (seeded, the same every run), plus a sway of `sway_px` (x; half that in
+    y) at `sway_hz`, edges replicated."""
+    rng = np.random.default_rng(seed)
+    for index, image in enumerate(frames):
+        shift = rng.uniform(-jitter_px, jitter_px, 2) if jitter_px > 0 else np.zeros(2)
+        phase = 2.0 * np.pi * sway_hz * index / fps
+        shift += sway_px * np.array([np.sin(phase), 0.5 * np.sin(1.3 * phase)])
+        yield moved(image, shift)
+
+
+def moved(image: npt.NDArray[np.uint8], shift: npt.NDArray[np.float64]) -> npt.NDArray[np.uint8]:
+    """The image moved by `shift` (x, y) px, its edges replicated."""
+    move = np.float32([[1, 0, shift[0]], [0, 1, shift[1]]])
+    size = (image.shape[1], image.shape[0])
+    return np.asarray(cv2.warpAffine(image, move, size, borderMode=cv2.BORDER_REPLICATE), np.uint8)

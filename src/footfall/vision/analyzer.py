@@ -12,6 +12,7 @@ the area scaled to them. `set_params` applies a setparams while running.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
@@ -25,6 +26,7 @@ from footfall.counting.stamp import FrameTimes
 from footfall.store.base import Passage
 from footfall.vision.detect import Detector, ForegroundDetector, person_width_px, sizing
 from footfall.vision.sizestate import SizeSamples
+from footfall.vision.stabilise import Stabiliser
 from footfall.vision.track import RIDING_FLOW_PX, MotionField, Tracker
 from footfall.vision.types import Frame
 
@@ -66,6 +68,7 @@ class Analyzer:
         self._counter = Counter(Area.from_params(params.Area), params.Area.InDirection)
         self._person_px = 1.0
         self._motion = MotionField()
+        self._steady = Stabiliser(NOMINAL_FPS)
         self._ledger = FluxLedger(
             params.Area.InDirection,
             veto=LEDGER_VETO,
@@ -86,6 +89,7 @@ class Analyzer:
         """Frame rate of the source, when known: occlusion tolerance is set in seconds."""
         if fps > 0:
             self._fps = fps
+            self._steady.set_fps(fps)
             setter = getattr(self._detector, "set_fps", None)
             if callable(setter):
                 setter(fps)
@@ -156,6 +160,9 @@ class Analyzer:
             if gap > max(STREAM_BREAK_S, 4.0 / self._fps):
                 return self.flush() + self.process(frame)
         self._last = frame
+        image = self._steady.apply(frame.image)  # a shaking camera's frames moved back
+        if image is not frame.image:
+            frame = replace(frame, image=image)
         # Our own frame count, not the source's numbers: those start again from 0 when a source
         # is opened anew, and hand-overs, the ledger and passage dates must not go back in time.
         self._n += 1
@@ -241,6 +248,7 @@ class Analyzer:
         no track claimed counts, rounded to whole people."""
         self._counter.forget([t.id for t in self._tracker.tracks])
         self._tracker.reset()
+        self._steady.reset()
         last, self._last = self._last, None
         held = self._release() if self._hold.open else []
         if last is None or not COUNT_REMAINDER:
@@ -279,6 +287,11 @@ class Analyzer:
         """Whether the detector's person size is learnt from the footage (detectors that do not
         learn one: always)."""
         return bool(getattr(self._detector, "size_learnt", True))
+
+    @property
+    def shaking(self) -> bool:
+        """Whether the camera shakes and frames are being moved back (`vision/stabilise.py`)."""
+        return self._steady.shaking
 
     @property
     def person_px(self) -> float:

@@ -1,0 +1,180 @@
+"""Undoing a shaking camera before anything is counted.
+
+A camera on an idling bus, or on a door frame that slams, moves the whole picture by a pixel or
+two from frame to frame. Background subtraction then lights up every edge, and the flow through
+the counting line picks the shake up both ways: a sparse doorway gains passages in both
+directions (the bus moved by up to 1 px each way, every frame: 11/9 for 7/7). `Stabiliser`
+measures the picture's shift and, while the camera shakes, moves every frame back.
+
+How: corners of a key frame (OpenCV `goodFeaturesToTrack`) are followed into each frame by
+pyramidal Lucas-Kanade (`calcOpticalFlowPyrLK`); the camera's shift is the mean of the largest
+set of corners that moved alike (within `AGREE_PX` of one another). The doorway's fixed parts
+move all alike and exactly with the camera; walking people move each their own way, so a crowd
+does not pull the estimate (0.07-0.11 px off on the shared clips moved by up to 1 px). The key
+frame is renewed every `KEY_S`, its own shift carried on. What is undone is the shift less its
+mean over the last `SLOW_S` (a camera knocked to a new aim is followed, not fought), and only
+while that jitter's RMS over a second exceeds `SHAKE_ON_PX` (off again under `SHAKE_OFF_PX`):
+a steady camera's frames are passed on untouched, as before. While steady, the shift is measured
+on every `STEADY_EVERY`-th frame only (a tenth of a millisecond a frame); while shaking, on
+every frame, and the frame is moved (`warpAffine`, edges replicated), about 0.6 ms a frame at
+352x288.
+
+    >>> steady = Stabiliser(fps=25.0)
+    >>> image = steady.apply(frame.image)        # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+Image = npt.NDArray[np.uint8]
+
+WORK_MAX_WIDTH = 480  # px: wider frames are measured on a copy this wide (the shift scaled back)
+CORNERS = 80  # corners followed from the key frame
+CORNER_QUALITY = 0.01
+CORNER_SPACING_PX = 6
+LK_WINDOW = (9, 9)
+LK_LEVELS = 1  # one level above the frame: shifts up to ~8 px
+AGREE_PX = 0.5  # corners that moved within this of one another moved with the camera
+MIN_AGREE = 5  # fewer corners agreeing than this: no measurement (a blank or dark picture)
+RENEW_AGREE = 10  # fewer than this: take a new key frame at once
+KEY_S = 1.0  # s: the key frame is renewed this often
+SLOW_S = 2.0  # s: the camera's mean aim, against which jitter is measured
+JITTER_S = 1.0  # s: the jitter's RMS is taken over this long
+SHAKE_ON_PX = 0.3  # RMS jitter (px of the measured copy) above which frames are moved back
+SHAKE_OFF_PX = 0.2  # ... and below which they are not any more
+MAX_SHIFT_FRACTION = 0.015  # a "shift" beyond this share of the width is no shake: a new aim
+STEADY_EVERY = 5  # while steady, measure every this many frames
+
+
+class Stabiliser:
+    """Measures how the picture shakes and moves each frame back while it does."""
+
+    def __init__(self, fps: float = 25.0) -> None:
+        self._fps = fps if fps > 0 else 25.0
+        self.reset()
+
+    def set_fps(self, fps: float) -> None:
+        """Frame rate of the source: the key frame's age and the averages are kept in seconds."""
+        if fps > 0:
+            self._fps = fps
+
+    def reset(self) -> None:
+        """Start again (a new stream, which may look at something else)."""
+        self._key: Image | None = None
+        self._corners: npt.NDArray[np.float32] = np.zeros((0, 1, 2), np.float32)
+        self._key_pos = np.zeros(2)  # shift of the key frame against the first one (work px)
+        self._key_age = 0
+        self._slow = np.zeros(2)
+        self._jitter: deque[float] = deque()
+        self._scale = 1.0  # frame px per work px
+        self._size: tuple[int, int] | None = None
+        self._skipped = 0
+        self.shaking = False
+        self.correction = (0.0, 0.0)  # the shift undone in the last frame (frame px, x and y)
+
+    def apply(self, image: Image) -> Image:
+        """The frame with the camera's shake undone; the same array while the camera is steady."""
+        h, w = image.shape[:2]
+        if self._size != (w, h):
+            self.reset()
+            self._size = (w, h)
+            self._scale = max(1.0, w / WORK_MAX_WIDTH)
+        if self._key is not None and not self.shaking:
+            self._skipped += 1
+            if self._skipped < STEADY_EVERY:
+                return image
+        self._skipped = 0
+        grey = self._grey(image)
+        if self._key is None:
+            self._renew(grey, np.zeros(2))
+            return image
+        shift = self._measure(grey)
+        if shift is None:
+            return image
+        jitter = self._follow(shift)
+        self.correction = (float(jitter[0] * self._scale), float(jitter[1] * self._scale))
+        if not self.shaking:
+            self.correction = (0.0, 0.0)
+            return image
+        dx, dy = self.correction
+        move = np.array([[1.0, 0.0, dx], [0.0, 1.0, dy]], np.float32)
+        flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+        moved = cv2.warpAffine(image, move, (w, h), flags=flags, borderMode=cv2.BORDER_REPLICATE)
+        return np.asarray(moved, np.uint8)
+
+    def _grey(self, image: Image) -> Image:
+        grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
+        if self._scale > 1.0:
+            h, w = grey.shape[:2]
+            size = (round(w / self._scale), round(h / self._scale))
+            grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
+        return np.asarray(grey, np.uint8)
+
+    def _renew(self, grey: Image, position: npt.NDArray[np.float64]) -> None:
+        corners = cv2.goodFeaturesToTrack(grey, CORNERS, CORNER_QUALITY, CORNER_SPACING_PX)
+        self._key = grey
+        found = np.zeros((0, 1, 2), np.float32) if corners is None else corners
+        self._corners = np.asarray(found, np.float32)
+        self._key_pos = position
+        self._key_age = 0
+
+    def _measure(self, grey: Image) -> npt.NDArray[np.float64] | None:
+        """The picture's shift against the first key frame (work px), or None if unmeasurable."""
+        assert self._key is not None
+        agreeing, shift = 0, np.zeros(2)
+        if len(self._corners) >= MIN_AGREE:
+            moved, found, _ = cv2.calcOpticalFlowPyrLK(
+                self._key,
+                grey,
+                self._corners,
+                None,  # type: ignore[call-overload]
+                winSize=LK_WINDOW,
+                maxLevel=LK_LEVELS,
+            )
+            ok = found.ravel() == 1
+            shift, agreeing = camera_shift((moved - self._corners).reshape(-1, 2)[ok], AGREE_PX)
+        position = self._key_pos + shift
+        self._key_age += 1 if self.shaking else STEADY_EVERY
+        if agreeing < RENEW_AGREE or self._key_age >= KEY_S * self._fps:
+            self._renew(grey, position if agreeing >= MIN_AGREE else self._slow.copy())
+        return position if agreeing >= MIN_AGREE else None
+
+    def _follow(self, position: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Update the mean aim and the jitter with a new measurement; the jitter now."""
+        step = 1 if self.shaking else STEADY_EVERY
+        if np.hypot(*(position - self._slow)) > MAX_SHIFT_FRACTION * self._width:
+            self._slow = position.copy()  # knocked to a new aim, or a wrong lock: start again
+            self._jitter.clear()
+        a = min(1.0, step / (SLOW_S * self._fps))
+        self._slow = (1.0 - a) * self._slow + a * position
+        jitter = position - self._slow
+        self._jitter.append(float(jitter @ jitter))
+        while len(self._jitter) > max(2, round(JITTER_S * self._fps / step)):
+            self._jitter.popleft()
+        rms = math.sqrt(sum(self._jitter) / len(self._jitter))
+        self.shaking = rms > (SHAKE_OFF_PX if self.shaking else SHAKE_ON_PX)
+        return jitter
+
+    @property
+    def _width(self) -> float:
+        return (self._size[0] if self._size else WORK_MAX_WIDTH) / self._scale
+
+
+def camera_shift(
+    moves: npt.NDArray[np.float32], agree_px: float
+) -> tuple[npt.NDArray[np.float64], int]:
+    """The mean of the largest set of (N,2) displacements that lie within `agree_px` of one of
+    them, and how many that is (0 and a zero shift for none)."""
+    if len(moves) == 0:
+        return np.zeros(2), 0
+    d = moves.astype(np.float64)
+    apart = np.hypot(d[:, None, 0] - d[None, :, 0], d[:, None, 1] - d[None, :, 1]) < agree_px
+    counts = apart.sum(axis=1)
+    best = int(counts.argmax())
+    return d[apart[best]].mean(axis=0), int(counts[best])

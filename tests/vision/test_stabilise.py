@@ -1,0 +1,84 @@
+"""The stabiliser on our synthetic overhead scenes, moved as a shaking camera would move them
+(the shared clips, shaken, are counted in tests/real/test_clips.py)."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import numpy.typing as npt
+
+from footfall.vision.stabilise import Stabiliser, camera_shift
+from footfall.vision.synthetic import scenario
+from tests.real.resample import moved
+
+
+def scene_images(name: str, n: int, seed: int = 0) -> list[npt.NDArray[np.uint8]]:
+    return [f.image for f in itertools.islice(scenario(name, seed).frames(), n)]
+
+
+def test_the_largest_set_of_corners_moving_alike_is_the_camera() -> None:
+    rng = np.random.default_rng(1)
+    floor = np.array([0.4, -0.3]) + rng.normal(0, 0.05, size=(20, 2))
+    people = rng.uniform(-4, 4, size=(15, 2))  # each walking their own way
+    shift, agreeing = camera_shift(np.vstack([people, floor]).astype(np.float32), 0.5)
+    assert agreeing >= 20
+    assert np.hypot(*(shift - [0.4, -0.3])) < 0.06, shift
+    assert camera_shift(np.zeros((0, 2), np.float32), 0.5)[1] == 0
+
+
+def test_a_steady_camera_gets_its_frames_untouched_even_with_a_queue_walking() -> None:
+    """A dense queue walking through together is the likeliest crowd to look like a camera
+    moving: the floor's corners outnumber it, and the frames are passed on as they are."""
+    steady = Stabiliser(15.0)
+    for image in scene_images("queue", 200):
+        assert steady.apply(image) is image
+        assert not steady.shaking
+
+
+def test_a_shaking_camera_is_moved_back() -> None:
+    images = scene_images("mixed", 150)
+    rng = np.random.default_rng(0)
+    shifts = rng.uniform(-1.5, 1.5, size=(len(images), 2))
+    steady = Stabiliser(15.0)
+    on, close, better = 0, 0, 0
+    last = np.zeros(2)
+    for i, (image, shift) in enumerate(zip(images, shifts, strict=True)):
+        shaken = moved(image, shift)
+        out = steady.apply(shaken)
+        undone, last = np.array(steady.correction) - last, np.array(steady.correction)
+        if i < 30:  # two seconds to notice
+            continue
+        on += steady.shaking
+        # what is undone is the shift less the camera's mean aim, which moves slowly: from one
+        # frame to the next, the correction moves as the picture did
+        close += np.hypot(*(undone - (shift - shifts[i - 1]))) < 0.25
+        core = (slice(20, -20), slice(20, -20))
+        before = np.abs(shaken[core].astype(int) - image[core]).mean()
+        after = np.abs(out[core].astype(int) - image[core]).mean()
+        better += after < 0.7 * before
+    n = len(images) - 30
+    assert on == n, f"shaking in {on} of {n} frames"
+    assert close >= 0.9 * n, f"correction right in {close} of {n} frames"
+    assert better >= 0.8 * n, f"frame closer to the steady one in {better} of {n} frames"
+
+
+def test_a_camera_knocked_to_a_new_aim_is_followed_not_fought() -> None:
+    images = scene_images("single", 90)
+    steady = Stabiliser(15.0)
+    for image in images[:30]:
+        steady.apply(image)
+    outs = [(image, steady.apply(moved(image, np.array([8.0, 5.0])))) for image in images[30:]]
+    assert not steady.shaking
+    assert all(np.array_equal(moved(image, np.array([8.0, 5.0])), out) for image, out in outs[15:])
+
+
+def test_a_new_frame_size_starts_again() -> None:
+    steady = Stabiliser(15.0)
+    images = scene_images("single", 20)
+    for image in images:
+        steady.apply(image)
+    small = np.ascontiguousarray(images[0][::2, ::2])
+    assert steady.apply(small) is small
+    steady.reset()
+    assert not steady.shaking and steady.correction == (0.0, 0.0)
