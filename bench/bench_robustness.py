@@ -3,7 +3,8 @@ larger frames, every 2nd or 3rd frame, and the clip as a camera at 10, 15 or 30 
 (FFmpeg's `fps` filter keeps the nearest frames; 30 fps is motion-interpolated by `minterpolate`,
 through PyAV), after a second of empty doorway, or shaken: every frame moved by a random shift of
 up to 1 or 2 px each way (a camera on an idling vehicle; seeded, the same every run), or swaying
-by 2 px at 1.5 Hz with 0.3 px of jitter (a mast in the wind).
+by 2 px at 1.5 Hz with 0.3 px of jitter (a mast in the wind), or grainy: Gaussian noise of 6 grey
+levels on every pixel (a cheap sensor in a dark doorway).
 
 Every variant feeds its frames to a fresh `Analyzer` with the clip's area (scaled by the analyzer
 to the frame size) and the variant's frame rate. Prints counted in/out per clip and variant, and
@@ -32,7 +33,7 @@ from footfall.vision.analyzer import Analyzer
 from footfall.vision.types import Frame
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests.real
-from tests.real.resample import decoded, empty_doorway, resampled, shaken
+from tests.real.resample import decoded, empty_doorway, grainy, resampled, shaken
 
 # Our own hand counts (in, out) of the clips whose ground truth is hidden: estimates only.
 HAND_COUNTS = {"tram_door_overhead_03": (19, 0), "tram_door_overhead_04": (0, 28)}
@@ -48,6 +49,7 @@ class Variant(NamedTuple):
     empty_s: float = 0.0  # seconds of the clip's empty doorway (its median image) before it
     shake: float = 0.0  # every frame moved by a random shift of up to this (px) each way
     sway: float = 0.0  # and by a sway of this amplitude (px; 1.5 Hz)
+    grain: float = 0.0  # Gaussian noise of this many grey levels on every pixel
 
 
 VARIANTS = (
@@ -65,6 +67,7 @@ VARIANTS = (
     Variant("shaken 1 px", shake=1.0),
     Variant("shaken 2 px", shake=2.0),
     Variant("swaying 2 px", sway=2.0, shake=0.3),
+    Variant("grain 6", grain=6.0),
 )
 
 
@@ -76,10 +79,12 @@ def count_variant(
     empty_s: float = 0.0,
     shake: float = 0.0,
     sway: float = 0.0,
+    grain: float = 0.0,
 ) -> tuple[int, int]:
     """Counted (in, out) of `video` resized by `scale`, keeping every `stride`-th frame, or
     resampled to `rate` frames a second, after `empty_s` seconds of its empty doorway, every
-    frame moved by up to `shake` px each way and swaying by `sway` px."""
+    frame moved by up to `shake` px each way and swaying by `sway` px, with `grain` grey levels of
+    noise."""
     cv2.setNumThreads(1)
     capture = cv2.VideoCapture(str(video))
     fps = float(capture.get(cv2.CAP_PROP_FPS) or 25.0) / stride
@@ -90,6 +95,8 @@ def count_variant(
     fps = float(rate) if rate else fps
     if empty_s > 0:
         frames = after_empty_doorway(list(frames), round(empty_s * fps))
+    if grain > 0:
+        frames = grainy(frames, grain)
     if shake > 0 or sway > 0:
         frames = shaken(frames, fps, jitter_px=shake, sway_px=sway)
     analyzer = Analyzer(clip_params(video))

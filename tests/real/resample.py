@@ -93,3 +93,14 @@ def moved(image: npt.NDArray[np.uint8], shift: npt.NDArray[np.float64]) -> npt.N
     move = np.float32([[1, 0, shift[0]], [0, 1, shift[1]]])
     size = (image.shape[1], image.shape[0])
     return np.asarray(cv2.warpAffine(image, move, size, borderMode=cv2.BORDER_REPLICATE), np.uint8)
+
+
+def grainy(
+    frames: Iterator[npt.NDArray[np.uint8]], sigma: float, seed: int = 0
+) -> Iterator[npt.NDArray[np.uint8]]:
+    """The frames as a grainier sensor would give them: Gaussian noise of `sigma` grey levels
+    on every pixel and channel (seeded, the same every run)."""
+    rng = np.random.default_rng(seed)
+    for image in frames:
+        noisy = image.astype(np.float32) + rng.normal(0.0, sigma, image.shape).astype(np.float32)
+        yield np.asarray(np.clip(noisy, 0, 255), np.uint8)

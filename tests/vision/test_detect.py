@@ -89,6 +89,22 @@ def test_one_walker_is_one_detection() -> None:
     assert counts[25:] == [1] * 25
 
 
+def test_the_foreground_area_of_a_region_is_in_frame_pixels() -> None:
+    params = Params()
+    params.Counter.AutoSize = 0
+    det = ForegroundDetector(params)
+    t = datetime(2026, 1, 1, tzinfo=UTC)
+    assert det.foreground_px2(0, 0, 320, 240) == 0.0  # nothing seen yet
+    for i in range(20):
+        det.detect(Frame(scene([]), i, t))
+    det.detect(Frame(scene([(160, 120)]), 20, t))  # a disc of radius 28 appears
+    disc = np.pi * 28**2
+    assert det.foreground_px2(0, 0, 320, 240) == pytest.approx(disc, rel=0.2)
+    assert det.foreground_px2(100, 60, 220, 180) == pytest.approx(disc, rel=0.2)
+    assert det.foreground_px2(0, 0, 100, 240) == 0.0  # left of it
+    assert det.foreground_px2(160, 0, 320, 240) == pytest.approx(disc / 2, rel=0.2)
+
+
 def test_two_people_side_by_side_are_two() -> None:
     frames = [scene([])] * 20 + [scene([(132, 220 - 6 * i), (190, 220 - 6 * i)]) for i in range(30)]
     counts = run(frames)

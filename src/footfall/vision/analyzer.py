@@ -24,7 +24,13 @@ from footfall.counting.early import EarlyHold
 from footfall.counting.lineslice import LineSlice
 from footfall.counting.stamp import FrameTimes
 from footfall.store.base import Passage
-from footfall.vision.detect import Detector, ForegroundDetector, person_width_px, sizing
+from footfall.vision.detect import (
+    PERSON_AREA_FACTOR,
+    Detector,
+    ForegroundDetector,
+    person_width_px,
+    sizing,
+)
 from footfall.vision.sizestate import SizeSamples
 from footfall.vision.stabilise import Stabiliser
 from footfall.vision.track import RIDING_FLOW_PX, MotionField, Tracker
@@ -50,6 +56,16 @@ LEDGER_MEMORY_S = 20.0  # then it fades with this time constant (noise never add
 # still this long and no track can claim it, what it holds is counted as at a stream's end.
 LEDGER_QUIET_S = 1.0
 COUNT_REMAINDER = True  # at the end of a stream, motion no track claimed counts (rounded)
+# Flow noise: a dark, grainy picture gives the flow small random vectors everywhere, and the
+# motion across the line, netted per segment, rectifies them into a little of both ways each
+# window: over an empty minute that added up to people (the bus with grain of 2-10 grey levels:
+# 9/8 to 13/11 for 7/7). Once the detector has seen no foreground within EMPTY_MARGIN_PERSONS
+# of the middle line (less than EMPTY_FOREGROUND of one person's area) for EMPTY_S, the motion
+# across it is noise and counts nothing. Shorter holds let a lull settle what a person still
+# near the line would have claimed (the bus at 5 fps, 0.3 s: 9/7).
+EMPTY_MARGIN_PERSONS = 2.0
+EMPTY_FOREGROUND = 0.1
+EMPTY_S = 0.6
 SAME_PERSON_S = 0.5  # the pieces of one person split by a wrong size cross within this (s)
 HOLD_MAX_S = 10.0  # a passage held for the first learnt size waits at most this long (s)
 STREAM_BREAK_S = 3.0  # frames further apart than this (s) are two streams (a stalled camera)
@@ -84,6 +100,7 @@ class Analyzer:
         self._hold_frames = 0
         self._restored = False  # restore_size was called: follow the detector's size at once
         self._learnt = False  # the detector's size was learnt at the last frame
+        self._empty_frames = 0  # frames in a row with no foreground near the middle line
 
     def set_fps(self, fps: float) -> None:
         """Frame rate of the source, when known: occlusion tolerance is set in seconds."""
@@ -197,6 +214,8 @@ class Analyzer:
         )
         # The balance is kept in people: each frame's flux in units of this frame's person size.
         along, positions = self._line_flux()
+        if self._line_empty():
+            along = np.zeros_like(along)
         unit = PERSON_FLUX * self._person_px**2
         segment = SLICE_SEGMENT_PERSONS * self._person_px
         self._ledger.add(*self._slice.add(along / unit, positions, segment))
@@ -243,12 +262,29 @@ class Analyzer:
         swept = np.asarray(np.where(moving, along, 0.0), np.float64)
         return swept, np.arange(len(points), dtype=np.float64) * step
 
+    def _line_empty(self) -> bool:
+        """Whether the detector has seen no one near the middle line for EMPTY_S (never, for a
+        detector that keeps no foreground mask)."""
+        foreground = getattr(self._detector, "foreground_px2", None)
+        if not callable(foreground):
+            return False
+        points, _ = self._counter.area.mid_line(4.0, self._counter.in_direction)
+        if len(points) == 0:
+            return False
+        m = EMPTY_MARGIN_PERSONS * self._person_px
+        (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
+        area = foreground(x0, y0 - m, x1, y1 + m)
+        near = area >= EMPTY_FOREGROUND * PERSON_AREA_FACTOR * self._person_px**2
+        self._empty_frames = 0 if near else self._empty_frames + 1
+        return self._empty_frames > EMPTY_S * self._fps
+
     def flush(self) -> list[Passage]:
         """End of stream: coasting tracks are not extrapolated; the motion across the line that
         no track claimed counts, rounded to whole people."""
         self._counter.forget([t.id for t in self._tracker.tracks])
         self._tracker.reset()
         self._steady.reset()
+        self._empty_frames = 0
         last, self._last = self._last, None
         held = self._release() if self._hold.open else []
         if last is None or not COUNT_REMAINDER:

@@ -352,6 +352,17 @@ class ForegroundDetector:
             and np.count_nonzero(near) >= SCENE_CHANGE * near.size
         )
 
+    def foreground_px2(self, x0: float, y0: float, x1: float, y1: float) -> float:
+        """Foreground area of the last mask inside a rectangle of the source frames (px² of
+        those frames; 0 before the first frame)."""
+        mask = self.last_mask
+        if mask is None or self._shape is None:
+            return 0.0
+        sx, sy = self._work[0] / self._shape[0], self._work[1] / self._shape[1]
+        r0, r1 = max(0, math.floor(y0 * sy)), max(0, math.ceil(y1 * sy))
+        c0, c1 = max(0, math.floor(x0 * sx)), max(0, math.ceil(x1 * sx))
+        return float(np.count_nonzero(mask[r0:r1, c0:c1])) / (sx * sy)
+
     @property
     def frame_person_px(self) -> float:
         """The person width in pixels of the source frames (`person_px` is in work pixels)."""
