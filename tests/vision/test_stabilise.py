@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import itertools
 
+import cv2
 import numpy as np
 import numpy.typing as npt
+import pytest
 
-from footfall.vision.stabilise import Stabiliser, camera_shift
+from footfall.vision.stabilise import Stabiliser, camera_shift, shifted_whole
 from footfall.vision.synthetic import scenario
 from tests.real.resample import moved
 
@@ -82,3 +84,32 @@ def test_a_new_frame_size_starts_again() -> None:
     assert steady.apply(small) is small
     steady.reset()
     assert not steady.shaking and steady.correction == (0.0, 0.0)
+
+
+@pytest.mark.parametrize(("dx", "dy"), [(2, -3), (-1, 4), (0, 0), (5, 0), (-70, 2)])
+def test_a_whole_pixel_shift_is_what_warpaffine_gives(dx: int, dy: int) -> None:
+    image = np.random.default_rng(3).integers(0, 255, (50, 60, 3), dtype=np.uint8)
+    move = np.array([[1.0, 0.0, dx], [0.0, 1.0, dy]], np.float32)
+    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    want = cv2.warpAffine(image, move, (60, 50), flags=flags, borderMode=cv2.BORDER_REPLICATE)
+    assert np.array_equal(shifted_whole(image, dx, dy), want)
+
+
+def test_a_wide_shaking_camera_is_moved_back_by_whole_pixels() -> None:
+    """Frames wider than the measured copy: from one frame to the next, the picture the
+    analyzer gets jumps far less than the camera did."""
+    images = [cv2.resize(im, (960, 720)) for im in scene_images("single", 60)]
+    shifts = np.round(np.random.default_rng(0).uniform(-4, 4, size=(len(images), 2)))
+    steady = Stabiliser(15.0)
+    outs = [steady.apply(moved(im, shift)) for im, shift in zip(images, shifts, strict=True)]
+    core = (slice(40, -40), slice(40, -40))
+    before_sum, after_sum, jumps = 0.0, 0.0, 0
+    for i in range(31, len(images)):
+        if np.abs(shifts[i] - shifts[i - 1]).max() < 2:
+            continue
+        jumps += 1
+        shaken = (moved(images[i], shifts[i]), moved(images[i - 1], shifts[i - 1]))
+        before_sum += np.abs(shaken[0][core].astype(int) - shaken[1][core]).mean()
+        after_sum += np.abs(outs[i][core].astype(int) - outs[i - 1][core]).mean()
+    assert steady.shaking and jumps >= 15
+    assert after_sum < 0.5 * before_sum, (after_sum / jumps, before_sum / jumps)
