@@ -53,6 +53,7 @@ def test_eval_json_prints_only_one_object(bus: Path) -> None:
     assert result["fps"] > 0
     # The bus's low camera: shoulders span about 0.4 of its 320 px (the 280 cm guess: 57 px).
     assert 100 < result["person_px"] < 150
+    assert result["shaken_frames"] == 0  # a steady camera: no frame moved back
 
 
 def test_count_writes_csv_and_json(bus: Path, tmp_path: Path) -> None:
@@ -491,3 +492,29 @@ def test_eval_lists_each_event_matched_missed_or_extra(bus: Path) -> None:
     assert len(events) == 14 and result["matched"] == 14
     assert all(abs(e["counted_frame"] - e["true_frame"]) <= 15 for e in events)
     assert sorted(e["counted_frame"] for e in events) == sorted(p[0] for p in result["passages"])
+
+
+def test_count_says_when_the_camera_shook(bus: Path, tmp_path: Path) -> None:
+    """The bus clip with every frame moved by a random shift, losslessly written: `count` says
+    how many frames were moved back, and counts what the steady clip counts; the steady clip
+    has none."""
+    import av
+
+    from tests.real.resample import decoded, shaken
+
+    video = tmp_path / "bus_shaken.mkv"
+    with av.open(str(video), "w") as container:
+        stream = container.add_stream("ffv1", rate=15)
+        stream.width, stream.height, stream.pix_fmt = 320, 240, "bgr0"
+        for image in shaken(decoded(bus), 15.0, jitter_px=1.0):
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(image, format="bgr24")))
+        container.mux(stream.encode())
+    area = ["--area", "0,320,100,140,100,140,0", "--in", "up"]
+    moved = run("count", str(video), *area, "--json")
+    assert moved.returncode == 0, moved.stderr
+    counted = json.loads(moved.stdout)
+    assert counted["shaken_frames"] > 0.9 * counted["frames"]
+    assert (counted["in"], counted["out"]) == (7, 7)
+    assert "the camera shook" in run("count", str(video), *area).stdout
+    steady = json.loads(run("count", str(bus), *area, "--json").stdout)
+    assert steady["shaken_frames"] == 0

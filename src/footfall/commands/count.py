@@ -177,6 +177,15 @@ def passages_rows(result: CountResult) -> list[dict[str, Any]]:
     ]
 
 
+def shaking_line(result: CountResult) -> str:
+    """What the stabiliser did, for a file whose camera shook."""
+    share = result.shaken_frames / max(1, result.frames)
+    return (
+        f"the camera shook: {result.shaken_frames} of {result.frames} frames ({share:.0%})"
+        " were moved back before counting"
+    )
+
+
 def result_json(result: CountResult) -> dict[str, Any]:
     """The `--json` object of `footfall count`."""
     n_in, n_out = result.counts
@@ -188,6 +197,7 @@ def result_json(result: CountResult) -> dict[str, Any]:
         "video_fps": result.fps,
         "realtime": round(result.realtime_factor, 1),
         "person_px": round(result.person_px, 1),
+        "shaken_frames": result.shaken_frames,
         "passages": passages_rows(result),
     }
 
@@ -273,6 +283,8 @@ def count(
         end="",
     )
     print(f"{result.realtime_factor:.1f}x real time, person width {result.person_px:.0f} px)")
+    if result.shaken_frames:
+        print(shaking_line(result))
     for row in passages_rows(result):
         when = f"{row['time_s']:>9.2f} s"
         track = "from motion" if row["track"] is None else f"track {row['track']}"

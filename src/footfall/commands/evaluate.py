@@ -15,6 +15,7 @@ from footfall.commands.count import (
     DETECTOR_HELP,
     params_for,
     run_with_progress,
+    shaking_line,
     video_info,
 )
 from footfall.counting.groundtruth import GroundTruth, Score, score
@@ -43,6 +44,7 @@ def eval_json(s: Score, result: CountResult) -> dict[str, Any]:
         "fps": round(result.processing_fps, 1),
         "realtime": round(result.realtime_factor, 1),
         "person_px": round(result.person_px, 1),
+        "shaken_frames": result.shaken_frames,
         "passages": [[p.frame, p.direction] for p in result.passages],
         # each true event with the passage matched to it (null: missed), then passages that
         # match none (true null): where to look with `footfall count --annotate`
@@ -138,3 +140,5 @@ def evaluate(
         print("events: the ground truth lists none (totals only): no precision or recall")
     print(f"speed: {result.processing_fps:.0f} fps, {result.realtime_factor:.1f}x real time")
     print(f"person width counted with: {result.person_px:.0f} px")
+    if result.shaken_frames:
+        print(shaking_line(result))

@@ -43,6 +43,7 @@ class CountResult:
     width: int
     height: int
     person_px: float = 0.0  # person width counting used at the end (px of the counted picture)
+    shaken_frames: int = 0  # frames moved back before counting because the camera shook
 
     @property
     def counts(self) -> tuple[int, int]:
@@ -107,7 +108,7 @@ def count_file(
         analyzer = Analyzer(params, detector)
         analyzer.set_fps(fps)
         passages: list[Passage] = []
-        index, width, height, n_in = 0, 0, 0, 0
+        index, width, height, n_in, shaken = 0, 0, 0, 0, 0
         began = time.perf_counter()
         while True:
             ok, image = capture.read()
@@ -117,6 +118,7 @@ def count_file(
             height, width = image.shape[:2]
             frame = Frame(image, index, start + timedelta(seconds=index / fps))
             found = analyzer.process(frame)
+            shaken += analyzer.shaking
             passages.extend(found)
             if observe is not None:
                 n_in += sum(1 for p in found if p.direction == "in")
@@ -133,4 +135,4 @@ def count_file(
         raise BadRequest(f"no frame could be decoded from {path}")
     if progress is not None:
         progress(index, index)
-    return CountResult(passages, index, fps, elapsed, width, height, person_px)
+    return CountResult(passages, index, fps, elapsed, width, height, person_px, shaken)
