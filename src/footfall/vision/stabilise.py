@@ -10,14 +10,16 @@ How: corners of a key frame (OpenCV `goodFeaturesToTrack`) are followed into eac
 pyramidal Lucas-Kanade (`calcOpticalFlowPyrLK`); the camera's shift is the mean of the largest
 set of corners that moved alike (within `AGREE_PX` of one another). The doorway's fixed parts
 move all alike and exactly with the camera; walking people move each their own way, so a crowd
-does not pull the estimate (0.07-0.11 px off on the shared clips moved by up to 1 px). The key
-frame is renewed every `KEY_S`, its own shift carried on. What is undone is the shift less its
+does not pull the estimate (on the shared clips moved by up to 1 px, from one frame to the next
+it follows the known shifts within 0.03-0.04 px RMS). The key frame is renewed every `KEY_S`,
+or when too few corners agree, its own shift carried on. What is undone is the shift less its
 mean over the last `SLOW_S` (a camera knocked to a new aim is followed, not fought), and only
 while that jitter's RMS over a second exceeds `SHAKE_ON_PX` (off again under `SHAKE_OFF_PX`):
 a steady camera's frames are passed on untouched, as before. While steady, the shift is measured
-on every `STEADY_EVERY`-th frame only (a tenth of a millisecond a frame); while shaking, on
-every frame, and the frame is moved (`warpAffine`, edges replicated), about 0.6 ms a frame at
-352x288.
+on every `STEADY_EVERY`-th frame only (about 0.1 ms a frame at 352x288); while shaking, on every
+frame, and the frame is moved back (`warpAffine`, edges replicated; about 0.75 ms a frame at
+352x288); frames wider than `WORK_MAX_WIDTH` are moved by whole pixels (a slice and a border, a
+third of the cost: the analysis sees them 3-12 times smaller anyway).
 
     >>> steady = Stabiliser(fps=25.0)
     >>> image = steady.apply(frame.image)        # doctest: +SKIP
