@@ -75,6 +75,22 @@ def test_a_camera_knocked_to_a_new_aim_is_followed_not_fought() -> None:
     assert all(np.array_equal(moved(image, np.array([8.0, 5.0])), out) for image, out in outs[15:])
 
 
+@pytest.mark.parametrize("speed_px", [0.5, 1.0, 2.0])
+def test_a_big_door_sliding_open_is_not_a_shake(speed_px: float) -> None:
+    """A textured panel over 70 % of the picture slides out to the left: its corners outnumber
+    the floor's and all move alike, but one way only; a steady camera's frames stay untouched."""
+    images = scene_images("single", 120)
+    panel = np.ascontiguousarray(np.tile(images[0][:, ::-1], (1, 2, 1)))  # a textured sheet
+    width = round(0.7 * images[0].shape[1])
+    steady = Stabiliser(15.0)
+    for i, image in enumerate(images):
+        door = image.copy()
+        moved_px = min(width, round(max(0, i - 15) * speed_px))
+        door[:, : width - moved_px] = panel[:, moved_px:width]
+        assert steady.apply(door) is door, f"frame {i}"
+        assert not steady.shaking
+
+
 def test_a_new_frame_size_starts_again() -> None:
     steady = Stabiliser(15.0)
     images = scene_images("single", 20)

@@ -14,7 +14,8 @@ does not pull the estimate (on the shared clips moved by up to 1 px, from one fr
 it follows the known shifts within 0.03-0.04 px RMS). The key frame is renewed every `KEY_S`,
 or when too few corners agree, its own shift carried on. What is undone is the shift less its
 mean over the last `SLOW_S` (a camera knocked to a new aim is followed, not fought), and only
-while that jitter's RMS over a second exceeds `SHAKE_ON_PX` (off again under `SHAKE_OFF_PX`):
+while that jitter's RMS over a second exceeds `SHAKE_ON_PX` (off again under `SHAKE_OFF_PX`)
+and the picture went back and forth (`to_and_fro`: not a big door sliding one way):
 a steady camera's frames are passed on untouched, as before. While steady, the shift is measured
 on every `STEADY_EVERY`-th frame only (about 0.1 ms a frame at 352x288); while shaking, on every
 frame, and the frame is moved back (`warpAffine`, edges replicated; about 0.75 ms a frame at
@@ -27,6 +28,7 @@ third of the cost: the analysis sees them 3-12 times smaller anyway).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import deque
 
@@ -52,6 +54,7 @@ SHAKE_ON_PX = 0.3  # RMS jitter (px of the measured copy) above which frames are
 SHAKE_OFF_PX = 0.2  # ... and below which they are not any more
 MAX_SHIFT_FRACTION = 0.015  # a "shift" beyond this share of the width is no shake: a new aim
 STEADY_EVERY = 5  # while steady, measure every this many frames
+ONE_WAY = 0.5  # a move whose net is over this share of its path is not a shake (`to_and_fro`)
 
 
 class Stabiliser:
@@ -73,7 +76,7 @@ class Stabiliser:
         self._key_pos = np.zeros(2)  # shift of the key frame against the first one (work px)
         self._key_age = 0
         self._slow = np.zeros(2)
-        self._jitter: deque[float] = deque()
+        self._jitter: deque[npt.NDArray[np.float64]] = deque()
         self._scale = 1.0  # frame px per work px
         self._size: tuple[int, int] | None = None
         self._skipped = 0
@@ -158,16 +161,33 @@ class Stabiliser:
         a = min(1.0, step / (SLOW_S * self._fps))
         self._slow = (1.0 - a) * self._slow + a * position
         jitter = position - self._slow
-        self._jitter.append(float(jitter @ jitter))
+        self._jitter.append(jitter)
         while len(self._jitter) > max(2, round(JITTER_S * self._fps / step)):
             self._jitter.popleft()
-        rms = math.sqrt(sum(self._jitter) / len(self._jitter))
-        self.shaking = rms > (SHAKE_OFF_PX if self.shaking else SHAKE_ON_PX)
+        if self.shaking:
+            self.shaking = rms(self._jitter) > SHAKE_OFF_PX
+        else:
+            self.shaking = rms(self._jitter) > SHAKE_ON_PX and to_and_fro(self._jitter)
         return jitter
 
     @property
     def _width(self) -> float:
         return (self._size[0] if self._size else WORK_MAX_WIDTH) / self._scale
+
+
+def rms(jitter: deque[npt.NDArray[np.float64]]) -> float:
+    """Root mean square length of the jitter vectors."""
+    return math.sqrt(sum(float(j @ j) for j in jitter) / max(1, len(jitter)))
+
+
+def to_and_fro(jitter: deque[npt.NDArray[np.float64]]) -> bool:
+    """Whether the picture went back and forth over these measurements, as a shaking camera
+    moves it, rather than mostly one way, as a big door sliding open moves the corners on it
+    (which may outnumber the fixed ones: a panel over half the picture, sliding 1 px a frame,
+    passed for a shake for 9-20 frames): the net move is under `ONE_WAY` of the path."""
+    path = sum(float(np.hypot(*(b - a))) for a, b in itertools.pairwise(jitter))
+    net = float(np.hypot(*(jitter[-1] - jitter[0]))) if jitter else 0.0
+    return path > 0.0 and net < ONE_WAY * path
 
 
 def camera_shift(
