@@ -111,7 +111,7 @@ def test_other_frame_rates_count_alike(fps: float) -> None:
 
 
 # clip -> (shaken by, floor): unstabilised, moved by up to 1 px each way every frame the bus
-# counted 11/9 for 7/7 and tram 02 20 for 23; moved back, 7/7 and 23 (2026-12-03)
+# counted 11/9 for 7/7 and tram 02 20 for 23; moved back, 7/7 and 22 (2026-12-03)
 SHAKEN_FLOORS = {"bus_overhead_koba": (1.0, 1.0), "tram_door_overhead_02": (1.0, 0.95)}
 
 
