@@ -101,6 +101,7 @@ class Analyzer:
         self._restored = False  # restore_size was called: follow the detector's size at once
         self._learnt = False  # the detector's size was learnt at the last frame
         self._empty_frames = 0  # frames in a row with no foreground near the middle line
+        self._line_box: tuple[float, float, float, float] | None = None  # the line's extent
 
     def set_fps(self, fps: float) -> None:
         """Frame rate of the source, when known: occlusion tolerance is set in seconds."""
@@ -135,6 +136,17 @@ class Analyzer:
             self._ledger.reconfigure(p.Area.InDirection)
             self._slice.reset()
         self._counter.reconfigure(area, p.Area.InDirection)
+        line, _ = area.mid_line(4.0, p.Area.InDirection)
+        self._line_box = (
+            (
+                float(line[:, 0].min()),
+                float(line[:, 1].min()),
+                float(line[:, 0].max()),
+                float(line[:, 1].max()),
+            )
+            if len(line)
+            else None
+        )
         c = p.Counter
         guess = person_width_px(width, c.Height, c.FieldOfView, c.PersonWidth)
         self._set_person(guess if guess_size else self._person_px)
@@ -266,13 +278,10 @@ class Analyzer:
         """Whether the detector has seen no one near the middle line for EMPTY_S (never, for a
         detector that keeps no foreground mask)."""
         foreground = getattr(self._detector, "foreground_px2", None)
-        if not callable(foreground):
+        if not callable(foreground) or self._line_box is None:
             return False
-        points, _ = self._counter.area.mid_line(4.0, self._counter.in_direction)
-        if len(points) == 0:
-            return False
+        x0, y0, x1, y1 = self._line_box
         m = EMPTY_MARGIN_PERSONS * self._person_px
-        (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
         area = foreground(x0, y0 - m, x1, y1 + m)
         near = area >= EMPTY_FOREGROUND * PERSON_AREA_FACTOR * self._person_px**2
         self._empty_frames = 0 if near else self._empty_frames + 1
