@@ -4,7 +4,8 @@ larger frames, every 2nd or 3rd frame, and the clip as a camera at 10, 15 or 30 
 through PyAV), after a second of empty doorway, or shaken: every frame moved by a random shift of
 up to 1 or 2 px each way (a camera on an idling vehicle; seeded, the same every run), or swaying
 by 2 px at 1.5 Hz with 0.3 px of jitter (a mast in the wind), or grainy: Gaussian noise of 6 grey
-levels on every pixel (a cheap sensor in a dark doorway).
+levels on every pixel (a cheap sensor in a dark doorway), or with a fifth of its frames dropped at
+random (a camera or a box too slow; the others keep their times).
 
 Every variant feeds its frames to a fresh `Analyzer` with the clip's area (scaled by the analyzer
 to the frame size) and the variant's frame rate. Prints counted in/out per clip and variant, and
@@ -33,7 +34,7 @@ from footfall.vision.analyzer import Analyzer
 from footfall.vision.types import Frame
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests.real
-from tests.real.resample import decoded, empty_doorway, grainy, resampled, shaken
+from tests.real.resample import decoded, dropped, empty_doorway, grainy, resampled, shaken
 
 # Our own hand counts (in, out) of the clips whose ground truth is hidden: estimates only.
 HAND_COUNTS = {"tram_door_overhead_03": (19, 0), "tram_door_overhead_04": (0, 28)}
@@ -50,6 +51,7 @@ class Variant(NamedTuple):
     shake: float = 0.0  # every frame moved by a random shift of up to this (px) each way
     sway: float = 0.0  # and by a sway of this amplitude (px; 1.5 Hz)
     grain: float = 0.0  # Gaussian noise of this many grey levels on every pixel
+    drop: float = 0.0  # this share of the frames dropped at random, the others keeping their time
 
 
 VARIANTS = (
@@ -68,6 +70,7 @@ VARIANTS = (
     Variant("shaken 2 px", shake=2.0),
     Variant("swaying 2 px", sway=2.0, shake=0.3),
     Variant("grain 6", grain=6.0),
+    Variant("20 % dropped", drop=0.2),
 )
 
 
@@ -80,11 +83,12 @@ def count_variant(
     shake: float = 0.0,
     sway: float = 0.0,
     grain: float = 0.0,
+    drop: float = 0.0,
 ) -> tuple[int, int]:
     """Counted (in, out) of `video` resized by `scale`, keeping every `stride`-th frame, or
     resampled to `rate` frames a second, after `empty_s` seconds of its empty doorway, every
     frame moved by up to `shake` px each way and swaying by `sway` px, with `grain` grey levels of
-    noise."""
+    noise, with a `drop` share of the frames dropped."""
     cv2.setNumThreads(1)
     capture = cv2.VideoCapture(str(video))
     fps = float(capture.get(cv2.CAP_PROP_FPS) or 25.0) / stride
@@ -103,7 +107,10 @@ def count_variant(
     analyzer.set_fps(fps)
     start = datetime(1970, 1, 1, tzinfo=UTC)
     passages = []
-    for kept, image in enumerate(frames):
+    timed: Iterator[tuple[int, npt.NDArray[np.uint8]]] = (
+        dropped(frames, drop) if drop > 0 else enumerate(frames)
+    )
+    for kept, image in timed:
         if scale != 1.0:
             how = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
             image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=how)

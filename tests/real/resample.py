@@ -104,3 +104,14 @@ def grainy(
     for image in frames:
         noisy = image.astype(np.float32) + rng.normal(0.0, sigma, image.shape).astype(np.float32)
         yield np.asarray(np.clip(noisy, 0, 255), np.uint8)
+
+
+def dropped(
+    frames: Iterator[npt.NDArray[np.uint8]], share: float, seed: int = 0
+) -> Iterator[tuple[int, npt.NDArray[np.uint8]]]:
+    """(index, image) of the frames a camera or a box too slow would leave: each dropped with
+    probability `share` (seeded), the others keeping their own index (and so their time)."""
+    rng = np.random.default_rng(seed)
+    for index, image in enumerate(frames):
+        if rng.random() >= share:
+            yield index, image

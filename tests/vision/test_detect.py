@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import cv2
 import numpy as np
@@ -18,6 +18,7 @@ from footfall.vision.detect import (
     ForegroundDetector,
     background_rate,
     blob_shape,
+    frames_back,
     mog2_history,
     motion_reference,
     motion_span,
@@ -77,6 +78,18 @@ def run(frames: list[np.ndarray]) -> list[int]:
     det = ForegroundDetector(params)
     t = datetime(2026, 1, 1, tzinfo=UTC)
     return [len(det.detect(Frame(f, i, t))) for i, f in enumerate(frames)]
+
+
+def test_the_motion_reference_is_found_by_time_when_frames_were_dropped() -> None:
+    t = datetime(2026, 1, 1, tzinfo=UTC)
+    at = [t + timedelta(seconds=s) for s in (0.0, 0.04, 0.08, 0.12)]
+    assert frames_back(at, 25.0) is None  # the source's rate: motion_span's 2 frames
+    dropped = [t + timedelta(seconds=s) for s in (0.0, 0.04, 0.08, 0.16)]  # 0.12 missing
+    assert frames_back(dropped, 25.0) == pytest.approx(1.0)  # the frame 0.08 s back
+    late = [t + timedelta(seconds=s) for s in (0.0, 0.04, 0.10, 0.14)]  # one 0.06 gap
+    assert frames_back(late, 25.0) == pytest.approx(1.0 + 0.04 / 0.06)
+    assert frames_back([t, None, t], 25.0) is None  # no times: by frame count
+    assert frames_back([t, t], 25.0) is None  # times that do not move on
 
 
 def test_empty_scene_has_no_one() -> None:
