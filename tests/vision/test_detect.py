@@ -86,8 +86,10 @@ def test_the_motion_reference_is_found_by_time_when_frames_were_dropped() -> Non
     assert frames_back(at, 25.0) is None  # the source's rate: motion_span's 2 frames
     dropped = [t + timedelta(seconds=s) for s in (0.0, 0.04, 0.08, 0.16)]  # 0.12 missing
     assert frames_back(dropped, 25.0) == pytest.approx(1.0)  # the frame 0.08 s back
-    late = [t + timedelta(seconds=s) for s in (0.0, 0.04, 0.10, 0.14)]  # one 0.06 gap
-    assert frames_back(late, 25.0) == pytest.approx(1.0 + 0.04 / 0.06)
+    late = [t + timedelta(seconds=s) for s in (0.0, 0.04, 0.11, 0.15)]  # one 0.07 gap
+    assert frames_back(late, 25.0) == pytest.approx(1.0 + 0.04 / 0.07)
+    jitter = [t + timedelta(seconds=s) for s in (0.0, 0.048, 0.075, 0.122)]  # capture jitter
+    assert frames_back(jitter, 25.0) is None
     assert frames_back([t, None, t], 25.0) is None  # no times: by frame count
     assert frames_back([t, t], 25.0) is None  # times that do not move on
 
