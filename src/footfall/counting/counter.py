@@ -157,6 +157,11 @@ class Counter:
         if best >= 0:
             self._origin[tid] = self._lost.pop(best)[0]
 
+    def end_stream(self) -> None:
+        """The stream ended (a file's end, a stalled camera): no track of it is handed over to
+        one of the next stream, however near and however few frames later it appears."""
+        self._lost.clear()
+
     def forget(self, track_ids: Sequence[int]) -> None:
         """Drop the state of tracks that ended (their origin stays open for a hand-off)."""
         for tid in track_ids:

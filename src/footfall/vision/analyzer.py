@@ -291,6 +291,7 @@ class Analyzer:
         """End of stream: coasting tracks are not extrapolated; the motion across the line that
         no track claimed counts, rounded to whole people."""
         self._counter.forget([t.id for t in self._tracker.tracks])
+        self._counter.end_stream()
         self._tracker.reset()
         self._steady.reset()
         self._empty_frames = 0
