@@ -103,10 +103,10 @@ class Stabiliser:
         if shift is None:
             return image
         jitter = self._follow(shift)
-        self.correction = (float(jitter[0] * self._scale), float(jitter[1] * self._scale))
         if not self.shaking:
             self.correction = (0.0, 0.0)
             return image
+        self.correction = (float(jitter[0] * self._scale), float(jitter[1] * self._scale))
         if self._scale > 1.0:  # a wide frame: whole pixels are fine enough, and 5x cheaper
             return shifted_whole(image, round(self.correction[0]), round(self.correction[1]))
         dx, dy = self.correction
