@@ -77,11 +77,20 @@ def test_clip_without_visible_ground_truth(clip: str) -> None:
 
 def count_at_rate(frames: Iterator[npt.NDArray[np.uint8]], fps: float, truth: GroundTruth) -> Score:
     """Count `frames` shown at `fps`; scored with frame numbers mapped back to the clip's."""
+    return count_timed(enumerate(frames), fps, truth)
+
+
+def count_timed(
+    timed: Iterator[tuple[int, npt.NDArray[np.uint8]]], fps: float, truth: GroundTruth
+) -> Score:
+    """Count (index, image) pairs, each taken at index / `fps` (an index missing: a frame
+    dropped); scored with frame numbers mapped back to the clip's."""
     analyzer = Analyzer(params_for(truth.area, truth.in_direction, None))
     analyzer.set_fps(fps)
     passages: list[Passage] = []
-    for index, image in enumerate(frames):
-        passages += analyzer.process(Frame(image, index, EPOCH))
+    for index, image in timed:
+        when = EPOCH + timedelta(seconds=index / fps)
+        passages += analyzer.process(Frame(image, index, when))
     passages += analyzer.flush()
     ratio = truth.fps / fps
     counted = [(round((p.frame or 0) * ratio), p.direction) for p in passages]
@@ -145,14 +154,7 @@ def test_dropped_frames_do_not_stretch_the_motion_difference() -> None:
     others at their own times: the motion difference is taken 0.08 s back by time, not two
     frames back (then 0.12 s or more after a drop, the learnt size grew: 19 for 23)."""
     truth = GroundTruth.load(DATA / "tram_door_overhead_02.json")
-    analyzer = Analyzer(params_for(truth.area, truth.in_direction, None))
-    analyzer.set_fps(truth.fps)
-    passages: list[Passage] = []
-    for index, image in dropped(decoded(clip_path(truth.video)), 0.2):
-        when = EPOCH + timedelta(seconds=index / truth.fps)
-        passages += analyzer.process(Frame(image, index, when))
-    passages += analyzer.flush()
-    s = score(truth, [(p.frame or 0, p.direction) for p in passages], truth.fps)
+    s = count_timed(dropped(decoded(clip_path(truth.video)), 0.2), truth.fps, truth)
     assert s.combined_accuracy >= 0.95, (s.counted_in, s.counted_out)
 
 
