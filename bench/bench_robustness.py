@@ -5,7 +5,9 @@ through PyAV), after a second of empty doorway, or shaken: every frame moved by 
 up to 1 or 2 px each way (a camera on an idling vehicle; seeded, the same every run), or swaying
 by 2 px at 1.5 Hz with 0.3 px of jitter (a mast in the wind), or grainy: Gaussian noise of 6 grey
 levels on every pixel (a cheap sensor in a dark doorway), or with a fifth of its frames dropped at
-random (a camera or a box too slow; the others keep their times).
+random (a camera or a box too slow; the others keep their times), or as a camera 0.7 times as
+close would see it (a higher mount or a wider lens: the clip shrunk onto a plain floor) or 1.2
+times (a lower one: the part around the area, enlarged).
 
 Every variant feeds its frames to a fresh `Analyzer` with the clip's area (scaled by the analyzer
 to the frame size) and the variant's frame rate. Prints counted in/out per clip and variant, and
@@ -30,11 +32,22 @@ import numpy as np
 import numpy.typing as npt
 from floor import DATA, clip_params, clip_truth
 
+from footfall.commands.count import params_for
 from footfall.vision.analyzer import Analyzer
 from footfall.vision.types import Frame
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests.real
-from tests.real.resample import decoded, dropped, empty_doorway, grainy, resampled, shaken
+from tests.real.resample import (
+    decoded,
+    dropped,
+    empty_doorway,
+    grainy,
+    resampled,
+    shaken,
+    zoom_shift,
+    zoomed,
+    zoomed_area,
+)
 
 # Our own hand counts (in, out) of the clips whose ground truth is hidden: estimates only.
 HAND_COUNTS = {"tram_door_overhead_03": (19, 0), "tram_door_overhead_04": (0, 28)}
@@ -52,6 +65,7 @@ class Variant(NamedTuple):
     sway: float = 0.0  # and by a sway of this amplitude (px; 1.5 Hz)
     grain: float = 0.0  # Gaussian noise of this many grey levels on every pixel
     drop: float = 0.0  # this share of the frames dropped at random, the others keeping their time
+    zoom: float = 1.0  # seen by a camera this much closer (< 1: higher; the area follows)
 
 
 VARIANTS = (
@@ -71,6 +85,8 @@ VARIANTS = (
     Variant("swaying 2 px", sway=2.0, shake=0.3),
     Variant("grain 6", grain=6.0),
     Variant("20 % dropped", drop=0.2),
+    Variant("higher cam 0.7", zoom=0.7),
+    Variant("lower cam 1.2", zoom=1.2),
 )
 
 
@@ -84,14 +100,16 @@ def count_variant(
     sway: float = 0.0,
     grain: float = 0.0,
     drop: float = 0.0,
+    zoom: float = 1.0,
 ) -> tuple[int, int]:
     """Counted (in, out) of `video` resized by `scale`, keeping every `stride`-th frame, or
     resampled to `rate` frames a second, after `empty_s` seconds of its empty doorway, every
     frame moved by up to `shake` px each way and swaying by `sway` px, with `grain` grey levels of
-    noise, with a `drop` share of the frames dropped."""
+    noise, with a `drop` share of the frames dropped, seen `zoom` times closer."""
     cv2.setNumThreads(1)
     capture = cv2.VideoCapture(str(video))
     fps = float(capture.get(cv2.CAP_PROP_FPS) or 25.0) / stride
+    size = (int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT)))
     capture.release()
     frames: Iterator[npt.NDArray[np.uint8]] = (
         resampled(video, rate) if rate else decoded(video, stride)
@@ -103,7 +121,15 @@ def count_variant(
         frames = grainy(frames, grain)
     if shake > 0 or sway > 0:
         frames = shaken(frames, fps, jitter_px=shake, sway_px=sway)
-    analyzer = Analyzer(clip_params(video))
+    params = clip_params(video)
+    if zoom != 1.0:
+        truth, _ = clip_truth(video)
+        area = truth.area.as_cntpos()
+        middle = ((area["left"] + area["right"]) / 2, (area["top"] + area["bottom"]) / 2)
+        shift = zoom_shift(size, zoom, middle)
+        frames = (zoomed(image, zoom, shift) for image in frames)
+        params = params_for(zoomed_area(area, size, zoom, shift), truth.in_direction, None)
+    analyzer = Analyzer(params)
     analyzer.set_fps(fps)
     start = datetime(1970, 1, 1, tzinfo=UTC)
     passages = []

@@ -2,7 +2,8 @@
 decodes them; `resampled` decodes it at another frame rate with FFmpeg's filters (PyAV, a
 development dependency): `fps` keeps the frame nearest each new tick (fewer frames), and
 `minterpolate` makes the new frames by motion-compensated interpolation (more frames, as a
-camera running faster would see them). `empty_doorway` is the clip's scene with no one in it.
+camera running faster would see them). `empty_doorway` is the clip's scene with no one in it;
+`zoomed` is the clip as a higher or a lower camera would see it (with `zoomed_area`).
 
     >>> frames = list(resampled(Path("clip.mp4"), 30))   # doctest: +SKIP
 """
@@ -115,3 +116,54 @@ def dropped(
     for index, image in enumerate(frames):
         if rng.random() >= share:
             yield index, image
+
+
+ZOOM_FLOOR = (110, 110, 110)  # BGR: the plain floor a higher camera sees around the clip
+
+
+def zoom_shift(
+    size: tuple[int, int], factor: float, centre: tuple[float, float]
+) -> tuple[float, float]:
+    """(tx, ty) of the zoom that maps a point p of the clip to p * factor + (tx, ty): a higher
+    camera (`factor` < 1) sees the clip shrunk in the middle of a picture of the same size, a
+    lower one (> 1) the part around `centre`, enlarged to the whole picture."""
+    w, h = size
+    if factor <= 1:
+        return float((w - round(w * factor)) // 2), float((h - round(h * factor)) // 2)
+    cw, ch = round(w / factor), round(h / factor)
+    x0 = int(min(max(0.0, centre[0] - cw / 2), w - cw))
+    y0 = int(min(max(0.0, centre[1] - ch / 2), h - ch))
+    return -x0 * factor, -y0 * factor
+
+
+def zoomed(
+    image: npt.NDArray[np.uint8], factor: float, shift: tuple[float, float]
+) -> npt.NDArray[np.uint8]:
+    """The image as a camera higher or lower by the zoom (`factor`, `zoom_shift`) would see
+    it: shrunk (area-averaged) onto a plain floor, or cut out and enlarged (bicubic)."""
+    h, w = image.shape[:2]
+    if factor <= 1:
+        inner = (round(w * factor), round(h * factor))
+        small = cv2.resize(image, inner, interpolation=cv2.INTER_AREA)
+        x0, y0 = int(shift[0]), int(shift[1])
+        border = (y0, h - small.shape[0] - y0, x0, w - small.shape[1] - x0)
+        out = cv2.copyMakeBorder(small, *border, cv2.BORDER_CONSTANT, value=ZOOM_FLOOR)
+    else:
+        x0, y0 = round(-shift[0] / factor), round(-shift[1] / factor)
+        part = image[y0 : y0 + round(h / factor), x0 : x0 + round(w / factor)]
+        out = cv2.resize(part, (w, h), interpolation=cv2.INTER_CUBIC)
+    return np.asarray(out, np.uint8)
+
+
+def zoomed_area(
+    area: dict[str, int], size: tuple[int, int], factor: float, shift: tuple[float, float]
+) -> dict[str, int]:
+    """A counting area (cntpos fields, in the clip's pixels) where the zoomed picture shows it."""
+    w, h = size
+    out = dict(area, width=w, height=h)
+    for key, t, most in (("left", shift[0], w), ("right", shift[0], w)):
+        out[key] = int(min(max(0, round(area[key] * factor + t)), most))
+    for key in ("top", "bottom", "yfirst", "ylast"):
+        out[key] = round(area[key] * factor + shift[1])
+    out["radius"] = round(area.get("radius", 0) * factor)
+    return out
