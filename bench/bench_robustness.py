@@ -37,17 +37,7 @@ from footfall.vision.analyzer import Analyzer
 from footfall.vision.types import Frame
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests.real
-from tests.real.resample import (
-    decoded,
-    dropped,
-    empty_doorway,
-    grainy,
-    resampled,
-    shaken,
-    zoom_shift,
-    zoomed,
-    zoomed_area,
-)
+from tests.real import resample as alter
 
 # Our own hand counts (in, out) of the clips whose ground truth is hidden: estimates only.
 HAND_COUNTS = {"tram_door_overhead_03": (19, 0), "tram_door_overhead_04": (0, 28)}
@@ -112,29 +102,29 @@ def count_variant(
     size = (int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT)))
     capture.release()
     frames: Iterator[npt.NDArray[np.uint8]] = (
-        resampled(video, rate) if rate else decoded(video, stride)
+        alter.resampled(video, rate) if rate else alter.decoded(video, stride)
     )
     fps = float(rate) if rate else fps
     if empty_s > 0:
         frames = after_empty_doorway(list(frames), round(empty_s * fps))
     if grain > 0:
-        frames = grainy(frames, grain)
+        frames = alter.grainy(frames, grain)
     if shake > 0 or sway > 0:
-        frames = shaken(frames, fps, jitter_px=shake, sway_px=sway)
+        frames = alter.shaken(frames, fps, jitter_px=shake, sway_px=sway)
     params = clip_params(video)
     if zoom != 1.0:
         truth, _ = clip_truth(video)
         area = truth.area.as_cntpos()
         middle = ((area["left"] + area["right"]) / 2, (area["top"] + area["bottom"]) / 2)
-        shift = zoom_shift(size, zoom, middle)
-        frames = (zoomed(image, zoom, shift) for image in frames)
-        params = params_for(zoomed_area(area, size, zoom, shift), truth.in_direction, None)
+        shift = alter.zoom_shift(size, zoom, middle)
+        frames = (alter.zoomed(image, zoom, shift) for image in frames)
+        params = params_for(alter.zoomed_area(area, size, zoom, shift), truth.in_direction, None)
     analyzer = Analyzer(params)
     analyzer.set_fps(fps)
     start = datetime(1970, 1, 1, tzinfo=UTC)
     passages = []
     timed: Iterator[tuple[int, npt.NDArray[np.uint8]]] = (
-        dropped(frames, drop) if drop > 0 else enumerate(frames)
+        alter.dropped(frames, drop) if drop > 0 else enumerate(frames)
     )
     for kept, image in timed:
         if scale != 1.0:
@@ -152,7 +142,7 @@ def after_empty_doorway(
 ) -> Iterator[npt.NDArray[np.uint8]]:
     """`n` frames of the empty doorway, then the images: a camera that was watching before
     anyone came."""
-    yield from [empty_doorway(images)] * n
+    yield from [alter.empty_doorway(images)] * n
     yield from images
 
 
