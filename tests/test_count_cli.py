@@ -453,6 +453,32 @@ def test_eval_of_a_vertical_line_counts_the_clip_turned_upright(
         assert got[key] == want[key], (key, got, want)
 
 
+def test_eval_of_a_truth_with_a_rotation_counts_the_clip_turned(
+    bus_sideways: Path, tmp_path: Path
+) -> None:
+    """A ground truth with `rotation` (our extension, as `count --rotate`): its area is in the
+    picture turned that far clockwise, and without a size of its own it is the turned video's;
+    a key the format does not know is named on stderr (a misspelt in_direction counted the
+    clip backwards without a word)."""
+    truth = json.loads((DATA / "bus_overhead_koba.json").read_text())
+    for key in ("width", "height"):
+        truth.pop(key, None)
+        truth["area"].pop(key, None)
+    truth |= {"rotation": 90, "in_directon": "down"}
+    path = tmp_path / "turned.json"
+    path.write_text(json.dumps(truth))
+    turned = run("eval", str(bus_sideways), str(path), "--json")
+    assert turned.returncode == 0, turned.stderr
+    got = json.loads(turned.stdout)
+    assert (got["in"], got["out"], got["combined_accuracy"]) == (7, 7, 1.0), got
+    assert "has keys the format does not know, ignored: in_directon" in turned.stderr
+    path.write_text(json.dumps(truth | {"rotation": 45}))
+    bad = run("eval", str(bus_sideways), str(path))
+    assert bad.returncode == 2
+    assert "rotation must be 0, 90, 180 or 270, not 45" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
 def test_count_rotate_turns_the_picture_before_counting(bus_sideways: Path) -> None:
     area = "0,320,100,140,100,140,0"  # the bus's area, in the picture turned upright
     turned = run("count", str(bus_sideways), "--rotate", "90", "--area", area, "--json")

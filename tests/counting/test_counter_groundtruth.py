@@ -74,6 +74,13 @@ def test_reads_a_good_file() -> None:
         ({"in_direction": None}, "up or down, not null"),
         ({"tolerance": 2}, "tolerance must be an object, not 2"),
         ({"tolerance": {"in": -1}}, "tolerance.in must be a whole number >= 0, not -1"),
+        ({"rotation": 45}, "rotation must be 0, 90, 180 or 270, not 45"),
+        ({"rotation": True}, "rotation must be 0, 90, 180 or 270, not true"),
+        ({"rotation": "90"}, 'rotation must be 0, 90, 180 or 270, not "90"'),
+        (
+            {"rotation": 90, "line_x": 100, "in_direction": "left"},
+            "give either line_x \\(a vertical line\\) or rotation, not both",
+        ),
     ],
 )
 def test_bad_files_say_why(change: dict[str, Any], message: str) -> None:
@@ -113,6 +120,20 @@ def test_a_vertical_line_is_counted_in_the_picture_turned_upright(
     assert truth.area == area
     assert truth.in_direction == ("down" if change["in_direction"] == "right" else "up")
     assert truth.events == GroundTruth.from_json(GOOD).events
+
+
+def test_a_rotation_is_read_and_the_frame_size_turned_with_it() -> None:
+    area = {k: v for k, v in AREA.items() if k not in ("width", "height")}
+    truth = GroundTruth.from_json(GOOD | {"rotation": 270, "area": area}, (240, 320))
+    assert truth.rotation == 270
+    assert (truth.area.width, truth.area.height) == (320, 240)  # the video turned upright
+    assert GroundTruth.from_json(GOOD).rotation == 0
+
+
+def test_keys_the_format_does_not_know_are_reported() -> None:
+    truth = GroundTruth.from_json(GOOD | {"in_directon": "down", "ambiguous": [], "zz": 1})
+    assert truth.unknown == ("in_directon", "zz")
+    assert GroundTruth.from_json(GOOD).unknown == ()
 
 
 def test_a_line_y_without_an_area_counts_a_band_across_the_picture() -> None:

@@ -79,6 +79,12 @@ def evaluate_file(
     """Count `video` with the ground truth's area and in direction, and score it."""
     width, height, _ = video_info(video)
     truth = GroundTruth.load(truth_path, (width, height))
+    if truth.unknown:
+        typer.echo(
+            f"footfall eval: warning: {truth_path} has keys the format does not know, ignored: "
+            f"{', '.join(truth.unknown)}",
+            err=True,
+        )
     try:
         params_for(truth.area, truth.in_direction, None, rotation=truth.rotation)
     except BadRequest as exc:

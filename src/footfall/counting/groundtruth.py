@@ -21,6 +21,13 @@ from footfall.errors import BadRequest
 from footfall.store.base import Direction
 
 ACROSS_ROTATION = 90  # a vertical counting line is counted in the picture turned this far
+ROTATIONS = (0, 90, 180, 270)  # `rotation` (our extension): degrees clockwise, as `count --rotate`
+# The keys of the format (../shared/data/README.md) and of our extensions (line_x, rotation);
+# any other is reported (`GroundTruth.unknown`): a misspelt in_direction would count backwards.
+KNOWN_KEYS = frozenset(
+    {"video", "frames", "fps", "width", "height", "line_y", "line_x", "area", "in_direction"}
+    | {"totals", "tolerance", "events", "ambiguous", "rotation"}
+)
 MATCH_WINDOW_S = 1.0  # a counted passage matches a true event of its direction within ±1 s
 
 
@@ -47,6 +54,7 @@ class GroundTruth:
     rotation: int = 0  # degrees clockwise the clip is turned for counting (`area` is in that)
     tolerance_in: int = 0  # how far a count may be off for the cases the counter marked unsure
     tolerance_out: int = 0
+    unknown: tuple[str, ...] = ()  # top-level keys the format does not have (ignored)
 
     @property
     def events_known(self) -> bool:
@@ -72,12 +80,16 @@ class GroundTruth:
             if not isinstance(raw, dict):
                 raise ValueError(f"the file must hold one JSON object, not {_show(raw)}")
             if frame_size is not None:
+                if _rotation(raw) in (90, 270):  # the area is in the turned picture
+                    frame_size = (frame_size[1], frame_size[0])
                 raw = _sized(raw, frame_size)
                 if isinstance(raw.get("area"), dict):
                     raw["area"] = _sized(raw["area"], frame_size)
             in_direction = raw.get("in_direction", "up")
-            rotation = 0
+            rotation = _rotation(raw)
             if raw.get("line_x") is not None or in_direction in ("left", "right"):
+                if rotation:
+                    raise ValueError("give either line_x (a vertical line) or rotation, not both")
                 area, in_direction = _across(raw, in_direction)
                 rotation = ACROSS_ROTATION
             elif raw.get("area") is None and raw.get("line_y") is not None:
@@ -117,6 +129,7 @@ class GroundTruth:
                 rotation=rotation,
                 tolerance_in=_count(tolerance, "in", "tolerance.") if "in" in tolerance else 0,
                 tolerance_out=_count(tolerance, "out", "tolerance.") if "out" in tolerance else 0,
+                unknown=tuple(sorted(str(k) for k in raw if k not in KNOWN_KEYS)),
             )
         except KeyError as exc:
             raise BadRequest(f"ground truth is malformed: it has no {exc.args[0]}") from exc
@@ -145,6 +158,15 @@ def _around_line(raw: dict[str, Any]) -> Area:
         raise ValueError(f"line_y {line} is not inside the picture (0-{height})")
     top, bottom = _band(line, height)
     return Area(width, height, 0, width, top, bottom, top, bottom, 0)
+
+
+def _rotation(raw: dict[str, Any]) -> int:
+    """`rotation`: the degrees clockwise the clip is turned before counting (0 when absent);
+    `area`, `line_y` and the in direction are in the turned picture."""
+    rotation = raw.get("rotation", 0)
+    if isinstance(rotation, bool) or rotation not in ROTATIONS:
+        raise ValueError(f"rotation must be 0, 90, 180 or 270, not {_show(rotation)}")
+    return int(rotation)
 
 
 def _across(raw: dict[str, Any], in_direction: object) -> tuple[Area, InDirection]:
