@@ -544,3 +544,36 @@ def test_count_says_when_the_camera_shook(bus: Path, tmp_path: Path) -> None:
     assert "the camera shook" in run("count", str(video), *area).stdout
     steady = json.loads(run("count", str(bus), *area, "--json").stdout)
     assert steady["shaken_frames"] == 0
+
+
+def test_people_small_in_the_picture_get_a_warning(bus: Path, tmp_path: Path) -> None:
+    """Tram 02 as a camera 0.7 times as close would see it: its people are learnt ~5.5 % of the
+    picture wide (too small: docs/vision.md, "Another scale") and the count says so; as it is
+    (8.9 %) it does not. `person_share` is in the JSON."""
+    import av
+
+    from tests.real.resample import decoded, zoom_shift, zoomed, zoomed_area
+
+    tram = DATA / "video" / "tram_door_overhead_02.mp4"
+    area = json.loads((DATA / "tram_door_overhead_02.json").read_text())["area"]
+    size = (area["width"], area["height"])
+    shift = zoom_shift(size, 0.7, (0.0, 0.0))
+    video = tmp_path / "tram_higher.mkv"
+    with av.open(str(video), "w") as container:
+        stream = container.add_stream("ffv1", rate=25)
+        stream.width, stream.height, stream.pix_fmt = *size, "bgr0"
+        for image in decoded(tram):
+            frame = av.VideoFrame.from_ndarray(zoomed(image, 0.7, shift), format="bgr24")
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    higher = json.dumps(zoomed_area(area, size, 0.7, shift))
+    as_is = json.dumps(area)
+    small = run("count", str(video), "--area", higher, "--json")
+    assert small.returncode == 0, small.stderr
+    assert json.loads(small.stdout)["person_share"] < 0.075
+    text = run("count", str(video), "--area", higher)
+    assert "warning: people are 5." in text.stdout or "warning: people are 6." in text.stdout
+    assert 'docs/vision.md, "Another scale"' in text.stdout
+    normal = run("count", str(tram), "--area", as_is)
+    assert normal.returncode == 0, normal.stderr
+    assert "warning: people are" not in normal.stdout

@@ -19,7 +19,13 @@ from footfall.config import Params
 from footfall.counting.area import PARAM_NAMES, Area
 from footfall.errors import BadRequest
 from footfall.vision.annotated import AnnotatedVideo, check_annotate, check_output_file
-from footfall.vision.offline import CountResult, count_file, open_video, quiet_decoder
+from footfall.vision.offline import (
+    SMALL_PERSON_SHARE,
+    CountResult,
+    count_file,
+    open_video,
+    quiet_decoder,
+)
 from footfall.vision.orient import turned_size
 from footfall.vision.source import file_fps
 from footfall.vision.types import View
@@ -186,6 +192,15 @@ def shaking_line(result: CountResult) -> str:
     )
 
 
+def small_people_line(result: CountResult) -> str:
+    """A word on a view whose people the size learner measures too small."""
+    return (
+        f"warning: people are {result.person_share:.1%} of the picture's width; under"
+        f" {SMALL_PERSON_SHARE:.1%} the learnt width comes out small and a crowded doorway is"
+        ' over-counted (docs/vision.md, "Another scale")'
+    )
+
+
 def result_json(result: CountResult) -> dict[str, Any]:
     """The `--json` object of `footfall count`."""
     n_in, n_out = result.counts
@@ -197,6 +212,7 @@ def result_json(result: CountResult) -> dict[str, Any]:
         "video_fps": result.fps,
         "realtime": round(result.realtime_factor, 1),
         "person_px": round(result.person_px, 1),
+        "person_share": round(result.person_share, 4),
         "shaken_frames": result.shaken_frames,
         "passages": passages_rows(result),
     }
@@ -285,6 +301,8 @@ def count(
     print(f"{result.realtime_factor:.1f}x real time, person width {result.person_px:.0f} px)")
     if result.shaken_frames:
         print(shaking_line(result))
+    if result.people_small:
+        print(small_people_line(result))
     for row in passages_rows(result):
         when = f"{row['time_s']:>9.2f} s"
         track = "from motion" if row["track"] is None else f"track {row['track']}"

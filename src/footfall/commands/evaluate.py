@@ -16,6 +16,7 @@ from footfall.commands.count import (
     params_for,
     run_with_progress,
     shaking_line,
+    small_people_line,
     video_info,
 )
 from footfall.counting.groundtruth import GroundTruth, Score, score
@@ -44,6 +45,7 @@ def eval_json(s: Score, result: CountResult) -> dict[str, Any]:
         "fps": round(result.processing_fps, 1),
         "realtime": round(result.realtime_factor, 1),
         "person_px": round(result.person_px, 1),
+        "person_share": round(result.person_share, 4),
         "shaken_frames": result.shaken_frames,
         "passages": [[p.frame, p.direction] for p in result.passages],
         # each true event with the passage matched to it (null: missed), then passages that
@@ -148,3 +150,5 @@ def evaluate(
     print(f"person width counted with: {result.person_px:.0f} px")
     if result.shaken_frames:
         print(shaking_line(result))
+    if result.people_small:
+        print(small_people_line(result))
