@@ -33,7 +33,7 @@ from footfall.config import Params, redact
 from footfall.errors import BadRequest
 from footfall.ingest import Ingest
 from footfall.store.base import Passage
-from footfall.vision.detect import person_width_px
+from footfall.vision.detect import SMALL_PERSON_SHARE, person_width_px
 from footfall.vision.orient import turned
 from footfall.vision.sizestate import SizeMemory
 from footfall.vision.source import (
@@ -158,6 +158,8 @@ class CountingHandle:
         self._counted_px: float | None = None
         self._size_learnt: bool | None = None  # ... and whether that width was learnt yet
         self._height_px: float | None = None  # ... and the width Counter.Height gives
+        self._frame_w: int | None = None  # ... and the width of its frame
+        self._small_told = False  # whether the log has said the people are small (once a run)
         self._shaking: bool | None = None  # ... and whether its frame was moved back (shake)
         self._thread = threading.Thread(target=self._run, name=f"counting {name}", daemon=True)
 
@@ -207,6 +209,9 @@ class CountingHandle:
             "last_frame_age_s": round(time.monotonic() - times[-1], 1) if times else None,
             # the person width counting uses now (frame px; None before the first frame)
             "person_px": self._person_px(),
+            # that width over the frame's: a learnt one under SMALL_PERSON_SHARE (7.5 %) is a view
+            # the size learner measures too small (docs/vision.md "Another scale"; logged once)
+            "person_share": self._person_share(),
             # whether that width is learnt from the footage (False: the mounting-height guess,
             # until the first people are seen, or after a queue arrived at once in an empty
             # doorway; the passages of that time wait for it); None before the first frame
@@ -228,6 +233,28 @@ class CountingHandle:
         """The person width (frame px) the last counted frame was counted with (None before)."""
         width = self._counted_px
         return None if width is None else round(width, 1)
+
+    def _person_share(self) -> float | None:
+        """The person width over the counted frame's width (None before the first frame)."""
+        if self._counted_px is None or not self._frame_w:
+            return None
+        return round(self._counted_px / self._frame_w, 4)
+
+    def _tell_if_small(self) -> None:
+        """Log once a run that the learnt person width is under SMALL_PERSON_SHARE."""
+        share = self._person_share()
+        if self._small_told or not self._size_learnt or share is None:
+            return
+        if share < SMALL_PERSON_SHARE:
+            self._small_told = True
+            log.warning(
+                "people are learnt %.1f %% of the picture's width: under %.1f %% the learnt width"
+                " comes out small and a crowded doorway is over-counted (docs/vision.md,"
+                " 'Another scale'); frame the doorway closer or set Counter.Height with"
+                " Counter.AutoSize 0",
+                100 * share,
+                100 * SMALL_PERSON_SHARE,
+            )
 
     @staticmethod
     def _arrival_fps(times: list[float]) -> float:
@@ -340,6 +367,8 @@ class CountingHandle:
             width = getattr(analyzer, "person_px", None)
             self._counted_px = float(width) if isinstance(width, float | int) else None
             self._size_learnt = bool(getattr(analyzer, "size_learnt", True))
+            self._frame_w = int(frame.image.shape[1])
+            self._tell_if_small()
             c = params.Counter
             width_px = person_width_px(frame.image.shape[1], c.Height, c.FieldOfView, c.PersonWidth)
             self._height_px = round(width_px, 1)

@@ -19,13 +19,8 @@ from footfall.config import Params
 from footfall.counting.area import PARAM_NAMES, Area
 from footfall.errors import BadRequest
 from footfall.vision.annotated import AnnotatedVideo, check_annotate, check_output_file
-from footfall.vision.offline import (
-    SMALL_PERSON_SHARE,
-    CountResult,
-    count_file,
-    open_video,
-    quiet_decoder,
-)
+from footfall.vision.detect import SMALL_PERSON_SHARE
+from footfall.vision.offline import CountResult, count_file, open_video, quiet_decoder
 from footfall.vision.orient import turned_size
 from footfall.vision.source import file_fps
 from footfall.vision.types import View

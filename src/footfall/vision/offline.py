@@ -23,18 +23,13 @@ from footfall.config import Params
 from footfall.errors import BadRequest
 from footfall.store.base import Passage
 from footfall.vision.analyzer import Analyzer
-from footfall.vision.detect import Detector
+from footfall.vision.detect import SMALL_PERSON_SHARE, Detector
 from footfall.vision.orient import turned
 from footfall.vision.source import file_fps
 from footfall.vision.types import Frame, View
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 PROGRESS_EVERY = 25  # frames between two progress calls
-# People whose learnt width is under this share of the picture are a view the size learner is
-# not right at: a crowded doorway is over-counted (docs/vision.md, "Another scale": the tram
-# clips as a camera 0.7-0.9 times as close, 5.4-6.0 %, count 29-42 for 23-28; as they are,
-# 8.9-12.1 %).
-SMALL_PERSON_SHARE = 0.075
 
 
 @dataclass(frozen=True, slots=True)
