@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pytest
 
 from footfall.counting.area import ABOVE, BELOW, Area
@@ -53,6 +54,32 @@ def test_lingering_inside_counts_nothing() -> None:
 def test_jitter_on_an_edge_counts_nothing() -> None:
     assert run({1: [(160.0, 150.0 + (3 if i % 2 else -3)) for i in range(100)]}) == []
     assert run({1: [(160.0, 90.0 + (3 if i % 2 else -3)) for i in range(100)]}) == []
+
+
+def test_a_band_thinner_than_min_band_counts_as_that_thick() -> None:
+    """A counting "line" 4 px tall: a track rocking 8 px about it crosses and crosses back
+    every frame; counted as a band `min_band_px` thick it is never beyond either edge, while a
+    person walking through still counts once."""
+    thin = Area(
+        width=320, height=240, left=40, right=280, top=118, bottom=122, yfirst=118, ylast=122
+    )
+    rocking = [(160.0, 120.0 + (8 if i % 4 < 2 else -8)) for i in range(40)]
+    for min_band, rocked in ((0.0, 19), (30.0, 0)):
+        counter = Counter(thin, "up")
+        counter.min_band_px = min_band
+        out = [c for f, (x, y) in enumerate(rocking) for c in counter.update([1], [x], [y], f)]
+        assert len(out) == rocked
+        counter = Counter(thin, "up")
+        counter.min_band_px = min_band
+        walk = line(160, 220, 160, 20)
+        out = [c for f, (x, y) in enumerate(walk) for c in counter.update([2], [x], [y], f)]
+        assert [c.direction for c in out] == ["in"]
+    assert thin.sides_at(np.array([100.0, 110.0, 130.0, 140.0]), margin=13.0).tolist() == [
+        -1,
+        0,
+        0,
+        1,
+    ]
 
 
 def test_a_crossing_is_dated_when_the_track_crossed_the_middle() -> None:

@@ -110,11 +110,12 @@ class Area:
         """ABOVE (-1), INSIDE (0) or BELOW (1) for each point (x span not considered)."""
         return self.sides_at(self.equivalent_y(x, y, in_direction))
 
-    def sides_at(self, ey: npt.NDArray[np.float64]) -> npt.NDArray[np.int8]:
-        """`sides` of points already given as `equivalent_y`."""
+    def sides_at(self, ey: npt.NDArray[np.float64], margin: float = 0.0) -> npt.NDArray[np.int8]:
+        """`sides` of points already given as `equivalent_y`; beyond an edge means more than
+        `margin` px beyond it."""
         out = np.zeros(ey.shape, np.int8)
-        out[ey < self.yfirst] = ABOVE
-        out[ey > self.ylast] = BELOW
+        out[ey < self.yfirst - margin] = ABOVE
+        out[ey > self.ylast + margin] = BELOW
         return out
 
     def side(self, x: float, y: float, in_direction: InDirection = "up") -> int:

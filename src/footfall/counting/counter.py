@@ -55,6 +55,7 @@ class Counter:
         self._half: dict[int, tuple[bool, int]] = {}  # track id -> upper half?, since which frame
         self.handoff_px = 0.0
         self.handoff_frames = 0
+        self.min_band_px = 0.0  # an area thinner than this counts as this thick (see `_margin`)
 
     @property
     def area(self) -> Area:
@@ -88,7 +89,7 @@ class Counter:
             return []
         a = self._area
         across = a.equivalent_y(xs, ys, self._in)  # where each track lies across the area
-        sides = a.sides_at(across)
+        sides = a.sides_at(across, self._margin())
         span = a.in_span(xs)
         upper = (across < (a.yfirst + a.ylast) / 2).tolist()
         crossings: list[Crossing] = []
@@ -110,6 +111,12 @@ class Counter:
             self._origin[tid] = side
         return crossings
 
+    def _margin(self) -> float:
+        """How far beyond an edge a track must be to be beyond it: an area thinner than
+        `min_band_px` is widened to that about its middle, so a track's jitter does not carry it
+        across and back (the bus on a 5 / 10 / 20 px band counted 17/16, 19/20, 11/11 for 7/7)."""
+        return max(0.0, (self.min_band_px - (self._area.ylast - self._area.yfirst)) / 2)
+
     @property
     def busy(self) -> bool:
         """Whether a track could still complete a crossing from motion already measured: one is
@@ -121,7 +128,8 @@ class Counter:
         if not self._last:
             return []
         xs, ys, _ = zip(*self._last.values(), strict=True)
-        inside = (self._area.sides(xs, ys, self._in) == INSIDE).tolist()
+        across = self._area.equivalent_y(xs, ys, self._in)
+        inside = (self._area.sides_at(across, self._margin()) == INSIDE).tolist()
         return [tid for tid, there in zip(self._last, inside, strict=True) if there]
 
     def owed(self) -> dict[int, int]:
