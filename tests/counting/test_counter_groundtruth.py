@@ -99,15 +99,16 @@ SIDEWAYS_AREA = {**AREA, "left": 140, "right": 180, "top": 20, "bottom": 200}
             {"line_x": 160, "in_direction": "right", "area": SIDEWAYS_AREA},
             Area(240, 320, 40, 220, 140, 180, 140, 180, 0),
         ),
-        # An area as wide as the picture is no band: the line ± a tenth of the width.
+        # An area as wide as the picture is no band: the line ± 0.058 of the turned picture's
+        # width (the height, 240: ± 14 px).
         (
             {"line_x": 100, "in_direction": "left", "area": {**AREA, "top": 0, "bottom": 240}},
-            Area(240, 320, 0, 240, 68, 132, 68, 132, 0),
+            Area(240, 320, 0, 240, 86, 114, 86, 114, 0),
         ),
         # No area at all: the file's own size.
         (
             {"line_x": 100, "in_direction": "left", "area": None, "width": 320, "height": 240},
-            Area(240, 320, 0, 240, 68, 132, 68, 132, 0),
+            Area(240, 320, 0, 240, 86, 114, 86, 114, 0),
         ),
     ],
 )
@@ -130,16 +131,22 @@ def test_a_rotation_is_read_and_the_frame_size_turned_with_it() -> None:
     assert GroundTruth.from_json(GOOD).rotation == 0
 
 
-def test_keys_the_format_does_not_know_are_reported() -> None:
-    truth = GroundTruth.from_json(GOOD | {"in_directon": "down", "ambiguous": [], "zz": 1})
-    assert truth.unknown == ("in_directon", "zz")
+def test_keys_that_look_misspelt_are_reported() -> None:
+    """A misspelt key is named with the one it is close to; a key of the file's own that is
+    like none of the format's (the shared tram files' `confidence`) is not."""
+    raw = GOOD | {"in_directon": "down", "ambiguous": [], "confidence": "medium", "totls": {}}
+    assert GroundTruth.from_json(raw).unknown == (
+        "in_directon (did you mean in_direction?)",
+        "totls (did you mean totals?)",
+    )
     assert GroundTruth.from_json(GOOD).unknown == ()
 
 
 def test_a_line_y_without_an_area_counts_a_band_across_the_picture() -> None:
     raw = {k: v for k, v in GOOD.items() if k != "area"}
     truth = GroundTruth.from_json(raw | {"line_y": 120, "width": 320, "height": 240})
-    assert truth.area == Area(320, 240, 0, 320, 96, 144, 96, 144, 0)
+    # 0.116 of the picture's width thick (as the shared clips' own areas are): 120 ± 19
+    assert truth.area == Area(320, 240, 0, 320, 101, 139, 101, 139, 0)
     assert truth.rotation == 0
     with pytest.raises(BadRequest, match="line_y 240 is not inside the picture"):
         GroundTruth.from_json(raw | {"line_y": 240, "width": 320, "height": 240})

@@ -209,6 +209,25 @@ def test_a_counting_area_drawn_as_a_thin_line_does_not_count_people_over(
     )
 
 
+# clip -> floor when its hand count gives only line_y (no area): the band is 0.116 of the
+# picture's width thick about the line, across the whole picture; a tenth of the picture's height
+# either side before 2026-12-03 (the bus 8/7, tram 02 21), now 7/7 and 22
+LINE_ONLY_FLOORS = {"bus_overhead_koba": 1.0, "tram_door_overhead_02": 0.95}
+
+
+@pytest.mark.parametrize("clip", sorted(LINE_ONLY_FLOORS))
+def test_a_hand_count_of_a_line_alone_is_counted_on_a_person_sized_band(clip: str) -> None:
+    raw = json.loads((DATA / f"{clip}.json").read_text())
+    del raw["area"]
+    truth = GroundTruth.from_json(raw)
+    result = count_file(clip_path(raw["video"]), params_for(truth.area, truth.in_direction, None))
+    s = score(truth, [(p.frame or 0, p.direction) for p in result.passages], truth.fps)
+    assert s.combined_accuracy >= LINE_ONLY_FLOORS[clip], (
+        f"{clip}, band {truth.area.yfirst}-{truth.area.ylast}: in {s.counted_in}/{s.true_in}, "
+        f"out {s.counted_out}/{s.true_out}"
+    )
+
+
 def test_a_grainy_picture_does_not_add_up_to_people() -> None:
     """The dark bus with grain of 6 grey levels on every pixel: the flow's random vectors,
     netted per segment, added a little of both ways every window and 10/10 were counted for

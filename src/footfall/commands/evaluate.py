@@ -84,7 +84,7 @@ def evaluate_file(
     if truth.unknown:
         typer.echo(
             f"footfall eval: warning: {truth_path} has keys the format does not know, ignored: "
-            f"{', '.join(truth.unknown)}",
+            f"{'; '.join(truth.unknown)}",
             err=True,
         )
     try:

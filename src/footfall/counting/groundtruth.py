@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 from collections.abc import Sequence
@@ -21,9 +22,16 @@ from footfall.errors import BadRequest
 from footfall.store.base import Direction
 
 ACROSS_ROTATION = 90  # a vertical counting line is counted in the picture turned this far
+# A line given without a band (`line_y` without `area`, `line_x` without a narrow one) is counted
+# on a band this share of the counted picture's width thick: 0.65 of the width the default
+# mounting height gives a person (50 cm from 280 cm through a 90 degree lens: 0.179), as the
+# shared clips' own areas are (40 px: 0.64 and 0.70 of it). It was a tenth of the picture either
+# side: the bus 8/7 and tram 02 21 on such bands (7/7 and 22 now; trams 03 / 04 20/1, 0/24).
+LINE_BAND_SHARE = 0.116
 ROTATIONS = (0, 90, 180, 270)  # `rotation` (our extension): degrees clockwise, as `count --rotate`
 # The keys of the format (../shared/data/README.md) and of our extensions (line_x, rotation);
-# any other is reported (`GroundTruth.unknown`): a misspelt in_direction would count backwards.
+# one that is not but nearly is one of them is reported (`GroundTruth.unknown`): a misspelt
+# in_direction would count backwards.
 KNOWN_KEYS = frozenset(
     {"video", "frames", "fps", "width", "height", "line_y", "line_x", "area", "in_direction"}
     | {"totals", "tolerance", "events", "ambiguous", "rotation"}
@@ -54,7 +62,7 @@ class GroundTruth:
     rotation: int = 0  # degrees clockwise the clip is turned for counting (`area` is in that)
     tolerance_in: int = 0  # how far a count may be off for the cases the counter marked unsure
     tolerance_out: int = 0
-    unknown: tuple[str, ...] = ()  # top-level keys the format does not have (ignored)
+    unknown: tuple[str, ...] = ()  # misspelt-looking top-level keys, ignored (`misspelt`)
 
     @property
     def events_known(self) -> bool:
@@ -129,7 +137,7 @@ class GroundTruth:
                 rotation=rotation,
                 tolerance_in=_count(tolerance, "in", "tolerance.") if "in" in tolerance else 0,
                 tolerance_out=_count(tolerance, "out", "tolerance.") if "out" in tolerance else 0,
-                unknown=tuple(sorted(str(k) for k in raw if k not in KNOWN_KEYS)),
+                unknown=misspelt(raw),
             )
         except KeyError as exc:
             raise BadRequest(f"ground truth is malformed: it has no {exc.args[0]}") from exc
@@ -143,10 +151,10 @@ def _sized(container: dict[str, Any], frame_size: tuple[int, int]) -> dict[str, 
     return {"width": width, "height": height} | container
 
 
-def _band(line: int, across: int) -> tuple[int, int]:
-    """The counting band around a line in a picture `across` px wide across the line: a tenth
-    of that either side (about one person long in an overhead view)."""
-    half = max(1, across // 10)
+def _band(line: int, across: int, counted_width: int) -> tuple[int, int]:
+    """The counting band around a line in a picture `across` px wide across the line, counted
+    in a picture `counted_width` px wide: LINE_BAND_SHARE of that thick."""
+    half = max(1, round(LINE_BAND_SHARE * counted_width / 2))
     return max(0, line - half), min(across, line + half)
 
 
@@ -156,8 +164,19 @@ def _around_line(raw: dict[str, Any]) -> Area:
     width, height, line = (_count(raw, k, "") for k in ("width", "height", "line_y"))
     if not 0 < line < height:
         raise ValueError(f"line_y {line} is not inside the picture (0-{height})")
-    top, bottom = _band(line, height)
+    top, bottom = _band(line, height, width)
     return Area(width, height, 0, width, top, bottom, top, bottom, 0)
+
+
+def misspelt(raw: dict[str, Any]) -> tuple[str, ...]:
+    """The keys of `raw` that are not the format's but close to one of its keys ("in_directon":
+    "did you mean in_direction?"); other keys of its own (a `confidence`, a note) pass."""
+    found = []
+    for key in sorted(str(k) for k in raw if k not in KNOWN_KEYS):
+        near = difflib.get_close_matches(key, KNOWN_KEYS, n=1, cutoff=0.75)
+        if near:
+            found.append(f"{key} (did you mean {near[0]}?)")
+    return tuple(found)
 
 
 def _rotation(raw: dict[str, Any]) -> int:
@@ -174,7 +193,8 @@ def _across(raw: dict[str, Any], in_direction: object) -> tuple[Area, InDirectio
     counting line is vertical (`line_x`, people crossing left and right).
 
     The band is the `area`'s x span when it holds the line and is at most half the picture
-    wide, else `line_x` ± a tenth of the picture's width; the line runs along the `area`'s
+    wide, else a LINE_BAND_SHARE of the turned picture's width (the height) about `line_x`; the
+    line runs along the `area`'s
     top..bottom when that is a span of the picture, else the whole height."""
     if in_direction not in ("left", "right"):
         raise ValueError(
@@ -192,7 +212,9 @@ def _across(raw: dict[str, Any], in_direction: object) -> tuple[Area, InDirectio
         raise ValueError(f"line_x {line} is not inside the picture (0-{width})")
     left, right = (_count(a, k, "area.") for k in ("left", "right")) if a else (0, width)
     band = (
-        (left, right) if left < line < right and right - left <= width // 2 else _band(line, width)
+        (left, right)
+        if left < line < right and right - left <= width // 2
+        else _band(line, width, height)  # counted turned: the picture is `height` wide
     )
     top, bottom = (_count(a, k, "area.") for k in ("top", "bottom")) if a else (0, height)
     span = (top, bottom) if top < bottom <= height else (0, height)
