@@ -114,7 +114,8 @@ class Counter:
     def _margin(self) -> float:
         """How far beyond an edge a track must be to be beyond it: an area thinner than
         `min_band_px` is widened to that about its middle, so a track's jitter does not carry it
-        across and back (the bus on a 5 / 10 / 20 px band counted 17/16, 19/20, 11/11 for 7/7)."""
+        across and back (with the size learnt around such a band too, `MIN_BAND_GUESS` in
+        vision/detect.py: the bus on 10 / 20 px bands 19/20, 11/11 → 7/10, 7/8 for 7/7)."""
         return max(0.0, (self.min_band_px - (self._area.ylast - self._area.yfirst)) / 2)
 
     @property
