@@ -105,10 +105,15 @@ class Area:
         return result
 
     def sides(
-        self, x: npt.ArrayLike, y: npt.ArrayLike, in_direction: InDirection = "up"
+        self,
+        x: npt.ArrayLike,
+        y: npt.ArrayLike,
+        in_direction: InDirection = "up",
+        margin: float = 0.0,
     ) -> npt.NDArray[np.int8]:
-        """ABOVE (-1), INSIDE (0) or BELOW (1) for each point (x span not considered)."""
-        return self.sides_at(self.equivalent_y(x, y, in_direction))
+        """ABOVE (-1), INSIDE (0) or BELOW (1) for each point (x span not considered); beyond an
+        edge means more than `margin` px beyond it."""
+        return self.sides_at(self.equivalent_y(x, y, in_direction), margin)
 
     def sides_at(self, ey: npt.NDArray[np.float64], margin: float = 0.0) -> npt.NDArray[np.int8]:
         """`sides` of points already given as `equivalent_y`; beyond an edge means more than

@@ -129,8 +129,7 @@ class Counter:
         if not self._last:
             return []
         xs, ys, _ = zip(*self._last.values(), strict=True)
-        across = self._area.equivalent_y(xs, ys, self._in)
-        inside = (self._area.sides_at(across, self._margin()) == INSIDE).tolist()
+        inside = (self._area.sides(xs, ys, self._in, self._margin()) == INSIDE).tolist()
         return [tid for tid, there in zip(self._last, inside, strict=True) if there]
 
     def owed(self) -> dict[int, int]:
