@@ -33,7 +33,7 @@ from footfall.config import Params, redact
 from footfall.errors import BadRequest
 from footfall.ingest import Ingest
 from footfall.store.base import Passage
-from footfall.vision.detect import SMALL_PERSON_SHARE, person_width_px
+from footfall.vision.detect import SMALL_PERSON_SHARE, people_small, person_width_px
 from footfall.vision.orient import turned
 from footfall.vision.sizestate import SizeMemory
 from footfall.vision.source import (
@@ -242,17 +242,17 @@ class CountingHandle:
 
     def _tell_if_small(self) -> None:
         """Log once a run that the learnt person width is under SMALL_PERSON_SHARE."""
-        share = self._person_share()
-        if self._small_told or not self._size_learnt or share is None:
+        width, frame_w = self._counted_px, self._frame_w
+        if self._small_told or not self._size_learnt or width is None or frame_w is None:
             return
-        if share < SMALL_PERSON_SHARE:
+        if people_small(width, frame_w):
             self._small_told = True
             log.warning(
                 "people are learnt %.1f %% of the picture's width: under %.1f %% the learnt width"
                 " comes out small and a crowded doorway is over-counted (docs/vision.md,"
                 " 'Another scale'); frame the doorway closer or set Counter.Height with"
                 " Counter.AutoSize 0",
-                100 * share,
+                100 * width / frame_w,
                 100 * SMALL_PERSON_SHARE,
             )
 
@@ -370,7 +370,7 @@ class CountingHandle:
             self._frame_w = int(frame.image.shape[1])
             self._tell_if_small()
             c = params.Counter
-            width_px = person_width_px(frame.image.shape[1], c.Height, c.FieldOfView, c.PersonWidth)
+            width_px = person_width_px(self._frame_w, c.Height, c.FieldOfView, c.PersonWidth)
             self._height_px = round(width_px, 1)
             self._shaking = bool(getattr(analyzer, "shaking", False))
             self._latest = View(frame.image, frame.index, list(getattr(analyzer, "tracks", ())))

@@ -106,6 +106,11 @@ class Detector(Protocol):
         ...
 
 
+def people_small(person_px: float, frame_width: int) -> bool:
+    """Whether a learnt person width is under SMALL_PERSON_SHARE of the frame's width."""
+    return frame_width > 0 and 0 < person_px / frame_width < SMALL_PERSON_SHARE
+
+
 def person_width_px(image_width: int, height_cm: float, fov_deg: float, width_cm: float) -> float:
     """Shoulder width of one person in pixels, seen from a camera `height_cm` above the floor."""
     distance = max(height_cm - SHOULDER_CM, MIN_DISTANCE_CM)

@@ -23,7 +23,7 @@ from footfall.config import Params
 from footfall.errors import BadRequest
 from footfall.store.base import Passage
 from footfall.vision.analyzer import Analyzer
-from footfall.vision.detect import SMALL_PERSON_SHARE, Detector
+from footfall.vision.detect import Detector, people_small
 from footfall.vision.orient import turned
 from footfall.vision.source import file_fps
 from footfall.vision.types import Frame, View
@@ -54,7 +54,7 @@ class CountResult:
     @property
     def people_small(self) -> bool:
         """Whether the learnt person width is under SMALL_PERSON_SHARE of the picture."""
-        return self.size_learnt and 0 < self.person_share < SMALL_PERSON_SHARE
+        return self.size_learnt and people_small(self.person_px, self.width)
 
     @property
     def counts(self) -> tuple[int, int]:
