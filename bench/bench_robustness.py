@@ -99,7 +99,6 @@ def count_variant(
     cv2.setNumThreads(1)
     capture = cv2.VideoCapture(str(video))
     fps = float(capture.get(cv2.CAP_PROP_FPS) or 25.0) / stride
-    size = (int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT)))
     capture.release()
     frames: Iterator[npt.NDArray[np.uint8]] = (
         alter.resampled(video, rate) if rate else alter.decoded(video, stride)
@@ -115,10 +114,9 @@ def count_variant(
     if zoom != 1.0:
         truth, _ = clip_truth(video)
         area = truth.area.as_cntpos()
-        middle = ((area["left"] + area["right"]) / 2, (area["top"] + area["bottom"]) / 2)
-        shift = alter.zoom_shift(size, zoom, middle)
+        shift = alter.zoom_shift(area, zoom)
         frames = (alter.zoomed(image, zoom, shift) for image in frames)
-        params = params_for(alter.zoomed_area(area, size, zoom, shift), truth.in_direction, None)
+        params = params_for(alter.zoomed_area(area, zoom, shift), truth.in_direction, None)
     analyzer = Analyzer(params)
     analyzer.set_fps(fps)
     start = datetime(1970, 1, 1, tzinfo=UTC)

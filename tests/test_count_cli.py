@@ -557,7 +557,7 @@ def test_people_small_in_the_picture_get_a_warning(bus: Path, tmp_path: Path) ->
     tram = DATA / "video" / "tram_door_overhead_02.mp4"
     area = json.loads((DATA / "tram_door_overhead_02.json").read_text())["area"]
     size = (area["width"], area["height"])
-    shift = zoom_shift(size, 0.7, (0.0, 0.0))
+    shift = zoom_shift(area, 0.7)
     video = tmp_path / "tram_higher.mkv"
     with av.open(str(video), "w") as container:
         stream = container.add_stream("ffv1", rate=25)
@@ -566,7 +566,7 @@ def test_people_small_in_the_picture_get_a_warning(bus: Path, tmp_path: Path) ->
             frame = av.VideoFrame.from_ndarray(zoomed(image, 0.7, shift), format="bgr24")
             container.mux(stream.encode(frame))
         container.mux(stream.encode())
-    higher = json.dumps(zoomed_area(area, size, 0.7, shift))
+    higher = json.dumps(zoomed_area(area, 0.7, shift))
     as_is = json.dumps(area)
     small = run("count", str(video), "--area", higher, "--json")
     assert small.returncode == 0, small.stderr

@@ -701,13 +701,13 @@ def test_the_status_and_the_log_say_when_people_are_small_in_the_picture(
     truth = GroundTruth.load(data / "tram_door_overhead_02.json")
     area = truth.area.as_cntpos()
     size = (area["width"], area["height"])
-    shift = zoom_shift(size, zoom, (0.0, 0.0))
+    shift = zoom_shift(area, zoom)
     clip = tmp_path / "clip.avi"
     writer = cv2.VideoWriter(str(clip), cv2.VideoWriter.fourcc(*"MJPG"), 25.0, size)
     for image in itertools.islice(decoded(tram), 300):
         writer.write(zoomed(image, zoom, shift) if zoom != 1.0 else image)
     writer.release()
-    params = params_for(zoomed_area(area, size, zoom, shift), truth.in_direction, None)
+    params = params_for(zoomed_area(area, zoom, shift), truth.in_direction, None)
     caplog.set_level(logging.WARNING, logger="footfall")
     handle = start_counting(str(clip), False, Holder(params), Ingest(store), paced=False)
     handle.join(120)

@@ -121,15 +121,15 @@ def dropped(
 ZOOM_FLOOR = (110, 110, 110)  # BGR: the plain floor a higher camera sees around the clip
 
 
-def zoom_shift(
-    size: tuple[int, int], factor: float, centre: tuple[float, float]
-) -> tuple[float, float]:
-    """(tx, ty) of the zoom that maps a point p of the clip to p * factor + (tx, ty): a higher
-    camera (`factor` < 1) sees the clip shrunk in the middle of a picture of the same size, a
-    lower one (> 1) the part around `centre`, enlarged to the whole picture."""
-    w, h = size
+def zoom_shift(area: dict[str, int], factor: float) -> tuple[float, float]:
+    """(tx, ty) of the zoom that maps a point p of the clip to p * factor + (tx, ty), for a clip
+    the size of the counting `area` (cntpos fields): a higher camera (`factor` < 1) sees the clip
+    shrunk in the middle of a picture of the same size, a lower one (> 1) the part around the
+    area's middle, enlarged to the whole picture."""
+    w, h = area["width"], area["height"]
     if factor <= 1:
         return float((w - round(w * factor)) // 2), float((h - round(h * factor)) // 2)
+    centre = ((area["left"] + area["right"]) / 2, (area["top"] + area["bottom"]) / 2)
     cw, ch = round(w / factor), round(h / factor)
     x0 = int(min(max(0.0, centre[0] - cw / 2), w - cw))
     y0 = int(min(max(0.0, centre[1] - ch / 2), h - ch))
@@ -155,12 +155,10 @@ def zoomed(
     return np.asarray(out, np.uint8)
 
 
-def zoomed_area(
-    area: dict[str, int], size: tuple[int, int], factor: float, shift: tuple[float, float]
-) -> dict[str, int]:
+def zoomed_area(area: dict[str, int], factor: float, shift: tuple[float, float]) -> dict[str, int]:
     """A counting area (cntpos fields, in the clip's pixels) where the zoomed picture shows it."""
-    w, h = size
-    out = dict(area, width=w, height=h)
+    w = area["width"]
+    out = dict(area)
     for key, t, most in (("left", shift[0], w), ("right", shift[0], w)):
         out[key] = int(min(max(0, round(area[key] * factor + t)), most))
     for key in ("top", "bottom", "yfirst", "ylast"):
