@@ -196,6 +196,12 @@ def small_people_line(result: CountResult) -> str:
     )
 
 
+def result_notes(result: CountResult) -> list[str]:
+    """The lines `count` and `eval` print after their figures when a file needs a word."""
+    notes = [shaking_line(result)] if result.shaken_frames else []
+    return notes + ([small_people_line(result)] if result.people_small else [])
+
+
 def result_json(result: CountResult) -> dict[str, Any]:
     """The `--json` object of `footfall count`."""
     n_in, n_out = result.counts
@@ -294,10 +300,8 @@ def count(
         end="",
     )
     print(f"{result.realtime_factor:.1f}x real time, person width {result.person_px:.0f} px)")
-    if result.shaken_frames:
-        print(shaking_line(result))
-    if result.people_small:
-        print(small_people_line(result))
+    for note in result_notes(result):
+        print(note)
     for row in passages_rows(result):
         when = f"{row['time_s']:>9.2f} s"
         track = "from motion" if row["track"] is None else f"track {row['track']}"

@@ -14,9 +14,8 @@ from footfall.commands.count import (
     AUTO_SIZE_HELP,
     DETECTOR_HELP,
     params_for,
+    result_notes,
     run_with_progress,
-    shaking_line,
-    small_people_line,
     video_info,
 )
 from footfall.counting.groundtruth import GroundTruth, Score, score
@@ -148,7 +147,5 @@ def evaluate(
         print("events: the ground truth lists none (totals only): no precision or recall")
     print(f"speed: {result.processing_fps:.0f} fps, {result.realtime_factor:.1f}x real time")
     print(f"person width counted with: {result.person_px:.0f} px")
-    if result.shaken_frames:
-        print(shaking_line(result))
-    if result.people_small:
-        print(small_people_line(result))
+    for note in result_notes(result):
+        print(note)
