@@ -226,6 +226,37 @@ def test_a_hand_count_of_a_line_alone_is_counted_on_a_person_sized_band(clip: st
     )
 
 
+# (clip, told mounting height in cm) -> how far the count may move from the baseline (the default
+# 280 cm), in passages. Before 2026-12-03 (tenth session) the learnt size depended on the told
+# height through the mask's closing (tram 04 told 200 / 450 cm: 0/14 and 0/40 for 0/27), and the
+# size's upper bound held the bus's people, told 350 / 450 cm, at 0.76 / 0.52 of their width
+# (12/11, 21/25 for 7/7); now 0/26, 0/27, 7/7, 9/7.
+TOLD_HEIGHT_SLACK = {
+    ("bus_overhead_koba", 350): 0,
+    ("bus_overhead_koba", 450): 2,
+    ("tram_door_overhead_04", 200): 1,
+    ("tram_door_overhead_04", 450): 1,
+}
+
+
+@pytest.mark.parametrize(("clip", "height_cm"), sorted(TOLD_HEIGHT_SLACK))
+def test_the_count_does_not_hang_on_the_mounting_height_told(clip: str, height_cm: int) -> None:
+    """Learning the size (the default), the Height a user gives only starts it: a camera told
+    200 or 450 cm counts as one left at the default."""
+    base = BASELINE[clip]
+    truth = GroundTruth.load(DATA / f"{base.get('area_from', clip)}.json")
+    params = params_for(truth.area, truth.in_direction, height_cm)
+    n_in, n_out = count_file(clip_path(base["video"]), params).counts
+    if "combined_accuracy" in base:
+        expected = (truth.true_in, truth.true_out)  # the bus counts exactly at the default
+    else:
+        expected = (base["in"], base["out"])
+    off = abs(n_in - expected[0]) + abs(n_out - expected[1])
+    assert off <= TOLD_HEIGHT_SLACK[(clip, height_cm)], (
+        f"{clip} told {height_cm} cm: in {n_in} / out {n_out}, at the default {expected}"
+    )
+
+
 def test_a_grainy_picture_does_not_add_up_to_people() -> None:
     """The dark bus with grain of 6 grey levels on every pixel: the flow's random vectors,
     netted per segment, added a little of both ways every window and 10/10 were counted for

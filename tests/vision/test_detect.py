@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from footfall.config import Params
+from footfall.config import CounterParams, Params
 from footfall.vision.detect import (
     GAIN_CLEAN,
     GAIN_TORN,
@@ -24,8 +24,10 @@ from footfall.vision.detect import (
     motion_span,
     people_in_blob,
     person_width_px,
+    reference_width_px,
     size_gain,
     split_blob,
+    thin_band_px,
 )
 from footfall.vision.types import Frame
 
@@ -137,6 +139,26 @@ def test_auto_size_learns_the_person_width_from_the_blobs() -> None:
     # 56 px at 320 px are 28 work pixels
     assert det.person_px == pytest.approx(28, rel=0.2)
     assert det.frame_person_px == pytest.approx(2 * det.person_px)  # in the frame's pixels
+
+
+def test_a_height_told_too_high_does_not_hold_the_learnt_width_down() -> None:
+    """Told 600 cm, the guess is 8.7 work px and the learnt width was held at 2.5 x that (22 px)
+    for people 28 px wide; the bound is now 2.5 x the default sizing's (72 px)."""
+    params = Params()
+    params.Counter.Height = 600
+    det = ForegroundDetector(params)
+    t = datetime(2026, 1, 1, tzinfo=UTC)
+    frames = [scene([])] * 20 + [scene([(160, 230 - 3 * i)]) for i in range(70)]
+    for i, f in enumerate(frames):
+        det.detect(Frame(f, i, t))
+    assert det.person_px == pytest.approx(28, rel=0.2)
+
+
+def test_a_band_is_thin_by_the_smaller_of_the_told_and_the_default_sizing() -> None:
+    """Told a low mounting height, the clips' 40 px bands were taken for thin (0.6 of 133 px)."""
+    low, default, high = (CounterParams(Height=h) for h in (200, 280, 450))
+    assert thin_band_px(320, low) == thin_band_px(320, default) == 0.6 * reference_width_px(320)
+    assert thin_band_px(320, high) == pytest.approx(0.6 * person_width_px(320, 450, 90.0, 50))
 
 
 def test_only_a_setparams_of_what_sizes_people_starts_the_size_afresh() -> None:

@@ -25,12 +25,12 @@ from footfall.counting.lineslice import LineSlice
 from footfall.counting.stamp import FrameTimes
 from footfall.store.base import Passage
 from footfall.vision.detect import (
-    MIN_BAND_GUESS,
     PERSON_AREA_FACTOR,
     Detector,
     ForegroundDetector,
     person_width_px,
     sizing,
+    thin_band_px,
 )
 from footfall.vision.sizestate import SizeSamples
 from footfall.vision.stabilise import Stabiliser
@@ -150,7 +150,7 @@ class Analyzer:
         )
         c = p.Counter
         guess = person_width_px(width, c.Height, c.FieldOfView, c.PersonWidth)
-        self._counter.min_band_px = MIN_BAND_GUESS * guess
+        self._counter.min_band_px = thin_band_px(width, c)
         self._set_person(guess if guess_size else self._person_px)
         self._tracker.max_missed = max(2, round(OCCLUSION_S * self._fps))
         self._counter.handoff_frames = round(HANDOFF_S * self._fps)

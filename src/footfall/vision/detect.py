@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from footfall.config import Params
+from footfall.config import CounterParams, Params
 from footfall.vision.sizestate import SizeSamples
 from footfall.vision.types import Detections, Frame
 
@@ -71,7 +71,8 @@ SIZE_MARGIN_BANDS = 2.0  # size is learnt within this many area heights above an
 # the bus counted 19/20 and 11/11 for 7/7, tram 02 47 and 33 for 23, tram 04 63 and 48 for ~28:
 # blobs cut by so thin a window taught a size far too small, and jitter carried tracks across
 # and back. The guess, not the learnt width, so the clips' own 40 px bands (0.64 of the guess on
-# the trams, 0.70 on the bus) are left as they are.
+# the trams, 0.70 on the bus) are left as they are; never more than the default sizing's guess
+# (`thin_band_px`), so a Height told lower does not take those bands for thin.
 MIN_BAND_GUESS = 0.6
 # A typical thickest blob is narrower than the shoulders, the more so when the mask is torn
 # (clothes like the floor): the gain goes from GAIN_CLEAN for solid blobs (solidity, blob area /
@@ -85,10 +86,19 @@ SOLID_TORN, SOLID_CLEAN = 0.85, 0.97
 # or one behind the other (one person: 1.0-1.2); its thickness is not one person's.
 ALONE_SOLID = 0.9
 ALONE_AREA = 2.0
-# The learnt size stays within these multiples of the Height/FOV size: wide enough for the default
-# height's guess on a wide or high view (people 3 % of the image wide), narrow enough that a
-# scene of litter or shadows cannot teach an absurd size.
+# The learnt size stays within these multiples of the Height/FOV size (the lower of the smaller of
+# it and the default sizing's, the upper of the larger): wide enough for the default height's
+# guess on a wide or high view (people 3 % of the image wide), narrow enough that a scene of
+# litter or shadows cannot teach an absurd size. A Height told too high for the view (the bus,
+# 200 cm up, told 350 / 450 cm) held the learnt width at 2.5 x its guess, 0.76 / 0.52 of the
+# people's, and counted 12/11 and 21/25 for 7/7; bounded by the default's too, 7/7.
 SIZE_CLAMP = (0.15, 2.5)
+# Learning the size from the footage, the mask's closing starts from the default sizing's width
+# (`reference_width_px`), not the told Height's: the closing follows the size learnt and the
+# thickness learnt follows the closing, so the size the loop settles on depended on where it
+# began (tram 04 told 200 / 250 / 280 / 350 / 450 cm: 0/14, 0/19, 0/27, 0/27, 0/40, learning
+# 24, 20, 17.5, 17.5, 15 work px). The size itself (blobs split, the tracker's gate, the first
+# passages) still starts from the told Height's guess.
 # People whose learnt width is under this share of the picture are a view the size learner is
 # not right at: it measures them too small and a crowded doorway is over-counted (docs/vision.md,
 # "Another scale": the tram clips as a camera 0.7-0.9 times as close learn 5.4-6.1 % and count
@@ -116,6 +126,22 @@ def person_width_px(image_width: int, height_cm: float, fov_deg: float, width_cm
     distance = max(height_cm - SHOULDER_CM, MIN_DISTANCE_CM)
     floor_width = 2.0 * distance * math.tan(math.radians(fov_deg) / 2.0)
     return image_width * width_cm / floor_width
+
+
+def reference_width_px(image_width: int) -> float:
+    """A person's width at the default mounting height, lens and shoulder width: where the
+    size learner starts its mask's closing, and the bound the told sizing may widen (the
+    clamps) but not narrow (a thin band's widening), whatever Height a user gives."""
+    c = CounterParams()
+    return person_width_px(image_width, c.Height, c.FieldOfView, c.PersonWidth)
+
+
+def thin_band_px(image_width: int, counter: CounterParams) -> float:
+    """How thick (px of a picture this wide) a counting area is counted at least: MIN_BAND_GUESS
+    of the told sizing's person width, but never of more than the default's (told 200 cm, the
+    trams' 40 px bands were taken for thin and counted as 88 px: tram 04 0/16 for ~28)."""
+    told = person_width_px(image_width, counter.Height, counter.FieldOfView, counter.PersonWidth)
+    return MIN_BAND_GUESS * min(told, reference_width_px(image_width))
 
 
 def sizing(params: Params) -> tuple[float, float, float, int]:
@@ -262,6 +288,7 @@ class ForegroundDetector:
         self._thickness: deque[float] = deque(maxlen=SIZE_WINDOW)
         self._solidity: deque[float] = deque(maxlen=SIZE_WINDOW)
         self._prior_px = 1.0
+        self._reference_px = reference_width_px(WORK_WIDTH)
         self.person_px = 1.0  # person width in work pixels
         self.last_mask: npt.NDArray[np.uint8] | None = None
         self._fps = NOMINAL_FPS
@@ -310,13 +337,20 @@ class ForegroundDetector:
             self._set_learnt()
 
     def _learn_afresh(self) -> None:
-        """Drop the size samples: the person size is the mounting-height guess until learnt."""
+        """Drop the size samples: the person size is the mounting-height guess until learnt;
+        learning, the closing starts from the default sizing's width (see above)."""
         self._thickness.clear()
         self._solidity.clear()
         self._set_person(self._prior_px)
+        if self._params.Counter.AutoSize:
+            self._set_close(self._reference_px)
 
     def _set_person(self, width_px: float) -> None:
         self.person_px = width_px
+        self._set_close(width_px)
+
+    def _set_close(self, width_px: float) -> None:
+        """The mask's closing: an ellipse about a quarter of a person wide (odd, 3 px or more)."""
         close = max(3, round(width_px / 4) | 1)
         shape = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (close, close))
         self._close = np.asarray(shape, np.uint8)
@@ -325,8 +359,7 @@ class ForegroundDetector:
         """Rows and columns (work pixels) around the counting area, where size is learnt."""
         a = self._params.Area
         sx, sy = self._work[0] / a.Width, self._work[1] / a.Height
-        guess = self._prior_px * a.Width / self._work[0]  # in the area's pixels
-        band = max(a.YLast - a.YFirst, MIN_BAND_GUESS * guess)
+        band = max(a.YLast - a.YFirst, thin_band_px(a.Width, self._params.Counter))
         margin = SIZE_MARGIN_BANDS * band
         rows = slice(max(0, int((a.YFirst - margin) * sy)), int((a.YLast + margin) * sy) + 1)
         return rows, slice(max(0, int(a.Left * sx)), int(a.Right * sx) + 1)
@@ -357,11 +390,13 @@ class ForegroundDetector:
 
     def _set_learnt(self) -> None:
         """The person size of the samples: the gain for their solidity times their thickness
-        percentile, within SIZE_CLAMP of the mounting-height guess."""
+        percentile, within SIZE_CLAMP of the mounting-height guess (or of the default's, which
+        ever allows more)."""
         gain = size_gain(float(np.median(self._solidity)))
         learned = gain * float(np.percentile(self._thickness, SIZE_PERCENTILE))
-        lo, hi = SIZE_CLAMP
-        self._set_person(min(max(learned, lo * self._prior_px), hi * self._prior_px))
+        guesses = (self._prior_px, self._reference_px)
+        lo, hi = SIZE_CLAMP[0] * min(guesses), SIZE_CLAMP[1] * max(guesses)
+        self._set_person(min(max(learned, lo), hi))
 
     def samples(self) -> SizeSamples | None:
         """What the size learner has seen (None before it has learnt a size), for a counter
