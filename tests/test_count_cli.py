@@ -99,6 +99,7 @@ def test_count_writes_csv_and_json(bus: Path, tmp_path: Path) -> None:
             "left must be a whole number, not 1.7",
         ),
         (["--area", ""], "seven integers"),
+        (["--fps", "0.5"], "--fps must be a frame rate from 1 to 240, not 0.5"),
     ],
 )
 def test_bad_input_is_a_sentence_not_a_traceback(bus: Path, args: list[str], message: str) -> None:
@@ -577,3 +578,41 @@ def test_people_small_in_the_picture_get_a_warning(bus: Path, tmp_path: Path) ->
     normal = run("count", str(tram), "--area", as_is)
     assert normal.returncode == 0, normal.stderr
     assert "warning: people are" not in normal.stdout
+
+
+@pytest.fixture(scope="module")
+def bus_raw(bus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bus clip as a raw H.264 stream (.h264): no container, so no frame rate that OpenCV
+    reads (it says 25 for the clip's 15) and no frame count."""
+    import av
+    import cv2
+
+    path = tmp_path_factory.mktemp("raw") / "bus.h264"
+    capture = cv2.VideoCapture(str(bus))
+    with av.open(str(path), "w", format="h264") as out:
+        stream = out.add_stream("libx264", rate=15)
+        stream.width, stream.height, stream.pix_fmt = 320, 240, "yuv420p"
+        while True:
+            ok, image = capture.read()
+            if not ok:
+                break
+            out.mux(stream.encode(av.VideoFrame.from_ndarray(image, format="bgr24")))
+        out.mux(stream.encode())
+    capture.release()
+    return path
+
+
+def test_a_stream_that_states_no_frame_rate_is_counted_at_the_one_given(bus_raw: Path) -> None:
+    """A raw stream was counted at OpenCV's 25 fps: motion, tracks and dates, set in seconds,
+    were off by 5/3 (the bus: 6/7 for 7/7). `eval` counts at the hand count's fps, and says so;
+    `--fps` chooses."""
+    done = run("eval", str(bus_raw), str(DATA / "bus_overhead_koba.json"), "--json")
+    assert done.returncode == 0, done.stderr
+    got = json.loads(done.stdout)
+    assert (got["in"], got["out"], got["combined_accuracy"]) == (7, 7, 1.0), got
+    assert "gives 15 fps, " in done.stderr and "counted at 15 fps (--fps to choose)" in done.stderr
+    area = ["--area", "0,320,100,140,100,140,0"]
+    told = json.loads(run("count", str(bus_raw), *area, "--fps", "15", "--json").stdout)
+    assert (told["in"], told["out"], told["video_fps"]) == (7, 7, 15.0), told
+    stated = json.loads(run("count", str(bus_raw), *area, "--json").stdout)
+    assert stated["video_fps"] == 25.0 and stated["frames"] == 947

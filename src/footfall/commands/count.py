@@ -128,6 +128,20 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+FPS_HELP = (
+    "the video's frame rate, when its file states none or a wrong one (a raw .h264 stream "
+    "is read as 25 fps): motion, tracks and times are set in seconds"
+)
+FPS_RANGE = (1.0, 240.0)
+
+
+def check_fps(fps: float | None) -> None:
+    """Refuse a `--fps` outside FPS_RANGE (what a file may state, `file_fps`)."""
+    lo, hi = FPS_RANGE
+    if fps is not None and not lo <= fps <= hi:
+        raise BadRequest(f"--fps must be a frame rate from {lo:g} to {hi:g}, not {fps:g}")
+
+
 DETECTOR_HELP = (
     "foreground (overhead cameras), net (the shipped pedestrian network, oblique cameras) "
     "or the path of an ONNX person-detection model"
@@ -150,8 +164,10 @@ def run_with_progress(
     console: Console,
     detector: str | None = None,
     observe: Callable[[View, tuple[int, int]], None] | None = None,
+    fps: float | None = None,
 ) -> CountResult:
-    """count_file with a rich progress bar on `console` (stderr); `detector` as `--detector`."""
+    """count_file with a rich progress bar on `console` (stderr); `detector` as `--detector`,
+    `fps` as `--fps`."""
     from footfall.pipeline import make_detector
 
     found = make_detector(detector)
@@ -162,7 +178,7 @@ def run_with_progress(
         def report(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        return count_file(path, params, report, found, observe=observe)
+        return count_file(path, params, report, found, observe=observe, fps=fps)
 
 
 def passages_rows(result: CountResult) -> list[dict[str, Any]]:
@@ -256,6 +272,7 @@ def count(
     detector: Annotated[str, typer.Option(help=DETECTOR_HELP)] = "foreground",
     rotate: Annotated[int, typer.Option(help=ROTATE_HELP)] = 0,
     auto_size: Annotated[bool, typer.Option(help=AUTO_SIZE_HELP)] = True,
+    fps: Annotated[float | None, typer.Option("--fps", help=FPS_HELP)] = None,
     annotate: Annotated[
         Path | None,
         typer.Option(
@@ -270,21 +287,23 @@ def count(
     try:
         if in_direction not in ("up", "down"):
             raise BadRequest("--in must be up or down")
+        check_fps(fps)
         if out is not None:
             check_out(out)
         if annotate is not None:
             check_annotate(annotate)
-        width, height_px, fps = video_info(video)
+        width, height_px, stated = video_info(video)
+        fps = fps or stated
         check_distinct(video, out, annotate)
         area_fields = parse_area(area) if area is not None else None
         params = params_for(
             area_fields, in_direction, height, (width, height_px), rotate, auto_size
         )
         if annotate is None:
-            result = run_with_progress(video, params, err, detector)
+            result = run_with_progress(video, params, err, detector, fps=fps)
         else:
             with AnnotatedVideo(annotate, params, fps) as drawn:
-                result = run_with_progress(video, params, err, detector, drawn.write)
+                result = run_with_progress(video, params, err, detector, drawn.write, fps)
                 drawn.finish(result.counts)  # the last frame shows what is printed
         if out is not None:
             write_passages(result, out)

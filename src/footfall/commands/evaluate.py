@@ -13,6 +13,8 @@ from rich.console import Console
 from footfall.commands.count import (
     AUTO_SIZE_HELP,
     DETECTOR_HELP,
+    FPS_HELP,
+    check_fps,
     params_for,
     result_notes,
     run_with_progress,
@@ -21,6 +23,8 @@ from footfall.commands.count import (
 from footfall.counting.groundtruth import GroundTruth, Score, score
 from footfall.errors import BadRequest
 from footfall.vision.offline import CountResult, quiet_decoder
+
+FPS_SLACK = 0.01  # a ground truth's fps this far from the video's stated rate is another rate
 
 
 def eval_json(s: Score, result: CountResult) -> dict[str, Any]:
@@ -76,10 +80,21 @@ def evaluate_file(
     height_cm: int | None,
     detector: str | None = None,
     auto_size: bool = True,
+    fps: float | None = None,
 ) -> tuple[Score, CountResult]:
-    """Count `video` with the ground truth's area and in direction, and score it."""
-    width, height, _ = video_info(video)
+    """Count `video` with the ground truth's area and in direction, and score it; at `fps`
+    (`--fps`), else at the ground truth's `fps` when it gives one, else at the video's."""
+    check_fps(fps)
+    width, height, stated = video_info(video)
     truth = GroundTruth.load(truth_path, (width, height))
+    if fps is None and truth.fps and abs(truth.fps - stated) > FPS_SLACK * truth.fps:
+        # A raw stream (.h264) or a container with a wrong rate: the hand count knows the clip.
+        typer.echo(
+            f"footfall eval: warning: {truth_path} gives {truth.fps:g} fps, {video} states "
+            f"{stated:g}; counted at {truth.fps:g} fps (--fps to choose)",
+            err=True,
+        )
+        fps = truth.fps
     if truth.unknown:
         typer.echo(
             f"footfall eval: warning: {truth_path} has keys the format does not know, ignored: "
@@ -93,7 +108,7 @@ def evaluate_file(
     params = params_for(
         truth.area, truth.in_direction, height_cm, rotation=truth.rotation, auto_size=auto_size
     )
-    result = run_with_progress(video, params, Console(stderr=True), detector)
+    result = run_with_progress(video, params, Console(stderr=True), detector, fps=fps)
     if truth.frames and truth.frames != result.frames:
         # Events are matched by frame number: another clip's (or a re-encoded one's) never fit.
         typer.echo(
@@ -112,6 +127,7 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object only")] = False,
     detector: Annotated[str, typer.Option(help=DETECTOR_HELP)] = "foreground",
     auto_size: Annotated[bool, typer.Option(help=AUTO_SIZE_HELP)] = True,
+    fps: Annotated[float | None, typer.Option("--fps", help=FPS_HELP)] = None,
     events: Annotated[
         bool,
         typer.Option(
@@ -125,7 +141,7 @@ def evaluate(
     per-direction and combined accuracy, event precision and recall."""
     quiet_decoder()
     try:
-        s, result = evaluate_file(video, ground_truth, height, detector, auto_size)
+        s, result = evaluate_file(video, ground_truth, height, detector, auto_size, fps)
     except BadRequest as exc:
         typer.echo(f"footfall eval: error: {exc.message}", err=True)
         raise typer.Exit(2) from exc

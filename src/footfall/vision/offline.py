@@ -109,13 +109,16 @@ def count_file(
     detector: Detector | None = None,
     start: datetime = EPOCH,
     observe: Callable[[View, tuple[int, int]], None] | None = None,
+    fps: float | None = None,
 ) -> CountResult:
     """Count the passages in a video file; `progress(done, total)` is called now and then,
-    `observe(view, (in, out) so far)` after every frame (e.g. to write an annotated video)."""
+    `observe(view, (in, out) so far)` after every frame (e.g. to write an annotated video).
+    `fps`: the video's frame rate, when not the one its file states (`file_fps`)."""
     capture = open_video(path)
     try:
-        fps = file_fps(capture)
-        total = int(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+        fps = fps or file_fps(capture)
+        # a raw stream (.h264) states no length: OpenCV's estimate is then negative or absurd
+        total = max(0, int(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0))
         analyzer = Analyzer(params, detector)
         analyzer.set_fps(fps)
         passages: list[Passage] = []
