@@ -7,7 +7,9 @@ by 2 px at 1.5 Hz with 0.3 px of jitter (a mast in the wind), or grainy: Gaussia
 levels on every pixel (a cheap sensor in a dark doorway), or with a fifth of its frames dropped at
 random (a camera or a box too slow; the others keep their times), or as a camera 0.7 times as
 close would see it (a higher mount or a wider lens: the clip shrunk onto a plain floor) or 1.2
-times (a lower one: the part around the area, enlarged).
+times (a lower one: the part around the area, enlarged), or counted as is by a counter told
+another mounting height (`Counter.Height` 200 or 450 cm instead of the default 280: the person
+size is still learnt, the told height only starts it).
 
 Every variant feeds its frames to a fresh `Analyzer` with the clip's area (scaled by the analyzer
 to the frame size) and the variant's frame rate. Prints counted in/out per clip and variant, and
@@ -30,7 +32,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 import numpy.typing as npt
-from floor import DATA, clip_params, clip_truth
+from floor import DATA, clip_truth
 
 from footfall.commands.count import params_for
 from footfall.vision.analyzer import Analyzer
@@ -56,6 +58,7 @@ class Variant(NamedTuple):
     grain: float = 0.0  # Gaussian noise of this many grey levels on every pixel
     drop: float = 0.0  # this share of the frames dropped at random, the others keeping their time
     zoom: float = 1.0  # seen by a camera this much closer (< 1: higher; the area follows)
+    height: int | None = None  # the counter told this mounting height (cm; None: the default)
 
 
 VARIANTS = (
@@ -77,6 +80,8 @@ VARIANTS = (
     Variant("20 % dropped", drop=0.2),
     Variant("higher cam 0.7", zoom=0.7),
     Variant("lower cam 1.2", zoom=1.2),
+    Variant("told 200 cm", height=200),
+    Variant("told 450 cm", height=450),
 )
 
 
@@ -91,11 +96,13 @@ def count_variant(
     grain: float = 0.0,
     drop: float = 0.0,
     zoom: float = 1.0,
+    height: int | None = None,
 ) -> tuple[int, int]:
     """Counted (in, out) of `video` resized by `scale`, keeping every `stride`-th frame, or
     resampled to `rate` frames a second, after `empty_s` seconds of its empty doorway, every
     frame moved by up to `shake` px each way and swaying by `sway` px, with `grain` grey levels of
-    noise, with a `drop` share of the frames dropped, seen `zoom` times closer."""
+    noise, with a `drop` share of the frames dropped, seen `zoom` times closer, by a counter told
+    the mounting height `height` (cm)."""
     cv2.setNumThreads(1)
     capture = cv2.VideoCapture(str(video))
     fps = float(capture.get(cv2.CAP_PROP_FPS) or 25.0) / stride
@@ -110,14 +117,13 @@ def count_variant(
         frames = alter.grainy(frames, grain)
     if shake > 0 or sway > 0:
         frames = alter.shaken(frames, fps, jitter_px=shake, sway_px=sway)
-    params = clip_params(video)
+    truth, _ = clip_truth(video)
+    area = truth.area.as_cntpos()
     if zoom != 1.0:
-        truth, _ = clip_truth(video)
-        area = truth.area.as_cntpos()
         shift = alter.zoom_shift(area, zoom)
         frames = (alter.zoomed(image, zoom, shift) for image in frames)
-        params = params_for(alter.zoomed_area(area, zoom, shift), truth.in_direction, None)
-    analyzer = Analyzer(params)
+        area = alter.zoomed_area(area, zoom, shift)
+    analyzer = Analyzer(params_for(area, truth.in_direction, height))
     analyzer.set_fps(fps)
     start = datetime(1970, 1, 1, tzinfo=UTC)
     passages = []
