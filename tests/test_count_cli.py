@@ -616,3 +616,9 @@ def test_a_stream_that_states_no_frame_rate_is_counted_at_the_one_given(bus_raw:
     assert (told["in"], told["out"], told["video_fps"]) == (7, 7, 15.0), told
     stated = json.loads(run("count", str(bus_raw), *area, "--json").stdout)
     assert stated["video_fps"] == 25.0 and stated["frames"] == 947
+
+
+def test_count_lists_passages_in_the_order_they_happened(bus: Path) -> None:
+    done = run("count", str(bus), "--area", "0,320,100,140,100,140,0", "--json")
+    frames = [p["frame"] for p in json.loads(done.stdout)["passages"]]
+    assert frames == sorted(frames) and len(frames) == 14

@@ -61,3 +61,14 @@ def test_a_passage_carries_the_sources_own_number_for_its_frame() -> None:
         times.add(key, T0 + timedelta(seconds=key), index)
     assert times.stamp(3) == (3, T0 + timedelta(seconds=3))
     assert times.stamp(7) == (2, T0 + timedelta(seconds=7))
+
+
+def test_offline_each_passage_keeps_the_frame_it_happened_at() -> None:
+    """A file counted offline sorts its passages at the end: a person the motion counted only
+    when the clip ended keeps the frame they crossed at (tram 02's at 538, dated 725 with the
+    passage before it, missed its hand-marked event at 537)."""
+    times = FrameTimes(100, in_order=False)
+    for i in range(50):
+        times.add(i, T0 + timedelta(seconds=i * 0.04))
+    assert times.stamp(40)[0] == 40
+    assert times.stamp(35) == (35, T0 + timedelta(seconds=1.4))

@@ -15,6 +15,16 @@ from 0 when a source is opened anew.
     ...     times.add(i, t0 + timedelta(seconds=i))
     >>> times.stamp(4)[0], times.stamp(2)[0]      # the second happened earlier: kept in order
     (4, 4)
+
+A file counted offline sorts its passages once it is done, so there each keeps the frame it
+happened at (`in_order=False`): a person the motion counted only at the end of a clip is dated
+when they crossed, not with the last passage.
+
+    >>> offline = FrameTimes(keep=50, in_order=False)
+    >>> for i in range(10):
+    ...     offline.add(i, t0 + timedelta(seconds=i))
+    >>> offline.stamp(4)[0], offline.stamp(2)[0]
+    (4, 2)
 """
 
 from __future__ import annotations
@@ -27,9 +37,10 @@ from datetime import datetime
 class FrameTimes:
     """Frame indices and times of the last `keep` frames, and the last stamp given."""
 
-    def __init__(self, keep: int) -> None:
+    def __init__(self, keep: int, in_order: bool = True) -> None:
         self._frames: deque[tuple[int, int, datetime]] = deque(maxlen=max(1, keep))
         self._last: tuple[int, datetime] | None = None
+        self.in_order = in_order  # never date a passage before the last one dated
 
     def resize(self, keep: int) -> None:
         """Remember this many frames from now on (the frame rate changed)."""
@@ -42,13 +53,14 @@ class FrameTimes:
 
     def stamp(self, key: int) -> tuple[int, datetime]:
         """(source frame number, time) for a passage that happened at frame `key`: that frame
-        while it is remembered, else the oldest one remembered; never before the last stamp."""
+        while it is remembered, else the oldest one remembered; never before the last stamp
+        (unless not `in_order`)."""
         if not self._frames:
             raise ValueError("no frame seen yet")
         known = [k for k, _, _ in self._frames]
         _, index, time = self._frames[max(0, bisect_right(known, key) - 1)]
         stamp = (index, time)
-        if self._last is not None and stamp[1] < self._last[1]:
+        if self.in_order and self._last is not None and stamp[1] < self._last[1]:
             stamp = self._last
         self._last = stamp
         return stamp

@@ -76,7 +76,13 @@ STAMP_BACK_S = 10.0  # a passage is dated back to its person's crossing at most 
 class Analyzer:
     """Counts passages in a stream of frames for one set of params."""
 
-    def __init__(self, params: Params, detector: Detector | None = None) -> None:
+    def __init__(
+        self, params: Params, detector: Detector | None = None, *, in_order: bool = True
+    ) -> None:
+        """`in_order`: passages leave in time order, each dated never before the one before it
+        (live: minute bins, tailgating, occupancy and deliveries rely on it); a file counted
+        offline (`count_file`) passes False and sorts them itself, so that each keeps the frame
+        its person crossed at."""
         self._params = params
         self._detector: Detector = detector if detector is not None else ForegroundDetector(params)
         self._shape: tuple[int, int] | None = None
@@ -96,7 +102,7 @@ class Analyzer:
         self._slice = LineSlice(round(SLICE_WINDOW_S * NOMINAL_FPS))
         self._last: Frame | None = None
         self._n = -1  # frames processed, less one: the clock of hand-overs, the ledger and dates
-        self._times = FrameTimes(round(STAMP_BACK_S * NOMINAL_FPS))
+        self._times = FrameTimes(round(STAMP_BACK_S * NOMINAL_FPS), in_order)
         self._hold: EarlyHold[Passage] = EarlyHold()
         self._hold_frames = 0
         self._restored = False  # restore_size was called: follow the detector's size at once

@@ -119,7 +119,7 @@ def count_file(
         fps = fps or file_fps(capture)
         # a raw stream (.h264) states no length: OpenCV's estimate is then negative or absurd
         total = max(0, int(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0))
-        analyzer = Analyzer(params, detector)
+        analyzer = Analyzer(params, detector, in_order=False)
         analyzer.set_fps(fps)
         passages: list[Passage] = []
         index, width, height, n_in, shaken = 0, 0, 0, 0, 0
@@ -142,6 +142,7 @@ def count_file(
                 progress(index, max(total, index))
         person_px = analyzer.person_px
         passages.extend(analyzer.flush())
+        passages.sort(key=lambda p: p.time)  # each dated at its own crossing (`in_order`)
         elapsed = time.perf_counter() - began
     finally:
         capture.release()
