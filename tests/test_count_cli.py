@@ -411,27 +411,41 @@ def test_a_reader_that_stops_early_ends_count_quietly(bus: Path) -> None:
     assert "Traceback" not in errors and "error" not in errors.lower()
 
 
-@pytest.fixture(scope="module")
-def bus_sideways(bus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bus clip seen by a camera turned a quarter turn anticlockwise: people board leftwards
-    across the vertical line x = 120 (losslessly written, FFV1)."""
+def rewritten(
+    clip: Path, video: Path, codec: str, pix_fmt: str, *, turn: bool = False, fmt: str | None = None
+) -> Path:
+    """`clip` written again to `video` with PyAV (`codec`, `pix_fmt`, in container `fmt` or the
+    one its name says), turned a quarter turn anticlockwise if `turn`."""
     import av
     import cv2
 
-    video = tmp_path_factory.mktemp("sideways") / "bus_sideways.mkv"
-    capture = cv2.VideoCapture(str(bus))
-    with av.open(str(video), "w") as container:
-        stream = container.add_stream("ffv1", rate=15)
-        stream.width, stream.height, stream.pix_fmt = 240, 320, "bgr0"
+    capture = cv2.VideoCapture(str(clip))
+    rate = round(capture.get(cv2.CAP_PROP_FPS))
+    width, height = (
+        int(capture.get(p)) for p in (cv2.CAP_PROP_FRAME_WIDTH, cv2.CAP_PROP_FRAME_HEIGHT)
+    )
+    with av.open(str(video), "w", format=fmt) as container:
+        stream = container.add_stream(codec, rate=rate)
+        stream.width, stream.height = (height, width) if turn else (width, height)
+        stream.pix_fmt = pix_fmt
         while True:
             ok, image = capture.read()
             if not ok:
                 break
-            image = cv2.rotate(image, cv2.ROTATE_90_COUNTERCLOCKWISE)
+            if turn:
+                image = cv2.rotate(image, cv2.ROTATE_90_COUNTERCLOCKWISE)
             container.mux(stream.encode(av.VideoFrame.from_ndarray(image, format="bgr24")))
         container.mux(stream.encode())
     capture.release()
     return video
+
+
+@pytest.fixture(scope="module")
+def bus_sideways(bus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bus clip seen by a camera turned a quarter turn anticlockwise: people board leftwards
+    across the vertical line x = 120 (losslessly written, FFV1)."""
+    video = tmp_path_factory.mktemp("sideways") / "bus_sideways.mkv"
+    return rewritten(bus, video, "ffv1", "bgr0", turn=True)
 
 
 def test_eval_of_a_vertical_line_counts_the_clip_turned_upright(
@@ -584,22 +598,8 @@ def test_people_small_in_the_picture_get_a_warning(bus: Path, tmp_path: Path) ->
 def bus_raw(bus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bus clip as a raw H.264 stream (.h264): no container, so no frame rate that OpenCV
     reads (it says 25 for the clip's 15) and no frame count."""
-    import av
-    import cv2
-
-    path = tmp_path_factory.mktemp("raw") / "bus.h264"
-    capture = cv2.VideoCapture(str(bus))
-    with av.open(str(path), "w", format="h264") as out:
-        stream = out.add_stream("libx264", rate=15)
-        stream.width, stream.height, stream.pix_fmt = 320, 240, "yuv420p"
-        while True:
-            ok, image = capture.read()
-            if not ok:
-                break
-            out.mux(stream.encode(av.VideoFrame.from_ndarray(image, format="bgr24")))
-        out.mux(stream.encode())
-    capture.release()
-    return path
+    raw = tmp_path_factory.mktemp("raw") / "bus.h264"
+    return rewritten(bus, raw, "libx264", "yuv420p", fmt="h264")
 
 
 def test_a_stream_that_states_no_frame_rate_is_counted_at_the_one_given(bus_raw: Path) -> None:

@@ -128,14 +128,20 @@ def test_two_people_side_by_side_are_two() -> None:
     assert sum(c == 2 for c in counts[25:]) >= 20
 
 
-def test_auto_size_learns_the_person_width_from_the_blobs() -> None:
-    params = Params()
-    params.Counter.Height = 500  # the model alone would expect people half as wide
+def after_one_walker(params: Params) -> ForegroundDetector:
+    """A detector with `params` that has seen one person 56 px wide (at 320 px) walk up."""
     det = ForegroundDetector(params)
     t = datetime(2026, 1, 1, tzinfo=UTC)
     frames = [scene([])] * 20 + [scene([(160, 230 - 3 * i)]) for i in range(70)]
     for i, f in enumerate(frames):
         det.detect(Frame(f, i, t))
+    return det
+
+
+def test_auto_size_learns_the_person_width_from_the_blobs() -> None:
+    params = Params()
+    params.Counter.Height = 500  # the model alone would expect people half as wide
+    det = after_one_walker(params)
     # 56 px at 320 px are 28 work pixels
     assert det.person_px == pytest.approx(28, rel=0.2)
     assert det.frame_person_px == pytest.approx(2 * det.person_px)  # in the frame's pixels
@@ -146,11 +152,7 @@ def test_a_height_told_too_high_does_not_hold_the_learnt_width_down() -> None:
     for people 28 px wide; the bound is now 2.5 x the default sizing's (72 px)."""
     params = Params()
     params.Counter.Height = 600
-    det = ForegroundDetector(params)
-    t = datetime(2026, 1, 1, tzinfo=UTC)
-    frames = [scene([])] * 20 + [scene([(160, 230 - 3 * i)]) for i in range(70)]
-    for i, f in enumerate(frames):
-        det.detect(Frame(f, i, t))
+    det = after_one_walker(params)
     assert det.person_px == pytest.approx(28, rel=0.2)
 
 
@@ -166,11 +168,7 @@ def test_only_a_setparams_of_what_sizes_people_starts_the_size_afresh() -> None:
     threw the learnt size away for the mounting-height guess."""
     params = Params()
     params.Counter.Height = 500
-    det = ForegroundDetector(params)
-    t = datetime(2026, 1, 1, tzinfo=UTC)
-    frames = [scene([])] * 20 + [scene([(160, 230 - 3 * i)]) for i in range(70)]
-    for i, f in enumerate(frames):
-        det.detect(Frame(f, i, t))
+    det = after_one_walker(params)
     learnt = det.person_px
     other = params.model_copy(deep=True)
     other.Alarm.TailgatingEnable = 1
