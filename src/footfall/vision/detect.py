@@ -93,12 +93,6 @@ ALONE_AREA = 2.0
 # 200 cm up, told 350 / 450 cm) held the learnt width at 2.5 x its guess, 0.76 / 0.52 of the
 # people's, and counted 12/11 and 21/25 for 7/7; bounded by the default's too, 7/7.
 SIZE_CLAMP = (0.15, 2.5)
-# Learning the size from the footage, the mask's closing starts from the default sizing's width
-# (`reference_width_px`), not the told Height's: the closing follows the size learnt and the
-# thickness learnt follows the closing, so the size the loop settles on depended on where it
-# began (tram 04 told 200 / 250 / 280 / 350 / 450 cm: 0/14, 0/19, 0/27, 0/27, 0/40, learning
-# 24, 20, 17.5, 17.5, 15 work px). The size itself (blobs split, the tracker's gate, the first
-# passages) still starts from the told Height's guess.
 # People whose learnt width is under this share of the picture are a view the size learner is
 # not right at: it measures them too small and a crowded doorway is over-counted (docs/vision.md,
 # "Another scale": the tram clips as a camera 0.7-0.9 times as close learn 5.4-6.1 % and count
@@ -131,7 +125,13 @@ def person_width_px(image_width: int, height_cm: float, fov_deg: float, width_cm
 def reference_width_px(image_width: int) -> float:
     """A person's width at the default mounting height, lens and shoulder width: where the
     size learner starts its mask's closing, and the bound the told sizing may widen (the
-    clamps) but not narrow (a thin band's widening), whatever Height a user gives."""
+    clamps) but not narrow (a thin band's widening), whatever Height a user gives.
+
+    The closing follows the size learnt and the thickness learnt follows the closing, so the
+    size the loop settles on depended on where it began (tram 04 told 200 / 250 / 280 / 350 /
+    450 cm: 0/14, 0/19, 0/27, 0/27, 0/40, learning 24, 20, 17.5, 17.5, 15 work px); from this
+    start, the one the constants were chosen with, 0/26-0/27. The size itself (blobs split, the
+    tracker's gate, the first passages) still starts from the told Height's guess."""
     c = CounterParams()
     return person_width_px(image_width, c.Height, c.FieldOfView, c.PersonWidth)
 
@@ -338,7 +338,7 @@ class ForegroundDetector:
 
     def _learn_afresh(self) -> None:
         """Drop the size samples: the person size is the mounting-height guess until learnt;
-        learning, the closing starts from the default sizing's width (see above)."""
+        learning, the closing starts from the default sizing's width (`reference_width_px`)."""
         self._thickness.clear()
         self._solidity.clear()
         self._set_person(self._prior_px)
@@ -390,8 +390,8 @@ class ForegroundDetector:
 
     def _set_learnt(self) -> None:
         """The person size of the samples: the gain for their solidity times their thickness
-        percentile, within SIZE_CLAMP of the mounting-height guess (or of the default's, which
-        ever allows more)."""
+        percentile, within SIZE_CLAMP of the mounting-height guess (or of the default's,
+        whichever allows more)."""
         gain = size_gain(float(np.median(self._solidity)))
         learned = gain * float(np.percentile(self._thickness, SIZE_PERCENTILE))
         guesses = (self._prior_px, self._reference_px)
