@@ -156,7 +156,7 @@ class Analyzer:
         )
         c = p.Counter
         guess = person_width_px(width, c.Height, c.FieldOfView, c.PersonWidth)
-        self._counter.min_band_px = thin_band_px(width, c)
+        self._counter.min_band_px = thin_band_px(width)
         self._set_person(guess if guess_size else self._person_px)
         self._tracker.max_missed = max(2, round(OCCLUSION_S * self._fps))
         self._counter.handoff_frames = round(HANDOFF_S * self._fps)

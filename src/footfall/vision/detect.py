@@ -65,14 +65,15 @@ SIZE_WINDOW = 600  # frames of blob thickness kept for the person size
 SIZE_MIN_SAMPLES = 20
 SIZE_PERCENTILE = 60  # the broadest views (merged people) do not set the size
 SIZE_MARGIN_BANDS = 2.0  # size is learnt within this many area heights above and below the area
-# An area thinner than MIN_BAND_GUESS x the mounting-height guess of a person's width counts as
+# An area thinner than MIN_BAND_GUESS x the default guess of a person's width counts as
 # that thick (a counting "line" drawn a few px tall): the size is learnt around it as around that
 # band, and a track is beyond an edge only past it (`Counter.min_band_px`). On 10 / 20 px bands
 # the bus counted 19/20 and 11/11 for 7/7, tram 02 47 and 33 for 23, tram 04 63 and 48 for ~28:
 # blobs cut by so thin a window taught a size far too small, and jitter carried tracks across
 # and back. The guess, not the learnt width, so the clips' own 40 px bands (0.64 of the guess on
-# the trams, 0.70 on the bus) are left as they are; never more than the default sizing's guess
-# (`thin_band_px`), so a Height told lower does not take those bands for thin.
+# the trams, 0.70 on the bus) are left as they are; the default sizing's guess whatever Height is
+# told (`thin_band_px`), so a lower one does not take those bands for thin, nor a higher one
+# leave a line thin.
 MIN_BAND_GUESS = 0.6
 # A typical thickest blob is narrower than the shoulders, the more so when the mask is torn
 # (clothes like the floor): the gain goes from GAIN_CLEAN for solid blobs (solidity, blob area /
@@ -136,12 +137,12 @@ def reference_width_px(image_width: int) -> float:
     return person_width_px(image_width, c.Height, c.FieldOfView, c.PersonWidth)
 
 
-def thin_band_px(image_width: int, counter: CounterParams) -> float:
+def thin_band_px(image_width: int) -> float:
     """How thick (px of a picture this wide) a counting area is counted at least: MIN_BAND_GUESS
-    of the told sizing's person width, but never of more than the default's (told 200 cm, the
-    trams' 40 px bands were taken for thin and counted as 88 px: tram 04 0/16 for ~28)."""
-    told = person_width_px(image_width, counter.Height, counter.FieldOfView, counter.PersonWidth)
-    return MIN_BAND_GUESS * min(told, reference_width_px(image_width))
+    of the default sizing's person width, whatever Height is told (told 200 cm, the trams' 40 px
+    bands were taken for thin and counted as 88 px: tram 04 0/16 for ~28; told 450 cm, a 10 px
+    band was widened too little: the bus 15/13, tram 02 35)."""
+    return MIN_BAND_GUESS * reference_width_px(image_width)
 
 
 def sizing(params: Params) -> tuple[float, float, float, int]:
@@ -359,7 +360,7 @@ class ForegroundDetector:
         """Rows and columns (work pixels) around the counting area, where size is learnt."""
         a = self._params.Area
         sx, sy = self._work[0] / a.Width, self._work[1] / a.Height
-        band = max(a.YLast - a.YFirst, thin_band_px(a.Width, self._params.Counter))
+        band = max(a.YLast - a.YFirst, thin_band_px(a.Width))
         margin = SIZE_MARGIN_BANDS * band
         rows = slice(max(0, int((a.YFirst - margin) * sy)), int((a.YLast + margin) * sy) + 1)
         return rows, slice(max(0, int(a.Left * sx)), int(a.Right * sx) + 1)
