@@ -9,7 +9,8 @@ random (a camera or a box too slow; the others keep their times), or as a camera
 close would see it (a higher mount or a wider lens: the clip shrunk onto a plain floor) or 1.2
 times (a lower one: the part around the area, enlarged), or counted as is by a counter told
 another mounting height (`Counter.Height` 200 or 450 cm instead of the default 280: the person
-size is still learnt, the told height only starts it).
+size is still learnt, the told height only starts it), or with a clock burned into the picture
+as CCTV recorders stamp it (bottom left, to the tenth of a second).
 
 Every variant feeds its frames to a fresh `Analyzer` with the clip's area (scaled by the analyzer
 to the frame size) and the variant's frame rate. Prints counted in/out per clip and variant, and
@@ -59,6 +60,7 @@ class Variant(NamedTuple):
     drop: float = 0.0  # this share of the frames dropped at random, the others keeping their time
     zoom: float = 1.0  # seen by a camera this much closer (< 1: higher; the area follows)
     height: int | None = None  # the counter told this mounting height (cm; None: the default)
+    clock: bool = False  # a recorder's clock burned in at the bottom left
 
 
 VARIANTS = (
@@ -82,6 +84,7 @@ VARIANTS = (
     Variant("lower cam 1.2", zoom=1.2),
     Variant("told 200 cm", height=200),
     Variant("told 450 cm", height=450),
+    Variant("clock burned in", clock=True),
 )
 
 
@@ -97,12 +100,13 @@ def count_variant(
     drop: float = 0.0,
     zoom: float = 1.0,
     height: int | None = None,
+    clock: bool = False,
 ) -> tuple[int, int]:
     """Counted (in, out) of `video` resized by `scale`, keeping every `stride`-th frame, or
     resampled to `rate` frames a second, after `empty_s` seconds of its empty doorway, every
     frame moved by up to `shake` px each way and swaying by `sway` px, with `grain` grey levels of
     noise, with a `drop` share of the frames dropped, seen `zoom` times closer, by a counter told
-    the mounting height `height` (cm)."""
+    the mounting height `height` (cm), with a recorder's clock burned in (`clock`)."""
     cv2.setNumThreads(1)
     capture = cv2.VideoCapture(str(video))
     fps = float(capture.get(cv2.CAP_PROP_FPS) or 25.0) / stride
@@ -113,6 +117,8 @@ def count_variant(
     fps = float(rate) if rate else fps
     if empty_s > 0:
         frames = after_empty_doorway(list(frames), round(empty_s * fps))
+    if clock:
+        frames = alter.clocked(frames, fps)
     if grain > 0:
         frames = alter.grainy(frames, grain)
     if shake > 0 or sway > 0:

@@ -3,7 +3,8 @@ decodes them; `resampled` decodes it at another frame rate with FFmpeg's filters
 development dependency): `fps` keeps the frame nearest each new tick (fewer frames), and
 `minterpolate` makes the new frames by motion-compensated interpolation (more frames, as a
 camera running faster would see them). `empty_doorway` is the clip's scene with no one in it;
-`zoomed` is the clip as a higher or a lower camera would see it (with `zoomed_area`).
+`zoomed` is the clip as a higher or a lower camera would see it (with `zoomed_area`); `clocked`
+has a recorder's clock burned in.
 
     >>> frames = list(resampled(Path("clip.mp4"), 30))   # doctest: +SKIP
 """
@@ -11,6 +12,7 @@ camera running faster would see them). `empty_doorway` is the clip's scene with 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import av
@@ -116,6 +118,21 @@ def dropped(
     for index, image in enumerate(frames):
         if rng.random() >= share:
             yield index, image
+
+
+CLOCK_START = datetime(2026, 12, 3, 8, 0, 0)  # the time a burned-in clock shows at frame 0
+
+
+def clocked(frames: Iterator[npt.NDArray[np.uint8]], fps: float) -> Iterator[npt.NDArray[np.uint8]]:
+    """The frames with a clock burned in at the bottom left, white, to the tenth of a second,
+    as CCTV recorders stamp them: digits that change every frame or so."""
+    for index, image in enumerate(frames):
+        when = CLOCK_START + timedelta(seconds=index / fps)
+        text = when.strftime("%Y-%m-%d %H:%M:%S.") + str(when.microsecond // 100_000)
+        stamped = image.copy()
+        origin = (5, image.shape[0] - 8)
+        cv2.putText(stamped, text, origin, cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 255), 1)
+        yield stamped
 
 
 ZOOM_FLOOR = (110, 110, 110)  # BGR: the plain floor a higher camera sees around the clip

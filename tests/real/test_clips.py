@@ -26,6 +26,7 @@ from footfall.vision.track import MotionField
 from footfall.vision.types import Frame
 from tests.needs import unavailable
 from tests.real.resample import (
+    clocked,
     decoded,
     dropped,
     empty_doorway,
@@ -260,6 +261,16 @@ def test_the_count_does_not_hang_on_the_mounting_height_told(clip: str, height_c
     assert off <= TOLD_HEIGHT_SLACK[(clip, height_cm)], (
         f"{clip} told {height_cm} cm: in {n_in} / out {n_out}, at the default {expected}"
     )
+
+
+@pytest.mark.parametrize("clip", ["bus_overhead_koba", "tram_door_overhead_02"])
+def test_a_clock_burned_into_the_picture_counts_nothing(clip: str) -> None:
+    """CCTV recorders stamp the time on the picture: its digits change every tenth of a second,
+    away from the doorway. Counted as the clip as it is."""
+    truth = GroundTruth.load(DATA / f"{clip}.json")
+    video = clip_path(BASELINE[clip]["video"])
+    s = count_at_rate(clocked(decoded(video), truth.fps), truth.fps, truth)
+    assert s.combined_accuracy == pytest.approx(BASELINE[clip]["combined_accuracy"], abs=TOLERANCE)
 
 
 def test_a_grainy_picture_does_not_add_up_to_people() -> None:
