@@ -618,6 +618,20 @@ def test_a_stream_that_states_no_frame_rate_is_counted_at_the_one_given(bus_raw:
     assert stated["video_fps"] == 25.0 and stated["frames"] == 947
 
 
+def test_a_hand_count_of_another_rate_does_not_override_the_videos_own(
+    bus: Path, tmp_path: Path
+) -> None:
+    """A container that states its rate is believed over a hand count's `fps` (which may be of
+    another encoding of the clip); the difference is said on stderr."""
+    truth = json.loads((DATA / "bus_overhead_koba.json").read_text()) | {"fps": 20}
+    path = tmp_path / "at20.json"
+    path.write_text(json.dumps(truth))
+    done = run("eval", str(bus), str(path), "--json")
+    assert done.returncode == 0, done.stderr
+    assert "gives 20 fps, " in done.stderr and "states 15; counted at 15 fps" in done.stderr
+    assert json.loads(done.stdout)["combined_accuracy"] == 1.0
+
+
 def test_count_lists_passages_in_the_order_they_happened(bus: Path) -> None:
     done = run("count", str(bus), "--area", "0,320,100,140,100,140,0", "--json")
     frames = [p["frame"] for p in json.loads(done.stdout)["passages"]]

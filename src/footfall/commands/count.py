@@ -8,7 +8,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 import typer
 from rich.console import Console
@@ -22,7 +22,7 @@ from footfall.vision.annotated import AnnotatedVideo, check_annotate, check_outp
 from footfall.vision.detect import SMALL_PERSON_SHARE
 from footfall.vision.offline import CountResult, count_file, open_video, quiet_decoder
 from footfall.vision.orient import turned_size
-from footfall.vision.source import file_fps
+from footfall.vision.source import file_fps, file_rate_known
 from footfall.vision.types import View
 
 AREA_KEYS = ("left", "right", "top", "bottom", "yfirst", "ylast", "radius")
@@ -91,14 +91,24 @@ def params_for(
         raise BadRequest(f"bad counting parameters: {exc.message}") from exc
 
 
-def video_info(path: Path) -> tuple[int, int, float]:
-    """(width, height, frame rate) of a video file, or a BadRequest if it cannot be opened."""
+class VideoInfo(NamedTuple):
+    """What a video file says of itself."""
+
+    width: int
+    height: int
+    fps: float  # the frame rate it states (`file_fps`: 25 when it states none)
+    fps_known: bool  # whether it states one at all (`file_rate_known`; a raw stream does not)
+
+
+def video_info(path: Path) -> VideoInfo:
+    """Size and frame rate of a video file, or a BadRequest if it cannot be opened."""
     import cv2
 
     capture = open_video(path)
     try:
         width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
-        return width, int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT)), file_fps(capture)
+        height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
+        return VideoInfo(width, height, file_fps(capture), file_rate_known(capture))
     finally:
         capture.release()
 
@@ -292,7 +302,7 @@ def count(
             check_out(out)
         if annotate is not None:
             check_annotate(annotate)
-        width, height_px, stated = video_info(video)
+        width, height_px, stated, _ = video_info(video)
         fps = fps or stated
         check_distinct(video, out, annotate)
         area_fields = parse_area(area) if area is not None else None

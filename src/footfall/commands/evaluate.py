@@ -83,18 +83,22 @@ def evaluate_file(
     fps: float | None = None,
 ) -> tuple[Score, CountResult]:
     """Count `video` with the ground truth's area and in direction, and score it; at `fps`
-    (`--fps`), else at the ground truth's `fps` when it gives one, else at the video's."""
+    (`--fps`), else at the video's own rate, or the ground truth's `fps` for a video that states
+    none (a raw stream)."""
     check_fps(fps)
-    width, height, stated = video_info(video)
+    width, height, stated, known = video_info(video)
     truth = GroundTruth.load(truth_path, (width, height))
     if fps is None and truth.fps and abs(truth.fps - stated) > FPS_SLACK * truth.fps:
-        # A raw stream (.h264) or a container with a wrong rate: the hand count knows the clip.
+        # A raw stream (.h264) states no rate (read as 25 fps): the hand count knows the clip's.
+        # A container that states one is believed; the hand count may be of another encoding.
+        use = stated if known else truth.fps
+        says = f"states {stated:g}" if known else "states none (read as 25)"
         typer.echo(
-            f"footfall eval: warning: {truth_path} gives {truth.fps:g} fps, {video} states "
-            f"{stated:g}; counted at {truth.fps:g} fps (--fps to choose)",
+            f"footfall eval: warning: {truth_path} gives {truth.fps:g} fps, {video} {says}; "
+            f"counted at {use:g} fps (--fps to choose)",
             err=True,
         )
-        fps = truth.fps
+        fps = use
     if truth.unknown:
         typer.echo(
             f"footfall eval: warning: {truth_path} has keys the format does not know, ignored: "

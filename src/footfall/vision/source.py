@@ -67,6 +67,14 @@ def file_fps(capture: cv2.VideoCapture) -> float:
     return fps if 1.0 <= fps <= 240.0 else DEFAULT_FPS
 
 
+def file_rate_known(capture: cv2.VideoCapture) -> bool:
+    """Whether a video file states a frame rate of its own: a plausible one, in a container that
+    knows its length. A raw stream (`.h264`) has none: FFmpeg reads it at 25 fps whatever it
+    is, and its frame count comes out negative."""
+    fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
+    return 1.0 <= fps <= 240.0 and float(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0.0) > 0
+
+
 class FileSource:
     """Frames of a video file, optionally looping; times are start + index / fps."""
 
