@@ -302,7 +302,15 @@ def count(
             check_out(out)
         if annotate is not None:
             check_annotate(annotate)
-        width, height_px, stated, _ = video_info(video)
+        width, height_px, stated, known = video_info(video)
+        if fps is None and not known:
+            err.print(
+                f"footfall count: warning: {video} states no frame rate of its own (a raw "
+                f"stream?); counted at {stated:g} fps: give --fps",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
         fps = fps or stated
         check_distinct(video, out, annotate)
         area_fields = parse_area(area) if area is not None else None
