@@ -616,7 +616,7 @@ def test_a_stream_that_states_no_frame_rate_is_counted_at_the_one_given(bus_raw:
     assert (told["in"], told["out"], told["video_fps"]) == (7, 7, 15.0), told
     stated = run("count", str(bus_raw), *area, "--json")
     assert json.loads(stated.stdout)["video_fps"] == 25.0
-    assert "states no frame rate of its own (a raw stream?); counted at 25 fps" in stated.stderr
+    assert "states no usable frame rate (a raw stream?); counted at 25 fps" in stated.stderr
     assert "warning" not in run("count", str(bus_raw), *area, "--fps", "15").stderr
 
 

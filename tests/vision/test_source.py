@@ -172,7 +172,7 @@ def test_file_frames_are_timed_from_the_start_time(clip: Path) -> None:
 
 @pytest.mark.parametrize(("stated", "used"), [(10.0, 10.0), (500.0, 25.0), (0.5, 25.0)])
 def test_serve_and_count_read_a_files_frame_rate_alike(
-    tmp_path: Path, stated: float, used: float
+    tmp_path: Path, stated: float, used: float, caplog: pytest.LogCaptureFixture
 ) -> None:
     # count_file took any stated rate (500 fps: motion lag, occlusion and passage times of a
     # 500 fps stream) while serve's FileSource took 25 for a rate outside 1-240.
@@ -182,8 +182,11 @@ def test_serve_and_count_read_a_files_frame_rate_alike(
         writer.write(np.full((48, 64, 3), 10 * i, np.uint8))
     writer.release()
     result = count_file(path, Params())
-    assert FileSource(path).fps == result.fps == used
+    with caplog.at_level(logging.WARNING, logger="footfall.vision.source"):
+        assert FileSource(path).fps == result.fps == used
     assert result.passages == [] and result.frames == 6
+    # serve says so when it plays a file at a rate the file does not state
+    assert ("states no usable frame rate" in caplog.text) == (stated != used)
 
 
 def test_file_times_repeat_between_runs(clip: Path) -> None:

@@ -305,7 +305,7 @@ def count(
         width, height_px, stated, known = video_info(video)
         if fps is None and not known:
             err.print(
-                f"footfall count: warning: {video} states no frame rate of its own (a raw "
+                f"footfall count: warning: {video} states no usable frame rate (a raw "
                 f"stream?); counted at {stated:g} fps: give --fps",
                 markup=False,
                 highlight=False,

@@ -94,6 +94,12 @@ class FileSource:
         if not self._cap.isOpened():
             raise ValueError(f"cannot decode {self.path} as video")
         self.fps = file_fps(self._cap)
+        if not file_rate_known(self._cap):
+            log.warning(
+                "%s states no usable frame rate (a raw stream?): played and counted at %g fps",
+                self.path,
+                self.fps,
+            )
         if start_time is None:  # repeatable: the file's modification time
             start_time = datetime.fromtimestamp(int(self.path.stat().st_mtime), UTC)
         self.start_time = start_time
