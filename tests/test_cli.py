@@ -22,7 +22,8 @@ runner = CliRunner()
     [
         (
             "serve",
-            ["--data", "--port", "--host", "--source", "--loop", "--user", "--users-file",
+            ["--data", "--port", "--host", "--source", "--loop", "--source-fps", "--user",
+             "--users-file",
              "--anonymous-viewer", "--serial", "--sha256", "--config", "--store"],
         ),
         ("replay", ["--data", "--store", "--serial"]),
@@ -166,6 +167,8 @@ def test_serve_refuses_bad_settings_before_starting(tmp_path: Path) -> None:
     config.write_text("port = 1\n")
     result = runner.invoke(app, ["serve", "--config", str(config), "--port", "99999"])
     assert result.exit_code == 2 and "port" in result.output  # the flag overrides the file
+    result = runner.invoke(app, ["serve", "--data", str(tmp_path), "--source-fps", "0.5"])
+    assert result.exit_code == 2 and "source_fps" in result.output
 
 
 def test_serve_refuses_a_detector_that_is_not_there(tmp_path: Path) -> None:

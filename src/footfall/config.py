@@ -275,6 +275,8 @@ class ServerSettings(BaseModel):
     port: int = Field(default=8080, ge=0, le=65535)
     source: str = "none"  # none | synthetic | FILE | rtsp://... | http(s)://... | device index
     loop: bool = False  # loop a file source
+    # a file source's frame rate, for a file that states none (a raw .h264 stream) or a wrong one
+    source_fps: float | None = Field(default=None, ge=1, le=240)
     detector: str = "foreground"  # foreground | net | path of an ONNX model
     users: list[User] = []
     users_file: Path | None = None

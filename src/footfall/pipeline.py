@@ -456,6 +456,7 @@ def start_counting(
     detector: str | None = None,
     analyzer_factory: AnalyzerFactory | None = None,
     size_file: Path | None = None,
+    source_fps: float | None = None,
 ) -> CountingHandle:
     """Count `source` (a `--source` string) in a background thread; frames of a file are paced
     at real time unless `paced=False`, and timed from now. `detector`: see `analyzer_with`.
@@ -468,7 +469,7 @@ def start_counting(
     check_source(source)
 
     def factory() -> Source:
-        return open_source(source, loop, paced=paced, start_time=datetime.now(UTC))
+        return open_source(source, loop, paced=paced, start_time=datetime.now(UTC), fps=source_fps)
 
     name = redact(source)
     live = source_kind(source) != "file"

@@ -191,6 +191,7 @@ def start_source(settings: ServerSettings, params: ParamsStore, ingest: Ingest) 
         ingest,
         detector=settings.detector,
         size_file=settings.data / SIZE_FILE,
+        source_fps=settings.source_fps,
     )
     return handle
 

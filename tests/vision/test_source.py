@@ -189,6 +189,18 @@ def test_serve_and_count_read_a_files_frame_rate_alike(
     assert ("states no usable frame rate" in caplog.text) == (stated != used)
 
 
+def test_a_file_source_is_played_at_the_rate_it_is_told(
+    clip: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`serve --source-fps`: a raw stream states no rate and was played at 25 fps."""
+    start = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    with caplog.at_level(logging.WARNING, logger="footfall.vision.source"):
+        source = open_source(str(clip), paced=False, start_time=start, fps=4.0)
+    assert isinstance(source, FileSource) and source.fps == 4.0
+    assert [f.time for f in source][:3] == [start + timedelta(seconds=i / 4) for i in range(3)]
+    assert "frame rate" not in caplog.text
+
+
 def test_file_times_repeat_between_runs(clip: Path) -> None:
     first = [f.time for f in FileSource(clip)]
     again = [f.time for f in FileSource(clip)]

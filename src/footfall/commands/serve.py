@@ -36,6 +36,13 @@ def serve(
         bool | None,
         typer.Option("--loop/--no-loop", help="Start a file source again when it ends."),
     ] = None,
+    source_fps: Annotated[
+        float | None,
+        typer.Option(
+            help="The frame rate of a file source that states none (a raw .h264 stream is "
+            "played at 25 fps) or a wrong one. Default: the file's."
+        ),
+    ] = None,
     detector: Annotated[
         str | None,
         typer.Option(
@@ -126,6 +133,7 @@ def serve(
                 "host": host,
                 "source": source,
                 "loop": loop,
+                "source_fps": source_fps,
                 "detector": detector,
                 "users": users,
                 "users_file": users_file,

@@ -84,6 +84,7 @@ class FileSource:
         loop: bool = False,
         start_time: datetime | None = None,
         paced: bool = False,
+        fps: float | None = None,
     ) -> None:
         self.path = Path(path)
         if not self.path.is_file():
@@ -93,8 +94,8 @@ class FileSource:
         self._cap = cv2.VideoCapture(str(self.path))
         if not self._cap.isOpened():
             raise ValueError(f"cannot decode {self.path} as video")
-        self.fps = file_fps(self._cap)
-        if not file_rate_known(self._cap):
+        self.fps = fps or file_fps(self._cap)
+        if fps is None and not file_rate_known(self._cap):
             log.warning(
                 "%s states no usable frame rate (a raw stream?): played and counted at %g fps",
                 self.path,
@@ -373,8 +374,10 @@ def open_source(
     paced: bool = True,
     start_time: datetime | None = None,
     seed: int = 0,
+    fps: float | None = None,
 ) -> Source:
-    """The source named by a `--source` string: `synthetic[:SEED]`, a URL, a camera or a file."""
+    """The source named by a `--source` string: `synthetic[:SEED]`, a URL, a camera or a file
+    (played at `fps` when given, else at the rate it states)."""
     spec = spec.strip()
     synthetic = synthetic_seed(spec, seed)
     if synthetic is not None:
@@ -386,4 +389,4 @@ def open_source(
     device = parse_device(spec)
     if device is not None:
         return LiveSource(f"camera {device}", camera_opener(device))
-    return FileSource(spec, loop=loop, start_time=start_time, paced=paced)
+    return FileSource(spec, loop=loop, start_time=start_time, paced=paced, fps=fps)
