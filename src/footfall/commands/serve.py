@@ -111,9 +111,9 @@ def serve(
     config: Annotated[
         Path | None,
         typer.Option(
-            help="TOML file with the same settings (data, host, port, source, loop, detector, "
-            "users, users_file, anonymous_viewer, serial, sha256_challenge, basic_challenge, "
-            "cors_origins, store); flags override it."
+            help="TOML file with the same settings (data, host, port, source, loop, source_fps, "
+            "detector, users, users_file, anonymous_viewer, serial, sha256_challenge, "
+            "basic_challenge, cors_origins, store); flags override it."
         ),
     ] = None,
 ) -> None:
