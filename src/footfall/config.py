@@ -265,6 +265,16 @@ class User(BaseModel):
     level: Level = "viewer"
 
 
+# Frame rates a video file may state, or a user give for one (`--fps`, `source_fps`): outside
+# this, a file states none (some containers give their time base instead).
+FRAME_RATES = (1.0, 240.0)
+
+
+def plausible_fps(fps: float) -> bool:
+    """Whether `fps` lies in FRAME_RATES."""
+    return FRAME_RATES[0] <= fps <= FRAME_RATES[1]
+
+
 class ServerSettings(BaseModel):
     """How `footfall serve` runs; the TOML config file holds the same keys."""
 
@@ -276,7 +286,7 @@ class ServerSettings(BaseModel):
     source: str = "none"  # none | synthetic | FILE | rtsp://... | http(s)://... | device index
     loop: bool = False  # loop a file source
     # a file source's frame rate, for a file that states none (a raw .h264 stream) or a wrong one
-    source_fps: float | None = Field(default=None, ge=1, le=240)
+    source_fps: float | None = Field(default=None, ge=FRAME_RATES[0], le=FRAME_RATES[1])
     detector: str = "foreground"  # foreground | net | path of an ONNX model
     users: list[User] = []
     users_file: Path | None = None

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from footfall.api.params import validate_params
-from footfall.config import Params
+from footfall.config import FRAME_RATES, Params, plausible_fps
 from footfall.counting.area import PARAM_NAMES, Area
 from footfall.errors import BadRequest
 from footfall.vision.annotated import AnnotatedVideo, check_annotate, check_output_file
@@ -142,13 +142,12 @@ FPS_HELP = (
     "the video's frame rate, when its file states none or a wrong one (a raw .h264 stream "
     "is read as 25 fps): motion, tracks and times are set in seconds"
 )
-FPS_RANGE = (1.0, 240.0)
 
 
 def check_fps(fps: float | None) -> None:
-    """Refuse a `--fps` outside FPS_RANGE (what a file may state, `file_fps`)."""
-    lo, hi = FPS_RANGE
-    if fps is not None and not lo <= fps <= hi:
+    """Refuse a `--fps` outside FRAME_RATES (what a file may state, `file_fps`)."""
+    if fps is not None and not plausible_fps(fps):
+        lo, hi = FRAME_RATES
         raise BadRequest(f"--fps must be a frame rate from {lo:g} to {hi:g}, not {fps:g}")
 
 

@@ -32,7 +32,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from footfall.config import redact
+from footfall.config import plausible_fps, redact
 from footfall.vision.types import Frame
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ def file_fps(capture: cv2.VideoCapture) -> float:
     """The frame rate a video file states, or DEFAULT_FPS when it states none or an implausible
     one (outside 1-240: some containers give their time base); `serve` and `count` alike."""
     fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
-    return fps if 1.0 <= fps <= 240.0 else DEFAULT_FPS
+    return fps if plausible_fps(fps) else DEFAULT_FPS
 
 
 def file_rate_known(capture: cv2.VideoCapture) -> bool:
@@ -72,7 +72,7 @@ def file_rate_known(capture: cv2.VideoCapture) -> bool:
     knows its length. A raw stream (`.h264`) has none: FFmpeg reads it at 25 fps whatever it
     is, and its frame count comes out negative."""
     fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
-    return 1.0 <= fps <= 240.0 and float(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0.0) > 0
+    return plausible_fps(fps) and float(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0.0) > 0
 
 
 class FileSource:
