@@ -33,7 +33,12 @@ from footfall.config import Params, redact
 from footfall.errors import BadRequest
 from footfall.ingest import Ingest
 from footfall.store.base import Passage
-from footfall.vision.detect import SMALL_PERSON_SHARE, people_small, person_width_px
+from footfall.vision.detect import (
+    SMALL_PERSON_SHARE,
+    people_small,
+    person_share,
+    person_width_px,
+)
 from footfall.vision.orient import turned
 from footfall.vision.sizestate import SizeMemory
 from footfall.vision.source import (
@@ -238,7 +243,7 @@ class CountingHandle:
         """The person width over the counted frame's width (None before the first frame)."""
         if self._counted_px is None or not self._frame_w:
             return None
-        return round(self._counted_px / self._frame_w, 4)
+        return round(person_share(self._counted_px, self._frame_w), 4)
 
     def _tell_if_small(self) -> None:
         """Log once a run that the learnt person width is under SMALL_PERSON_SHARE."""
@@ -252,7 +257,7 @@ class CountingHandle:
                 " comes out small and a crowded doorway is over-counted (docs/vision.md,"
                 " 'Another scale'); frame the doorway closer or set Counter.Height with"
                 " Counter.AutoSize 0",
-                100 * width / frame_w,
+                100 * person_share(width, frame_w),
                 100 * SMALL_PERSON_SHARE,
             )
 

@@ -111,9 +111,14 @@ class Detector(Protocol):
         ...
 
 
+def person_share(person_px: float, frame_width: int) -> float:
+    """A person width as a share of the frame's width (0 for a frame of no width)."""
+    return person_px / frame_width if frame_width > 0 else 0.0
+
+
 def people_small(person_px: float, frame_width: int) -> bool:
     """Whether a learnt person width is under SMALL_PERSON_SHARE of the frame's width."""
-    return frame_width > 0 and 0 < person_px / frame_width < SMALL_PERSON_SHARE
+    return 0 < person_share(person_px, frame_width) < SMALL_PERSON_SHARE
 
 
 def person_width_px(image_width: int, height_cm: float, fov_deg: float, width_cm: float) -> float:

@@ -23,7 +23,7 @@ from footfall.config import Params
 from footfall.errors import BadRequest
 from footfall.store.base import Passage
 from footfall.vision.analyzer import Analyzer
-from footfall.vision.detect import Detector, people_small
+from footfall.vision.detect import Detector, people_small, person_share
 from footfall.vision.orient import turned
 from footfall.vision.source import file_fps
 from footfall.vision.types import Frame, View
@@ -49,7 +49,7 @@ class CountResult:
     @property
     def person_share(self) -> float:
         """The person width counting used, as a share of the counted picture's width."""
-        return self.person_px / self.width if self.width > 0 else 0.0
+        return person_share(self.person_px, self.width)
 
     @property
     def people_small(self) -> bool:
