@@ -12,10 +12,15 @@ import pytest
 
 from footfall.vision.netdetect import (
     DEFAULT_MODEL,
+    E2E_MAX_ROWS,
+    ModelMeta,
     NetDetector,
+    decode_e2e,
     decode_ssd,
     decode_yolo,
     letterbox,
+    model_meta,
+    output_layout,
 )
 from footfall.vision.synthetic import scenario
 from footfall.vision.types import Frame
@@ -130,9 +135,15 @@ def test_decode_yolo_both_layouts_with_nms() -> None:
     np.testing.assert_allclose(decode_yolo(few, 0.5, 0, geometry, 0.45, True).boxes, v8_found.boxes)
 
 
-def tiny_yolo_model(path: Path, rows: np.ndarray) -> None:
-    """An ONNX graph with a float NCHW 1x3x64x64 input whose single output is `rows` (1,6,N)
-    plus zero times the input's mean, so onnxruntime really runs the input through it."""
+def tiny_yolo_model(
+    path: Path,
+    rows: np.ndarray,
+    input_shape: tuple[int | str, ...] = (1, 3, 64, 64),
+    meta: dict[str, str] | None = None,
+) -> None:
+    """An ONNX graph with a float NCHW input whose single output is `rows` (1, ...) plus zero
+    times the input's mean, so onnxruntime really runs the input through it; `meta` is written
+    into the model's metadata as an Ultralytics export writes it (str() of each value)."""
     onnx = pytest.importorskip("onnx")
     from onnx import TensorProto, helper, numpy_helper
 
@@ -145,12 +156,15 @@ def tiny_yolo_model(path: Path, rows: np.ndarray) -> None:
     graph = helper.make_graph(
         nodes,
         "tiny_yolo",
-        [helper.make_tensor_value_info("images", TensorProto.FLOAT, [1, 3, 64, 64])],
+        [helper.make_tensor_value_info("images", TensorProto.FLOAT, list(input_shape))],
         [helper.make_tensor_value_info("output0", TensorProto.FLOAT, [1, *rows.shape])],
         initializer=[const, numpy_helper.from_array(np.array(0.0, np.float32), "zero")],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
+    for key, value in (meta or {}).items():
+        prop = model.metadata_props.add()
+        prop.key, prop.value = key, value
     onnx.checker.check_model(model)
     onnx.save(model, str(path))
 
@@ -170,3 +184,119 @@ def test_a_user_yolo_model_runs_through_onnxruntime(tmp_path: Path) -> None:
     found = det.detect(frame_of(np.zeros((64, 128, 3), np.uint8)))
     np.testing.assert_allclose(found.boxes, [[54, 12, 74, 52]])
     np.testing.assert_allclose(found.scores, [0.9], rtol=1e-6)
+
+
+# What an Ultralytics export of a COCO model writes into the ONNX metadata (str() of each value).
+COCO_META = {
+    "author": "Ultralytics",
+    "task": "detect",
+    "stride": "32",
+    "imgsz": "[64, 96]",
+    "names": "{0: 'person', 1: 'bicycle', 2: 'car'}",
+    "args": "{'batch': 1, 'half': False, 'dynamic': True}",
+}
+
+
+def e2e_rows(n: int = 300) -> np.ndarray:
+    """Final detections of an end-to-end model, padded to n rows as YOLO26/YOLOv10 give them:
+    x1, y1, x2, y2, score, class id in input pixels (a 96x64 input here)."""
+    rows = np.zeros((n, 6), np.float32)
+    rows[0] = [40, 10, 60, 50, 0.9, 0]  # a person
+    rows[1] = [42, 12, 62, 52, 0.8, 0]  # the model kept both: no NMS of ours may drop one
+    rows[2] = [10, 10, 30, 30, 0.95, 2]  # a car
+    rows[3] = [70, 20, 80, 40, 0.3, 0]  # an unsure person
+    return rows
+
+
+def test_decode_e2e_keeps_persons_over_the_threshold_in_frame_pixels() -> None:
+    geometry = (0.5, 0, 16, 192, 96)  # a 192x96 frame letterboxed into 96x64: rows 16..63
+    found = decode_e2e(e2e_rows(), 0.5, 0, geometry)
+    np.testing.assert_allclose(found.boxes, [[80, 0, 120, 68], [84, 0, 124, 72]])
+    np.testing.assert_allclose(found.scores, [0.9, 0.8])
+    assert len(decode_e2e(e2e_rows(), 0.5, 2, geometry)) == 1  # the car class
+    assert len(decode_e2e(e2e_rows(), 0.2, 0, geometry)) == 3
+    assert len(decode_e2e(np.zeros((300, 6), np.float32), 0.5, 0, geometry)) == 0
+
+
+@pytest.mark.parametrize(
+    ("shape", "meta", "layout"),
+    [
+        ([1, 300, 6], ModelMeta({}, None, False), "e2e"),  # YOLO26 / YOLOv10, no metadata
+        ([1, E2E_MAX_ROWS + 8, 6], ModelMeta({}, None, False), "yolo"),  # one-class YOLOv5
+        ([1, 25200, 6], ModelMeta({}, None, False), "yolo"),
+        ([1, 6, 8400], ModelMeta({}, None, False), "yolo"),  # two-class YOLOv8
+        ([1, 84, 8400], ModelMeta({}, None, False), "yolo"),
+        (["batch", 300, 6], ModelMeta({}, None, False), "e2e"),
+        (["batch", "anchors", 6], ModelMeta({}, None, False), "yolo"),
+        (["batch", "anchors", 6], ModelMeta({}, None, True), "e2e"),  # said so in metadata
+    ],
+)
+def test_the_yolo_layout_follows_the_output_shape_and_metadata(
+    shape: list[object], meta: ModelMeta, layout: str
+) -> None:
+    assert output_layout(shape, meta) == layout
+
+
+def test_ultralytics_metadata_is_read() -> None:
+    meta = model_meta(COCO_META)
+    assert meta.names == {0: "person", 1: "bicycle", 2: "car"}
+    assert meta.imgsz == (96, 64) and not meta.end2end and meta.person_class() == 0
+    nms = model_meta({**COCO_META, "args": "{'batch': 1, 'nms': True}"})
+    assert nms.end2end  # Ultralytics' nms=True export: final detections, as YOLO26's
+    assert model_meta({"end2end": "True", "imgsz": "320"}).imgsz == (320, 320)
+    assert model_meta({"end2end": "True"}).end2end
+    assert model_meta({"names": "{0: 'bicycle', 1: 'Person'}"}).person_class() == 1
+    assert model_meta({"names": "{0: 'head'}"}).person_class() == 0  # a head detector
+    assert model_meta({"names": "{0: 'car', 1: 'bus'}"}).person_class() is None
+    junk = model_meta({"names": "__import__('os')", "imgsz": "[0, -1]", "args": "nope"})
+    assert junk == ModelMeta({}, None, False)
+
+
+def test_an_end_to_end_model_runs_through_onnxruntime(tmp_path: Path) -> None:
+    """YOLO26's default export: (1, 300, 6) final detections, a dynamic input whose size is in
+    the metadata; the person class found by name."""
+    path = tmp_path / "yolo26.onnx"
+    meta = {**COCO_META, "names": "{0: 'bicycle', 1: 'car', 2: 'person'}", "end2end": "True"}
+    rows = e2e_rows()
+    rows[:, 5] = np.select([rows[:, 5] == 0, rows[:, 5] == 2], [2, 1], rows[:, 5])
+    tiny_yolo_model(path, rows, (1, 3, "height", "width"), meta)
+    det = NetDetector(path)
+    assert det.layout == "e2e" and det.person_class == 2
+    assert (det.input.width, det.input.height) == (96, 64)  # from the metadata, not 640
+    found = det.detect(frame_of(np.zeros((96, 192, 3), np.uint8)))  # halved, 8 px bars above
+    np.testing.assert_allclose(found.boxes, [[80, 4, 120, 84], [84, 8, 124, 88]])
+    np.testing.assert_allclose(found.scores, [0.9, 0.8], rtol=1e-6)
+
+
+def test_an_end_to_end_model_without_metadata_is_told_by_its_shape(tmp_path: Path) -> None:
+    path = tmp_path / "yolov10.onnx"
+    tiny_yolo_model(path, e2e_rows(), (1, 3, 64, 96))
+    det = NetDetector(path)
+    assert det.layout == "e2e" and det.person_class == 0
+    assert len(det.detect(frame_of(np.zeros((64, 96, 3), np.uint8)))) == 2
+
+
+def test_a_dynamic_yolo_input_without_metadata_takes_640(tmp_path: Path) -> None:
+    path = tmp_path / "dynamic.onnx"
+    tiny_yolo_model(path, np.zeros((84, 50), np.float32), (1, 3, "height", "width"))
+    det = NetDetector(path)
+    assert det.layout == "yolo" and (det.input.width, det.input.height) == (640, 640)
+    assert len(det.detect(frame_of(np.zeros((48, 64, 3), np.uint8)))) == 0
+
+
+def test_the_person_class_comes_from_the_names_or_is_refused_when_absent(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    rows = np.zeros((6, 50), np.float32)  # YOLOv8 layout, two classes
+    rows[:, 0] = [32, 32, 10, 20, 0.1, 0.9]  # a confident class 1
+    named = tmp_path / "named.onnx"
+    tiny_yolo_model(named, rows, meta={"names": "{0: 'bicycle', 1: 'person'}"})
+    det = NetDetector(named)
+    assert det.person_class == 1 and len(det.detect(frame_of(np.zeros((64, 64, 3), np.uint8)))) == 1
+    unnamed = tmp_path / "cars.onnx"
+    tiny_yolo_model(unnamed, rows, meta={"names": "{0: 'car', 1: 'bus'}"})
+    with caplog.at_level("WARNING"):
+        assert NetDetector(unnamed).person_class == 0
+    assert "names no class person" in caplog.text and "car, bus" in caplog.text
+    with pytest.raises(ValueError, match=r"holds 2 class score.*no class 5 to count"):
+        NetDetector(named, person_class=5)

