@@ -118,6 +118,8 @@ BAD_CONFIGS = [
     ('source = "synthetic:x"\n', "the synthetic seed must be a whole number"),
     ('source = " "\n', "--source is empty: give none (the API alone)"),  # was "--source  :"
     ('source = "footfall.toml"\n', "OpenCV cannot decode it"),  # as serve would refuse it
+    # a URL is not a path relative to the file; one footfall cannot read is named as such
+    ('source = "srt://cam:9000"\n', "srt:// is not a stream footfall reads; give an rtsp"),
     ('detector = "footfall.toml"\n', "not a usable ONNX model"),  # relative to the file
     ("port = \n", "not valid TOML"),
     (

@@ -239,6 +239,9 @@ def test_switching_counting_off_ends_the_counted_stream_and_on_starts_afresh(
         ("synthetic:²", "whole number"),  # a digit to isdigit(), not to int(): was let through
         ("cam0", "no such video file"),
         ("²", "no such video file"),  # not a camera index: int('²') used to raise at start
+        ("srt://cam:9000", "srt:// is not a stream footfall reads; give an rtsp, rtsps, http"),
+        ("rstp://cam/axis-media/media.amp", "rstp:// is not a stream footfall reads"),  # a typo
+        ("file:///nowhere/clip.mp4", "no such video file"),
     ],
 )
 def test_sources_that_cannot_be_right_are_refused_at_once(
@@ -247,6 +250,12 @@ def test_sources_that_cannot_be_right_are_refused_at_once(
     with pytest.raises(BadRequest, match=words) as caught:
         start_counting(source, False, Holder(), Ingest(store))
     assert caught.value.message.startswith(f"--source {source}: ")
+
+
+def test_a_url_of_a_stream_footfall_cannot_read_hides_its_password(store: SQLiteStore) -> None:
+    with pytest.raises(BadRequest, match="ftp:// is not a stream") as caught:
+        start_counting("ftp://root:secret@nvr/door.mp4", False, Holder(), Ingest(store))
+    assert "secret" not in caught.value.message and "***@nvr" in caught.value.message
 
 
 @pytest.mark.parametrize("content", [b"", b"not a video\n", b"RIFF\x00\x10\x00\x00AVI LIST"])

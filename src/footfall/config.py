@@ -283,7 +283,7 @@ class ServerSettings(BaseModel):
     data: Path = Path("./footfall-data")
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)
-    source: str = "none"  # none | synthetic | FILE | rtsp://... | http(s)://... | device index
+    source: str = "none"  # none | synthetic | FILE | a stream URL (STREAM_SCHEMES) | device index
     loop: bool = False  # loop a file source
     # a file source's frame rate, for a file that states none (a raw .h264 stream) or a wrong one
     source_fps: float | None = Field(default=None, ge=FRAME_RATES[0], le=FRAME_RATES[1])

@@ -42,12 +42,15 @@ from footfall.vision.detect import (
 from footfall.vision.orient import turned
 from footfall.vision.sizestate import SizeMemory
 from footfall.vision.source import (
+    STREAM_SCHEMES,
     LiveSource,
     Source,
     backoff_delay,
+    file_path,
     open_source,
     source_kind,
     synthetic_seed,
+    unknown_scheme,
 )
 from footfall.vision.types import Frame, View
 
@@ -500,8 +503,16 @@ def check_source(source: str) -> None:
             return
     except ValueError as exc:
         raise BadRequest(f"--source {source}: the synthetic seed must be a whole number") from exc
+    scheme = unknown_scheme(spec)
+    if scheme is not None:
+        raise BadRequest(
+            f"--source {redact(source)}: {scheme}:// is not a stream footfall reads; give an "
+            f"{', '.join(s.removesuffix('://') for s in STREAM_SCHEMES)} URL, a video file, "
+            "synthetic or a camera"
+        )
     if source_kind(spec) in ("stream", "camera"):
         return
+    spec = file_path(spec)
     if not Path(spec).is_file():
         raise BadRequest(
             f"--source {source}: no such video file (or give synthetic, a URL, or a camera: "

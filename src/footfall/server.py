@@ -79,9 +79,9 @@ def _names_a_relative_file(key: str, value: str) -> bool:
     if Path(value).is_absolute():
         return False
     if key == "source":
-        from footfall.vision.source import source_kind
+        from footfall.vision.source import URL_SCHEME, source_kind
 
-        return source_kind(value) == "file"
+        return source_kind(value) == "file" and URL_SCHEME.match(value.strip()) is None
     if key == "detector":
         return value.strip().lower() not in ("foreground", "net")
     return True

@@ -284,6 +284,58 @@ def test_open_source_of_a_missing_file_says_so(tmp_path: Path) -> None:
         open_source(str(tmp_path / "nowhere.mp4"))
 
 
+def test_a_file_url_is_the_file(clip: Path) -> None:
+    src = open_source(clip.as_uri(), paced=False)
+    try:
+        assert isinstance(src, FileSource) and src.path == clip
+        assert len(list(src)) == 20
+    finally:
+        src.close()
+    spaced = clip.rename(clip.with_name("door clip.avi"))
+    assert open_source(spaced.as_uri(), paced=False).path == spaced  # %20 decoded
+
+
+@pytest.mark.parametrize("spec", ["srt://cam:9000", "rstp://root:secret@cam/media.amp"])
+def test_open_source_refuses_a_url_it_cannot_read(spec: str) -> None:
+    with pytest.raises(ValueError, match="is not a stream footfall reads") as caught:
+        open_source(spec)
+    assert "secret" not in str(caught.value)
+
+
+def test_an_mpeg_ts_stream_over_udp_is_read() -> None:
+    """An encoder pushing MPEG-TS to a UDP port (or multicast group): what `udp://` reads."""
+    av = pytest.importorskip("av")
+    port = free_port()
+    stop = threading.Event()
+
+    def push() -> None:
+        with av.open(f"udp://127.0.0.1:{port}?pkt_size=1316", "w", format="mpegts") as out:
+            stream = out.add_stream("mpeg2video", rate=15)
+            stream.width, stream.height, stream.pix_fmt = 160, 120, "yuv420p"
+            i = 0
+            while not stop.is_set() and i < 600:
+                image = np.full((120, 160, 3), 200, np.uint8)
+                frame = av.VideoFrame.from_ndarray(image, format="bgr24")
+                for packet in stream.encode(frame):
+                    out.mux(packet)
+                i += 1
+                time.sleep(1 / 15)
+
+    pusher = threading.Thread(target=push, daemon=True)
+    pusher.start()
+    source = open_source(f"udp://127.0.0.1:{port}")
+    assert isinstance(source, LiveSource)
+    reader = Reader(source)
+    try:
+        wait_for(lambda: len(reader.levels) >= 10, 20, "frames over UDP")
+        assert source.state == "streaming" and abs(reader.levels[-1] - 200) < 5
+        assert reader.frames[-1].image.shape == (120, 160, 3)
+    finally:
+        reader.stop()
+        stop.set()
+        pusher.join(10)
+
+
 @pytest.mark.parametrize(
     ("spec", "device"),
     [
@@ -507,6 +559,10 @@ def test_https_mjpeg_with_a_self_signed_certificate_is_read(tmp_path: Path) -> N
         ("synthetic:x", "synthetic"),  # the seed is synthetic_seed's to refuse
         ("rtsp://root:pw@cam/axis-media/media.amp", "stream"),
         ("HTTPS://cam/mjpg", "stream"),
+        ("rtmp://nvr/live/door", "stream"),
+        ("udp://239.0.0.1:5000", "stream"),
+        ("rtp://0.0.0.0:5004", "stream"),
+        ("tcp://encoder:2000", "stream"),
         ("0", "camera"),
         ("/dev/video2", "camera"),
         ("\u00b2", "file"),  # isdigit, but not a device index int() reads

@@ -9,7 +9,8 @@ the `--source` string with `open_source`:
 - a file: `Frame.time` = start time + index / fps, so an offline count gives the same times on
   every run; looping keeps the index (and the time) growing;
 - `rtsp://`, `http://`, `https://` (e.g. an Axis camera's `/axis-cgi/mjpg/video.cgi` MJPEG or
-  `/axis-media/media.amp` RTSP URL) through OpenCV's FFmpeg backend, and a local camera (an
+  `/axis-media/media.amp` RTSP URL), `rtmp://`, `udp://`, `rtp://`, `tcp://` (`STREAM_SCHEMES`)
+  through OpenCV's FFmpeg backend, and a local camera (an
   integer index, `/dev/videoN` or a stable `/dev/v4l/by-id/...` name): `Frame.time` is the wall
   clock at capture. A live source that fails to open or drops is reopened with capped, jittered
   exponential backoff, logged, forever, until `close()`.
@@ -23,6 +24,7 @@ import random
 import re
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -37,7 +39,20 @@ from footfall.vision.types import Frame
 
 log = logging.getLogger(__name__)
 
-STREAM_SCHEMES = ("rtsp://", "rtsps://", "http://", "https://")
+# Live video OpenCV's FFmpeg reads: RTSP(S); HTTP(S) (MJPEG, HLS); RTMP(S) from a media server or
+# recorder; MPEG-TS or RTP over UDP (encoders, multicast) and MPEG-TS over TCP.
+STREAM_SCHEMES = (
+    "rtsp://",
+    "rtsps://",
+    "http://",
+    "https://",
+    "rtmp://",
+    "rtmps://",
+    "udp://",
+    "rtp://",
+    "tcp://",
+)
+URL_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
 OPEN_TIMEOUT_MS = 5000
 READ_TIMEOUT_MS = 5000
 DEFAULT_FPS = 25.0
@@ -351,6 +366,23 @@ def synthetic_seed(spec: str, default: int = 0) -> int | None:
 SourceKind = Literal["none", "synthetic", "stream", "camera", "file"]
 
 
+def unknown_scheme(spec: str) -> str | None:
+    """The scheme of a URL that is neither a stream footfall reads (`STREAM_SCHEMES`) nor a
+    `file://` URL (`srt://`, `ftp://`, a typo such as `rstp://`), else None."""
+    found = URL_SCHEME.match(spec.strip())
+    if found is None or spec.strip().lower().startswith((*STREAM_SCHEMES, "file://")):
+        return None
+    return found.group(1)
+
+
+def file_path(spec: str) -> str:
+    """The path of a file source: a `file://` URL's path (percent-decoded), else `spec`."""
+    spec = spec.strip()
+    if not spec.lower().startswith("file://"):
+        return spec
+    return urllib.parse.unquote(urllib.parse.urlsplit(spec).path)
+
+
 def source_kind(spec: str) -> SourceKind:
     """What a `--source` string names: `none`, `synthetic[:SEED]` (keywords in any case; the seed
     is checked by `synthetic_seed`), a stream URL, a camera, or else a video file."""
@@ -389,4 +421,7 @@ def open_source(
     device = parse_device(spec)
     if device is not None:
         return LiveSource(f"camera {device}", camera_opener(device))
-    return FileSource(spec, loop=loop, start_time=start_time, paced=paced, fps=fps)
+    scheme = unknown_scheme(spec)
+    if scheme is not None:
+        raise ValueError(f"{redact(spec)}: {scheme}:// is not a stream footfall reads")
+    return FileSource(file_path(spec), loop=loop, start_time=start_time, paced=paced, fps=fps)
