@@ -29,8 +29,8 @@ def serve(
         str | None,
         typer.Option(
             help="What to count: none (API only), synthetic (a simulated scene), a video FILE, "
-            "an rtsp://, http(s)://, rtmp://, udp://, rtp:// or tcp:// URL, or a camera device index. "
-            "Default: none."
+            "an rtsp://, http(s)://, rtmp://, udp://, rtp:// or tcp:// URL, or a camera device "
+            "index. Default: none."
         ),
     ] = None,
     loop: Annotated[
