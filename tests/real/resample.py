@@ -4,7 +4,8 @@ development dependency): `fps` keeps the frame nearest each new tick (fewer fram
 `minterpolate` makes the new frames by motion-compensated interpolation (more frames, as a
 camera running faster would see them). `empty_doorway` is the clip's scene with no one in it;
 `zoomed` is the clip as a higher or a lower camera would see it (with `zoomed_area`); `clocked`
-has a recorder's clock burned in.
+has a recorder's clock burned in; `written_lossy` writes a file that lost frames, the rest keeping
+their timestamps.
 
     >>> frames = list(resampled(Path("clip.mp4"), 30))   # doctest: +SKIP
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -118,6 +120,25 @@ def dropped(
     for index, image in enumerate(frames):
         if rng.random() >= share:
             yield index, image
+
+
+def written_lossy(frames: Iterator[tuple[int, npt.NDArray[np.uint8]]], out: Path, fps: int) -> Path:
+    """(index, image) frames written to `out` (H.264 in MP4, near-lossless) with the timestamps
+    of their indices at `fps`: the frames missing from `frames` leave gaps in the file's timeline,
+    as in a recorder's export or an AVI with empty chunks (OpenCV then states the average rate)."""
+    with av.open(str(out), "w") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.codec_context.time_base = Fraction(1, fps)
+        stream.options = {"crf": "14"}
+        for index, image in frames:
+            if stream.width != image.shape[1]:
+                stream.width, stream.height = image.shape[1], image.shape[0]
+                stream.pix_fmt = "yuv420p"
+            frame = av.VideoFrame.from_ndarray(image, format="bgr24")
+            frame.pts, frame.time_base = index, Fraction(1, fps)
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    return out
 
 
 CLOCK_START = datetime(2026, 12, 3, 8, 0, 0)  # the time a burned-in clock shows at frame 0

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 import numpy.typing as npt
 import pytest
@@ -33,6 +34,7 @@ from tests.real.resample import (
     grainy,
     resampled,
     shaken,
+    written_lossy,
     zoom_shift,
     zoomed,
     zoomed_area,
@@ -383,17 +385,47 @@ def test_passages_on_the_bus_are_dated_when_their_people_crossed_the_line() -> N
     """The bus's hand count marks the frame each body centre crosses the line (±2 frames). Its
     passages, all tracked, are dated by the frame their track crossed the middle of the area:
     a median of 1 frame from the marked one (2.5 when they were dated when the track left the
-    area), and their times are those frames' times."""
+    area), and their times are those frames' times: the file's own timestamps, which run 40
+    frames (2.67 s) ahead of frame / 15 fps by the end (the AVI has 31 empty chunks, frames its
+    recorder lost); before 2026-12-04 they were frame / fps."""
     video = clip_path("bus_overhead_koba.avi")
     truth = GroundTruth.load(DATA / "bus_overhead_koba.json")
     result = count_file(video, params_for(truth.area, truth.in_direction, None))
+    capture = cv2.VideoCapture(str(video))
+    stamps = []
+    while capture.grab():
+        stamps.append(capture.get(cv2.CAP_PROP_POS_MSEC) / 1000)
+    capture.release()
+    assert result.fps == 15.0 and round((stamps[-1] - len(stamps) / 15) * 15) == 39
     offsets = []
     for p in result.passages:
         assert p.frame is not None
-        assert p.time == EPOCH + timedelta(seconds=p.frame / result.fps)
+        assert p.time == EPOCH + timedelta(seconds=round(stamps[p.frame] * 15) / 15)
         same_way = [e.frame for e in truth.events if e.direction == p.direction]
         offsets.append(min(abs(p.frame - f) for f in same_way))
     assert len(offsets) == 14 and float(np.median(offsets)) <= 1.5, offsets
+
+
+def test_a_file_that_lost_frames_is_counted_on_its_own_timeline(tmp_path: Path) -> None:
+    """The bus written again without a third of its frames (seeded), the others keeping their
+    timestamps: OpenCV states the average rate (10.4 fps). Timed by index at that rate, as
+    before 2026-12-04, the motion, tracks and passages ran on a timeline that stretched every
+    gap to one frame and counted 6/6; timed by the file's timestamps, at the 15 fps they show,
+    7/7 with the passages at the frames' own times."""
+    video = clip_path("bus_overhead_koba.avi")
+    truth = GroundTruth.load(DATA / "bus_overhead_koba.json")
+    kept = list(dropped(decoded(video), 0.33, seed=0))
+    lossy = written_lossy(iter(kept), tmp_path / "bus_lossy.mp4", 15)
+    capture = cv2.VideoCapture(str(lossy))
+    stated = capture.get(cv2.CAP_PROP_FPS)
+    capture.release()
+    assert 10 < stated < 11
+    params = params_for(truth.area, truth.in_direction, None)
+    result = count_file(lossy, params)
+    assert result.fps == 15.0 and result.counts == (7, 7)
+    for p in result.passages:
+        assert p.frame is not None
+        assert p.time == EPOCH + timedelta(seconds=kept[p.frame][0] / 15)
 
 
 def test_the_held_pieces_are_judged_at_the_size_just_learnt() -> None:

@@ -20,6 +20,7 @@ import pytest
 from footfall.config import Params, redact
 from footfall.vision.offline import count_file
 from footfall.vision.source import (
+    FileClock,
     FileSource,
     LiveSource,
     Source,
@@ -29,6 +30,7 @@ from footfall.vision.source import (
     open_source,
     parse_device,
     source_kind,
+    stamped_rate,
     stream_opener,
 )
 from footfall.vision.synthetic import SyntheticSource
@@ -199,6 +201,73 @@ def test_a_file_source_is_played_at_the_rate_it_is_told(
     assert isinstance(source, FileSource) and source.fps == 4.0
     assert [f.time for f in source][:3] == [start + timedelta(seconds=i / 4) for i in range(3)]
     assert "frame rate" not in caplog.text
+
+
+@pytest.fixture
+def lossy(tmp_path: Path) -> Path:
+    """A 25 fps clip that lost every 4th of its 40 frames (an MP4 whose timestamps jump over
+    them): frame k of the file is frame KEPT[k]."""
+    from tests.real.resample import written_lossy
+
+    kept = ((i, np.full((48, 64, 3), 6 * i, np.uint8)) for i in KEPT)
+    return written_lossy(kept, tmp_path / "lossy.mp4", 25)
+
+
+KEPT = [i for i in range(40) if i % 4 != 3]
+
+
+def test_a_file_that_lost_frames_is_timed_by_its_timestamps(lossy: Path) -> None:
+    """OpenCV states the average rate, about 19 fps; the frames were 0.04 s apart where none was
+    lost. Timed by index at the stated rate, the gaps vanished and the clip ran 1.33 times fast
+    (the motion difference, track and ledger windows and passage times are all in seconds)."""
+    capture = cv2.VideoCapture(str(lossy))
+    assert 18 < capture.get(cv2.CAP_PROP_FPS) < 20
+    capture.release()
+    assert stamped_rate(lossy) == 25.0
+    start = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    source = FileSource(lossy, start_time=start)
+    frames = list(source)
+    assert source.fps == 25.0 and len(frames) == len(KEPT)
+    assert [f.time for f in frames] == [start + timedelta(seconds=i / 25) for i in KEPT]
+    assert count_file(lossy, Params()).fps == 25.0  # count and serve alike
+    told = FileSource(lossy, start_time=start, fps=10.0)  # --source-fps: by index, as told
+    assert [f.time for f in told][:4] == [start + timedelta(seconds=i / 10) for i in range(4)]
+
+
+def test_a_looping_file_that_lost_frames_goes_on_one_frame_after_its_end(lossy: Path) -> None:
+    src = FileSource(lossy, loop=True, start_time=datetime(2026, 1, 1, tzinfo=UTC))
+    frames = []
+    for frame in src:
+        frames.append(frame)
+        if len(frames) == len(KEPT) + 2:
+            src.close()
+    first, second = frames[0].time, frames[len(KEPT)].time
+    assert second - first == timedelta(seconds=(KEPT[-1] + 1) / 25)  # 39 / 25 s, then one frame
+    assert frames[-1].time - second == timedelta(seconds=KEPT[1] / 25)
+
+
+def test_the_file_clock() -> None:
+    class Stamps:
+        """A capture whose frames carry these timestamps (ms)."""
+
+        def __init__(self, ms: list[float]) -> None:
+            self.ms = iter(ms)
+
+        def get(self, prop: int) -> float:
+            assert prop == cv2.CAP_PROP_POS_MSEC
+            return next(self.ms)
+
+    def times(clock: FileClock, ms: list[float]) -> list[float]:
+        capture = Stamps(ms)
+        return [clock(capture, i) for i in range(len(ms))]  # type: ignore[arg-type]
+
+    # from the first frame's timestamp; on the frame grid exactly k / fps (not 120.00000001 ms)
+    assert times(FileClock(25.0, True), [1000, 1040, 1120.0004, 1160]) == [0, 0.04, 0.12, 0.16]
+    # off the grid (a variable-rate phone video): as stamped
+    assert times(FileClock(25.0, True), [0, 33, 70]) == pytest.approx([0, 0.033, 0.07])
+    # a timestamp that does not advance (a broken muxer): one interval after the last
+    assert times(FileClock(10.0, True), [0, 0, 0, 500]) == pytest.approx([0, 0.1, 0.2, 0.5])
+    assert times(FileClock(10.0, False), [7, 9, 3]) == pytest.approx([0, 0.1, 0.2])  # by index
 
 
 def test_file_times_repeat_between_runs(clip: Path) -> None:

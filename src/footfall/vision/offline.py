@@ -25,7 +25,7 @@ from footfall.store.base import Passage
 from footfall.vision.analyzer import Analyzer
 from footfall.vision.detect import Detector, people_small, person_share
 from footfall.vision.orient import turned
-from footfall.vision.source import file_fps
+from footfall.vision.source import file_clock
 from footfall.vision.types import Frame, View
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -113,10 +113,12 @@ def count_file(
 ) -> CountResult:
     """Count the passages in a video file; `progress(done, total)` is called now and then,
     `observe(view, (in, out) so far)` after every frame (e.g. to write an annotated video).
-    `fps`: the video's frame rate, when not the one its file states (`file_fps`)."""
+    `fps`: the video's frame rate, when not the one its file states: its frames are then timed
+    by their index at it, else by their timestamps (`file_clock`)."""
     capture = open_video(path)
     try:
-        fps = fps or file_fps(capture)
+        clock = file_clock(path, capture, fps)
+        fps = clock.fps
         # a raw stream (.h264) states no length: OpenCV's estimate is then negative or absurd
         total = max(0, int(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0))
         analyzer = Analyzer(params, detector, in_order=False)
@@ -130,7 +132,7 @@ def count_file(
                 break
             image = turned(np.asarray(image, np.uint8), params.Counter.Rotation)
             height, width = image.shape[:2]
-            frame = Frame(image, index, start + timedelta(seconds=index / fps))
+            frame = Frame(image, index, start + timedelta(seconds=clock(capture, index)))
             found = analyzer.process(frame)
             shaken += analyzer.shaking
             passages.extend(found)

@@ -6,8 +6,9 @@ the `--source` string with `open_source`:
     >>> src = open_source("synthetic", paced=False)
     >>> frame = next(iter(src)); src.close()
 
-- a file: `Frame.time` = start time + index / fps, so an offline count gives the same times on
-  every run; looping keeps the index (and the time) growing;
+- a file: `Frame.time` = start time + the frame's timestamp in the file (`FileClock`), so an
+  offline count gives the same times on every run and a file that lost frames keeps its
+  timeline; looping keeps the index (and the time) growing;
 - `rtsp://`, `http://`, `https://` (e.g. an Axis camera's `/axis-cgi/mjpg/video.cgi` MJPEG or
   `/axis-media/media.amp` RTSP URL), `rtmp://`, `udp://`, `rtp://`, `tcp://` (`STREAM_SCHEMES`)
   through OpenCV's FFmpeg backend, and a local camera (an
@@ -18,6 +19,7 @@ the `--source` string with `open_source`:
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import random
@@ -56,6 +58,8 @@ URL_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
 OPEN_TIMEOUT_MS = 5000
 READ_TIMEOUT_MS = 5000
 DEFAULT_FPS = 25.0
+PTS_PROBE = 60  # frames whose timestamps tell the rate of a file that lost frames
+ON_GRID = 0.05  # a timestamp this close (in frame intervals) to a whole frame is on it
 
 
 @runtime_checkable
@@ -90,8 +94,73 @@ def file_rate_known(capture: cv2.VideoCapture) -> bool:
     return plausible_fps(fps) and float(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0.0) > 0
 
 
+def stamped_rate(path: Path, probe: int = PTS_PROBE) -> float | None:
+    """The frame rate the timestamps of a file's first `probe` frames show: one over their
+    median interval (None when they do not advance). For a file
+    whose frames are evenly spaced it is the rate the file states; for one that lost frames (an
+    AVI with empty chunks, a recorder's export, a variable-rate phone video) it is the camera's
+    rate, where the rate stated is an average over the gaps (a clip with a fifth of its 25 fps
+    frames lost states 20)."""
+    capture = cv2.VideoCapture(str(path))
+    times: list[float] = []
+    try:
+        while len(times) < probe and capture.grab():
+            times.append(float(capture.get(cv2.CAP_PROP_POS_MSEC)) / 1000.0)
+    finally:
+        capture.release()
+    steps = [b - a for a, b in itertools.pairwise(times) if b > a]
+    if len(steps) < len(times) // 2 or not steps:
+        return None
+    return round(1.0 / float(np.median(steps)), 3)  # 15, not 15.000000000000004
+
+
+class FileClock:
+    """Seconds from a video file's first frame to each frame it decodes: the file's own
+    timestamps (so a file that lost frames keeps its true timeline, and the motion, tracks and
+    passage times see the gaps), or index / fps for a file whose timestamps say nothing (a raw
+    stream, `file_rate_known` false) or that is told its rate (`--fps`). A timestamp that does
+    not advance is taken as one frame interval after the last."""
+
+    def __init__(self, fps: float, stamped: bool) -> None:
+        self.fps = fps
+        self.stamped = stamped
+        self._first: float | None = None
+        self._last = -1.0 / fps
+
+    def __call__(self, capture: cv2.VideoCapture, index: int) -> float:
+        """The time of the frame `capture` decoded last, its `index`-th."""
+        if not self.stamped:
+            return index / self.fps
+        pts = float(capture.get(cv2.CAP_PROP_POS_MSEC)) / 1000.0
+        if self._first is None:
+            self._first = pts
+        at = pts - self._first
+        # On the frame grid (a steady file, or one that lost whole frames) the time is k / fps,
+        # as the index gives it in a steady file, not the millisecond timestamp's rounding of it.
+        k = round(at * self.fps)
+        if abs(at - k / self.fps) < ON_GRID / self.fps:
+            at = k / self.fps
+        if at <= self._last:
+            at = self._last + 1.0 / self.fps
+        self._last = at
+        return at
+
+
+def file_clock(path: Path, capture: cv2.VideoCapture, fps: float | None) -> FileClock:
+    """How a file's frames are timed: at `fps` by their index when it is given (the user's
+    rate) or the file states no rate of its own; else by their timestamps, the analyzer told
+    the rate they show (`stamped_rate`)."""
+    if fps is not None or not file_rate_known(capture):
+        return FileClock(fps or file_fps(capture), stamped=False)
+    stated, shown = file_fps(capture), stamped_rate(path)
+    if shown is None or not plausible_fps(shown) or abs(shown - stated) <= 0.01 * stated:
+        return FileClock(stated, stamped=True)
+    return FileClock(shown, stamped=True)
+
+
 class FileSource:
-    """Frames of a video file, optionally looping; times are start + index / fps."""
+    """Frames of a video file, optionally looping; times are start + the file's timestamps
+    (`FileClock`), a loop going on from the end of the last."""
 
     def __init__(
         self,
@@ -109,7 +178,8 @@ class FileSource:
         self._cap = cv2.VideoCapture(str(self.path))
         if not self._cap.isOpened():
             raise ValueError(f"cannot decode {self.path} as video")
-        self.fps = fps or file_fps(self._cap)
+        self._clock = file_clock(self.path, self._cap, fps)
+        self.fps = self._clock.fps
         if fps is None and not file_rate_known(self._cap):
             log.warning(
                 "%s states no usable frame rate (a raw stream?): played and counted at %g fps",
@@ -126,6 +196,7 @@ class FileSource:
     def __iter__(self) -> Iterator[Frame]:
         index = 0
         t0 = time.monotonic()
+        offset, last = 0.0, 0.0  # a loop goes on one frame after the last one played
         while not self._closed.is_set():
             ok, image = self._cap.read()
             if not ok:
@@ -137,10 +208,12 @@ class FileSource:
                 if not ok:
                     self.last_error = f"{self.path} cannot be rewound"
                     break
+                offset = last + 1.0 / self.fps
+                self._clock = FileClock(self.fps, self._clock.stamped)
+            last = offset + self._clock(self._cap, index)
             if self.paced:
-                _sleep_until(t0 + index / self.fps, self._closed)
-            stamp = self.start_time + timedelta(seconds=index / self.fps)
-            yield Frame(_bgr(image), index, stamp)
+                _sleep_until(t0 + last, self._closed)
+            yield Frame(_bgr(image), index, self.start_time + timedelta(seconds=last))
             index += 1
         self.state = "closed" if self._closed.is_set() else "ended"
         self._cap.release()
