@@ -634,6 +634,24 @@ def test_a_hand_count_of_another_rate_does_not_override_the_videos_own(
     assert json.loads(done.stdout)["combined_accuracy"] == 1.0
 
 
+def test_eval_counts_a_video_that_lost_frames_on_its_timestamps(bus: Path, tmp_path: Path) -> None:
+    """The bus without a third of its frames, the others keeping their timestamps: OpenCV states
+    10.4 fps, an average over the gaps. `eval` took that for the clip's rate, warned that the
+    hand count gives 15 and counted by frame index at 10.4 fps (6/6 for 7/7); the video counts
+    at the 15 fps its timestamps show, with no warning, and `count` says so in `video_fps`."""
+    from tests.real.resample import decoded, dropped, written_lossy
+
+    lossy = written_lossy(dropped(decoded(bus), 0.33, seed=0), tmp_path / "bus_lossy.mp4", 15)
+    done = run("eval", str(lossy), str(DATA / "bus_overhead_koba.json"), "--json")
+    assert done.returncode == 0, done.stderr
+    got = json.loads(done.stdout)
+    assert (got["in"], got["out"]) == (7, 7), got
+    assert "fps" not in done.stderr  # only the frame count differs from the hand count's clip
+    area = ["--area", "0,320,100,140,100,140,0"]
+    counted = json.loads(run("count", str(lossy), *area, "--json").stdout)
+    assert (counted["in"], counted["out"], counted["video_fps"]) == (7, 7, 15.0), counted
+
+
 def test_count_lists_passages_in_the_order_they_happened(bus: Path) -> None:
     done = run("count", str(bus), "--area", "0,320,100,140,100,140,0", "--json")
     frames = [p["frame"] for p in json.loads(done.stdout)["passages"]]

@@ -22,7 +22,7 @@ from footfall.vision.annotated import AnnotatedVideo, check_annotate, check_outp
 from footfall.vision.detect import SMALL_PERSON_SHARE
 from footfall.vision.offline import CountResult, count_file, open_video, quiet_decoder
 from footfall.vision.orient import turned_size
-from footfall.vision.source import file_fps, file_rate_known
+from footfall.vision.source import file_clock, file_rate_known
 from footfall.vision.types import View
 
 AREA_KEYS = ("left", "right", "top", "bottom", "yfirst", "ylast", "radius")
@@ -96,7 +96,7 @@ class VideoInfo(NamedTuple):
 
     width: int
     height: int
-    fps: float  # the frame rate it states (`file_fps`: 25 when it states none)
+    fps: float  # the frame rate it is counted at (`file_clock`: 25 when it states none)
     fps_known: bool  # whether it states one at all (`file_rate_known`; a raw stream does not)
 
 
@@ -108,7 +108,8 @@ def video_info(path: Path) -> VideoInfo:
     try:
         width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
         height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
-        return VideoInfo(width, height, file_fps(capture), file_rate_known(capture))
+        rate = file_clock(path, capture, None).fps  # what its timestamps show, when it has any
+        return VideoInfo(width, height, rate, file_rate_known(capture))
     finally:
         capture.release()
 

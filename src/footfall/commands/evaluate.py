@@ -90,7 +90,8 @@ def evaluate_file(
     truth = GroundTruth.load(truth_path, (width, height))
     if fps is None and truth.fps and abs(truth.fps - stated) > FPS_SLACK * truth.fps:
         # A raw stream (.h264) states no rate (read as 25 fps): the hand count knows the clip's.
-        # A container that states one is believed; the hand count may be of another encoding.
+        # A container that states one is believed, and counted on its timestamps; the hand
+        # count may be of another encoding.
         use = stated if known else truth.fps
         says = f"states {stated:g}" if known else "states none (read as 25)"
         typer.echo(
@@ -98,7 +99,7 @@ def evaluate_file(
             f"counted at {use:g} fps (--fps to choose)",
             err=True,
         )
-        fps = use
+        fps = None if known else use
     if truth.unknown:
         typer.echo(
             f"footfall eval: warning: {truth_path} has keys the format does not know, ignored: "
