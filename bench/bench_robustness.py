@@ -10,7 +10,8 @@ close would see it (a higher mount or a wider lens: the clip shrunk onto a plain
 times (a lower one: the part around the area, enlarged), or counted as is by a counter told
 another mounting height (`Counter.Height` 200 or 450 cm instead of the default 280: the person
 size is still learnt, the told height only starts it), or with a clock burned into the picture
-as CCTV recorders stamp it (bottom left, to the tenth of a second).
+as CCTV recorders stamp it (bottom left, to the tenth of a second), or under a light beating by
+10 % at 5 Hz (a camera at 25 fps under 60 Hz lamps) or an exposure stepping by 12 % every 3 s.
 
 Every variant feeds its frames to a fresh `Analyzer` with the clip's area (scaled by the analyzer
 to the frame size) and the variant's frame rate. Prints counted in/out per clip and variant, and
@@ -61,6 +62,8 @@ class Variant(NamedTuple):
     zoom: float = 1.0  # seen by a camera this much closer (< 1: higher; the area follows)
     height: int | None = None  # the counter told this mounting height (cm; None: the default)
     clock: bool = False  # a recorder's clock burned in at the bottom left
+    beat: float = 0.0  # a light beating at 5 Hz by this depth (a fraction)
+    steps: float = 0.0  # an exposure stepping by this every 3 s (a fraction)
 
 
 VARIANTS = (
@@ -85,6 +88,8 @@ VARIANTS = (
     Variant("told 200 cm", height=200),
     Variant("told 450 cm", height=450),
     Variant("clock burned in", clock=True),
+    Variant("light beating 10 %", beat=0.1),
+    Variant("exposure steps 12 %", steps=0.12),
 )
 
 
@@ -101,12 +106,15 @@ def count_variant(
     zoom: float = 1.0,
     height: int | None = None,
     clock: bool = False,
+    beat: float = 0.0,
+    steps: float = 0.0,
 ) -> tuple[int, int]:
     """Counted (in, out) of `video` resized by `scale`, keeping every `stride`-th frame, or
     resampled to `rate` frames a second, after `empty_s` seconds of its empty doorway, every
     frame moved by up to `shake` px each way and swaying by `sway` px, with `grain` grey levels of
     noise, with a `drop` share of the frames dropped, seen `zoom` times closer, by a counter told
-    the mounting height `height` (cm), with a recorder's clock burned in (`clock`)."""
+    the mounting height `height` (cm), with a recorder's clock burned in (`clock`), under a light
+    beating by `beat` at 5 Hz or an exposure stepping by `steps` every 3 s."""
     cv2.setNumThreads(1)
     capture = cv2.VideoCapture(str(video))
     fps = float(capture.get(cv2.CAP_PROP_FPS) or 25.0) / stride
@@ -119,6 +127,8 @@ def count_variant(
         frames = after_empty_doorway(list(frames), round(empty_s * fps))
     if clock:
         frames = alter.clocked(frames, fps)
+    if beat > 0 or steps > 0:
+        frames = alter.lit(frames, fps, beat, steps)
     if grain > 0:
         frames = alter.grainy(frames, grain)
     if shake > 0 or sway > 0:

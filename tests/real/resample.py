@@ -4,7 +4,8 @@ development dependency): `fps` keeps the frame nearest each new tick (fewer fram
 `minterpolate` makes the new frames by motion-compensated interpolation (more frames, as a
 camera running faster would see them). `empty_doorway` is the clip's scene with no one in it;
 `zoomed` is the clip as a higher or a lower camera would see it (with `zoomed_area`); `clocked`
-has a recorder's clock burned in; `written_lossy` writes a file that lost frames, the rest keeping
+has a recorder's clock burned in; `lit` is under a light that beats or an exposure that steps;
+`written_lossy` writes a file that lost frames, the rest keeping
 their timestamps.
 
     >>> frames = list(resampled(Path("clip.mp4"), 30))   # doctest: +SKIP
@@ -12,6 +13,7 @@ their timestamps.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from fractions import Fraction
@@ -109,6 +111,23 @@ def grainy(
     for image in frames:
         noisy = image.astype(np.float32) + rng.normal(0.0, sigma, image.shape).astype(np.float32)
         yield np.asarray(np.clip(noisy, 0, 255), np.uint8)
+
+
+def lit(
+    frames: Iterator[npt.NDArray[np.uint8]], fps: float, beat: float = 0.0, steps: float = 0.0
+) -> Iterator[npt.NDArray[np.uint8]]:
+    """The frames under another light: one that beats (`beat`: its depth, at BEAT_HZ, as a
+    camera at 25 fps sees 60 Hz lamps, or at 30 fps 50 Hz ones) and an exposure that steps by
+    `steps` (up, back, down, back: a step every STEP_S seconds)."""
+    for index, image in enumerate(frames):
+        t = index / fps
+        gain = 1.0 + beat * math.sin(2.0 * math.pi * BEAT_HZ * t)
+        gain += steps * (0, 1, 0, -1)[int(t / STEP_S) % 4]
+        yield np.asarray(np.clip(image.astype(np.float32) * gain, 0, 255), np.uint8)
+
+
+BEAT_HZ = 5.0
+STEP_S = 3.0
 
 
 def dropped(

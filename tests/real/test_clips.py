@@ -32,6 +32,7 @@ from tests.real.resample import (
     dropped,
     empty_doorway,
     grainy,
+    lit,
     resampled,
     shaken,
     written_lossy,
@@ -273,6 +274,18 @@ def test_a_clock_burned_into_the_picture_counts_nothing(clip: str) -> None:
     video = clip_path(BASELINE[clip]["video"])
     s = count_at_rate(clocked(decoded(video), truth.fps), truth.fps, truth)
     assert s.combined_accuracy == pytest.approx(BASELINE[clip]["combined_accuracy"], abs=TOLERANCE)
+
+
+@pytest.mark.parametrize(("beat", "steps"), [(0.1, 0.0), (0.0, 0.12)])
+def test_a_light_that_beats_or_steps_is_not_movement(beat: float, steps: float) -> None:
+    """The bus under a light beating by 10 % at 5 Hz (a camera at 25 fps under 60 Hz lamps),
+    and under an exposure stepping by 12 % every 3 s. The motion difference took the whole
+    doorway for movement: 43/19 and 9/7 for 7/7. Its two images are now taken at one light."""
+    truth = GroundTruth.load(DATA / "bus_overhead_koba.json")
+    video = clip_path(truth.video)
+    s = count_at_rate(lit(decoded(video), truth.fps, beat, steps), truth.fps, truth)
+    assert (s.counted_in, s.counted_out) == (7, 7)
+    assert s.precision == 1.0 and s.recall == 1.0
 
 
 def test_a_grainy_picture_does_not_add_up_to_people() -> None:

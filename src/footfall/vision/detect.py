@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from footfall.config import CounterParams, Params
+from footfall.vision.light import light_gain, moved_light
 from footfall.vision.sizestate import SizeSamples
 from footfall.vision.types import Detections, Frame
 
@@ -223,6 +224,15 @@ def motion_reference(recent: deque[npt.NDArray[np.uint8]], span: float) -> npt.N
         return after
     before = recent[newest - whole - 1]
     return np.asarray(cv2.addWeighted(after, 1.0 - frac, before, frac, 0.0), np.uint8)
+
+
+def level_to(before: npt.NDArray[np.uint8], now: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+    """`before` brought to the light of `now` when the whole picture's brightness moved between
+    them as a beating or stepping light moves it (`moved_light`), else itself."""
+    gain = light_gain(before, now)
+    if not moved_light(gain):
+        return before
+    return np.asarray(cv2.convertScaleAbs(before, alpha=gain), np.uint8)
 
 
 def size_gain(solidity: float) -> float:
@@ -491,7 +501,7 @@ class ForegroundDetector:
         self._times.append(when)
         span = frames_back(self._times, self._fps) or self._span
         if len(self._recent) > math.ceil(span - 1e-6):
-            moved = cv2.absdiff(gray, motion_reference(self._recent, span))
+            moved = cv2.absdiff(gray, level_to(motion_reference(self._recent, span), gray))
             _, moved = cv2.threshold(moved, MOTION_THRESHOLD, 255, cv2.THRESH_BINARY)
             still = self._still(fg, moved, window)
             fg = cv2.bitwise_or(fg, moved)
