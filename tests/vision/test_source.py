@@ -29,6 +29,7 @@ from footfall.vision.source import (
     device_node,
     open_source,
     parse_device,
+    same_rate,
     source_kind,
     stamped_rate,
     stream_opener,
@@ -244,6 +245,41 @@ def test_a_looping_file_that_lost_frames_goes_on_one_frame_after_its_end(lossy: 
     first, second = frames[0].time, frames[len(KEPT)].time
     assert second - first == timedelta(seconds=(KEPT[-1] + 1) / 25)  # 39 / 25 s, then one frame
     assert frames[-1].time - second == timedelta(seconds=KEPT[1] / 25)
+
+
+@pytest.mark.parametrize(
+    ("shown", "stated", "same"),
+    [
+        (15.152, 15.0, True),  # 66 ms at the 10th percentile: a WebM's millisecond timestamps
+        (30.303, 29.97, True),
+        (25.0, 25.2, True),  # within 1 %
+        (25.0, 20.0, False),  # a fifth of the frames lost
+        (15.0, 10.4, False),
+    ],
+)
+def test_a_rate_read_off_timestamps_is_the_stated_one_but_for_their_rounding(
+    shown: float, stated: float, same: bool
+) -> None:
+    assert same_rate(shown, stated) is same
+
+
+@pytest.mark.parametrize("container", ["mkv", "webm"])
+def test_millisecond_timestamps_keep_the_stated_rate(tmp_path: Path, container: str) -> None:
+    """A 15 fps Matroska or WebM file: its frames are 66 or 67 ms apart; it is timed at 15 fps
+    on the frame grid, not at the 15.15 fps its shortest interval reads as."""
+    av = pytest.importorskip("av")
+    path = tmp_path / f"clip.{container}"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libvpx-vp9" if container == "webm" else "libx264", rate=15)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for i in range(40):
+            image = np.full((48, 64, 3), 5 * i, np.uint8)
+            out.mux(stream.encode(av.VideoFrame.from_ndarray(image, format="bgr24")))
+        out.mux(stream.encode())
+    start = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    source = FileSource(path, start_time=start)
+    assert source.fps == 15.0
+    assert [f.time for f in source] == [start + timedelta(seconds=i / 15) for i in range(40)]
 
 
 def test_the_file_clock() -> None:

@@ -64,6 +64,7 @@ PTS_PROBE = 60  # frames whose timestamps tell the rate of a file that lost fram
 # without half their frames counted 35 / 19 / 0/33 told 12.5 fps, 20 / 16 / 0/28 told 25).
 RATE_PERCENTILE = 10
 ON_GRID = 0.05  # a timestamp this close (in frame intervals) to a whole frame is on it
+STAMP_ROUNDING_S = 0.0011  # timestamps to the millisecond (WebM, Matroska), and a little more
 
 
 @runtime_checkable
@@ -157,9 +158,16 @@ def file_clock(path: Path, capture: cv2.VideoCapture, fps: float | None) -> File
     if fps is not None or not file_rate_known(capture):
         return FileClock(fps or file_fps(capture), stamped=False)
     stated, shown = file_fps(capture), stamped_rate(path)
-    if shown is None or not plausible_fps(shown) or abs(shown - stated) <= 0.01 * stated:
+    if shown is None or not plausible_fps(shown) or same_rate(shown, stated):
         return FileClock(stated, stamped=True)
     return FileClock(shown, stamped=True)
+
+
+def same_rate(shown: float, stated: float) -> bool:
+    """Whether a rate read off timestamps is the rate stated: within 1 %, or within the
+    timestamps' rounding to the millisecond (WebM and Matroska: a 15 fps file's frames are 66 or
+    67 ms apart, which reads as 15.15 fps)."""
+    return abs(1.0 / shown - 1.0 / stated) <= max(0.01 / stated, STAMP_ROUNDING_S)
 
 
 class FileSource:
