@@ -26,8 +26,10 @@ from tests.vision.rtsp_relay import Recorder, RtspGate
 from tests.vision.test_source import Reader, free_port
 
 # argv: PORT MODE. MODE a grey level pushes 320x240 frames of that level at 25 fps, `stallLEVEL`
-# stops after 61 of them and keeps the connection open; `synthetic` pushes footfall's synthetic
-# scene (seed 0) at its own 15 fps, so people cross the counting area.
+# stops after 61 of them and keeps the connection open, `burstLEVEL` sends them six at a time
+# every 0.24 s (a network that holds frames back; their RTP timestamps keep the 25 fps spacing);
+# `synthetic` pushes footfall's synthetic scene (seed 0) at its own 15 fps, so people cross the
+# counting area.
 RTSP_SERVER = r"""
 import itertools, sys, time
 from fractions import Fraction
@@ -39,7 +41,8 @@ if mode == "synthetic":
     images = (frame.image for frame in SyntheticSource(seed=0, paced=False))
 else:
     fps = 25
-    images = itertools.repeat(np.full((240, 320, 3), int(mode.removeprefix("stall")), np.uint8))
+    level = int(mode.removeprefix("stall").removeprefix("burst"))
+    images = itertools.repeat(np.full((240, 320, 3), level, np.uint8))
 encoder = av.CodecContext.create("libx264", "w")
 encoder.width, encoder.height, encoder.pix_fmt = 320, 240, "yuv420p"
 encoder.time_base, encoder.framerate = Fraction(1, fps), Fraction(fps, 1)
@@ -53,7 +56,8 @@ for index, image in enumerate(images):
     frame.pts = index
     for packet in encoder.encode(frame):
         server.send_frame(bytes(packet), 90000 // fps)
-    time.sleep(max(0.0, t0 + (index + 1) / fps - time.monotonic()))
+    if not mode.startswith("burst") or index % 6 == 5:
+        time.sleep(max(0.0, t0 + (index + 1) / fps - time.monotonic()))
     if mode.startswith("stall") and index == 60:
         time.sleep(3600)  # the connection stays open, no frame comes
 """
@@ -110,6 +114,29 @@ def test_rtsp_stream_is_read_with_wall_clock_times(tmp_path: Path) -> None:
         # then frames come at the server's 25 fps: 50 intervals, 2 s.
         span = (times[79] - times[29]).total_seconds()
         assert 1.0 < span < 6, span
+    finally:
+        reader.stop()
+        stop(server)
+
+
+def test_frames_a_network_bunches_keep_the_cameras_spacing(tmp_path: Path) -> None:
+    """The server sends six frames at once every 0.24 s. Stamped at reading, five in six came
+    0 ms after the one before and the sixth 0.24 s after: the motion difference, taken 0.08 s
+    back by time, compared frames 0.24 s apart. Stamped by the stream's RTP timestamps,
+    anchored to the wall clock, they are 40 ms apart (80 after a frame dropped), and never
+    ahead of the wall clock."""
+    port = free_port()
+    server = serve_rtsp(tmp_path, port, "burst60")
+    source = open_source(f"rtsp://127.0.0.1:{port}/stream")
+    reader = Reader(source)
+    try:
+        wait_for(lambda: len(reader.frames) >= 100, 20, "frames from the RTSP server")
+        times = [frame.time for frame in reader.frames[:100]]
+        assert times[-1] <= datetime.now(UTC)
+        gaps = [(b - a).total_seconds() / 0.04 for a, b in itertools.pairwise(times[40:])]
+        # whole frame intervals (a frame the reader was too busy for is dropped: two)
+        assert all(abs(gap - round(gap)) < 0.1 and gap >= 0.9 for gap in gaps), gaps
+        assert sorted(gaps)[len(gaps) // 2] == pytest.approx(1.0, abs=0.05)
     finally:
         reader.stop()
         stop(server)

@@ -24,6 +24,7 @@ from footfall.vision.source import (
     FileSource,
     LiveSource,
     Source,
+    StreamClock,
     backoff_delay,
     camera_opener,
     device_node,
@@ -280,6 +281,31 @@ def test_millisecond_timestamps_keep_the_stated_rate(tmp_path: Path, container: 
     source = FileSource(path, start_time=start)
     assert source.fps == 15.0
     assert [f.time for f in source] == [start + timedelta(seconds=i / 15) for i in range(40)]
+
+
+def test_the_stream_clock() -> None:
+    """Frames 40 ms apart by the stream's clock, read in bursts: stamped 40 ms apart from the
+    anchor, moved earlier when a frame is read before its stamp; anchored again where the
+    stream's clock stalls or lags."""
+    t0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+    def at(ms: float) -> datetime:
+        return t0 + timedelta(milliseconds=ms)
+
+    clock = StreamClock()
+    # read: 0, 0, 0 (a burst), then on time; the stream's clock 40 ms a frame from 1000 ms
+    reads = [0, 1, 2, 121, 161, 201]
+    stamps = [clock.stamp(1.0 + 0.04 * i, at(ms)) for i, ms in enumerate(reads)]
+    assert stamps[:3] == [at(0), at(1), at(2)]  # read before their stamps: the anchor moves
+    assert [s - stamps[2] for s in stamps[3:]] == [timedelta(milliseconds=m) for m in (40, 80, 120)]
+    assert all(s <= at(ms) for s, ms in zip(stamps, reads, strict=True))
+    assert clock.stamp(1.24, at(4000)) == at(4000)  # 3.8 s late: anchored again
+    assert clock.stamp(1.28, at(4100)) == at(4040)
+    assert clock.stamp(1.28, at(4200)) == at(4200)  # did not advance: anchored again
+    assert clock.stamp(1.32, at(4300)) == at(4240)
+    clock.reset()
+    assert clock.stamp(0.0, at(5000)) == at(5000)  # a new connection starts its clock anew
+    assert clock.stamp(0.04, at(5100)) == at(5040)
 
 
 def test_the_file_clock() -> None:

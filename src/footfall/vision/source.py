@@ -13,7 +13,8 @@ the `--source` string with `open_source`:
   `/axis-media/media.amp` RTSP URL), `rtmp://`, `udp://`, `rtp://`, `tcp://` (`STREAM_SCHEMES`)
   through OpenCV's FFmpeg backend, and a local camera (an
   integer index, `/dev/videoN` or a stable `/dev/v4l/by-id/...` name): `Frame.time` is the wall
-  clock at capture. A live source that fails to open or drops is reopened with capped, jittered
+  clock at capture (for a stream with timestamps of its own, those anchored to the wall clock,
+  `StreamClock`). A live source that fails to open or drops is reopened with capped, jittered
   exponential backoff, logged, forever, until `close()`.
 """
 
@@ -237,9 +238,52 @@ class FileSource:
 
 Opener = Callable[[], "cv2.VideoCapture"]
 
+# Streams whose packets carry the camera's own timestamps (RTP's, MPEG-TS's, FLV's); an MJPEG
+# stream over HTTP has none (FFmpeg makes them up at 25 fps), nor does OpenCV give a camera's.
+TIMESTAMPED_SCHEMES = ("rtsp://", "rtsps://", "rtmp://", "rtmps://", "udp://", "rtp://", "tcp://")
+MAX_LAG_S = 3.0  # a frame read this long after its stamp: the stream's clock is not the wall's
+
+
+class StreamClock:
+    """Capture times of a live stream's frames from the stream's own timestamps, anchored to the
+    wall clock: a network that holds frames back and hands them over in a burst (Wi-Fi, a busy
+    uplink) no longer bunches their times, and the motion difference, the tracks and the
+    passages see the camera's spacing. Anchored at a frame as it is read, and moved earlier
+    whenever a frame is read before its stamp (the anchor frame had waited): stamps never run
+    ahead of the wall clock. Anchored again at a frame whose timestamp does not advance (frames
+    before the first key frame, a restarted stream) or that is read more than MAX_LAG_S after
+    its stamp (a stream clock slower than the wall's)."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """A new connection: anchored again at its first frame."""
+        self._anchor: datetime | None = None
+        self._pts0 = 0.0
+        self._last_pts = 0.0
+
+    def stamp(self, pts_s: float, read_at: datetime) -> datetime:
+        """The capture time of a frame stamped `pts_s` (s, the stream's clock) read at `read_at`."""
+        fresh = self._anchor is None or pts_s <= self._last_pts
+        self._last_pts = pts_s
+        if fresh or self._anchor is None:
+            self._anchor, self._pts0 = read_at, pts_s
+            return read_at
+        at = self._anchor + timedelta(seconds=pts_s - self._pts0)
+        if at > read_at:
+            self._anchor -= at - read_at
+            return read_at
+        if (read_at - at).total_seconds() > MAX_LAG_S:
+            self._anchor, self._pts0 = read_at, pts_s
+            return read_at
+        return at
+
 
 class LiveSource:
-    """A network stream or camera, reopened with backoff whenever it fails; wall-clock times.
+    """A network stream or camera, reopened with backoff whenever it fails; wall-clock times
+    (for a stream with timestamps of its own, `timestamped`, those anchored to the wall clock:
+    `StreamClock`).
 
     Frames are read in a thread of their own and the counting gets the newest one each time it
     asks: when counting is slower than the camera, the frames in between are grabbed but not
@@ -257,9 +301,11 @@ class LiveSource:
         max_delay_s: float = 30.0,
         seed: int | None = None,
         stall_s: float = READ_TIMEOUT_MS / 1000,
+        timestamped: bool = False,
     ) -> None:
         self.name = name
         self._opener = opener
+        self._clock = StreamClock() if timestamped else None  # else the wall clock at reading
         self.stall_s = stall_s  # a read that waited this long means the stream stalled
         self.base_delay_s = base_delay_s
         self.max_delay_s = max_delay_s
@@ -308,6 +354,9 @@ class LiveSource:
                 ok = cap.grab()
                 waited = time.monotonic() - began
                 captured = datetime.now(UTC)
+                if ok and self._clock is not None:
+                    pts = float(cap.get(cv2.CAP_PROP_POS_MSEC)) / 1000.0
+                    captured = self._clock.stamp(pts, captured)
                 image = None
                 if ok and waited < self.stall_s:
                     with self._handover:
@@ -353,6 +402,8 @@ class LiveSource:
             return None
         if self.reconnects or self.last_error:
             log.info("video source %s is back", self.name)
+        if self._clock is not None:
+            self._clock.reset()
         return cap
 
     def _failed(self, message: str) -> None:
@@ -502,7 +553,8 @@ def open_source(
 
         return SyntheticSource(seed=synthetic, paced=paced, start_time=start_time)
     if spec.lower().startswith(STREAM_SCHEMES):
-        return LiveSource(redact(spec), stream_opener(spec))
+        stamped = spec.lower().startswith(TIMESTAMPED_SCHEMES)
+        return LiveSource(redact(spec), stream_opener(spec), timestamped=stamped)
     device = parse_device(spec)
     if device is not None:
         return LiveSource(f"camera {device}", camera_opener(device))
