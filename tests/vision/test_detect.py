@@ -328,3 +328,21 @@ def test_a_crowd_arriving_at_once_in_a_bare_doorway_starts_the_background_again(
         assert seen[0] > 0.3 and seen[2:] == [0.0] * 4, (bare_s, seen)
         alone = foreground_while_standing(walker, bare_s)
         assert min(alone[:5]) > 0.015, (bare_s, alone)  # a disc of 11 work px: 2 % of it
+
+
+def test_the_source_interval_is_read_off_frames_dropped_here_and_there() -> None:
+    """A box too slow for its 25 fps camera takes the newest frame when ready: gaps of one or two
+    camera frames, arriving at 20 fps on average. The motion difference must span 0.08 s, two
+    camera frames; at the rate the frames arrive it was 1.6 frames (64 ms)."""
+    from footfall.vision.detect import source_interval
+
+    rng = np.random.default_rng(0)
+    dropped = [0.04 * (2 if rng.random() < 0.2 else 1) for _ in range(50)]
+    assert source_interval(dropped, 20.0) == pytest.approx(0.04)
+    assert source_interval([0.04] * 50, 25.0) == 1 / 25  # steady: the rate told, exactly
+    assert source_interval([0.041, 0.039] * 25, 25.0) == 1 / 25  # within 5 %
+    assert source_interval(dropped[:10], 20.0) == 1 / 20  # too few gaps yet
+    bunched = [0.001, 0.001, 0.001, 0.001, 0.2] * 10  # a network's bursts: not the camera's
+    assert source_interval(bunched, 25.0) == 1 / 25
+    jittered = list(np.clip(rng.normal(0.04, 0.015, 50), 0.005, None))
+    assert source_interval(jittered, 30.0) == 1 / 30

@@ -61,6 +61,10 @@ SCENE_CHANGE = 0.2
 NOMINAL_FPS = 25.0
 MOTION_THRESHOLD = 12  # grey levels
 DROP_TOLERANCE = 0.5  # an interval this far off the source's: frames were dropped (not mere jitter)
+SOURCE_GAPS = 50  # frame intervals whose median is the source's own (`source_interval`)
+SOURCE_OFF = 0.05  # and taken when this far off the rate the frames arrive at
+SOURCE_GRID = 0.1  # a gap this close (in intervals) to a whole number of them is on the grid
+SOURCE_ON_GRID = 0.9  # and this share of the gaps on it: frames dropped, not times jittered
 MIN_THICKNESS_PX = 4.0  # thinner blobs say nothing about the person size
 SIZE_WINDOW = 600  # frames of blob thickness kept for the person size
 SIZE_MIN_SAMPLES = 20
@@ -210,6 +214,26 @@ def frames_back(times: Sequence[datetime | None], fps: float) -> float | None:
     return frames
 
 
+def source_interval(gaps: Sequence[float], fps: float) -> float:
+    """The interval between the source's frames: 1 / `fps` (the rate the frames arrive at), or
+    the median of the recent `gaps` between the frames' times when it is more than SOURCE_OFF
+    away from that: frames dropped here and there (a box too slow for its camera takes the
+    newest frame when it is ready, one or two camera frames later) arrive at an average rate
+    below the camera's, while most of them are one camera frame apart."""
+    nominal = 1.0 / fps if fps > 0 else 1.0 / NOMINAL_FPS
+    usable = [g for g in gaps if g > 0]
+    if len(usable) < SOURCE_GAPS // 2:
+        return nominal
+    median = float(np.median(usable))
+    if abs(median - nominal) <= SOURCE_OFF * nominal or not 0.5 <= median / nominal <= 2.0:
+        return nominal  # the same; or not one that frames dropped (at most half) would leave
+    # Frames dropped leave gaps of whole intervals; times bunched by a network or jittered by a
+    # clock read at arrival do not, and then say nothing of the camera's interval.
+    whole = np.asarray(usable) / median
+    on_grid = np.abs(whole - np.round(whole)) <= SOURCE_GRID
+    return median if float(on_grid.mean()) >= SOURCE_ON_GRID else nominal
+
+
 def motion_reference(recent: deque[npt.NDArray[np.uint8]], span: float) -> npt.NDArray[np.uint8]:
     """The image `span` frames before the newest of `recent` (newest last), blended linearly
     from the two frames around it; under one frame, the blend of the newest two (the difference
@@ -301,6 +325,7 @@ class ForegroundDetector:
         self._span = motion_span(NOMINAL_FPS)
         self._recent: deque[npt.NDArray[np.uint8]] = deque(maxlen=math.floor(self._span) + 2)
         self._times: deque[datetime | None] = deque(maxlen=self._recent.maxlen)
+        self._gaps: deque[float] = deque(maxlen=SOURCE_GAPS)  # seconds between recent frames
         self._thickness: deque[float] = deque(maxlen=SIZE_WINDOW)
         self._solidity: deque[float] = deque(maxlen=SIZE_WINDOW)
         self._prior_px = 1.0
@@ -318,10 +343,14 @@ class ForegroundDetector:
             self._fps = fps
             self._bg.setHistory(mog2_history(fps))
             self._span = motion_span(fps)
-            keep = math.floor(self._span) + 2
-            if keep != self._recent.maxlen:
-                self._recent = deque(self._recent, maxlen=keep)
-                self._times = deque(self._times, maxlen=keep)
+            self._keep(self._span)
+
+    def _keep(self, span: float) -> None:
+        """Keep enough recent frames for a motion difference `span` frames back."""
+        keep = math.floor(span) + 2
+        if keep != self._recent.maxlen:
+            self._recent = deque(self._recent, maxlen=keep)
+            self._times = deque(self._times, maxlen=keep)
 
     def set_params(self, params: Params) -> None:
         """New params from a setparams: the area is followed from the next frame; the person
@@ -497,9 +526,16 @@ class ForegroundDetector:
         _, fg = cv2.threshold(fg, 200, 255, cv2.THRESH_BINARY)  # drop MOG2's shadow label (127)
         # MOG2 loses people in a crowd that was there from the start; motion finds them.
         gray = np.asarray(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), np.uint8)
+        if when is not None and self._times and self._times[-1] is not None:
+            self._gaps.append((when - self._times[-1]).total_seconds())
+        interval = source_interval(self._gaps, self._fps)
+        told = interval == 1.0 / self._fps
+        if not told:
+            self._keep(MOTION_LAG_S / interval)
         self._recent.append(gray)
         self._times.append(when)
-        span = frames_back(self._times, self._fps) or self._span
+        rate = self._fps if told else 1.0 / interval
+        span = frames_back(self._times, rate) or (self._span if told else MOTION_LAG_S / interval)
         if len(self._recent) > math.ceil(span - 1e-6):
             moved = cv2.absdiff(gray, level_to(motion_reference(self._recent, span), gray))
             _, moved = cv2.threshold(moved, MOTION_THRESHOLD, 255, cv2.THRESH_BINARY)
