@@ -346,3 +346,20 @@ def test_the_source_interval_is_read_off_frames_dropped_here_and_there() -> None
     assert source_interval(bunched, 25.0) == 1 / 25
     jittered = list(np.clip(rng.normal(0.04, 0.015, 50), 0.005, None))
     assert source_interval(jittered, 30.0) == 1 / 30
+
+
+def test_the_frames_kept_for_the_motion_difference_follow_the_longer_span() -> None:
+    """Frames first more than the rate told apart (the median gap twice it), then at it again:
+    the frames kept shrank to the shorter span and were never grown back, and the motion
+    difference, clamped to the oldest frame kept, spanned one frame instead of two."""
+    det = ForegroundDetector(Params())
+    det.set_fps(25.0)
+    image = np.zeros((120, 160, 3), np.uint8)
+    t = datetime(2026, 1, 1, tzinfo=UTC)
+    for _ in range(60):  # 12.5 fps arriving while told 25
+        t += timedelta(seconds=0.08)
+        det.mask(image, t)
+    for _ in range(60):  # 25 fps again
+        t += timedelta(seconds=0.04)
+        det.mask(image, t)
+    assert det._recent.maxlen is not None and det._recent.maxlen >= 4  # 2 frames back, blended

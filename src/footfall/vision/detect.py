@@ -530,12 +530,11 @@ class ForegroundDetector:
             self._gaps.append((when - self._times[-1]).total_seconds())
         interval = source_interval(self._gaps, self._fps)
         told = interval == 1.0 / self._fps
-        if not told:
-            self._keep(MOTION_LAG_S / interval)
+        by_count = self._span if told else MOTION_LAG_S / interval
+        self._keep(max(self._span, by_count))
         self._recent.append(gray)
         self._times.append(when)
-        rate = self._fps if told else 1.0 / interval
-        span = frames_back(self._times, rate) or (self._span if told else MOTION_LAG_S / interval)
+        span = frames_back(self._times, self._fps if told else 1.0 / interval) or by_count
         if len(self._recent) > math.ceil(span - 1e-6):
             moved = cv2.absdiff(gray, level_to(motion_reference(self._recent, span), gray))
             _, moved = cv2.threshold(moved, MOTION_THRESHOLD, 255, cv2.THRESH_BINARY)
