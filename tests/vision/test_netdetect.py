@@ -15,6 +15,7 @@ from footfall.vision.netdetect import (
     E2E_MAX_ROWS,
     ModelMeta,
     NetDetector,
+    decode_detr,
     decode_e2e,
     decode_ssd,
     decode_yolo,
@@ -300,3 +301,36 @@ def test_the_person_class_comes_from_the_names_or_is_refused_when_absent(
     assert "names no class person" in caplog.text and "car, bus" in caplog.text
     with pytest.raises(ValueError, match=r"holds 2 class score.*no class 5 to count"):
         NetDetector(named, person_class=5)
+
+
+def detr_rows() -> np.ndarray:
+    """RT-DETR's set of 300: cx, cy, w, h as shares of the input, then one score per class
+    (person, bicycle, car)."""
+    rows = np.zeros((300, 7), np.float32)
+    rows[0] = [0.5, 0.5, 0.25, 0.5, 0.9, 0.0, 0.1]  # a person in the middle
+    rows[1] = [0.2, 0.2, 0.1, 0.1, 0.05, 0.0, 0.95]  # a car
+    rows[2] = [0.8, 0.5, 0.1, 0.2, 0.4, 0.0, 0.0]  # an unsure person
+    return rows
+
+
+def test_decode_detr_keeps_persons_in_frame_pixels() -> None:
+    found = decode_detr(detr_rows(), 0.5, 0, 200, 100)  # the frame was stretched to the input
+    np.testing.assert_allclose(found.boxes, [[75, 25, 125, 75]], rtol=1e-6)
+    np.testing.assert_allclose(found.scores, [0.9])
+    assert len(decode_detr(detr_rows(), 0.3, 0, 200, 100)) == 2
+    assert len(decode_detr(detr_rows(), 0.5, 2, 200, 100)) == 1  # the car class
+
+
+def test_an_rtdetr_model_runs_through_onnxruntime(tmp_path: Path) -> None:
+    """An Ultralytics RT-DETR export: (1, 300, 4 + C), told by the description it writes. Read
+    as YOLOv5 (its person score taken for objectness, times the next class's) and letterboxed,
+    it found nobody here."""
+    path = tmp_path / "rtdetr.onnx"
+    meta = {**COCO_META, "description": "Ultralytics rtdetr-l model trained on coco.yaml"}
+    tiny_yolo_model(path, detr_rows(), (1, 3, 64, 96), meta)
+    det = NetDetector(path)
+    assert det.layout == "detr" and det.person_class == 0
+    found = det.detect(frame_of(np.zeros((100, 200, 3), np.uint8)))
+    np.testing.assert_allclose(found.boxes, [[75, 25, 125, 75]], rtol=1e-6)
+    with pytest.raises(ValueError, match="holds 3 class score"):
+        NetDetector(path, person_class=3)

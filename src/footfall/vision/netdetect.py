@@ -5,7 +5,7 @@
     >>> det.detect(frame)                         # doctest: +SKIP
     Detections(boxes=..., scores=...)
 
-Three output conventions are understood (`layout="auto"` tells them apart by the outputs):
+Four output conventions are understood (`layout="auto"` tells them apart by the outputs):
 
 - **SSD** (TensorFlow Object Detection API exports, tf2onnx conversions): outputs named
   `*boxes*` (1, N, 4) normalised `ymin, xmin, ymax, xmax`, `*scores*` (1, N) and optionally
@@ -15,6 +15,9 @@ Three output conventions are understood (`layout="auto"` tells them apart by the
   score per class) or (1, N, 5 + C) as by YOLOv5 (`cx, cy, w, h, objectness`, class scores), in
   pixels of the network input. The image is letterboxed into the input; we apply NMS. Which of
   the two it is follows from the shape (more boxes than channels) or `yolo_channels_first`.
+- **RT-DETR** (`detr`, an Ultralytics export, told by its metadata's description): one output
+  (1, N, 4 + C), `cx, cy, w, h` as shares of the input (the frame stretched to it, not
+  letterboxed), then a score per class; a set of detections, no NMS.
 - **End-to-end YOLO** (`e2e`): one output (1, N, 6), final detections `x1, y1, x2, y2, score,
   class id` in pixels of the (letterboxed) input, as YOLO26 and YOLOv10 export by default and
   Ultralytics exports of YOLOv8/11 with `nms=True` do; no NMS is applied. Told apart from a
@@ -55,7 +58,8 @@ from footfall.vision.types import Detections, Frame
 MODELS = Path(__file__).parent / "models"
 DEFAULT_MODEL = MODELS / "ssdlite_pedestrian.onnx"
 
-Layout = Literal["auto", "ssd", "yolo", "e2e"]
+Layout = Literal["auto", "ssd", "yolo", "e2e", "detr"]
+Decoded = Literal["ssd", "yolo", "e2e", "detr"]
 F32 = npt.NDArray[np.float32]
 log = logging.getLogger(__name__)
 
@@ -77,6 +81,7 @@ class ModelMeta:
     names: dict[int, str]
     imgsz: tuple[int, int] | None  # (width, height)
     end2end: bool
+    detr: bool = False  # an RT-DETR export (its description names it)
 
     def person_class(self) -> int | None:
         """The id of the class to count, from the names (None when they do not say)."""
@@ -121,7 +126,8 @@ def model_meta(props: dict[str, str]) -> ModelMeta:
     args = _literal(props.get("args"))
     nms = isinstance(args, dict) and args.get("nms") is True
     end2end = str(props.get("end2end", "")).strip().lower() == "true" or nms
-    return ModelMeta(names, imgsz, end2end)
+    about = str(props.get("description", "")).lower().replace("-", "")
+    return ModelMeta(names, imgsz, end2end, "rtdetr" in about)
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,8 +240,27 @@ def decode_e2e(
     return Detections(xyxy.astype(np.float32), rows[:, 4].astype(np.float32))
 
 
-def output_layout(shape: list[Any], meta: ModelMeta) -> Literal["yolo", "e2e"]:
-    """YOLO or end-to-end YOLO, for a single output of this (possibly dynamic) shape."""
+def decode_detr(
+    raw: F32, threshold: float, person_class: int, width: int, height: int
+) -> Detections:
+    """RT-DETR output (one image; (N, 4 + C): cx, cy, w, h as shares of the input, which is the
+    frame stretched to it, then a score per class) -> person Detections in frame pixels. A set
+    of detections: no overlaps to suppress."""
+    score = raw[:, 4 + person_class]
+    keep = score >= threshold
+    rows, score = raw[keep], score[keep]
+    if len(rows) == 0:
+        return Detections.empty()
+    cx, cy, w, h = (rows[:, i] for i in range(4))
+    xyxy = np.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], axis=1)
+    xyxy = np.clip(xyxy * [width, height, width, height], 0, [width, height, width, height])
+    return Detections(xyxy.astype(np.float32), score.astype(np.float32))
+
+
+def output_layout(shape: list[Any], meta: ModelMeta) -> Literal["yolo", "e2e", "detr"]:
+    """YOLO, end-to-end YOLO or RT-DETR, for a single output of this (possibly dynamic) shape."""
+    if meta.detr:
+        return "detr"
     if meta.end2end:
         return "e2e"
     if len(shape) < 2:
@@ -247,12 +272,15 @@ def output_layout(shape: list[Any], meta: ModelMeta) -> Literal["yolo", "e2e"]:
 
 
 def class_count(shape: list[Any], layout: str, channels_first: bool | None) -> int | None:
-    """How many class scores a YOLO output of this shape holds (None: not fixed, or e2e)."""
-    if layout != "yolo" or len(shape) != 3:
+    """How many class scores a YOLO or RT-DETR output of this shape holds (None: not fixed, or
+    end-to-end, whose class is a number)."""
+    if layout not in ("yolo", "detr") or len(shape) != 3:
         return None
     rows, cols = shape[1], shape[2]
     if not (isinstance(rows, int) and isinstance(cols, int)):
         return None
+    if layout == "detr":
+        return cols - 4
     first = channels_first if channels_first is not None else rows < cols
     return rows - 4 if first else cols - 5
 
@@ -301,7 +329,7 @@ class NetDetector:
                 f"score(s); there is no class {self.person_class} to count"
             )
 
-    def _layout(self, layout: Layout, shape: list[Any]) -> Literal["ssd", "yolo", "e2e"]:
+    def _layout(self, layout: Layout, shape: list[Any]) -> Decoded:
         if layout != "auto":
             return layout
         if any("box" in name.lower() for name in self.outputs):
@@ -309,7 +337,8 @@ class NetDetector:
         if len(self.outputs) == 1:
             return output_layout(shape, self.meta)
         raise ValueError(
-            f"cannot tell the output layout from {self.outputs}; pass layout='ssd', 'yolo' or 'e2e'"
+            f"cannot tell the output layout from {self.outputs}; pass layout='ssd', 'yolo', "
+            "'e2e' or 'detr'"
         )
 
     def _person_class(self, given: int | None, path: Path) -> int:
@@ -340,12 +369,15 @@ class NetDetector:
         image = frame.image
         height, width = image.shape[:2]
         spec = self.input
-        if self.layout == "ssd":
+        if self.layout in ("ssd", "detr"):  # the frame stretched to the input, not letterboxed
             resized = np.asarray(
                 cv2.resize(image, (spec.width, spec.height), interpolation=cv2.INTER_LINEAR),
                 np.uint8,
             )
             out = self.session.run(None, {spec.name: self._tensor(resized)})
+            if self.layout == "detr":
+                rows = np.asarray(out[0][0], np.float32)
+                return decode_detr(rows, self.score_threshold, self.person_class, width, height)
             named = dict(zip(self.outputs, out, strict=True))
             boxes = _find(named, "box")
             scores = _find(named, "score")
