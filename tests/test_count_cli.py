@@ -56,6 +56,19 @@ def test_eval_json_prints_only_one_object(bus: Path) -> None:
     assert result["shaken_frames"] == 0  # a steady camera: no frame moved back
 
 
+def stamp_s(video: Path, frame: int) -> float:
+    """The timestamp (s) of a video's `frame`-th frame, as OpenCV reads it."""
+    import cv2
+
+    capture = cv2.VideoCapture(str(video))
+    try:
+        for _ in range(frame + 1):
+            assert capture.grab()
+        return float(capture.get(cv2.CAP_PROP_POS_MSEC)) / 1000
+    finally:
+        capture.release()
+
+
 def test_count_writes_csv_and_json(bus: Path, tmp_path: Path) -> None:
     out = tmp_path / "passages.csv"
     done = run("count", str(bus), "--area", "0,320,100,140,100,140,0", "--out", str(out), "--json")
@@ -65,7 +78,8 @@ def test_count_writes_csv_and_json(bus: Path, tmp_path: Path) -> None:
     rows = list(csv.DictReader(out.open()))
     assert len(rows) == summary["in"] + summary["out"] > 0
     assert set(rows[0]) == {"frame", "time_s", "direction", "track"}
-    assert float(rows[0]["time_s"]) == pytest.approx(int(rows[0]["frame"]) / 15.0, abs=1e-3)
+    # the frame's time in the file: the bus AVI's timestamps skip its 40 lost frames
+    assert float(rows[0]["time_s"]) == pytest.approx(stamp_s(bus, int(rows[0]["frame"])), abs=1e-3)
     as_json = tmp_path / "passages.json"
     assert run("count", str(bus), "--out", str(as_json)).returncode == 0
     assert isinstance(json.loads(as_json.read_text()), list)
@@ -638,10 +652,13 @@ def test_eval_counts_a_video_that_lost_frames_on_its_timestamps(bus: Path, tmp_p
     """The bus without a third of its frames, the others keeping their timestamps: OpenCV states
     10.4 fps, an average over the gaps. `eval` took that for the clip's rate, warned that the
     hand count gives 15 and counted by frame index at 10.4 fps (6/6 for 7/7); the video counts
-    at the 15 fps its timestamps show, with no warning, and `count` says so in `video_fps`."""
+    at the 15 fps its timestamps show, with no warning, and `count` says so in `video_fps`.
+    `count` handed count_file the rate as if it were `--fps`, and so timed the frames by their
+    index: its passages are dated by the frames' timestamps too."""
     from tests.real.resample import decoded, dropped, written_lossy
 
-    lossy = written_lossy(dropped(decoded(bus), 0.33, seed=0), tmp_path / "bus_lossy.mp4", 15)
+    kept = list(dropped(decoded(bus), 0.33, seed=0))
+    lossy = written_lossy(iter(kept), tmp_path / "bus_lossy.mp4", 15)
     done = run("eval", str(lossy), str(DATA / "bus_overhead_koba.json"), "--json")
     assert done.returncode == 0, done.stderr
     got = json.loads(done.stdout)
@@ -650,6 +667,8 @@ def test_eval_counts_a_video_that_lost_frames_on_its_timestamps(bus: Path, tmp_p
     area = ["--area", "0,320,100,140,100,140,0"]
     counted = json.loads(run("count", str(lossy), *area, "--json").stdout)
     assert (counted["in"], counted["out"], counted["video_fps"]) == (7, 7, 15.0), counted
+    for passage in counted["passages"]:
+        assert passage["time_s"] == round(kept[passage["frame"]][0] / 15, 3), passage
 
 
 def test_count_lists_passages_in_the_order_they_happened(bus: Path) -> None:

@@ -311,7 +311,6 @@ def count(
                 highlight=False,
                 soft_wrap=True,
             )
-        fps = fps or stated
         check_distinct(video, out, annotate)
         area_fields = parse_area(area) if area is not None else None
         params = params_for(
@@ -320,7 +319,7 @@ def count(
         if annotate is None:
             result = run_with_progress(video, params, err, detector, fps=fps)
         else:
-            with AnnotatedVideo(annotate, params, fps) as drawn:
+            with AnnotatedVideo(annotate, params, fps or stated) as drawn:
                 result = run_with_progress(video, params, err, detector, drawn.write, fps)
                 drawn.finish(result.counts)  # the last frame shows what is printed
         if out is not None:
