@@ -20,6 +20,7 @@ the `--source` string with `open_source`:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import os
@@ -107,7 +108,14 @@ def stamped_rate(path: Path, probe: int = PTS_PROBE) -> float | None:
     AVI with empty chunks, a recorder's export, a variable-rate phone video) it is the camera's
     rate, where the rate stated is an average over the gaps (a clip with a fifth of its 25 fps
     frames lost states 20)."""
-    capture = cv2.VideoCapture(str(path))
+    stat = path.stat()  # `count` and `eval` ask twice (video_info, count_file): read it once
+    return _stamped_rate(str(path.resolve()), stat.st_mtime_ns, stat.st_size, probe)
+
+
+@functools.lru_cache(maxsize=16)
+def _stamped_rate(path: str, mtime_ns: int, size: int, probe: int) -> float | None:
+    """`stamped_rate` of the file at `path` as it is at that modification time and size."""
+    capture = cv2.VideoCapture(path)
     times: list[float] = []
     try:
         while len(times) < probe and capture.grab():
