@@ -201,7 +201,7 @@ class FileSource:
             raise ValueError(f"cannot decode {self.path} as video")
         self._clock = file_clock(self.path, self._cap, fps)
         self.fps = self._clock.fps
-        if fps is None and not file_rate_known(self._cap):
+        if fps is None and not self._clock.stamped:  # it states no rate of its own
             log.warning(
                 "%s states no usable frame rate (a raw stream?): played and counted at %g fps",
                 self.path,
