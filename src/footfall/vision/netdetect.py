@@ -189,6 +189,19 @@ def decode_ssd(
     )
 
 
+def corners(cx: F32, cy: F32, w: F32, h: F32) -> F32:
+    """(N, 4) x0, y0, x1, y1 of boxes given by centre, width and height."""
+    return np.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], axis=1)
+
+
+def unbox(xyxy: F32, geometry: tuple[float, int, int, int, int]) -> F32:
+    """Boxes in a letterboxed input's pixels -> in the frame's, within it (`geometry`: scale,
+    dx, dy of the letterbox, then the frame's width and height)."""
+    scale, dx, dy, width, height = geometry
+    shifted = (xyxy - np.array([dx, dy, dx, dy], np.float32)) / scale
+    return np.asarray(np.clip(shifted, 0, [width, height, width, height]), np.float32)
+
+
 def decode_yolo(
     raw: F32,
     threshold: float,
@@ -201,7 +214,6 @@ def decode_yolo(
 
     `channels_first` None guesses the layout: real models have far more candidate boxes than
     classes, so the shorter axis holds the channels."""
-    scale, dx, dy, width, height = geometry
     if channels_first is None:
         channels_first = raw.shape[0] < raw.shape[1]
     if channels_first:  # (4+C, N): v8/11 layout
@@ -214,9 +226,7 @@ def decode_yolo(
     rows, score = rows[keep], score[keep]
     if len(rows) == 0:
         return Detections.empty()
-    cx, cy, w, h = rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3]
-    xyxy = np.stack([cx - w / 2 - dx, cy - h / 2 - dy, cx + w / 2 - dx, cy + h / 2 - dy], axis=1)
-    xyxy = np.clip(xyxy / scale, 0, [width, height, width, height])
+    xyxy = unbox(corners(rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3]), geometry)
     xywh = [[float(x0), float(y0), float(x1 - x0), float(y1 - y0)] for x0, y0, x1, y1 in xyxy]
     idx = np.array(cv2.dnn.NMSBoxes(xywh, score.tolist(), threshold, nms_iou), np.int64).ravel()
     return Detections(xyxy[idx].astype(np.float32), score[idx].astype(np.float32))
@@ -230,13 +240,11 @@ def decode_e2e(
 ) -> Detections:
     """End-to-end YOLO output (one image; (N, 6+): x1, y1, x2, y2, score, class id in input
     pixels) -> person Detections in frame pixels. The model has already suppressed overlaps."""
-    scale, dx, dy, width, height = geometry
     keep = (raw[:, 4] >= threshold) & (np.rint(raw[:, 5]).astype(np.int64) == person_class)
     rows = raw[keep]
     if len(rows) == 0:
         return Detections.empty()
-    xyxy = (rows[:, :4] - np.array([dx, dy, dx, dy], np.float32)) / scale
-    xyxy = np.clip(xyxy, 0, [width, height, width, height])
+    xyxy = unbox(rows[:, :4], geometry)
     return Detections(xyxy.astype(np.float32), rows[:, 4].astype(np.float32))
 
 
@@ -251,9 +259,8 @@ def decode_detr(
     rows, score = raw[keep], score[keep]
     if len(rows) == 0:
         return Detections.empty()
-    cx, cy, w, h = (rows[:, i] for i in range(4))
-    xyxy = np.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], axis=1)
-    xyxy = np.clip(xyxy * [width, height, width, height], 0, [width, height, width, height])
+    frame = [width, height, width, height]
+    xyxy = np.clip(corners(*(rows[:, i] for i in range(4))) * frame, 0, frame)
     return Detections(xyxy.astype(np.float32), score.astype(np.float32))
 
 
