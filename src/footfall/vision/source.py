@@ -248,7 +248,7 @@ Opener = Callable[[], "cv2.VideoCapture"]
 
 # Streams whose packets carry the camera's own timestamps (RTP's, MPEG-TS's, FLV's); an MJPEG
 # stream over HTTP has none (FFmpeg makes them up at 25 fps), nor does OpenCV give a camera's.
-TIMESTAMPED_SCHEMES = ("rtsp://", "rtsps://", "rtmp://", "rtmps://", "udp://", "rtp://", "tcp://")
+TIMESTAMPED_SCHEMES = tuple(s for s in STREAM_SCHEMES if not s.startswith(("http://", "https://")))
 MAX_LAG_S = 3.0  # a frame read this long after its stamp: the stream's clock is not the wall's
 
 
