@@ -105,6 +105,7 @@ def test_rtsp_stream_is_read_with_wall_clock_times(tmp_path: Path) -> None:
     try:
         wait_for(lambda: len(reader.frames) >= 80, 20, "frames from the RTSP server")
         assert source.state == "streaming" and source.reconnects == 0
+        assert source.timing == "stamped"  # RTP timestamps, anchored to the wall clock
         assert all(near(level, 60) for level in reader.levels)
         assert reader.frames[0].image.shape == (240, 320, 3)
         times = [frame.time for frame in reader.frames[:80]]

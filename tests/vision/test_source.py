@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import socket
@@ -23,6 +24,7 @@ from footfall.vision.source import (
     FileClock,
     FileSource,
     LiveSource,
+    PacedClock,
     Source,
     StreamClock,
     backoff_delay,
@@ -34,6 +36,7 @@ from footfall.vision.source import (
     source_kind,
     stamped_rate,
     stream_opener,
+    stream_timing,
 )
 from footfall.vision.synthetic import SyntheticSource
 from footfall.vision.types import Frame
@@ -308,6 +311,32 @@ def test_the_stream_clock() -> None:
     assert clock.stamp(0.04, at(5100)) == at(5040)
 
 
+def test_the_paced_clock() -> None:
+    """Frames 40 ms apart by the stream's clock, read a segment at a time: each falls due 40 ms
+    after the one before from the first frame's reading; one read after it fell due moves the
+    rest later, so they are never bunched; anchored again where the stream's clock stalls or
+    jumps ahead."""
+    t0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+    def at(ms: float) -> datetime:
+        return t0 + timedelta(milliseconds=ms)
+
+    clock = PacedClock()
+    # a segment of five frames read at once, the next one read 300 ms late
+    stamps = [clock.stamp(10.0 + 0.04 * i, at(i * 0.5)) for i in range(5)]
+    assert stamps == [at(40 * i) for i in range(5)]  # due 40 ms apart, ahead of their reading
+    assert clock.stamp(10.2, at(500)) == at(500)  # due at 200 ms, came at 500: held from now on
+    assert clock.stamp(10.24, at(501)) == at(540)
+    assert clock.stamp(10.28, at(502)) == at(580)
+    assert clock.stamp(10.28, at(600)) == at(600)  # did not advance: anchored again
+    assert clock.stamp(10.32, at(601)) == at(640)
+    assert clock.stamp(20.0, at(700)) == at(700)  # 9.7 s ahead (segments expired): anchored again
+    assert clock.stamp(20.04, at(701)) == at(740)
+    clock.reset()
+    assert clock.stamp(0.0, at(5000)) == at(5000)  # a new connection starts its clock anew
+    assert clock.stamp(0.04, at(5001)) == at(5040)
+
+
 def test_the_file_clock() -> None:
     class Stamps:
         """A capture whose frames carry these timestamps (ms)."""
@@ -460,6 +489,7 @@ def test_an_mpeg_ts_stream_over_udp_is_read() -> None:
     try:
         wait_for(lambda: len(reader.levels) >= 10, 20, "frames over UDP")
         assert source.state == "streaming" and abs(reader.levels[-1] - 200) < 5
+        assert source.timing == "stamped"  # MPEG-TS carries the encoder's timestamps
         assert reader.frames[-1].image.shape == (120, 160, 3)
     finally:
         reader.stop()
@@ -520,11 +550,14 @@ def test_mjpeg_stream_is_read_and_resumes_after_the_server_restarts(tmp_path: Pa
     port = free_port()
     url = f"http://127.0.0.1:{port}/axis-cgi/mjpg/video.cgi"
     server = serve_mjpeg(tmp_path, port, level=60)
-    source = LiveSource(url, stream_opener(url, 2000, 2000), base_delay_s=0.1, max_delay_s=0.5)
+    timing = functools.partial(stream_timing, url)  # as open_source tells it
+    opener = stream_opener(url, 2000, 2000)
+    source = LiveSource(url, opener, base_delay_s=0.1, max_delay_s=0.5, timing=timing)
     reader = Reader(source)
     try:
         wait_for(lambda: len(reader.levels) >= 10, 10, "frames from the first server")
         assert source.state == "streaming"
+        assert source.timing == "wall"  # MJPEG over HTTP: no timestamps of its own
         assert abs(reader.levels[0] - 60) < 3
         before = datetime.now(UTC)
         assert abs(reader.frames[-1].time - before) < timedelta(seconds=2)  # wall clock

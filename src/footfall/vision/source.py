@@ -14,8 +14,9 @@ the `--source` string with `open_source`:
   through OpenCV's FFmpeg backend, and a local camera (an
   integer index, `/dev/videoN` or a stable `/dev/v4l/by-id/...` name): `Frame.time` is the wall
   clock at capture (for a stream with timestamps of its own, those anchored to the wall clock,
-  `StreamClock`). A live source that fails to open or drops is reopened with capped, jittered
-  exponential backoff, logged, forever, until `close()`.
+  `StreamClock`; for one delivered ahead of real time, HLS or a video over HTTP, its frames held
+  until their timestamps fall due, `PacedClock`). A live source that fails to open or drops is
+  reopened with capped, jittered exponential backoff, logged, forever, until `close()`.
 """
 
 from __future__ import annotations
@@ -246,10 +247,22 @@ class FileSource:
 
 Opener = Callable[[], "cv2.VideoCapture"]
 
-# Streams whose packets carry the camera's own timestamps (RTP's, MPEG-TS's, FLV's); an MJPEG
-# stream over HTTP has none (FFmpeg makes them up at 25 fps), nor does OpenCV give a camera's.
-TIMESTAMPED_SCHEMES = tuple(s for s in STREAM_SCHEMES if not s.startswith(("http://", "https://")))
+# Streams over HTTP: MJPEG (a camera's, told by its codec) has no timestamps of its own (FFmpeg
+# makes them up at 25 fps), nor does OpenCV give a camera's; every other stream's packets carry
+# the camera's (RTP's, MPEG-TS's, FLV's, those of HLS segments).
+HTTP_SCHEMES = ("http://", "https://")
+MJPEG_FOURCCS = frozenset({"MJPG", "mjpg", "JPEG", "jpeg"})
 MAX_LAG_S = 3.0  # a frame read this long after its stamp: the stream's clock is not the wall's
+
+# How a live source times its frames: the wall clock at reading (MJPEG over HTTP, a camera), the
+# stream's timestamps anchored to the wall clock (`StreamClock`: RTSP, RTMP, MPEG-TS), or those
+# timestamps with each frame held until it falls due (`PacedClock`: HLS, a video over HTTP).
+Timing = Literal["wall", "stamped", "paced"]
+TIMING_NAMES: dict[Timing, str] = {
+    "wall": "the wall clock",
+    "stamped": "its timestamps",
+    "paced": "its timestamps, each frame held until it falls due",
+}
 
 
 class StreamClock:
@@ -288,10 +301,60 @@ class StreamClock:
         return at
 
 
+class PacedClock:
+    """Times of a stream delivered ahead of real time: HLS, whose player fetches whole segments
+    (2 to 10 s of video each, three of them at once on joining) and reads each one in a few
+    milliseconds, or a video file served over HTTP. Each frame falls due at the wall-clock time
+    of the stream's first frame plus the distance of its timestamp from that frame's; the
+    reader holds a frame until then, so the counting sees the camera's spacing at the camera's
+    pace, behind the live edge by the segments fetched on joining. A frame that comes after it
+    fell due (a segment published or fetched late: frames would come in a burst again) moves
+    the anchor later by as much, as a player waits for its buffer to fill: the frames after it
+    are held that much longer, never bunched. Anchored again where the timestamps do not advance
+    (a restarted stream, a VOD playlist starting over) or jump ahead by more than MAX_LAG_S
+    (segments that expired before they were fetched)."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """A new connection: anchored again at its first frame."""
+        self._anchor: datetime | None = None
+        self._pts0 = 0.0
+        self._last_pts = 0.0
+
+    def stamp(self, pts_s: float, read_at: datetime) -> datetime:
+        """When the frame stamped `pts_s` (s, the stream's clock) read at `read_at` falls due: its
+        capture time, at or after `read_at`, or `read_at` itself."""
+        step = pts_s - self._last_pts
+        self._last_pts = pts_s
+        if self._anchor is None or not 0 < step <= MAX_LAG_S:
+            self._anchor, self._pts0 = read_at, pts_s
+            return read_at
+        due = self._anchor + timedelta(seconds=pts_s - self._pts0)
+        if due < read_at:  # came late: it and the frames after it are held that much longer
+            self._anchor += read_at - due
+            return read_at
+        return due
+
+
+def stream_timing(url: str, capture: cv2.VideoCapture) -> Timing:
+    """How an opened stream's frames are timed: over HTTP, MJPEG (a camera's
+    `multipart/x-mixed-replace`, no timestamps of its own) by the wall clock, anything else
+    (H.264 or H.265 in HLS segments, a video file) paced by its timestamps; RTSP, RTMP and
+    MPEG-TS by their timestamps anchored to the wall clock."""
+    if not url.strip().lower().startswith(HTTP_SCHEMES):
+        return "stamped"
+    code = int(capture.get(cv2.CAP_PROP_FOURCC)) & 0xFFFFFFFF
+    fourcc = code.to_bytes(4, "little").decode("latin-1")
+    return "wall" if fourcc in MJPEG_FOURCCS else "paced"
+
+
 class LiveSource:
-    """A network stream or camera, reopened with backoff whenever it fails; wall-clock times
-    (for a stream with timestamps of its own, `timestamped`, those anchored to the wall clock:
-    `StreamClock`).
+    """A network stream or camera, reopened with backoff whenever it fails, timed by `timing`
+    (one `Timing`, or a function of the opened capture that tells it): the wall clock at
+    reading, the stream's timestamps anchored to the wall clock (`StreamClock`), or those with
+    each frame held until it falls due (`PacedClock`).
 
     Frames are read in a thread of their own and the counting gets the newest one each time it
     asks: when counting is slower than the camera, the frames in between are grabbed but not
@@ -309,11 +372,13 @@ class LiveSource:
         max_delay_s: float = 30.0,
         seed: int | None = None,
         stall_s: float = READ_TIMEOUT_MS / 1000,
-        timestamped: bool = False,
+        timing: Timing | Callable[[cv2.VideoCapture], Timing] = "wall",
     ) -> None:
         self.name = name
         self._opener = opener
-        self._clock = StreamClock() if timestamped else None  # else the wall clock at reading
+        self._timing = timing
+        self.timing: Timing = "wall"  # decided at each opening
+        self._clock: StreamClock | PacedClock | None = None  # None: the wall clock at reading
         self.stall_s = stall_s  # a read that waited this long means the stream stalled
         self.base_delay_s = base_delay_s
         self.max_delay_s = max_delay_s
@@ -365,6 +430,8 @@ class LiveSource:
                 if ok and self._clock is not None:
                     pts = float(cap.get(cv2.CAP_PROP_POS_MSEC)) / 1000.0
                     captured = self._clock.stamp(pts, captured)
+                    if self.timing == "paced":
+                        self._closed.wait(max(0.0, (captured - datetime.now(UTC)).total_seconds()))
                 image = None
                 if ok and waited < self.stall_s:
                     with self._handover:
@@ -410,8 +477,11 @@ class LiveSource:
             return None
         if self.reconnects or self.last_error:
             log.info("video source %s is back", self.name)
-        if self._clock is not None:
-            self._clock.reset()
+        timing = self._timing(cap) if callable(self._timing) else self._timing
+        if timing != self.timing:
+            log.info("video source %s is timed by %s", self.name, TIMING_NAMES[timing])
+        self.timing = timing
+        self._clock = {"wall": None, "stamped": StreamClock(), "paced": PacedClock()}[timing]
         return cap
 
     def _failed(self, message: str) -> None:
@@ -561,8 +631,9 @@ def open_source(
 
         return SyntheticSource(seed=synthetic, paced=paced, start_time=start_time)
     if spec.lower().startswith(STREAM_SCHEMES):
-        stamped = spec.lower().startswith(TIMESTAMPED_SCHEMES)
-        return LiveSource(redact(spec), stream_opener(spec), timestamped=stamped)
+        return LiveSource(
+            redact(spec), stream_opener(spec), timing=functools.partial(stream_timing, spec)
+        )
     device = parse_device(spec)
     if device is not None:
         return LiveSource(f"camera {device}", camera_opener(device))

@@ -1,0 +1,73 @@
+"""HLS over HTTP: a live stream whose player fetches whole segments and reads each one at once
+(tests/vision/hls_server.py serves one, encoded by FFmpeg's HLS muxer in real time)."""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+from footfall.vision.source import LiveSource, open_source
+from footfall.vision.synthetic import FPS, scenario
+from tests.polling import wait_for
+from tests.serving import serve_process
+from tests.vision.hls_server import HlsServer, number_of, numbered
+
+VIEWER = httpx.DigestAuth("view", "pw")
+
+
+def test_hls_frames_come_at_the_cameras_pace_each_one_of_them(tmp_path: Path) -> None:
+    """The player reads three segments on joining and each later one as soon as it is listed,
+    a second of video in a few milliseconds: taking the newest frame, the counting got one or
+    two of each second's 15, all stamped within milliseconds. Held until their timestamps fall
+    due, every frame comes, 1 / 15 s apart by its time and by when it is handed over."""
+    images = (numbered(i) for i in itertools.count())
+    with HlsServer(tmp_path / "hls", images, fps=15, segment_s=1.0) as hls:
+        wait_for(lambda: hls.sent >= 3 * 15, 20, "three segments to join at")
+        source = open_source(hls.url)
+        assert isinstance(source, LiveSource)
+        got: list[tuple[int, datetime, datetime]] = []  # number shown, frame time, handed over
+        try:
+            for frame in source:
+                got.append((number_of(frame.image), frame.time, datetime.now(UTC)))
+                if len(got) == 75:  # five segments: the three read on joining and two more
+                    break
+        finally:
+            source.close()
+    assert source.timing == "paced"
+    numbers = [n for n, _, _ in got]
+    assert np.all(np.diff(numbers) % 4096 == 1), numbers  # every frame, in order
+    gaps = [(b - a).total_seconds() for (_, a, _), (_, b, _) in itertools.pairwise(got)]
+    assert max(abs(g - 1 / 15) for g in gaps) < 0.002, gaps  # the camera's spacing
+    held = [(handed - time).total_seconds() for _, time, handed in got]
+    assert all(-0.001 < h < 0.05 for h in held), held  # handed over when due, not before
+    handed_gaps = [(b - a).total_seconds() for (_, _, a), (_, _, b) in itertools.pairwise(got)]
+    assert statistics.median(handed_gaps) > 0.05, handed_gaps  # at the camera's pace
+
+
+def test_footfall_serve_counts_the_people_of_an_hls_stream(tmp_path: Path) -> None:
+    """`footfall serve --source http://…/live.m3u8`: a synthetic scene of 10 passages pushed as
+    live HLS is counted as it was: at one or two frames a second the people were not."""
+    scene = scenario("mixed", seed=5, episodes=5)
+    frames = [frame.image for frame in scene.frames()]
+    images = itertools.chain(frames, itertools.repeat(frames[-1]))  # then the empty doorway
+    with HlsServer(tmp_path / "hls", images, fps=round(FPS), segment_s=1.0) as hls:
+        process, base = serve_process(
+            tmp_path / "data", ["--source", hls.url, "--user", "view:pw:viewer"]
+        )
+        try:
+            # the scene, the three segments the player joins behind, and a second to spare
+            wait_for(lambda: hls.sent >= len(frames) + 4 * FPS, 60, "the scene to be sent")
+            answer = httpx.get(base + "/local/tvpc/.api?live-sum.json", auth=VIEWER, timeout=5)
+        finally:
+            process.kill()
+            process.wait(10)
+    sums = answer.raise_for_status().json()
+    print(sums, scene.totals)
+    log = (tmp_path / "data.stderr").read_text()
+    assert "is timed by its timestamps, each frame held until it falls due" in log
+    assert {d: sums[d] for d in ("in", "out")} == scene.totals
