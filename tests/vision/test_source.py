@@ -332,6 +332,10 @@ def test_the_paced_clock() -> None:
     assert clock.stamp(10.32, at(601)) == at(640)
     assert clock.stamp(20.0, at(700)) == at(700)  # 9.7 s ahead (segments expired): anchored again
     assert clock.stamp(20.04, at(701)) == at(740)
+    # 39 s of frames read at once: each held till due (three long segments)
+    held = [clock.stamp(20.04 + 0.04 * i, at(702)) for i in range(1, 975)]
+    assert held[-1] == at(740 + 40 * 974)
+    assert clock.stamp(61.0, at(703)) == at(703)  # due 41 s on: anchored again, not so far behind
     clock.reset()
     assert clock.stamp(0.0, at(5000)) == at(5000)  # a new connection starts its clock anew
     assert clock.stamp(0.04, at(5001)) == at(5040)

@@ -253,6 +253,10 @@ Opener = Callable[[], "cv2.VideoCapture"]
 HTTP_SCHEMES = ("http://", "https://")
 MJPEG_FOURCCS = frozenset({"MJPG", "mjpg", "JPEG", "jpeg"})
 MAX_LAG_S = 3.0  # a frame read this long after its stamp: the stream's clock is not the wall's
+# The longest a paced stream's frame is held: three HLS segments of 10 s, and some. A stream whose
+# timestamps run slower than its frames come (a raw H.264 stream FFmpeg times at 25 fps from a
+# 30 fps camera) would otherwise fall further and further behind.
+MAX_HOLD_S = 40.0
 
 # How a live source times its frames: the wall clock at reading (MJPEG over HTTP, a camera), the
 # stream's timestamps anchored to the wall clock (`StreamClock`: RTSP, RTMP, MPEG-TS), or those
@@ -311,8 +315,9 @@ class PacedClock:
     fell due (a segment published or fetched late: frames would come in a burst again) moves
     the anchor later by as much, as a player waits for its buffer to fill: the frames after it
     are held that much longer, never bunched. Anchored again where the timestamps do not advance
-    (a restarted stream, a VOD playlist starting over) or jump ahead by more than MAX_LAG_S
-    (segments that expired before they were fetched)."""
+    (a restarted stream, a VOD playlist starting over), jump ahead by more than MAX_LAG_S
+    (segments that expired before they were fetched) or would hold a frame more than MAX_HOLD_S
+    (timestamps slower than the stream)."""
 
     def __init__(self) -> None:
         self.reset()
@@ -334,6 +339,9 @@ class PacedClock:
         due = self._anchor + timedelta(seconds=pts_s - self._pts0)
         if due < read_at:  # came late: it and the frames after it are held that much longer
             self._anchor += read_at - due
+            return read_at
+        if (due - read_at).total_seconds() > MAX_HOLD_S:  # timestamps slower than the stream
+            self._anchor, self._pts0 = read_at, pts_s
             return read_at
         return due
 
