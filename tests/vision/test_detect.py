@@ -27,6 +27,7 @@ from footfall.vision.detect import (
     size_gain,
     split_blob,
     thin_band_px,
+    work_width,
 )
 from footfall.vision.types import Frame
 
@@ -179,6 +180,47 @@ def test_only_a_setparams_of_what_sizes_people_starts_the_size_afresh() -> None:
     higher.Counter.Height = 600
     det.set_params(higher)
     assert det.person_px < learnt / 1.5 and not det.size_learnt  # the new guess, learnt anew
+
+
+def with_area(params: Params, left: int, right: int) -> Params:
+    """`params` with the counting area spanning `left`..`right` (px of 320)."""
+    area = params.Area.model_copy(update={"Left": left, "Right": right})
+    return params.model_copy(update={"Area": area})
+
+
+@pytest.mark.parametrize(
+    ("frame_w", "left", "right", "work"),
+    [
+        (320, 0, 320, 160),  # the whole picture: as before
+        (320, 106, 214, 160),  # a third of it (the tram clips: 120 of 352)
+        (320, 100, 220, 160),
+        (320, 120, 200, 213),  # a quarter: a third of 160 px is kept, 53 px
+        (320, 140, 180, 320),  # an eighth: at most twice the pixels across
+        (200, 140, 180, 200),  # never wider than the frame itself
+    ],
+)
+def test_a_narrow_counting_area_is_analysed_wider(
+    frame_w: int, left: int, right: int, work: int
+) -> None:
+    assert work_width(frame_w, with_area(Params(), left, right).Area) == work
+
+
+def test_an_area_narrowed_while_running_is_analysed_finer_keeping_the_learnt_size() -> None:
+    """A setparams that narrows the area to an eighth of the picture: the analysis widens to
+    320 px, the learnt size goes with it (the same in the frame's pixels), and the walker
+    after it is still one person."""
+    params = Params()
+    params.Counter.Height = 500
+    det = after_one_walker(params)
+    learnt, in_frame = det.person_px, det.frame_person_px
+    det.set_params(with_area(params, 140, 180))
+    assert det.person_px == pytest.approx(2 * learnt) and det.size_learnt
+    assert det.frame_person_px == pytest.approx(in_frame)
+    t = datetime(2026, 1, 1, tzinfo=UTC)
+    frames = [scene([])] * 20 + [scene([(160, 230 - 3 * i)]) for i in range(70)]
+    counts = [len(det.detect(Frame(f, 100 + i, t)).boxes) for i, f in enumerate(frames)]
+    assert counts[:3] == [0, 0, 0] and sum(c == 1 for c in counts[30:]) >= 35
+    assert det.frame_person_px == pytest.approx(in_frame, rel=0.2)
 
 
 def test_small_people_of_a_wide_view_are_learnt_below_the_height_guess() -> None:

@@ -126,6 +126,30 @@ def test_a_detector_goes_on_from_the_samples_of_an_earlier_run() -> None:
     assert after.person_px == pytest.approx(before.person_px, rel=0.01)
 
 
+def test_samples_are_kept_as_at_the_default_analysis_width() -> None:
+    """A counter analysing a narrow area at 320 px hands on its samples as at 160 px: one that
+    counts the whole picture (at 160 px) goes on with the same size in the frame's pixels, and
+    one back on the narrow area with the same size in its own work pixels."""
+    params = Params()
+    narrow = params.model_copy(
+        update={"Area": params.Area.model_copy(update={"Left": 140, "Right": 180})}
+    )
+    before = learnt_detector(narrow)
+    samples = before.samples()
+    assert samples is not None
+    blank = next(iter(scenario("single", 0, params).frames()))
+    widths = []
+    for told in (params, narrow):
+        after = ForegroundDetector(told)
+        after.restore(samples)
+        after.detect(blank)
+        assert after.size_learnt
+        widths.append(after.frame_person_px)
+    assert widths[0] == pytest.approx(widths[1])  # 160 and 320 work px: the same frame width
+    # (learnt again from all the samples: `before` last set its width 3 samples earlier)
+    assert widths[0] == pytest.approx(before.frame_person_px, rel=0.05)
+
+
 def test_samples_of_other_sizing_params_or_frames_are_dropped() -> None:
     params = Params()
     samples = learnt_detector(params).samples()
