@@ -35,6 +35,7 @@ from footfall.ingest import Ingest
 from footfall.store.base import Passage
 from footfall.vision.detect import (
     SMALL_PERSON_SHARE,
+    analysed_width,
     people_small,
     person_share,
     person_width_px,
@@ -167,6 +168,7 @@ class CountingHandle:
         self._size_learnt: bool | None = None  # ... and whether that width was learnt yet
         self._height_px: float | None = None  # ... and the width Counter.Height gives
         self._frame_w: int | None = None  # ... and the width of its frame
+        self._analysed_w: float | None = None  # ... and the part of it analysed at WORK_WIDTH
         self._small_told = False  # whether the log has said the people are small (once a run)
         self._shaking: bool | None = None  # ... and whether its frame was moved back (shake)
         self._thread = threading.Thread(target=self._run, name=f"counting {name}", daemon=True)
@@ -244,23 +246,24 @@ class CountingHandle:
 
     def _person_share(self) -> float | None:
         """The person width over the counted frame's width (None before the first frame)."""
-        if self._counted_px is None or not self._frame_w:
+        if self._counted_px is None or not self._analysed_w:
             return None
-        return round(person_share(self._counted_px, self._frame_w), 4)
+        return round(person_share(self._counted_px, self._analysed_w), 4)
 
     def _tell_if_small(self) -> None:
         """Log once a run that the learnt person width is under SMALL_PERSON_SHARE."""
-        width, frame_w = self._counted_px, self._frame_w
-        if self._small_told or not self._size_learnt or width is None or frame_w is None:
+        width, analysed_w = self._counted_px, self._analysed_w
+        if self._small_told or not self._size_learnt or width is None or analysed_w is None:
             return
-        if people_small(width, frame_w):
+        if people_small(width, analysed_w):
             self._small_told = True
             log.warning(
-                "people are learnt %.1f %% of the picture's width: under %.1f %% the learnt width"
+                "people are learnt %.1f %% of the picture's width (or of three times a counting"
+                " area narrower than a third of it): under %.1f %% the learnt width"
                 " comes out small and a crowded doorway is over-counted (docs/vision.md,"
                 " 'Another scale'); frame the doorway closer or set Counter.Height with"
                 " Counter.AutoSize 0",
-                100 * person_share(width, frame_w),
+                100 * person_share(width, analysed_w),
                 100 * SMALL_PERSON_SHARE,
             )
 
@@ -376,6 +379,7 @@ class CountingHandle:
             self._counted_px = float(width) if isinstance(width, float | int) else None
             self._size_learnt = bool(getattr(analyzer, "size_learnt", True))
             self._frame_w = int(frame.image.shape[1])
+            self._analysed_w = analysed_width(self._frame_w, params.Area)
             self._tell_if_small()
             c = params.Counter
             width_px = person_width_px(self._frame_w, c.Height, c.FieldOfView, c.PersonWidth)

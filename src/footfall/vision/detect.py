@@ -111,10 +111,12 @@ ALONE_AREA = 2.0
 # 200 cm up, told 350 / 450 cm) held the learnt width at 2.5 x its guess, 0.76 / 0.52 of the
 # people's, and counted 12/11 and 21/25 for 7/7; bounded by the default's too, 7/7.
 SIZE_CLAMP = (0.15, 2.5)
-# People whose learnt width is under this share of the picture are a view the size learner is
-# not right at: it measures them too small and a crowded doorway is over-counted (docs/vision.md,
-# "Another scale": the tram clips as a camera 0.7-0.9 times as close learn 5.4-6.1 % and count
-# 29-42 for 23-28; as they are, 8.9-12.1 %). `count`, `eval` and `serve` say so.
+# People whose learnt width is under this share of the width analysed (the picture's, or three
+# times a counting area narrower than a third of it: `analysed_width`) are a view the size
+# learner is not right at: it measures them too small and a crowded doorway is over-counted
+# (docs/vision.md, "Another scale": the tram clips as a camera 0.7-0.9 times as close, analysed
+# at 160 px, learnt 5.4-6.1 % and counted 29-42 for 23-28; as they are, 8.9-12.1 %). `count`,
+# `eval` and `serve` say so.
 SMALL_PERSON_SHARE = 0.075
 _KMEANS_ROUNDS = 4
 _MAX_SAMPLES = 600
@@ -128,14 +130,21 @@ class Detector(Protocol):
         ...
 
 
-def person_share(person_px: float, frame_width: int) -> float:
-    """A person width as a share of the frame's width (0 for a frame of no width)."""
-    return person_px / frame_width if frame_width > 0 else 0.0
+def person_share(person_px: float, analysed_width: float) -> float:
+    """A person width as a share of the width analysed at WORK_WIDTH px (`analysed_width`: the
+    frame's, or three times a narrower counting area's; 0 for no width)."""
+    return person_px / analysed_width if analysed_width > 0 else 0.0
 
 
-def people_small(person_px: float, frame_width: int) -> bool:
-    """Whether a learnt person width is under SMALL_PERSON_SHARE of the frame's width."""
-    return 0 < person_share(person_px, frame_width) < SMALL_PERSON_SHARE
+def people_small(person_px: float, analysed_width: float) -> bool:
+    """Whether a learnt person width is under SMALL_PERSON_SHARE of the width analysed."""
+    return 0 < person_share(person_px, analysed_width) < SMALL_PERSON_SHARE
+
+
+def analysed_width(frame_width: int, area: AreaParams) -> float:
+    """The width of the frame (px) that the analysis gives WORK_WIDTH px: the frame's own, or
+    for a counting area narrower than AREA_SHARE of it, the area's over AREA_SHARE."""
+    return frame_width * WORK_WIDTH / work_width(frame_width, area)
 
 
 def person_width_px(image_width: int, height_cm: float, fov_deg: float, width_cm: float) -> float:

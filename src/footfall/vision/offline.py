@@ -23,7 +23,7 @@ from footfall.config import Params
 from footfall.errors import BadRequest
 from footfall.store.base import Passage
 from footfall.vision.analyzer import Analyzer
-from footfall.vision.detect import Detector, people_small, person_share
+from footfall.vision.detect import Detector, analysed_width, people_small, person_share
 from footfall.vision.orient import turned
 from footfall.vision.source import file_clock
 from footfall.vision.types import Frame, View
@@ -45,16 +45,18 @@ class CountResult:
     person_px: float = 0.0  # person width counting used at the end (px of the counted picture)
     shaken_frames: int = 0  # frames moved back before counting because the camera shook
     size_learnt: bool = False  # the person width was learnt from the footage (AutoSize)
+    analysed_width: float = 0.0  # px of the picture analysed at WORK_WIDTH (0: `width`)
 
     @property
     def person_share(self) -> float:
-        """The person width counting used, as a share of the counted picture's width."""
-        return person_share(self.person_px, self.width)
+        """The person width counting used, as a share of the width analysed (the counted
+        picture's, or three times a counting area narrower than a third of it)."""
+        return person_share(self.person_px, self.analysed_width or self.width)
 
     @property
     def people_small(self) -> bool:
-        """Whether the learnt person width is under SMALL_PERSON_SHARE of the picture."""
-        return self.size_learnt and people_small(self.person_px, self.width)
+        """Whether the learnt person width is under SMALL_PERSON_SHARE of the width analysed."""
+        return self.size_learnt and people_small(self.person_px, self.analysed_width or self.width)
 
     @property
     def counts(self) -> tuple[int, int]:
@@ -153,4 +155,7 @@ def count_file(
     if progress is not None:
         progress(index, index)
     learnt = detector is None and bool(params.Counter.AutoSize)
-    return CountResult(passages, index, fps, elapsed, width, height, person_px, shaken, learnt)
+    analysed = analysed_width(width, params.Area)  # the area in its own scale: a share
+    return CountResult(
+        passages, index, fps, elapsed, width, height, person_px, shaken, learnt, analysed
+    )
