@@ -162,18 +162,23 @@ def test_a_shaking_camera_counts_as_a_steady_one(clip: str) -> None:
 ZOOM_FLOORS = {0.7: 0.85, 1.2: 1.0}
 
 
+def count_zoomed(clip: str, video: str, zoom: float) -> Score:
+    """The clip as a camera `zoom` times as close would see it (`zoomed`), counted over its
+    area where that picture shows it, scored against its ground truth."""
+    truth = GroundTruth.load(DATA / f"{clip}.json")
+    area = truth.area.as_cntpos()
+    shift = zoom_shift(area, zoom)
+    frames = (zoomed(image, zoom, shift) for image in decoded(clip_path(video)))
+    return count_timed(enumerate(frames), truth.fps, truth, zoomed_area(area, zoom, shift))
+
+
 @pytest.mark.parametrize("zoom", sorted(ZOOM_FLOORS))
 def test_people_walking_apart_count_alike_from_a_higher_or_lower_camera(zoom: float) -> None:
     """The bus doorway as a camera 0.7 times as close (a higher mount or a wider lens: people
     87 px across where they were 125) or 1.2 times (lower) would see it, its area where that
     picture shows it: people one by one or side by side are tracked at any scale. A dense queue
     is not (docs/vision.md, "Another scale": tram 02 35 and 21)."""
-    video = clip_path("bus_overhead_koba.avi")
-    truth = GroundTruth.load(DATA / "bus_overhead_koba.json")
-    area = truth.area.as_cntpos()
-    shift = zoom_shift(area, zoom)
-    frames = (zoomed(image, zoom, shift) for image in decoded(video))
-    s = count_timed(enumerate(frames), truth.fps, truth, zoomed_area(area, zoom, shift))
+    s = count_zoomed("bus_overhead_koba", "bus_overhead_koba.avi", zoom)
     assert s.combined_accuracy >= ZOOM_FLOORS[zoom], (
         f"zoom {zoom}: in {s.counted_in}/{s.true_in}, out {s.counted_out}/{s.true_out}"
     )
@@ -190,12 +195,7 @@ def test_a_queue_seen_from_higher_up_is_analysed_finer_and_counts_alike(zoom: fl
     area, 120 of 352 px, becomes 60 / 84 / 96 px, and the analysis widens to keep it a third of
     160 px (`work_width`): people keep about the work pixels they had, and the queue counts
     within the hand count's tolerance (at 160 px: 31 / 35 / 34 for 23)."""
-    video = clip_path("tram_door_overhead_02.mp4")
-    truth = GroundTruth.load(DATA / "tram_door_overhead_02.json")
-    area = truth.area.as_cntpos()
-    shift = zoom_shift(area, zoom)
-    frames = (zoomed(image, zoom, shift) for image in decoded(video))
-    s = count_timed(enumerate(frames), truth.fps, truth, zoomed_area(area, zoom, shift))
+    s = count_zoomed("tram_door_overhead_02", "tram_door_overhead_02.mp4", zoom)
     assert s.combined_accuracy >= QUEUE_ZOOM_FLOORS[zoom], f"zoom {zoom}: in {s.counted_in}/23"
 
 

@@ -21,6 +21,7 @@ the `--source` string with `open_source`:
 
 from __future__ import annotations
 
+import abc
 import functools
 import itertools
 import logging
@@ -269,15 +270,10 @@ TIMING_NAMES: dict[Timing, str] = {
 }
 
 
-class StreamClock:
-    """Capture times of a live stream's frames from the stream's own timestamps, anchored to the
-    wall clock: a network that holds frames back and hands them over in a burst (Wi-Fi, a busy
-    uplink) no longer bunches their times, and the motion difference, the tracks and the
-    passages see the camera's spacing. Anchored at a frame as it is read, and moved earlier
-    whenever a frame is read before its stamp (the anchor frame had waited): stamps never run
-    ahead of the wall clock. Anchored again at a frame whose timestamp does not advance (frames
-    before the first key frame, a restarted stream) or that is read more than MAX_LAG_S after
-    its stamp (a stream clock slower than the wall's)."""
+class AnchoredClock(abc.ABC):
+    """A live stream's timestamps (s, the stream's clock) put on the wall clock: a frame's time
+    is the anchor's plus the distance of its timestamp from the anchor frame's. `StreamClock`
+    and `PacedClock` say when to anchor again and how to move the anchor."""
 
     def __init__(self) -> None:
         self.reset()
@@ -288,24 +284,45 @@ class StreamClock:
         self._pts0 = 0.0
         self._last_pts = 0.0
 
+    def _anchor_at(self, pts_s: float, read_at: datetime) -> datetime:
+        """Anchor at this frame, read now: its time is `read_at`."""
+        self._anchor, self._pts0 = read_at, pts_s
+        return read_at
+
+    def _at(self, anchor: datetime, pts_s: float) -> datetime:
+        return anchor + timedelta(seconds=pts_s - self._pts0)
+
+    @abc.abstractmethod
+    def stamp(self, pts_s: float, read_at: datetime) -> datetime:
+        """The time of a frame stamped `pts_s` read at `read_at`."""
+
+
+class StreamClock(AnchoredClock):
+    """Capture times of a live stream's frames from the stream's own timestamps, anchored to the
+    wall clock: a network that holds frames back and hands them over in a burst (Wi-Fi, a busy
+    uplink) no longer bunches their times, and the motion difference, the tracks and the
+    passages see the camera's spacing. Anchored at a frame as it is read, and moved earlier
+    whenever a frame is read before its stamp (the anchor frame had waited): stamps never run
+    ahead of the wall clock. Anchored again at a frame whose timestamp does not advance (frames
+    before the first key frame, a restarted stream) or that is read more than MAX_LAG_S after
+    its stamp (a stream clock slower than the wall's)."""
+
     def stamp(self, pts_s: float, read_at: datetime) -> datetime:
         """The capture time of a frame stamped `pts_s` (s, the stream's clock) read at `read_at`."""
-        fresh = self._anchor is None or pts_s <= self._last_pts
+        advanced = pts_s > self._last_pts
         self._last_pts = pts_s
-        if fresh or self._anchor is None:
-            self._anchor, self._pts0 = read_at, pts_s
-            return read_at
-        at = self._anchor + timedelta(seconds=pts_s - self._pts0)
+        if self._anchor is None or not advanced:
+            return self._anchor_at(pts_s, read_at)
+        at = self._at(self._anchor, pts_s)
         if at > read_at:
             self._anchor -= at - read_at
             return read_at
         if (read_at - at).total_seconds() > MAX_LAG_S:
-            self._anchor, self._pts0 = read_at, pts_s
-            return read_at
+            return self._anchor_at(pts_s, read_at)
         return at
 
 
-class PacedClock:
+class PacedClock(AnchoredClock):
     """Times of a stream delivered ahead of real time: HLS, whose player fetches whole segments
     (2 to 10 s of video each, three of them at once on joining) and reads each one in a few
     milliseconds, or a video file served over HTTP. Each frame falls due at the wall-clock time
@@ -319,30 +336,19 @@ class PacedClock:
     (segments that expired before they were fetched) or would hold a frame more than MAX_HOLD_S
     (timestamps slower than the stream)."""
 
-    def __init__(self) -> None:
-        self.reset()
-
-    def reset(self) -> None:
-        """A new connection: anchored again at its first frame."""
-        self._anchor: datetime | None = None
-        self._pts0 = 0.0
-        self._last_pts = 0.0
-
     def stamp(self, pts_s: float, read_at: datetime) -> datetime:
         """When the frame stamped `pts_s` (s, the stream's clock) read at `read_at` falls due: its
         capture time, at or after `read_at`, or `read_at` itself."""
         step = pts_s - self._last_pts
         self._last_pts = pts_s
         if self._anchor is None or not 0 < step <= MAX_LAG_S:
-            self._anchor, self._pts0 = read_at, pts_s
-            return read_at
-        due = self._anchor + timedelta(seconds=pts_s - self._pts0)
+            return self._anchor_at(pts_s, read_at)
+        due = self._at(self._anchor, pts_s)
         if due < read_at:  # came late: it and the frames after it are held that much longer
             self._anchor += read_at - due
             return read_at
         if (due - read_at).total_seconds() > MAX_HOLD_S:  # timestamps slower than the stream
-            self._anchor, self._pts0 = read_at, pts_s
-            return read_at
+            return self._anchor_at(pts_s, read_at)
         return due
 
 
@@ -386,7 +392,7 @@ class LiveSource:
         self._opener = opener
         self._timing = timing
         self.timing: Timing = "wall"  # decided at each opening
-        self._clock: StreamClock | PacedClock | None = None  # None: the wall clock at reading
+        self._clock: AnchoredClock | None = None  # None: the wall clock at reading
         self.stall_s = stall_s  # a read that waited this long means the stream stalled
         self.base_delay_s = base_delay_s
         self.max_delay_s = max_delay_s
