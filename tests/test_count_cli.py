@@ -579,7 +579,8 @@ def test_people_small_in_the_picture_get_a_warning(bus: Path, tmp_path: Path) ->
     """Tram 02 as a camera 0.7 times as close would see it, counted over an area as wide as the
     picture: its people are learnt ~5.5 % of the picture wide (too small: docs/vision.md,
     "Another scale") and the count says so; over the doorway's own area, a quarter of the
-    picture, analysed finer, and as it is (8.9 %), it does not. `person_share` is in the JSON."""
+    picture, counted finer then (`Analyzer`), and as it is (8.9 %), it does not. `person_share`
+    is in the JSON."""
     import av
 
     from tests.real.resample import decoded, zoom_shift, zoomed, zoomed_area

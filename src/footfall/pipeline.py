@@ -35,7 +35,6 @@ from footfall.ingest import Ingest
 from footfall.store.base import Passage
 from footfall.vision.detect import (
     SMALL_PERSON_SHARE,
-    analysed_width,
     people_small,
     person_share,
     person_width_px,
@@ -168,7 +167,7 @@ class CountingHandle:
         self._size_learnt: bool | None = None  # ... and whether that width was learnt yet
         self._height_px: float | None = None  # ... and the width Counter.Height gives
         self._frame_w: int | None = None  # ... and the width of its frame
-        self._analysed_w: float | None = None  # ... and the part of it analysed at WORK_WIDTH
+        self._analysed_w: float | None = None  # ... and the part of it analysed at 160 px
         self._small_told = False  # whether the log has said the people are small (once a run)
         self._shaking: bool | None = None  # ... and whether its frame was moved back (shake)
         self._thread = threading.Thread(target=self._run, name=f"counting {name}", daemon=True)
@@ -250,16 +249,17 @@ class CountingHandle:
             return None
         return round(person_share(self._counted_px, self._analysed_w), 4)
 
-    def _tell_if_small(self) -> None:
+    def _tell_if_small(self, analyzer: FrameAnalyzer) -> None:
         """Log once a run that the learnt person width is under SMALL_PERSON_SHARE."""
         width, analysed_w = self._counted_px, self._analysed_w
         if self._small_told or not self._size_learnt or width is None or analysed_w is None:
             return
-        if people_small(width, analysed_w):
+        # the analyzer's word when it has one (not while it is still choosing a finer analysis)
+        small = getattr(analyzer, "people_small", None)
+        if small if isinstance(small, bool) else people_small(width, analysed_w):
             self._small_told = True
             log.warning(
-                "people are learnt %.1f %% of the picture's width (or of three times a counting"
-                " area narrower than a third of it): under %.1f %% the learnt width"
+                "people are learnt %.1f %% of the picture's width: under %.1f %% the learnt width"
                 " comes out small and a crowded doorway is over-counted (docs/vision.md,"
                 " 'Another scale'); frame the doorway closer or set Counter.Height with"
                 " Counter.AutoSize 0",
@@ -379,8 +379,9 @@ class CountingHandle:
             self._counted_px = float(width) if isinstance(width, float | int) else None
             self._size_learnt = bool(getattr(analyzer, "size_learnt", True))
             self._frame_w = int(frame.image.shape[1])
-            self._analysed_w = analysed_width(self._frame_w, params.Area)
-            self._tell_if_small()
+            analysed = getattr(analyzer, "analysed_width", 0.0)
+            self._analysed_w = float(analysed) if analysed else float(self._frame_w)
+            self._tell_if_small(analyzer)
             c = params.Counter
             width_px = person_width_px(self._frame_w, c.Height, c.FieldOfView, c.PersonWidth)
             self._height_px = round(width_px, 1)

@@ -205,22 +205,24 @@ def test_a_narrow_counting_area_is_analysed_wider(
     assert work_width(frame_w, with_area(Params(), left, right).Area) == work
 
 
-def test_an_area_narrowed_while_running_is_analysed_finer_keeping_the_learnt_size() -> None:
-    """A setparams that narrows the area to an eighth of the picture: the analysis widens to
-    320 px, the learnt size goes with it (the same in the frame's pixels), and the walker
-    after it is still one person."""
-    params = Params()
-    params.Counter.Height = 500
-    det = after_one_walker(params)
-    learnt, in_frame = det.person_px, det.frame_person_px
-    det.set_params(with_area(params, 140, 180))
-    assert det.person_px == pytest.approx(2 * learnt) and det.size_learnt
-    assert det.frame_person_px == pytest.approx(in_frame)
+def test_a_detector_told_a_finer_width_analyses_at_it() -> None:
+    """At 320 work px (a narrow area's finer analysis) a walker 56 px wide in a 320 px frame is
+    learnt 56 work px wide, the same 56 px of the frame, and a third of the frame's width is
+    what 160 work px cover. A frame narrower than the width asked is analysed at its own."""
+    fine = ForegroundDetector(Params(), work_px=320)
     t = datetime(2026, 1, 1, tzinfo=UTC)
     frames = [scene([])] * 20 + [scene([(160, 230 - 3 * i)]) for i in range(70)]
-    counts = [len(det.detect(Frame(f, 100 + i, t)).boxes) for i, f in enumerate(frames)]
-    assert counts[:3] == [0, 0, 0] and sum(c == 1 for c in counts[30:]) >= 35
-    assert det.frame_person_px == pytest.approx(in_frame, rel=0.2)
+    for i, f in enumerate(frames):
+        fine.detect(Frame(f, i, t))
+    assert fine.person_px == pytest.approx(56, rel=0.2)
+    assert fine.frame_person_px == pytest.approx(fine.person_px)
+    assert fine.frame_person_px == pytest.approx(
+        after_one_walker(Params()).frame_person_px, rel=0.1
+    )
+    assert fine.analysed_width == 160
+    small = ForegroundDetector(Params(), work_px=320)
+    small.detect(Frame(np.zeros((120, 200, 3), np.uint8), 0, t))
+    assert small.analysed_width == 160  # 200 px frames analysed at 200 px, as 160 px of them
 
 
 def test_small_people_of_a_wide_view_are_learnt_below_the_height_guess() -> None:

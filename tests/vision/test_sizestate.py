@@ -92,11 +92,11 @@ def test_a_save_replaces_the_file_whole(tmp_path: Path) -> None:
 
 
 def learnt_detector(
-    params: Params, frames: int = 150, drawn_cm: int | None = None
+    params: Params, frames: int = 150, drawn_cm: int | None = None, work_px: int = 160
 ) -> ForegroundDetector:
-    """A detector that has watched people cross the synthetic scene (drawn as seen from
-    `drawn_cm` when given, else from the mounting height the detector is told)."""
-    detector = ForegroundDetector(params)
+    """A detector (analysing at `work_px`) that has watched people cross the synthetic scene
+    (drawn as seen from `drawn_cm` when given, else from the mounting height it is told)."""
+    detector = ForegroundDetector(params, work_px)
     drawn = params
     if drawn_cm is not None:
         counter = params.Counter.model_copy(update={"Height": drawn_cm})
@@ -127,20 +127,17 @@ def test_a_detector_goes_on_from_the_samples_of_an_earlier_run() -> None:
 
 
 def test_samples_are_kept_as_at_the_default_analysis_width() -> None:
-    """A counter analysing a narrow area at 320 px hands on its samples as at 160 px: one that
-    counts the whole picture (at 160 px) goes on with the same size in the frame's pixels, and
-    one back on the narrow area with the same size in its own work pixels."""
+    """A detector analysing a narrow area finer, at 320 px, hands on its samples as at 160 px:
+    one at 160 px goes on with the same size in the frame's pixels, and one at 320 px with the
+    same size in its own work pixels."""
     params = Params()
-    narrow = params.model_copy(
-        update={"Area": params.Area.model_copy(update={"Left": 140, "Right": 180})}
-    )
-    before = learnt_detector(narrow)
+    before = learnt_detector(params, work_px=320)
     samples = before.samples()
     assert samples is not None
     blank = next(iter(scenario("single", 0, params).frames()))
     widths = []
-    for told in (params, narrow):
-        after = ForegroundDetector(told)
+    for work_px in (160, 320):
+        after = ForegroundDetector(params, work_px)
         after.restore(samples)
         after.detect(blank)
         assert after.size_learnt

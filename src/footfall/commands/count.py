@@ -216,8 +216,7 @@ def shaking_line(result: CountResult) -> str:
 def small_people_line(result: CountResult) -> str:
     """A word on a view whose people the size learner measures too small."""
     return (
-        f"warning: people are {result.person_share:.1%} of the picture's width (or of three"
-        " times a counting area narrower than a third of it); under"
+        f"warning: people are {result.person_share:.1%} of the picture's width; under"
         f" {SMALL_PERSON_SHARE:.1%} the learnt width comes out small and a crowded doorway is"
         ' over-counted (docs/vision.md, "Another scale")'
     )

@@ -111,11 +111,12 @@ ALONE_AREA = 2.0
 # 200 cm up, told 350 / 450 cm) held the learnt width at 2.5 x its guess, 0.76 / 0.52 of the
 # people's, and counted 12/11 and 21/25 for 7/7; bounded by the default's too, 7/7.
 SIZE_CLAMP = (0.15, 2.5)
-# People whose learnt width is under this share of the width analysed (the picture's, or three
-# times a counting area narrower than a third of it: `analysed_width`) are a view the size
-# learner is not right at: it measures them too small and a crowded doorway is over-counted
+# People whose learnt width is under this share of the width analysed at WORK_WIDTH px (the
+# picture's, or less at a finer analysis: `ForegroundDetector.analysed_width`) are a view the
+# size learner is not right at: it measures them too small and a crowded doorway is over-counted
 # (docs/vision.md, "Another scale": the tram clips as a camera 0.7-0.9 times as close, analysed
-# at 160 px, learnt 5.4-6.1 % and counted 29-42 for 23-28; as they are, 8.9-12.1 %). `count`,
+# at 160 px, learnt 5.4-6.1 % and counted 29-42 for 23-28; as they are, 8.9-12.1 %). Where the
+# counting area allows a finer analysis, the analyzer takes it then (`Analyzer`); else `count`,
 # `eval` and `serve` say so.
 SMALL_PERSON_SHARE = 0.075
 _KMEANS_ROUNDS = 4
@@ -139,12 +140,6 @@ def person_share(person_px: float, analysed_width: float) -> float:
 def people_small(person_px: float, analysed_width: float) -> bool:
     """Whether a learnt person width is under SMALL_PERSON_SHARE of the width analysed."""
     return 0 < person_share(person_px, analysed_width) < SMALL_PERSON_SHARE
-
-
-def analysed_width(frame_width: int, area: AreaParams) -> float:
-    """The width of the frame (px) that the analysis gives WORK_WIDTH px: the frame's own, or
-    for a counting area narrower than AREA_SHARE of it, the area's over AREA_SHARE."""
-    return frame_width * WORK_WIDTH / work_width(frame_width, area)
 
 
 def person_width_px(image_width: int, height_cm: float, fov_deg: float, width_cm: float) -> float:
@@ -332,11 +327,12 @@ def split_blob(points: npt.NDArray[np.float32], n: int) -> npt.NDArray[np.float3
 
 
 def work_width(frame_width: int, area: AreaParams) -> int:
-    """The analysis width for frames `frame_width` px wide counted over `area`: WORK_WIDTH, or
-    more where the area spans less than AREA_SHARE of the picture's width, so that it spans
+    """The finer analysis width for frames `frame_width` px wide counted over `area`: WORK_WIDTH,
+    or more where the area spans less than AREA_SHARE of the picture's width, so that it spans
     AREA_SHARE * WORK_WIDTH work pixels all the same (a doorway seen from higher up keeps its
     people about as many work pixels wide as a closer one), at most MAX_WORK_WIDTH and never
-    more than the frame's own width."""
+    more than the frame's own width. The analyzer counts at it when people come out small at
+    WORK_WIDTH (`vision/analyzer.py`, `Analyzer`)."""
     share = (area.Right - area.Left) / max(1, area.Width)
     wanted = round(WORK_WIDTH * AREA_SHARE / max(share, 1e-3))
     return max(WORK_WIDTH, min(wanted, MAX_WORK_WIDTH, frame_width))
@@ -345,8 +341,10 @@ def work_width(frame_width: int, area: AreaParams) -> int:
 class ForegroundDetector:
     """Detector for overhead views: MOG2 foreground, blobs, person-size splitting."""
 
-    def __init__(self, params: Params) -> None:
+    def __init__(self, params: Params, work_px: int = WORK_WIDTH) -> None:
+        """`work_px`: the analysis width (frames narrower are analysed at their own)."""
         self._params = params
+        self._work_px = work_px
         self._bg = cv2.createBackgroundSubtractorMOG2(
             history=mog2_history(NOMINAL_FPS), varThreshold=MOG2_THRESHOLD
         )
@@ -392,12 +390,8 @@ class ForegroundDetector:
         mounting-height guess and the people after it were cut in pieces)."""
         changed = sizing(params) != sizing(self._params)
         self._params = params
-        if self._shape is None:
-            return
-        if changed:
+        if changed and self._shape is not None:
             self._size(*self._shape)
-        elif work_width(self._shape[0], params.Area) != self._work[0]:
-            self._rework(*self._shape)
 
     def _size(self, width: int, height: int) -> None:
         self._shape = (width, height)
@@ -418,10 +412,10 @@ class ForegroundDetector:
             self._set_learnt()
 
     def _set_work(self, width: int, height: int) -> None:
-        """Analyse frames of `width` x `height` at the area's `work_width`: a new size starts the
-        background model and the motion difference afresh (MOG2 itself starts again on frames
-        of another size)."""
-        work_w = work_width(width, self._params.Area)
+        """Analyse frames of `width` x `height` at the analysis width (at most WORK_WIDTH wider
+        than the frame: never enlarged beyond it): a new size starts the background model and
+        the motion difference afresh (MOG2 itself starts again on frames of another size)."""
+        work_w = min(self._work_px, max(WORK_WIDTH, width))
         work = (work_w, max(8, round(height * work_w / width)))
         if work != self._work:
             self._recent.clear()
@@ -430,15 +424,6 @@ class ForegroundDetector:
             self._still_frames = 0
             self.last_mask = None
         self._work = work
-
-    def _rework(self, width: int, height: int) -> None:
-        """The area's `work_width` changed (a setparams): analyse at it, the size learnt so far
-        kept in proportion."""
-        ratio = work_width(width, self._params.Area) / self._work[0]
-        self._set_work(width, height)
-        self._prior_px *= ratio
-        self._thickness = deque((t * ratio for t in self._thickness), maxlen=SIZE_WINDOW)
-        self._set_person(self.person_px * ratio)
 
     def _learn_afresh(self) -> None:
         """Drop the size samples: the person size is the mounting-height guess until learnt;
@@ -562,6 +547,17 @@ class ForegroundDetector:
         r0, r1 = max(0, math.floor(y0 * sy)), max(0, math.ceil(y1 * sy))
         c0, c1 = max(0, math.floor(x0 * sx)), max(0, math.ceil(x1 * sx))
         return float(np.count_nonzero(mask[r0:r1, c0:c1])) / (sx * sy)
+
+    @property
+    def size_samples_seen(self) -> int:
+        """How many blob thicknesses the person size rests on now."""
+        return len(self._thickness)
+
+    @property
+    def analysed_width(self) -> float:
+        """The width of the source frames (px) analysed at WORK_WIDTH px: the frames' own, or
+        less at a finer analysis (0 before the first frame)."""
+        return self._shape[0] * WORK_WIDTH / self._work[0] if self._shape is not None else 0.0
 
     @property
     def frame_person_px(self) -> float:

@@ -23,7 +23,7 @@ from footfall.config import Params
 from footfall.errors import BadRequest
 from footfall.store.base import Passage
 from footfall.vision.analyzer import Analyzer
-from footfall.vision.detect import Detector, analysed_width, people_small, person_share
+from footfall.vision.detect import Detector, people_small, person_share
 from footfall.vision.orient import turned
 from footfall.vision.source import file_clock
 from footfall.vision.types import Frame, View
@@ -45,12 +45,12 @@ class CountResult:
     person_px: float = 0.0  # person width counting used at the end (px of the counted picture)
     shaken_frames: int = 0  # frames moved back before counting because the camera shook
     size_learnt: bool = False  # the person width was learnt from the footage (AutoSize)
-    analysed_width: float = 0.0  # px of the picture analysed at WORK_WIDTH (0: `width`)
+    analysed_width: float = 0.0  # px of the picture analysed at 160 px (0: `width`)
 
     @property
     def person_share(self) -> float:
-        """The person width counting used, as a share of the width analysed (the counted
-        picture's, or three times a counting area narrower than a third of it)."""
+        """The person width counting used, as a share of the width analysed at 160 px (the
+        counted picture's, or less where a narrow counting area was analysed finer)."""
         return person_share(self.person_px, self.analysed_width or self.width)
 
     @property
@@ -145,6 +145,7 @@ def count_file(
             if progress is not None and index % PROGRESS_EVERY == 0:
                 progress(index, max(total, index))
         person_px = analyzer.person_px
+        analysed = analyzer.analysed_width
         passages.extend(analyzer.flush())
         passages.sort(key=lambda p: p.time)  # each dated at its own crossing (`in_order`)
         elapsed = time.perf_counter() - began
@@ -155,7 +156,6 @@ def count_file(
     if progress is not None:
         progress(index, index)
     learnt = detector is None and bool(params.Counter.AutoSize)
-    analysed = analysed_width(width, params.Area)  # the area in its own scale: a share
     return CountResult(
         passages, index, fps, elapsed, width, height, person_px, shaken, learnt, analysed
     )
