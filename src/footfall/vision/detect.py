@@ -30,10 +30,11 @@ from footfall.vision.sizestate import SizeSamples
 from footfall.vision.types import Detections, Frame
 
 WORK_WIDTH = 160  # px: analysis width; MOG2 at this size costs a quarter of MOG2 at 320x240
-# A counting area narrower than this share of the picture is analysed wider, in proportion: the
-# mask's cleaning and the size learner are pixel-bound, and a doorway a third of the picture
-# wide at 160 px (the tram clips' 120 of 352 px) keeps its people 14-19 work px wide. Seen from
-# 0.7 times as close, analysed at 160 px, they were 10 and the trams counted 35 / 27 / 0/36.
+# A counting area narrower than this share of the picture may be analysed finer, in proportion
+# (`work_width`; the analyzer chooses, `vision/analyzer.py`): the mask's cleaning and the size
+# learner are pixel-bound, and a doorway a third of the picture wide at 160 px (the tram clips'
+# 120 of 352 px) keeps its people 14-19 work px wide. Seen from 0.7 times as close, analysed at
+# 160 px, they were 10 and the trams counted 35 / 27 / 0/36.
 AREA_SHARE = 1 / 3
 MAX_WORK_WIDTH = 2 * WORK_WIDTH  # four times the pixels: the cost of a doorway seen from far up
 SHOULDER_CM = 140  # height of an adult's shoulders above the floor
@@ -133,7 +134,7 @@ class Detector(Protocol):
 
 def person_share(person_px: float, analysed_width: float) -> float:
     """A person width as a share of the width analysed at WORK_WIDTH px (`analysed_width`: the
-    frame's, or three times a narrower counting area's; 0 for no width)."""
+    frame's, or less at a finer analysis; 0 for no width)."""
     return person_px / analysed_width if analysed_width > 0 else 0.0
 
 
