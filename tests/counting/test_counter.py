@@ -379,3 +379,22 @@ def test_ledger_counts_nothing_untracked_for_motion_the_tracks_past_the_middle_w
 
     assert passages(None) == [-1, 1, 2]
     assert passages({ABOVE: 2, BELOW: 0}) == [1, 2]
+
+
+def test_a_rescaled_ledger_holds_people_of_the_new_size() -> None:
+    """Motion of 3.6 people of a size later learnt 2.5 times as wide is 0.58 of a person: at
+    the end of the stream nothing is left to count (3 passages unscaled)."""
+    ledger = FluxLedger("up", slack=5.0, leak=1.0)
+    ledger.add(up_px2=3.6, down_px2=0.0)
+    assert ledger.settle([], 1.0, 1) == []
+    scaled = FluxLedger("up", slack=5.0, leak=1.0)
+    scaled.add(up_px2=3.6, down_px2=0.0)
+    scaled.settle([], 1.0, 1)
+    scaled.rescale(1 / 2.5**2)
+    assert len(ledger.remainder(2)) == 3
+    assert scaled.remainder(2) == []
+    # the recent motion is rescaled too: 0.58 of a person backs no crossing under a veto of 0.6
+    vetoed = FluxLedger("up", veto=0.6)
+    vetoed.add(up_px2=3.6, down_px2=0.0)
+    vetoed.rescale(1 / 2.5**2)
+    assert vetoed.settle([crossing("in")], 1.0, 3) == []

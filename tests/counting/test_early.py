@@ -30,3 +30,18 @@ def test_the_size_at_release_decides() -> None:
 def test_an_empty_hold_releases_nothing() -> None:
     hold: EarlyHold[int] = EarlyHold()
     assert hold.release(width_px=50.0, within_frames=3) == []
+
+
+def test_passages_from_motion_are_kept_in_the_share_given() -> None:
+    """Counted in people of a width far smaller than the one learnt, four passages from motion
+    are a quarter as many people: one is kept (the first); the tracked ones are kept as ever."""
+    hold: EarlyHold[str] = EarlyHold()
+    for i, name in enumerate(["m1", "m2", "m3", "m4"]):
+        hold.add(name, "in", frame=i, x=None)
+    hold.add("t", "in", frame=9, x=50.0)
+    hold.add("o", "out", frame=9, x=None)
+    assert hold.release(width_px=60.0, within_frames=5, motion_share=0.25) == ["m1", "t"]
+    again: EarlyHold[str] = EarlyHold()
+    again.add("m1", "in", frame=0, x=None)
+    again.add("m2", "in", frame=1, x=None)
+    assert again.release(width_px=60.0, within_frames=5) == ["m1", "m2"]  # share 1: all

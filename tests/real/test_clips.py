@@ -274,10 +274,13 @@ def test_a_hand_count_of_a_line_alone_is_counted_on_a_person_sized_band(clip: st
 # 280 cm), in passages. Before 2026-12-03 (tenth session) the learnt size depended on the told
 # height through the mask's closing (tram 04 told 200 / 450 cm: 0/14 and 0/40 for 0/27), and the
 # size's upper bound held the bus's people, told 350 / 450 cm, at 0.76 / 0.52 of their width
-# (12/11, 21/25 for 7/7); now 0/26, 0/27, 7/7, 9/7.
+# (12/11, 21/25 for 7/7); now 0/26, 0/27, 7/7, 9/7. The bus told 450 cm counted 9/7 until
+# 2026-12-04 (twelfth session): its first people's motion, held in people of the 26 px guess,
+# counted two more; it is now held in people of the learnt width once that is learnt: 7/7.
 TOLD_HEIGHT_SLACK = {
     ("bus_overhead_koba", 350): 0,
-    ("bus_overhead_koba", 450): 2,
+    ("bus_overhead_koba", 450): 0,
+    ("bus_overhead_koba", 600): 0,
     ("tram_door_overhead_04", 200): 1,
     ("tram_door_overhead_04", 450): 1,
 }

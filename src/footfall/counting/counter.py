@@ -230,6 +230,14 @@ class FluxLedger:
         self._half = {ABOVE: -1, BELOW: -1}
         self._trace = self._empty_trace()
 
+    def rescale(self, factor: float) -> None:
+        """The person size changed: what the balances hold in people is `factor` as many."""
+        for side in (ABOVE, BELOW):
+            self._balance[side] *= factor
+            moved, trace = self._moved[side], self._trace[side]
+            self._moved[side] = deque((m * factor for m in moved), maxlen=moved.maxlen)
+            self._trace[side] = deque(((f, b * factor) for f, b in trace), maxlen=trace.maxlen)
+
     def _empty_recent(self) -> dict[int, deque[float]]:
         return {side: deque(maxlen=max(1, self.recent)) for side in (ABOVE, BELOW)}
 

@@ -45,13 +45,23 @@ class EarlyHold(Generic[P]):
         """Hold a passage that crossed at `frame`, at `x` along the line (None: from motion)."""
         self._held.append(_Held(passage, direction, frame, x))
 
-    def release(self, width_px: float, within_frames: int) -> list[P]:
+    def release(self, width_px: float, within_frames: int, motion_share: float = 1.0) -> list[P]:
         """Close the hold: the held passages in order, less the tracked ones that crossed the
         same way within `within_frames` of a kept one and nearer to it than SAME_PERSON_WIDTHS
-        of `width_px`."""
+        of `width_px`, and of those counted from motion alone each way, `motion_share` of them
+        (rounded; the first ones): counted in people of a width far smaller than the one learnt,
+        they are that share as many people."""
         self.open = False
         kept: list[_Held[P]] = []
+        from_motion = {
+            d: sum(h.x is None and h.direction == d for h in self._held) for d in ("in", "out")
+        }
+        allowed = {d: round(n * motion_share) for d, n in from_motion.items()}
         for h in self._held:
+            if h.x is None:
+                if allowed[h.direction] <= 0:
+                    continue
+                allowed[h.direction] -= 1
             if h.x is not None and any(
                 k.x is not None
                 and k.direction == h.direction

@@ -30,6 +30,11 @@ class LineSlice:
         self._positions: npt.NDArray[np.float64] = np.zeros(0)
         self._segment_px = 1.0
 
+    def rescale(self, factor: float) -> None:
+        """The person size changed: the open window holds `factor` as many people."""
+        if self._sum is not None:
+            self._sum = self._sum * factor
+
     def reset(self) -> None:
         """Drop the open window (the line changed)."""
         self._sum, self._frames = None, 0

@@ -26,6 +26,7 @@ from footfall.counting.stamp import FrameTimes
 from footfall.store.base import Passage
 from footfall.vision.detect import (
     PERSON_AREA_FACTOR,
+    SIZE_CLAMP,
     WORK_WIDTH,
     Detector,
     ForegroundDetector,
@@ -118,6 +119,7 @@ class ScaleAnalyzer:
         self._hold_frames = 0
         self._restored = False  # restore_size was called: follow the detector's size at once
         self._learnt = False  # the detector's size was learnt at the last frame
+        self._held_motion = 1.0  # the share of the held passages from motion alone to keep
         self._empty_frames = 0  # frames in a row with no foreground near the middle line
         self._line_box: tuple[float, float, float, float] | None = None  # the line's extent
 
@@ -225,6 +227,8 @@ class ScaleAnalyzer:
         # height) splits by the guess until it has learnt it again: passages wait again.
         if self._learnt and not learnt and not self._hold.open:
             self._hold, self._hold_frames = EarlyHold(), 0
+        if learnt and not self._learnt:
+            self._rescale_motion()
         self._learnt = learnt
         if self._restored:  # the detector's size is an earlier run's from its first frame on
             self._restored = False
@@ -262,6 +266,20 @@ class ScaleAnalyzer:
             return self._held(passages)
         return passages
 
+    def _rescale_motion(self) -> None:
+        """The size was just learnt: if it is more than SIZE_CLAMP[1] times the width counted
+        with until now (a mounting height told far too high), the motion held in people of that
+        width is held in people of the learnt one, and as few of the passages held counted from
+        motion alone are kept (`EarlyHold.release`). Told 450 / 600 cm for the bus (200 cm up),
+        its first people's motion, counted in people 26 / 19 px wide for 124, counted two more
+        `in`."""
+        learnt = float(getattr(self._detector, "frame_person_px", self._person_px))
+        if learnt > SIZE_CLAMP[1] * self._person_px:
+            factor = (self._person_px / learnt) ** 2
+            self._ledger.rescale(factor)
+            self._slice.rescale(factor)
+            self._held_motion = factor  # and the people held counted from motion alone
+
     def _held(self, passages: list[Passage]) -> list[Passage]:
         """While the detector has not learnt the person size, passages wait (EarlyHold); once
         it has, or after HOLD_MAX_S, they go on, less the pieces of one person."""
@@ -280,7 +298,8 @@ class ScaleAnalyzer:
         """The held passages, judged at the person size of now: the detector's, which has just
         been learnt (the boxes of the last frame with detections may still have the guess)."""
         width = getattr(self._detector, "frame_person_px", self._person_px)
-        return self._hold.release(width, round(SAME_PERSON_S * self._fps))
+        factor, self._held_motion = self._held_motion, 1.0
+        return self._hold.release(width, round(SAME_PERSON_S * self._fps), factor)
 
     def _line_flux(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """Area (px²) that moved across the middle line this frame at points along it (+ towards
