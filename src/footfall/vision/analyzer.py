@@ -436,6 +436,9 @@ class Analyzer:
         self._fps: float | None = None
         self._samples: SizeSamples | None = None
         self._frames = 0
+        self._frame_w = 0  # the frames' width and the finer analysis's, while choosing
+        self._fine_px = WORK_WIDTH
+        self._released: list[Passage] = []  # the usual one's passages when a choice ended
 
     def _both(self) -> list[ScaleAnalyzer]:
         return [self._main] if self._fine is None else [self._main, self._fine]
@@ -447,10 +450,15 @@ class Analyzer:
             analyzer.set_fps(fps)
 
     def set_params(self, params: Params) -> None:
-        """New params from a setparams (`ScaleAnalyzer.set_params`); the width is kept."""
+        """New params from a setparams (`ScaleAnalyzer.set_params`). The width chosen is kept; a
+        counting area that no longer gives the finer width while choosing ends the choice for
+        the usual one."""
         self._params = params
         for analyzer in self._both():
             analyzer.set_params(params)
+        if self._fine is not None and work_width(self._frame_w, params.Area) != self._fine_px:
+            self._released, self._held = self._held[0], ([], [])
+            self._fine, self._chosen = None, True
 
     def process(self, frame: Frame) -> list[Passage]:
         """Detect, track and count one frame (`ScaleAnalyzer.process`)."""
@@ -459,9 +467,10 @@ class Analyzer:
         self._frames += 1
         passages = self._main.process(frame)
         if self._fine is None:
-            return passages
+            released, self._released = self._released, []
+            return released + passages
         self._held[0].extend(passages)
-        self._held[1].extend(self._fine.process(frame))
+        self._held[1].extend(self._fine.process(replace(frame, image=frame.image.copy())))
         fps = self._fps or NOMINAL_FPS
         if self._main.size_samples_seen >= CHOOSE_SAMPLES or self._frames >= CHOOSE_MAX_S * fps:
             return self._choose()
@@ -473,6 +482,7 @@ class Analyzer:
         if work_px <= WORK_WIDTH:
             self._chosen = True
             return
+        self._frame_w, self._fine_px = frame_width, work_px
         detector = ForegroundDetector(self._params, work_px)
         self._fine = ScaleAnalyzer(self._params, detector, in_order=self._in_order)
         if self._fps is not None:
@@ -491,7 +501,8 @@ class Analyzer:
     def flush(self) -> list[Passage]:
         """End of stream (`ScaleAnalyzer.flush`)."""
         if self._fine is None:
-            return self._main.flush()
+            released, self._released = self._released, []
+            return released + self._main.flush()
         self._held[0].extend(self._main.flush())
         self._held[1].extend(self._fine.flush())
         return self._choose()
