@@ -3,6 +3,8 @@ synthetic scenes (exact ground truth)."""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from footfall.config import Params
@@ -41,7 +43,7 @@ def test_people_of_the_usual_size_keep_the_usual_analysis() -> None:
     assert chooser.analysed_width == 320  # the frames' own width: analysed at 160 px
 
 
-def test_people_small_at_160_px_are_counted_finer() -> None:
+def test_people_small_at_160_px_are_counted_finer(caplog: pytest.LogCaptureFixture) -> None:
     """Drawn as from 520 cm (people 21 px of 320, 6.6 %) over a quarter of the picture, the
     finer analysis goes on (213 px: the area's 80 px are a third of 160), with its passages from
     the first frame: exactly what that analysis alone counts."""
@@ -49,7 +51,9 @@ def test_people_small_at_160_px_are_counted_finer() -> None:
     params.Counter.Height = 520
     sc = scenario("mixed", seed=1, params=params, episodes=6)
     chooser = Analyzer(sc.params)
+    caplog.set_level(logging.INFO, logger="footfall")
     passages = counted(chooser, sc)
+    assert "of the picture at 160 px: counted at 213 px from the first frame on" in caplog.text
     assert work_width(320, params.Area) == 213
     assert chooser.analysed_width == pytest.approx(320 * 160 / 213)
     fine = ScaleAnalyzer(sc.params, ForegroundDetector(sc.params, 213))

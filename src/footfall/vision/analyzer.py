@@ -11,6 +11,7 @@ the area scaled to them. `set_params` applies a setparams while running.
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import replace
 
@@ -25,6 +26,7 @@ from footfall.counting.lineslice import LineSlice
 from footfall.counting.stamp import FrameTimes
 from footfall.store.base import Passage
 from footfall.vision.detect import (
+    AREA_SHARE,
     PERSON_AREA_FACTOR,
     SIZE_CLAMP,
     WORK_WIDTH,
@@ -40,6 +42,8 @@ from footfall.vision.sizestate import SizeSamples
 from footfall.vision.stabilise import Stabiliser
 from footfall.vision.track import RIDING_FLOW_PX, MotionField, Tracker
 from footfall.vision.types import Frame
+
+log = logging.getLogger(__name__)
 
 GATE_PERSON_WIDTHS = 0.6  # a track may move this many person widths between two frames
 OCCLUSION_S = 0.5  # a track coasts through occlusions this long
@@ -494,6 +498,15 @@ class Analyzer:
         the passages the one kept counted so far."""
         main, fine = self._held
         if self._fine is not None and self._main.people_small:
+            share = self._main.person_px / max(1, self._frame_w)
+            log.info(
+                "people are learnt %.1f %% of the picture at %d px: counted at %d px from the"
+                " first frame on (the counting area is %.0f %% of the picture)",
+                100 * share,
+                WORK_WIDTH,
+                self._fine_px,
+                100 * AREA_SHARE * WORK_WIDTH / self._fine_px,
+            )
             self._main, main = self._fine, fine
         self._fine, self._held, self._chosen = None, ([], []), True
         return main
