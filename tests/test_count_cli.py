@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -122,6 +123,44 @@ def test_bad_input_is_a_sentence_not_a_traceback(bus: Path, args: list[str], mes
     assert message in done.stderr
     assert "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_a_url_is_counted_as_the_file_it_names_or_refused_with_a_sentence(
+    bus: Path, tmp_path: Path
+) -> None:
+    """A URL where a file is wanted: `http://h/x` became the path `http:/h/x`, which FFmpeg
+    opened (a file served over HTTP) before reading the file's timestamps failed with a
+    FileNotFoundError traceback. Now any URL but `file://` is refused with one sentence (the
+    password hidden); a `file://` URL is its file (percent-escapes decoded)."""
+    served = tmp_path / "served dir"
+    served.mkdir()
+    (served / "bus clip.avi").write_bytes(bus.read_bytes())
+    server = subprocess.Popen(
+        [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "-d", str(served)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        port = re.search(r"port (\d+)", server.stdout.readline())
+        assert port is not None
+        url = f"http://root:s3cret@127.0.0.1:{port.group(1)}/bus%20clip.avi"
+        for command in (("count", url), ("eval", url, str(DATA / "bus_overhead_koba.json"))):
+            done = run(*command)
+            assert done.returncode == 2, done.stdout
+            assert "is a URL, not a video file: count a stream live with" in done.stderr
+            assert "Traceback" not in done.stderr and "s3cret" not in done.stderr
+            assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    finally:
+        server.kill()
+        server.wait()
+    as_url = (served / "bus clip.avi").as_uri()  # file:///…/served%20dir/bus%20clip.avi
+    area = ("--area", "0,320,100,140,100,140,0", "--json")
+    by_url = json.loads(run("count", as_url, *area).stdout)
+    assert (by_url["in"], by_url["out"]) == (7, 7)
+    done = run("eval", as_url, str(DATA / "bus_overhead_koba.json"), "--json")
+    assert json.loads(done.stdout)["combined_accuracy"] == 1.0
 
 
 def test_a_whole_cntpos_object_in_its_own_size_is_scaled(bus: Path) -> None:

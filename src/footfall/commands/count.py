@@ -20,7 +20,7 @@ from footfall.counting.area import PARAM_NAMES, Area
 from footfall.errors import BadRequest
 from footfall.vision.annotated import AnnotatedVideo, check_annotate, check_output_file
 from footfall.vision.detect import SMALL_PERSON_SHARE
-from footfall.vision.offline import CountResult, count_file, open_video, quiet_decoder
+from footfall.vision.offline import CountResult, count_file, open_video, quiet_decoder, video_file
 from footfall.vision.orient import turned_size
 from footfall.vision.source import file_clock, file_rate_known
 from footfall.vision.types import View
@@ -302,6 +302,7 @@ def count(
             check_out(out)
         if annotate is not None:
             check_annotate(annotate)
+        video = video_file(video)
         width, height_px, stated, known = video_info(video)
         if fps is None and not known:
             err.print(

@@ -22,7 +22,7 @@ from footfall.commands.count import (
 )
 from footfall.counting.groundtruth import GroundTruth, Score, score
 from footfall.errors import BadRequest
-from footfall.vision.offline import CountResult, quiet_decoder
+from footfall.vision.offline import CountResult, quiet_decoder, video_file
 
 FPS_SLACK = 0.01  # a ground truth's fps this far from the video's stated rate is another rate
 
@@ -86,6 +86,7 @@ def evaluate_file(
     (`--fps`), else at the video's own rate, or the ground truth's `fps` for a video that states
     none (a raw stream)."""
     check_fps(fps)
+    video = video_file(video)
     width, height, stated, known = video_info(video)
     truth = GroundTruth.load(truth_path, (width, height))
     if fps is None and truth.fps and abs(truth.fps - stated) > FPS_SLACK * truth.fps:

@@ -10,7 +10,9 @@ Frame times are `start + index / fps` (UTC), so two runs on one file give the sa
 from __future__ import annotations
 
 import os
+import re
 import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,7 +21,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from footfall.config import Params
+from footfall.config import Params, redact
 from footfall.errors import BadRequest
 from footfall.store.base import Passage
 from footfall.vision.analyzer import Analyzer
@@ -85,6 +87,27 @@ def quiet_decoder() -> None:
     found" and "error while decoding MB" lines said nothing a user could act on). Takes effect
     only before the process opens its first video."""
     os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "8")
+
+
+# A URL given where a file is wanted: a Path makes `http://h/x` `http:/h/x` (FFmpeg opens that
+# too, and the file's timestamps were then read from a file that is not there).
+URL_LIKE = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):/")
+
+
+def video_file(path: Path) -> Path:
+    """The file a `count` / `eval` argument names: a `file://` URL's path, else `path`; any
+    other URL (a stream, a file over HTTP) is a BadRequest saying where it can be counted."""
+    text = str(path)
+    found = URL_LIKE.match(text)
+    if found is None or path.exists():
+        return path
+    scheme = found.group(1).lower()
+    if scheme == "file":
+        return Path(urllib.parse.unquote(text[len("file:") :]))
+    raise BadRequest(
+        f"{redact(text.replace(':/', '://', 1))} is a URL, not a video file: count a stream live"
+        " with `footfall serve --source URL`, or download the file and count that"
+    )
 
 
 def open_video(path: Path) -> cv2.VideoCapture:
