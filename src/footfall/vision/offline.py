@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 import time
-import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,7 +26,7 @@ from footfall.store.base import Passage
 from footfall.vision.analyzer import Analyzer
 from footfall.vision.detect import Detector, people_small, person_share
 from footfall.vision.orient import turned
-from footfall.vision.source import file_clock
+from footfall.vision.source import file_clock, file_path
 from footfall.vision.types import Frame, View
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -101,12 +100,13 @@ def video_file(path: Path) -> Path:
     found = URL_LIKE.match(text)
     if found is None or path.exists():
         return path
-    scheme = found.group(1).lower()
-    if scheme == "file":
-        return Path(urllib.parse.unquote(text[len("file:") :]))
+    rest = text[found.end() - 1 :]  # from the slash the Path kept of the URL's `//`
+    if found.group(1).lower() == "file":
+        return Path(file_path(f"file://{rest}"))
+    url = f"{found.group(1)}:/{rest}"
     raise BadRequest(
-        f"{redact(text.replace(':/', '://', 1))} is a URL, not a video file: count a stream live"
-        " with `footfall serve --source URL`, or download the file and count that"
+        f"{redact(url)} is a URL, not a video file: count a stream live with `footfall serve"
+        " --source URL`, or download the file and count that"
     )
 
 
