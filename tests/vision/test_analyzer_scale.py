@@ -72,3 +72,95 @@ def test_a_setparams_that_widens_the_area_while_choosing_keeps_the_usual_analysi
     chooser = Analyzer(sc.params)
     assert counted(chooser, sc, wide) == counted(ScaleAnalyzer(sc.params), sc, wide)
     assert chooser.analysed_width == 320
+
+
+def small_people(seed: int) -> tuple[Scenario, Params, Params]:
+    """A scene drawn as from 520 cm (people 21 px of 320) through a doorway over x 120..200;
+    its params with that area, and with the area across the whole picture."""
+    params = narrow(Params(), 120, 200)
+    params.Counter.Height = 520
+    sc = scenario("mixed", seed=seed, params=params, episodes=8)
+    return sc, params, params.model_copy(update={"Area": Params().Area})
+
+
+def counted_switching(
+    analyzer: Analyzer | ScaleAnalyzer, sc: Scenario, switches: dict[int, Params]
+) -> dict[str, int]:
+    """In and out counted over the scene, with a setparams of `switches[i]` at frame i."""
+    analyzer.set_fps(sc.fps)
+    passages: list[Passage] = []
+    for frame in sc.frames():
+        if frame.index in switches:
+            analyzer.set_params(switches[frame.index])
+        passages += analyzer.process(Frame(frame.image, frame.index, frame.time))
+    passages += analyzer.flush()
+    return {way: sum(p.direction == way for p in passages) for way in ("in", "out")}
+
+
+def test_a_setparams_that_narrows_the_area_early_chooses_the_width_then(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A counter started with the area across the whole picture, its people small; the
+    installer draws the doorway at the 30th frame, before the size is learnt: the finer analysis
+    starts then, is chosen, and the three scenes count exactly their truth (the usual analysis
+    alone, switched the same way, miscounts the first)."""
+    caplog.set_level(logging.INFO, logger="footfall")
+    for seed in (1, 2, 3):
+        sc, params, wide = small_people(seed)
+        chooser = Analyzer(wide)
+        assert counted_switching(chooser, sc, {30: params}) == sc.totals
+        assert chooser.analysed_width == pytest.approx(320 * 160 / 213)
+        usual = counted_switching(ScaleAnalyzer(wide), sc, {30: params})
+        assert (usual == sc.totals) == (seed != 1)
+    assert "counted at 213 px from its setparams on" in caplog.text
+
+
+def test_a_setparams_that_narrows_the_area_once_the_size_is_learnt_switches_at_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The same, the doorway drawn at frame 400, the size learnt at 160 px long before: the
+    analysis goes on at 213 px at once and counts the scene's truth."""
+    caplog.set_level(logging.INFO, logger="footfall")
+    sc, params, wide = small_people(3)
+    chooser = Analyzer(wide)
+    assert counted_switching(chooser, sc, {400: params}) == sc.totals
+    assert chooser.analysed_width == pytest.approx(320 * 160 / 213)
+    assert "counted at 213 px from now: the counting area asks for it" in caplog.text
+
+
+def test_an_area_widened_after_the_finer_choice_goes_back_to_the_usual_width() -> None:
+    """Counted finer from the start, then the area set across the whole picture: analysed at
+    160 px from then on, counting on (within the passage that the switch may cut)."""
+    sc, params, wide = small_people(2)
+    chooser = Analyzer(params)
+    got = counted_switching(chooser, sc, {600: wide})
+    assert chooser.analysed_width == 320
+    assert abs(got["in"] - sc.totals["in"]) + abs(got["out"] - sc.totals["out"]) <= 1
+
+
+def test_a_restart_goes_on_at_the_width_its_size_was_learnt_at(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The person size saved by a counter that counted finer was learnt at 213 px: a counter
+    started again with it analyses at 213 px from the first frame, with that size at once, and
+    counts the scene's truth; a counter at 160 px does not take it."""
+    sc, params, _ = small_people(1)
+    first = Analyzer(params)
+    counted_switching(first, sc, {})
+    samples = first.size_samples()
+    assert samples is not None and samples.work == 213
+    caplog.set_level(logging.INFO, logger="footfall")
+    again = Analyzer(params)
+    again.restore_size(samples)
+    again.set_fps(sc.fps)
+    frame = next(iter(sc.frames()))
+    again.process(Frame(frame.image, frame.index, frame.time))
+    assert again.size_learnt and again.analysed_width == pytest.approx(320 * 160 / 213)
+    assert "counted at 213 px from now: its person size restored was learnt at it" in caplog.text
+    restarted = Analyzer(params)
+    restarted.restore_size(samples)
+    assert counted_switching(restarted, sc, {}) == sc.totals
+    usual = ScaleAnalyzer(params)
+    usual.restore_size(samples)
+    usual.process(Frame(frame.image, frame.index, frame.time))
+    assert not usual.size_learnt

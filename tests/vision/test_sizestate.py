@@ -14,7 +14,7 @@ import pytest
 
 from footfall.config import Params
 from footfall.vision.analyzer import Analyzer
-from footfall.vision.detect import ForegroundDetector, person_width_px
+from footfall.vision.detect import WORK_WIDTH, ForegroundDetector, person_width_px
 from footfall.vision.sizestate import SizeMemory, SizeSamples
 from footfall.vision.synthetic import scenario
 from tests.vision.test_detect import bare_floor, with_people
@@ -126,25 +126,31 @@ def test_a_detector_goes_on_from_the_samples_of_an_earlier_run() -> None:
     assert after.person_px == pytest.approx(before.person_px, rel=0.01)
 
 
-def test_samples_are_kept_as_at_the_default_analysis_width() -> None:
-    """A detector analysing a narrow area finer, at 320 px, hands on its samples as at 160 px:
-    one at 160 px goes on with the same size in the frame's pixels, and one at 320 px with the
-    same size in its own work pixels."""
+def test_samples_say_the_width_they_were_learnt_at_and_only_it_takes_them() -> None:
+    """A detector analysing a narrow area finer, at 320 px, hands on its samples with that
+    width: one at 320 px goes on with the same size, one at 160 px (where people measure a
+    smaller share of the picture) learns afresh. Over JSON the width is kept, and a file written
+    before it was is read as learnt at 160 px."""
     params = Params()
     before = learnt_detector(params, work_px=320)
     samples = before.samples()
-    assert samples is not None
+    assert samples is not None and samples.work == 320
+    assert SizeSamples.from_json(samples.to_json()).work == 320
     blank = next(iter(scenario("single", 0, params).frames()))
-    widths = []
+    learnt = []
     for work_px in (160, 320):
         after = ForegroundDetector(params, work_px)
         after.restore(samples)
         after.detect(blank)
-        assert after.size_learnt
-        widths.append(after.frame_person_px)
-    assert widths[0] == pytest.approx(widths[1])  # 160 and 320 work px: the same frame width
-    # (learnt again from all the samples: `before` last set its width 3 samples earlier)
-    assert widths[0] == pytest.approx(before.frame_person_px, rel=0.05)
+        learnt.append(after.size_learnt)
+        if work_px == 320:
+            # learnt again from all the samples: `before` last set its width 3 samples earlier
+            assert after.frame_person_px == pytest.approx(before.frame_person_px, rel=0.05)
+    assert learnt == [False, True]
+    older = {k: v for k, v in samples.to_json().items() if k != "work"}
+    assert SizeSamples.from_json(older).work == WORK_WIDTH
+    with pytest.raises(ValueError, match="analysis width"):
+        SizeSamples.from_json({**samples.to_json(), "work": 0})
 
 
 def test_samples_of_other_sizing_params_or_frames_are_dropped() -> None:

@@ -159,6 +159,25 @@ def test_in_direction_down_flips_the_truth() -> None:
     assert truth is not None and truth.direction == "out"
 
 
+def test_only_a_crossing_inside_the_x_span_is_true_and_episodes_walk_through_the_doorway() -> None:
+    """Over a counting area drawn across x 120..200 (a doorway in a wider picture), a walker
+    crossing at x 100 or 220 passes beside it and makes no passage; the planner lays every
+    episode through the doorway, so each of a mixed scene's walkers that crosses the middle line
+    does so inside the span."""
+    area = AREA.model_copy(update={"Left": 120, "Right": 200})
+    for x, expected in ((100, None), (160, "in"), (220, None)):
+        truth = truth_of(path_walker((0, x, 250), (30, x, -10)), area)
+        assert (None if truth is None else truth.direction) == expected
+    params = Params().model_copy(update={"Area": area})
+    sc = scenario("mixed", seed=4, params=params, episodes=10)
+    mid = (area.YFirst + area.YLast) / 2
+    for w in sc.walkers:
+        for frame, _ in w.crossings(mid):
+            where = w.at(frame)
+            assert where is not None and 120 <= where[0] <= 200
+    assert sum(sc.totals.values()) >= 8
+
+
 @pytest.mark.parametrize(("height_cm", "fov"), [(220, 90.0), (280, 90.0), (350, 70.0), (600, 60.0)])
 def test_person_size_matches_the_detectors_model(height_cm: int, fov: float) -> None:
     counter = Params().Counter.model_copy(update={"Height": height_cm, "FieldOfView": fov})

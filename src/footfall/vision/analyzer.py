@@ -425,7 +425,12 @@ class Analyzer:
     else the first one (a narrow area drawn over people of the usual size: analysed finer, they
     were learnt too large, and tram 04 counted 0/7 for 0/24 on a fifth of the picture). The
     passages of that time wait for the choice, as they wait for the size (`EarlyHold`). A
-    detector given, or `Counter.AutoSize` 0 (the size is told): one width."""
+    detector given, or `Counter.AutoSize` 0 (the size is told): one width.
+
+    The choice follows the counting area (`_follow`): a setparams that narrows it later (an
+    installer drawing the doorway on a running counter) chooses then, at once if the size is
+    learnt; one that widens or moves it while people are counted finer goes to the width it
+    gives; a restart goes on at the width its restored size samples were learnt at."""
 
     def __init__(
         self, params: Params, detector: Detector | None = None, *, in_order: bool = True
@@ -433,16 +438,19 @@ class Analyzer:
         """`in_order`: as `ScaleAnalyzer`'s."""
         self._params = params
         self._in_order = in_order
+        self._fixed = detector is not None  # a detector given: its own width, no choice
         self._main = ScaleAnalyzer(params, detector, in_order=in_order)
-        self._fine: ScaleAnalyzer | None = None
-        self._chosen = detector is not None or not params.Counter.AutoSize
+        self._main_px = WORK_WIDTH  # the width the main analysis works at
+        self._fine: ScaleAnalyzer | None = None  # a finer one beside it, while choosing
+        self._fine_px = WORK_WIDTH
         self._held: tuple[list[Passage], list[Passage]] = ([], [])  # main's, the fine one's
         self._fps: float | None = None
-        self._samples: SizeSamples | None = None
-        self._frames = 0
-        self._frame_w = 0  # the frames' width and the finer analysis's, while choosing
-        self._fine_px = WORK_WIDTH
-        self._released: list[Passage] = []  # the usual one's passages when a choice ended
+        self._samples: SizeSamples | None = None  # restored at a restart
+        self._frames = 0  # frames counted
+        self._choosing = 0  # frames counted while choosing
+        self._frame_w = 0  # the frames' width
+        self._from_start = True  # the choice began at the first frame (not at a setparams)
+        self._released: list[Passage] = []  # passages of an analysis that ended, to hand on
 
     def _both(self) -> list[ScaleAnalyzer]:
         return [self._main] if self._fine is None else [self._main, self._fine]
@@ -454,44 +462,78 @@ class Analyzer:
             analyzer.set_fps(fps)
 
     def set_params(self, params: Params) -> None:
-        """New params from a setparams (`ScaleAnalyzer.set_params`). The width chosen is kept; a
-        counting area that no longer gives the finer width while choosing ends the choice for
-        the usual one."""
+        """New params from a setparams (`ScaleAnalyzer.set_params`); the analysis width follows
+        the counting area (`_follow`)."""
         self._params = params
         for analyzer in self._both():
             analyzer.set_params(params)
-        if self._fine is not None and work_width(self._frame_w, params.Area) != self._fine_px:
-            self._released, self._held = self._held[0], ([], [])
-            self._fine, self._chosen = None, True
+        if self._frame_w:
+            self._follow()
+
+    def _wanted(self) -> int:
+        """The analysis width the counting area asks for (WORK_WIDTH when the width is fixed)."""
+        if self._fixed or not self._params.Counter.AutoSize:
+            return WORK_WIDTH
+        return work_width(self._frame_w, self._params.Area)
+
+    def _follow(self) -> None:
+        """Analyse at the width the counting area asks for. While choosing, an area that asks
+        for another width ends the choice for the usual analysis. Then, another width than the
+        main one's: the main analysis is replaced by one at it (learning its size afresh, its
+        tracks ended) if people were counted finer, if a restart's samples were learnt at it, or
+        if the usual analysis has learnt people small; while the usual one is still learning, a
+        finer one starts beside it and the choice is made as at a first start."""
+        wanted = self._wanted()
+        if self._fine is not None:
+            if wanted == self._fine_px:
+                return
+            self._released += self._held[0]
+            self._fine, self._held = None, ([], [])
+        if wanted == self._main_px:
+            return
+        restored = self._samples is not None and self._samples.work == wanted
+        learnt = self._main.size_samples_seen >= CHOOSE_SAMPLES
+        if self._main_px != WORK_WIDTH or restored or (learnt and self._main.people_small):
+            why = (
+                "its person size restored was learnt at it"
+                if restored
+                else f"the counting area asks for it (people counted at {self._main_px} px)"
+            )
+            log.info("counted at %d px from now: %s", wanted, why)
+            self._released += self._main.flush()
+            self._main, self._main_px = self._scale(wanted), wanted
+        elif not learnt:
+            self._fine, self._fine_px, self._choosing = self._scale(wanted), wanted, 0
+            self._from_start = self._frames == 0
+
+    def _scale(self, width: int) -> ScaleAnalyzer:
+        """A new analysis at `width` px, at the source's rate, from a restart's samples if they
+        were learnt at that width."""
+        detector = ForegroundDetector(self._params, width) if width != WORK_WIDTH else None
+        analyzer = ScaleAnalyzer(self._params, detector, in_order=self._in_order)
+        if self._fps is not None:
+            analyzer.set_fps(self._fps)
+        analyzer.restore_size(self._samples)
+        return analyzer
 
     def process(self, frame: Frame) -> list[Passage]:
         """Detect, track and count one frame (`ScaleAnalyzer.process`)."""
-        if not self._chosen and self._frames == 0:
-            self._start_fine(frame.image.shape[1])
+        width = frame.image.shape[1]
+        if width != self._frame_w:
+            self._frame_w = width
+            self._follow()
+        released, self._released = self._released, []
         self._frames += 1
         passages = self._main.process(frame)
         if self._fine is None:
-            released, self._released = self._released, []
             return released + passages
+        self._choosing += 1
         self._held[0].extend(passages)
         self._held[1].extend(self._fine.process(replace(frame, image=frame.image.copy())))
         fps = self._fps or NOMINAL_FPS
-        if self._main.size_samples_seen >= CHOOSE_SAMPLES or self._frames >= CHOOSE_MAX_S * fps:
-            return self._choose()
-        return []
-
-    def _start_fine(self, frame_width: int) -> None:
-        """A finer analysis beside the first, if the counting area allows one."""
-        work_px = work_width(frame_width, self._params.Area)
-        if work_px <= WORK_WIDTH:
-            self._chosen = True
-            return
-        self._frame_w, self._fine_px = frame_width, work_px
-        detector = ForegroundDetector(self._params, work_px)
-        self._fine = ScaleAnalyzer(self._params, detector, in_order=self._in_order)
-        if self._fps is not None:
-            self._fine.set_fps(self._fps)
-        self._fine.restore_size(self._samples)
+        if self._main.size_samples_seen >= CHOOSE_SAMPLES or self._choosing >= CHOOSE_MAX_S * fps:
+            return released + self._choose()
+        return released
 
     def _choose(self) -> list[Passage]:
         """Go on with the finer analysis if the first learnt people small, else the first;
@@ -500,25 +542,26 @@ class Analyzer:
         if self._fine is not None and self._main.people_small:
             share = self._main.person_px / max(1, self._frame_w)
             log.info(
-                "people are learnt %.1f %% of the picture at %d px: counted at %d px from the"
-                " first frame on (the counting area is %.0f %% of the picture)",
+                "people are learnt %.1f %% of the picture at %d px: counted at %d px from"
+                " %s on (the counting area is %.0f %% of the picture)",
                 100 * share,
                 WORK_WIDTH,
                 self._fine_px,
+                "the first frame" if self._from_start else "its setparams",
                 100 * AREA_SHARE * WORK_WIDTH / self._fine_px,
             )
-            self._main, main = self._fine, fine
-        self._fine, self._held, self._chosen = None, ([], []), True
+            self._main, self._main_px, main = self._fine, self._fine_px, fine
+        self._fine, self._held = None, ([], [])
         return main
 
     def flush(self) -> list[Passage]:
         """End of stream (`ScaleAnalyzer.flush`)."""
+        released, self._released = self._released, []
         if self._fine is None:
-            released, self._released = self._released, []
             return released + self._main.flush()
         self._held[0].extend(self._main.flush())
         self._held[1].extend(self._fine.flush())
-        return self._choose()
+        return released + self._choose()
 
     def size_samples(self) -> SizeSamples | None:
         """What the person-size learner has seen (`ScaleAnalyzer.size_samples`)."""

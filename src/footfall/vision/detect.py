@@ -26,10 +26,10 @@ import numpy.typing as npt
 
 from footfall.config import AreaParams, CounterParams, Params
 from footfall.vision.light import light_gain, moved_light
-from footfall.vision.sizestate import SizeSamples
+from footfall.vision.sizestate import USUAL_WORK, SizeSamples
 from footfall.vision.types import Detections, Frame
 
-WORK_WIDTH = 160  # px: analysis width; MOG2 at this size costs a quarter of MOG2 at 320x240
+WORK_WIDTH = USUAL_WORK  # px: analysis width; MOG2 at this size costs a quarter of MOG2 at 320x240
 # A counting area narrower than this share of the picture may be analysed finer, in proportion
 # (`work_width`; the analyzer chooses, `vision/analyzer.py`): the mask's cleaning and the size
 # learner are pixel-bound, and a doorway a third of the picture wide at 160 px (the tram clips'
@@ -405,6 +405,7 @@ class ForegroundDetector:
             restored is not None
             and restored.sizing == sizing(self._params)
             and restored.frame == self._shape
+            and restored.work == self._work[0]
             and len(restored.thickness) >= SIZE_MIN_SAMPLES
             and self._params.Counter.AutoSize
         ):
@@ -494,12 +495,14 @@ class ForegroundDetector:
         if self._shape is None or len(self._thickness) < SIZE_MIN_SAMPLES:
             return None
         thickness = tuple(t * WORK_WIDTH / self._work[0] for t in self._thickness)  # as at 160
-        return SizeSamples(sizing(self._params), self._shape, thickness, tuple(self._solidity))
+        solidity = tuple(self._solidity)
+        return SizeSamples(sizing(self._params), self._shape, thickness, solidity, self._work[0])
 
     def restore(self, samples: SizeSamples | None) -> None:
         """Go on from the samples of an earlier run, from the first frame on, if they were
-        learnt with the same sizing params and frame size (else they are dropped and the size is
-        learnt afresh): the person size is theirs at once, and new samples join them."""
+        learnt with the same sizing params and frame size and at the same analysis width (else
+        they are dropped and the size is learnt afresh): the person size is theirs at once, and
+        new samples join them."""
         self._restored = samples
         if self._shape is not None:
             self._size(*self._shape)

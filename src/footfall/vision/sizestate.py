@@ -30,18 +30,22 @@ log = logging.getLogger(__name__)
 
 SIZE_FILE = "person-size.json"
 FORMAT = 1
+USUAL_WORK = 160  # px: the usual analysis width (`vision/detect.py`, WORK_WIDTH)
 
 
 @dataclass(frozen=True, slots=True)
 class SizeSamples:
-    """The size learner's samples (blob thickness in work pixels, blob solidity), with what
-    they are only valid for: the sizing params (mounting height, lens, shoulder width, auto
-    size) and the source's frame size."""
+    """The size learner's samples (blob thickness in pixels of a frame analysed 160 px wide,
+    blob solidity), with what they are only valid for: the sizing params (mounting height,
+    lens, shoulder width, auto size), the source's frame size and the width the frames were
+    analysed at (`work`: a person measures a different share of the picture at another width,
+    `vision/analyzer.py`, `Analyzer`; files written before it was kept were learnt at 160)."""
 
     sizing: tuple[float, float, float, int]
     frame: tuple[int, int]
     thickness: tuple[float, ...]
     solidity: tuple[float, ...]
+    work: int = USUAL_WORK
 
     def to_json(self) -> dict[str, Any]:
         """A plain JSON object."""
@@ -51,6 +55,7 @@ class SizeSamples:
             "frame": list(self.frame),
             "thickness": [round(t, 3) for t in self.thickness],
             "solidity": [round(s, 4) for s in self.solidity],
+            "work": self.work,
         }
 
     @classmethod
@@ -63,12 +68,14 @@ class SizeSamples:
             frame_w, frame_h = (int(v) for v in raw["frame"])
             thickness = tuple(float(v) for v in raw["thickness"])
             solidity = tuple(float(v) for v in raw["solidity"])
+            work = int(raw.get("work", USUAL_WORK))
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"a field is missing or malformed ({exc})") from None
         values = (*thickness, *solidity)
-        if not all(math.isfinite(v) and v >= 0 for v in values) or frame_w <= 0 or frame_h <= 0:
-            raise ValueError("a sample or the frame size is negative or not a number")
-        return cls((height, fov, width, int(auto)), (frame_w, frame_h), thickness, solidity)
+        if not all(math.isfinite(v) and v >= 0 for v in values) or min(frame_w, frame_h, work) <= 0:
+            raise ValueError("a sample, the frame size or the analysis width is not positive")
+        sizes = (height, fov, width, int(auto))
+        return cls(sizes, (frame_w, frame_h), thickness, solidity, work)
 
 
 class SizeMemory:

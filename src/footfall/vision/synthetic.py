@@ -112,6 +112,10 @@ def truth_of(walker: Walker, area: AreaParams) -> TruthEvent | None:
         return None
     crossings = walker.crossings((top + bottom) / 2)
     frame, sign = crossings[-1]
+    where = walker.at(frame)
+    left, right = (edge * WIDTH / area.Width for edge in (area.Left, area.Right))
+    if where is None or not left <= where[0] <= right:  # crossed beside the counting area
+        return None
     up = sign < 0
     direction: Direction = "in" if up == (area.InDirection == "up") else "out"
     return TruthEvent(frame, direction)
@@ -178,20 +182,28 @@ class Planner:
         path = ((start, x, y0), (f_turn, x + 4.0, turn_y), (2 * f_turn - start, x + 8.0, y0))
         return Walker(path, *self._look())
 
+    def _doorway(self) -> tuple[float, float]:
+        """The left edge and the width of the counting area's x span, in image pixels: people
+        walk through the doorway it is drawn over."""
+        a = self.params.Area
+        left, right = (edge * WIDTH / a.Width for edge in (a.Left, a.Right))
+        return left, right - left
+
     def episode(self, start: int, kind: str | None = None) -> list[Walker]:
-        """The walkers of one episode starting at frame `start`."""
+        """The walkers of one episode starting at frame `start`, over the middle 60 % of the
+        doorway (`_doorway`)."""
         r = self.rng
         kind = kind or r.choices(self.KINDS, self.WEIGHTS)[0]
         up = r.random() < 0.5
         speed = self._speed()
-        lo, hi = 0.2 * WIDTH, 0.8 * WIDTH
-        x = r.uniform(lo, hi)
+        left, span = self._doorway()
+        x = left + r.uniform(0.2 * span, 0.8 * span)
         area = self.params.Area
         if kind == "single":
             return [self.walk(start, x, up, speed)]
         if kind == "side_by_side":
             gap = self.size * r.uniform(1.02, 1.15)
-            x = r.uniform(0.5 * WIDTH - 0.3 * WIDTH + gap / 2, 0.5 * WIDTH + 0.3 * WIDTH - gap / 2)
+            x = left + r.uniform(0.2 * span + gap / 2, 0.8 * span - gap / 2)
             return [
                 self.walk(start, x - gap / 2, up, speed),
                 self.walk(start, x + gap / 2, up, speed),
@@ -203,8 +215,8 @@ class Planner:
                 self.walk(start + lag, x + r.uniform(-6, 6), up, speed),
             ]
         if kind == "opposite":
-            x = r.uniform(0.3 * WIDTH, 0.38 * WIDTH)
-            far = WIDTH - x + r.uniform(-8, 8)
+            x = left + r.uniform(0.3 * span, 0.38 * span)
+            far = 2 * left + span - x + r.uniform(-8, 8)
             return [self.walk(start, x, up, speed), self.walk(start, far, not up, self._speed())]
         if kind == "uturn":
             mid = (area.YFirst + area.YLast) / 2
@@ -230,7 +242,8 @@ class Planner:
         front = bottom + 0.6 * self.size if up else top - 0.6 * self.size
         exit_y = -margin if up else HEIGHT + margin
         opens = start + round(r.uniform(*QUEUE_WAIT_S) * self.fps)
-        x_door = r.uniform(0.4, 0.6) * WIDTH
+        left, span = self._doorway()
+        x_door = left + r.uniform(0.4, 0.6) * span
         walkers: list[Walker] = []
         behind = 0.0  # px from the front of the queue, along the way it walks
         n = r.randint(*QUEUE_PEOPLE)
