@@ -64,6 +64,7 @@ class Variant(NamedTuple):
     clock: bool = False  # a recorder's clock burned in at the bottom left
     beat: float = 0.0  # a light beating at 5 Hz by this depth (a fraction)
     steps: float = 0.0  # an exposure stepping by this every 3 s (a fraction)
+    switched: float = 0.0  # a light rising by this from 3 s on, over 2 s (a fraction)
 
 
 VARIANTS = (
@@ -90,6 +91,7 @@ VARIANTS = (
     Variant("clock burned in", clock=True),
     Variant("light beating 10 %", beat=0.1),
     Variant("exposure steps 12 %", steps=0.12),
+    Variant("light on +30 % 2 s", switched=0.3),
 )
 
 
@@ -108,13 +110,15 @@ def count_variant(
     clock: bool = False,
     beat: float = 0.0,
     steps: float = 0.0,
+    switched: float = 0.0,
 ) -> tuple[int, int]:
     """Counted (in, out) of `video` resized by `scale`, keeping every `stride`-th frame, or
     resampled to `rate` frames a second, after `empty_s` seconds of its empty doorway, every
     frame moved by up to `shake` px each way and swaying by `sway` px, with `grain` grey levels of
     noise, with a `drop` share of the frames dropped, seen `zoom` times closer, by a counter told
     the mounting height `height` (cm), with a recorder's clock burned in (`clock`), under a light
-    beating by `beat` at 5 Hz or an exposure stepping by `steps` every 3 s."""
+    beating by `beat` at 5 Hz, an exposure stepping by `steps` every 3 s or a light switched on
+    over 2 s at 3 s, rising by `switched`."""
     cv2.setNumThreads(1)
     capture = cv2.VideoCapture(str(video))
     fps = float(capture.get(cv2.CAP_PROP_FPS) or 25.0) / stride
@@ -127,8 +131,8 @@ def count_variant(
         frames = after_empty_doorway(list(frames), round(empty_s * fps))
     if clock:
         frames = alter.clocked(frames, fps)
-    if beat > 0 or steps > 0:
-        frames = alter.lit(frames, fps, beat, steps)
+    if beat > 0 or steps > 0 or switched > 0:
+        frames = alter.lit(frames, fps, beat, steps, switched)
     if grain > 0:
         frames = alter.grainy(frames, grain)
     if shake > 0 or sway > 0:

@@ -114,20 +114,28 @@ def grainy(
 
 
 def lit(
-    frames: Iterator[npt.NDArray[np.uint8]], fps: float, beat: float = 0.0, steps: float = 0.0
+    frames: Iterator[npt.NDArray[np.uint8]],
+    fps: float,
+    beat: float = 0.0,
+    steps: float = 0.0,
+    switched: float = 0.0,
 ) -> Iterator[npt.NDArray[np.uint8]]:
     """The frames under another light: one that beats (`beat`: its depth, at BEAT_HZ, as a
-    camera at 25 fps sees 60 Hz lamps, or at 30 fps 50 Hz ones) and an exposure that steps by
-    `steps` (up, back, down, back: a step every STEP_S seconds)."""
+    camera at 25 fps sees 60 Hz lamps, or at 30 fps 50 Hz ones), an exposure that steps by
+    `steps` (up, back, down, back: a step every STEP_S seconds) and a light switched on
+    (`switched`: it rises by that share from SWITCH_AT_S over SWITCH_S seconds and stays)."""
     for index, image in enumerate(frames):
         t = index / fps
         gain = 1.0 + beat * math.sin(2.0 * math.pi * BEAT_HZ * t)
         gain += steps * (0, 1, 0, -1)[int(t / STEP_S) % 4]
+        gain += switched * min(1.0, max(0.0, (t - SWITCH_AT_S) / SWITCH_S))
         yield np.asarray(np.clip(image.astype(np.float32) * gain, 0, 255), np.uint8)
 
 
 BEAT_HZ = 5.0
 STEP_S = 3.0
+SWITCH_AT_S = 3.0  # before the bus's first passenger, while the trams' queues wait
+SWITCH_S = 2.0
 
 
 def dropped(

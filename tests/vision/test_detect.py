@@ -336,6 +336,35 @@ def test_a_light_change_in_an_empty_doorway_is_learnt() -> None:
     assert all_at_first == 0.0 and all_later == 0.0, shares  # the model started from it
 
 
+def test_a_light_switched_on_over_seconds_in_an_empty_doorway_is_not_taken_for_people() -> None:
+    """The light of an empty doorway (a grown model, learning slowly) rises by 30 % over 2 s,
+    too slowly for a scene change and faster than MOG2 learns: the whole picture turned
+    foreground and its blobs set the person size. Now the model starts again each time the
+    brightness has moved 3 % from the bare doorway's with nothing moving: at most a third of
+    the picture stands out, for a few frames, no size sample is taken from it, and someone who
+    walks in afterwards is seen as before. Dimmed by 30 %, MOG2's shadows hide it anyway."""
+    rng = np.random.default_rng(3)
+    floor = rng.integers(60, 120, (120, 160, 3), dtype=np.uint8)
+    for gain in (1.3, 0.7):
+        det = ForegroundDetector(Params())
+        det.set_fps(25.0)
+        det.mask(floor)
+        for x in range(0, 160, 8):  # someone walks through
+            det.mask(with_people(floor, [(x, 60)]))
+        for _ in range(400):  # a grown model of an empty, still doorway
+            det.mask(floor)
+        seen = det.size_samples_seen
+        shares = []
+        for k in range(125):
+            lit = np.clip(floor * (1 + (gain - 1) * min(1.0, k / 50)), 0, 255).astype(np.uint8)
+            mask = det.mask(lit)
+            shares.append(np.count_nonzero(mask) / mask.size)
+        assert max(shares) < 0.4 and max(shares[60:]) == 0.0, shares
+        assert det.size_samples_seen == seen
+        walker = det.mask(with_people(lit, [(80, 60)]))
+        assert np.count_nonzero(walker[40:80, 60:100]) > 0.5 * 40 * 40
+
+
 def bare_floor() -> np.ndarray:
     return np.random.default_rng(5).integers(60, 120, (240, 320, 3), dtype=np.uint8)
 

@@ -65,6 +65,15 @@ QUIET_SLOWDOWN = 100.0
 # one change far less at once (the bus's first: 2 % of the window; the trams' queues 34-52 %).
 BARE_S = 0.5
 SCENE_CHANGE = 0.2
+# BARE_LIGHT: a light switched on or dimmed over seconds (shop lights at opening, an exposure
+# that follows the daylight) changes an empty doorway too slowly for SCENE_CHANGE, yet faster
+# than the model learns, above all at QUIET_SLOWDOWN: the whole picture turned foreground and
+# the bus with +30 % over 2 s before its first passenger counted 12/7 for 7/7. Foreground that
+# appears where nothing has moved since the doorway was last bare, over a picture whose
+# brightness moved from that bare one's as a light moves it (`vision/light.py`), starts the
+# model again from that frame; the person size is kept (people did not change), and nothing
+# of that foreground sets it.
+BARE_WAKE = 0.03  # the brightness moved this much from the bare doorway's: the light changed
 NOMINAL_FPS = 25.0
 MOTION_THRESHOLD = 12  # grey levels
 DROP_TOLERANCE = 0.5  # an interval this far off the source's: frames were dropped (not mere jitter)
@@ -368,6 +377,9 @@ class ForegroundDetector:
         self._model_frames = 0  # frames the background model has seen
         self._still_frames = 0  # frames in a row with the doorway empty and still
         self._restored: SizeSamples | None = None  # an earlier run's samples, for the first frame
+        self._bare_gray: npt.NDArray[np.uint8] | None = None  # the doorway when last bare
+        self._taken = (0, 0)  # size samples taken so far (thickness, solidity)
+        self._taken_bare = (0, 0)  # and when the doorway was last bare
 
     def set_fps(self, fps: float) -> None:
         """Frame rate of the source: motion is differenced over a fixed time, not frame count."""
@@ -473,9 +485,11 @@ class ForegroundDetector:
             return
         area, solidity = blob_shape(near, int(row), int(col))
         self._solidity.append(solidity)
+        self._taken = (self._taken[0], self._taken[1] + 1)
         if solidity >= ALONE_SOLID and area > ALONE_AREA * thickest**2:
             return
         self._thickness.append(thickest)
+        self._taken = (self._taken[0] + 1, self._taken[1])
         if len(self._thickness) >= SIZE_MIN_SAMPLES and len(self._thickness) % 5 == 0:
             self._set_learnt()
 
@@ -540,6 +554,47 @@ class ForegroundDetector:
             self._still_frames >= BARE_S * self._fps
             and np.count_nonzero(near) >= SCENE_CHANGE * near.size
         )
+
+    def _light_turned(
+        self,
+        gray: npt.NDArray[np.uint8],
+        moved: npt.NDArray[np.generic],
+        still: bool,
+        window: tuple[slice, slice],
+    ) -> bool:
+        """Whether the light changed over an empty doorway (BARE_LIGHT): foreground appeared
+        with nothing moving since the doorway was last bare, and the picture's brightness moved
+        from that bare frame's as a light moves it (`moved_light`)."""
+        if still:
+            if self._still_frames + 1 >= BARE_S * self._fps:
+                self._bare_gray, self._taken_bare = gray, self._taken
+            return False
+        nothing = QUIET_PERSON * PERSON_AREA_FACTOR * self.person_px**2
+        if np.count_nonzero(moved[window]) >= nothing:
+            self._bare_gray = None  # someone moves: the doorway is no longer bare
+            return False
+        if self._bare_gray is None:
+            return False
+        gain = light_gain(self._bare_gray, gray)
+        if not moved_light(gain, BARE_WAKE):
+            return False
+        self._bare_gray = gray
+        self._drop_samples_since(self._taken_bare)
+        self._taken_bare = self._taken
+        return True
+
+    def _drop_samples_since(self, taken: tuple[int, int]) -> None:
+        """Forget the size samples taken since `taken` (`_taken` then): the foreground a light
+        made is no one's size. The size goes back to what the samples left say."""
+        for samples, since in zip((self._thickness, self._solidity), taken, strict=True):
+            for _ in range(min(len(samples), self._taken[samples is self._solidity] - since)):
+                samples.pop()
+        if len(self._thickness) >= SIZE_MIN_SAMPLES:
+            self._set_learnt()
+        else:
+            self._set_person(self._prior_px)
+            if self._params.Counter.AutoSize:
+                self._set_close(self._reference_px)
 
     def foreground_px2(self, x0: float, y0: float, x1: float, y1: float) -> float:
         """Foreground area of the last mask inside a rectangle of the source frames (px² of
@@ -619,6 +674,10 @@ class ForegroundDetector:
                 # model started on the queue the old size counted tram 02 34 for 23, as a
                 # counter restarted with a queue in the door does (bench_restart); afresh 23.
                 self._learn_afresh()
+            elif self._light_turned(gray, moved, still, window):
+                self._bg.apply(small, learningRate=1.0)  # the picture under the new light
+                self._model_frames = 1
+                fg = moved  # what stood out was the light, not people
             self._still_frames = self._still_frames + 1 if still else 0
         fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, self._kernel)
         mask = np.asarray(cv2.morphologyEx(fg, cv2.MORPH_CLOSE, self._close), np.uint8)

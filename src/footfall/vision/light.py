@@ -47,6 +47,7 @@ def light_gain(before: Image, now: Image) -> float:
     return float(np.exp(near.mean())) if near.size else 1.0
 
 
-def moved_light(gain: float) -> bool:
-    """Whether a factor of brightness is a light that beats or stepped (not a switched one)."""
-    return abs(gain - 1.0) > WAKE and 1.0 / MAX_GAIN <= gain <= MAX_GAIN
+def moved_light(gain: float, wake: float = WAKE) -> bool:
+    """Whether a factor of brightness is a light that beats or stepped (not a switched one):
+    off 1 by more than `wake`, within MAX_GAIN."""
+    return abs(gain - 1.0) > wake and 1.0 / MAX_GAIN <= gain <= MAX_GAIN
