@@ -119,16 +119,19 @@ def lit(
     beat: float = 0.0,
     steps: float = 0.0,
     switched: float = 0.0,
+    exposure: float = 1.0,
 ) -> Iterator[npt.NDArray[np.uint8]]:
     """The frames under another light: one that beats (`beat`: its depth, at BEAT_HZ, as a
     camera at 25 fps sees 60 Hz lamps, or at 30 fps 50 Hz ones), an exposure that steps by
     `steps` (up, back, down, back: a step every STEP_S seconds) and a light switched on
-    (`switched`: it rises by that share from SWITCH_AT_S over SWITCH_S seconds and stays)."""
+    (`switched`: it rises by that share from SWITCH_AT_S over SWITCH_S seconds and stays), all
+    times `exposure` (a camera that exposes darker or brighter)."""
     for index, image in enumerate(frames):
         t = index / fps
         gain = 1.0 + beat * math.sin(2.0 * math.pi * BEAT_HZ * t)
         gain += steps * (0, 1, 0, -1)[int(t / STEP_S) % 4]
         gain += switched * min(1.0, max(0.0, (t - SWITCH_AT_S) / SWITCH_S))
+        gain *= exposure
         yield np.asarray(np.clip(image.astype(np.float32) * gain, 0, 255), np.uint8)
 
 
