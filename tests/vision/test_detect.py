@@ -311,6 +311,19 @@ def test_the_background_learns_slowly_only_while_the_doorway_is_still() -> None:
     )
 
 
+def still_doorway(floor: np.ndarray) -> ForegroundDetector:
+    """A detector at 25 fps that saw someone walk over `floor`, then 16 s of it empty and
+    still: a grown model, learning slowly."""
+    det = ForegroundDetector(Params())
+    det.set_fps(25.0)
+    det.mask(floor)
+    for x in range(0, 160, 8):  # someone walks through
+        det.mask(with_people(floor, [(x, 60)]))
+    for _ in range(400):
+        det.mask(floor)
+    return det
+
+
 def test_a_light_change_in_an_empty_doorway_is_learnt() -> None:
     """The slow learning of a still doorway does not keep a changed light as foreground. A lamp
     over part of the picture stands out from the background, so the doorway is not 'still' and
@@ -320,13 +333,7 @@ def test_a_light_change_in_an_empty_doorway_is_learnt() -> None:
     floor = rng.integers(60, 120, (120, 160, 3), dtype=np.uint8)
     shares = []
     for lit_rows in (12, 120):  # a tenth of the picture, all of it
-        det = ForegroundDetector(Params())
-        det.set_fps(25.0)
-        det.mask(floor)
-        for x in range(0, 160, 8):  # someone walks through
-            det.mask(with_people(floor, [(x, 60)]))
-        for _ in range(400):  # a grown model of an empty, still doorway
-            det.mask(floor)
+        det = still_doorway(floor)
         lit = floor.copy()
         lit[:lit_rows] = np.clip(floor[:lit_rows].astype(np.int16) + 45, 0, 255)
         masks = [det.mask(lit) for _ in range(150)]
@@ -346,13 +353,7 @@ def test_a_light_switched_on_over_seconds_in_an_empty_doorway_is_not_taken_for_p
     rng = np.random.default_rng(3)
     floor = rng.integers(60, 120, (120, 160, 3), dtype=np.uint8)
     for gain in (1.3, 0.7):
-        det = ForegroundDetector(Params())
-        det.set_fps(25.0)
-        det.mask(floor)
-        for x in range(0, 160, 8):  # someone walks through
-            det.mask(with_people(floor, [(x, 60)]))
-        for _ in range(400):  # a grown model of an empty, still doorway
-            det.mask(floor)
+        det = still_doorway(floor)
         seen = det.size_samples_seen
         shares = []
         for k in range(125):
