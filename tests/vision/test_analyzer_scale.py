@@ -34,13 +34,18 @@ def counted(
     return passages + analyzer.flush()
 
 
-def test_people_of_the_usual_size_keep_the_usual_analysis() -> None:
+def test_people_of_the_usual_size_keep_the_usual_analysis(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     """People 57 px of 320 (18 %) over a narrow area: the usual analysis goes on, and its count
-    is exactly what one analysis alone at 160 px counts."""
+    is exactly what one analysis alone at 160 px counts; the log says both steps."""
     sc = scenario("mixed", seed=0, params=narrow(Params()), episodes=6)
     chooser = Analyzer(sc.params)
+    caplog.set_level(logging.INFO, logger="footfall")
     assert counted(chooser, sc) == counted(ScaleAnalyzer(sc.params), sc)
     assert chooser.analysed_width == 320  # the frames' own width: analysed at 160 px
+    assert "the counting area is 31 % of the picture: an analysis at 171 px runs" in caplog.text
+    assert "of the picture: counted at 160 px as usual" in caplog.text
 
 
 def test_people_small_at_160_px_are_counted_finer(caplog: pytest.LogCaptureFixture) -> None:

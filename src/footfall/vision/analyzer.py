@@ -505,6 +505,12 @@ class Analyzer:
         elif not learnt:
             self._fine, self._fine_px, self._choosing = self._scale(wanted), wanted, 0
             self._from_start = self._frames == 0
+            log.info(
+                "the counting area is %.0f %% of the picture: an analysis at %d px runs beside"
+                " the usual one until the person size is learnt",
+                100 * AREA_SHARE * WORK_WIDTH / wanted,
+                wanted,
+            )
 
     def _scale(self, width: int) -> ScaleAnalyzer:
         """A new analysis at `width` px, at the source's rate, from a restart's samples if they
@@ -551,6 +557,12 @@ class Analyzer:
                 100 * AREA_SHARE * WORK_WIDTH / self._fine_px,
             )
             self._main, self._main_px, main = self._fine, self._fine_px, fine
+        elif self._fine is not None:
+            log.info(
+                "people are learnt %.1f %% of the picture: counted at %d px as usual",
+                100 * self._main.person_px / max(1, self._frame_w),
+                WORK_WIDTH,
+            )
         self._fine, self._held = None, ([], [])
         return main
 
