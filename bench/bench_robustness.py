@@ -66,6 +66,7 @@ class Variant(NamedTuple):
     steps: float = 0.0  # an exposure stepping by this every 3 s (a fraction)
     switched: float = 0.0  # a light rising by this from 3 s on, over 2 s (a fraction)
     exposure: float = 1.0  # every frame's brightness times this (a camera exposing darker)
+    knock: float = 0.0  # the camera knocked by this (px) at 5 s and left there
 
 
 VARIANTS = (
@@ -94,6 +95,7 @@ VARIANTS = (
     Variant("exposure steps 12 %", steps=0.12),
     Variant("light on +30 % 2 s", switched=0.3),
     Variant("exposed 0.8", exposure=0.8),
+    Variant("knocked 4 px", knock=4.0),
 )
 
 
@@ -114,6 +116,7 @@ def count_variant(
     steps: float = 0.0,
     switched: float = 0.0,
     exposure: float = 1.0,
+    knock: float = 0.0,
 ) -> tuple[int, int]:
     """Counted (in, out) of `video` resized by `scale`, keeping every `stride`-th frame, or
     resampled to `rate` frames a second, after `empty_s` seconds of its empty doorway, every
@@ -121,7 +124,8 @@ def count_variant(
     noise, with a `drop` share of the frames dropped, seen `zoom` times closer, by a counter told
     the mounting height `height` (cm), with a recorder's clock burned in (`clock`), under a light
     beating by `beat` at 5 Hz, an exposure stepping by `steps` every 3 s or a light switched on
-    over 2 s at 3 s, rising by `switched`, every frame's brightness times `exposure`."""
+    over 2 s at 3 s, rising by `switched`, every frame's brightness times `exposure`, the
+    camera knocked by `knock` px at 5 s."""
     cv2.setNumThreads(1)
     capture = cv2.VideoCapture(str(video))
     fps = float(capture.get(cv2.CAP_PROP_FPS) or 25.0) / stride
@@ -136,6 +140,8 @@ def count_variant(
         frames = alter.clocked(frames, fps)
     if beat > 0 or steps > 0 or switched != 0 or exposure != 1.0:
         frames = alter.lit(frames, fps, beat, steps, switched, exposure)
+    if knock > 0:
+        frames = alter.knocked(frames, fps, knock)
     if grain > 0:
         frames = alter.grainy(frames, grain)
     if shake > 0 or sway > 0:

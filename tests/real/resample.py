@@ -95,6 +95,18 @@ def shaken(
         yield moved(image, shift)
 
 
+KNOCK_AT_S = 5.0  # before the bus's first passenger, while the trams' queues wait
+
+
+def knocked(
+    frames: Iterator[npt.NDArray[np.uint8]], fps: float, px: float, at_s: float = KNOCK_AT_S
+) -> Iterator[npt.NDArray[np.uint8]]:
+    """The frames of a camera knocked at `at_s` by `px` (x; half that in y) and left there."""
+    shift = np.array([px, px / 2])
+    for index, image in enumerate(frames):
+        yield moved(image, shift) if index / fps >= at_s else image
+
+
 def moved(image: npt.NDArray[np.uint8], shift: npt.NDArray[np.float64]) -> npt.NDArray[np.uint8]:
     """The image moved by `shift` (x, y) px, its edges replicated."""
     move = np.float32([[1, 0, shift[0]], [0, 1, shift[1]]])

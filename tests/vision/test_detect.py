@@ -366,6 +366,34 @@ def test_a_light_switched_on_over_seconds_in_an_empty_doorway_is_not_taken_for_p
         assert np.count_nonzero(walker[40:80, 60:100]) > 0.5 * 40 * 40
 
 
+def test_a_camera_knocked_over_a_bare_doorway_starts_the_background_again() -> None:
+    """Over a bare doorway, a camera knocked by 4 px leaves the edges of a door frame standing
+    out from a model of the old view for over a second (and those blobs would set the person
+    size): told (`camera_moved`) three frames later, the model starts again from the next frame
+    and the size samples of those frames are dropped. With someone standing in the doorway the
+    model is left to learn the new view at its rate."""
+    rng = np.random.default_rng(4)
+    floor = np.full((120, 160, 3), 100, np.uint8) + rng.integers(0, 3, (120, 160, 3), np.uint8)
+    cv2.line(floor, (40, 0), (40, 119), (210, 210, 210), 6)  # a door frame
+    frame_edges = (slice(None), slice(30, 55))
+    for someone in (False, True):
+        det = still_doorway(floor)
+        view = with_people(floor, [(110, 60)]) if someone else floor
+        for _ in range(10 if someone else 0):  # walks in and stands
+            det.mask(view)
+        seen = det.size_samples_seen
+        knocked = np.roll(view, (2, 4), axis=(0, 1))
+        ghosts = [det.mask(knocked) for _ in range(3)]
+        assert min(np.count_nonzero(m[frame_edges]) for m in ghosts) > 500
+        det.camera_moved(3)
+        after = [np.count_nonzero(det.mask(knocked)[frame_edges]) for _ in range(5)]
+        if someone:
+            assert min(after) > 500, after  # left to learn the new view
+        else:
+            assert max(after) == 0, after
+            assert det.size_samples_seen <= seen
+
+
 def bare_floor() -> np.ndarray:
     return np.random.default_rng(5).integers(60, 120, (240, 320, 3), dtype=np.uint8)
 

@@ -217,6 +217,9 @@ class ScaleAnalyzer:
         image = self._steady.apply(frame.image)  # a shaking camera's frames moved back
         if image is not frame.image:
             frame = replace(frame, image=image)
+        moved = getattr(self._detector, "camera_moved", None)
+        if self._steady.knocked and callable(moved):
+            moved(self._steady.knocked)
         # Our own frame count, not the source's numbers: those start again from 0 when a source
         # is opened anew, and hand-overs, the ledger and passage dates must not go back in time.
         self._n += 1

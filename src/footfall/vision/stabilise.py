@@ -55,6 +55,13 @@ SHAKE_OFF_PX = 0.2  # ... and below which they are not any more
 MAX_SHIFT_FRACTION = 0.015  # a "shift" beyond this share of the width is no shake: a new aim
 STEADY_EVERY = 5  # while steady, measure every this many frames
 ONE_WAY = 0.5  # a move whose net is over this share of its path is not a shake (`to_and_fro`)
+# A camera knocked a few pixels and left there: the background model sees every edge of the
+# doorway moved and takes them for people until it has learnt the new view (the bus moved by 4 px
+# over an empty doorway counted 13/7 for 7/7). A steady camera whose aim stepped by more than
+# KNOCK_PX and stayed there (two measurements agreeing within AGREE_PX) is `knocked`: the
+# analyzer starts the background model again. AIM_S: slow drift is followed, not a knock.
+KNOCK_PX = 1.5
+AIM_S = 60.0
 
 
 class Stabiliser:
@@ -82,6 +89,10 @@ class Stabiliser:
         self._skipped = 0
         self.shaking = False
         self.correction = (0.0, 0.0)  # the shift undone in the last frame (frame px, x and y)
+        self._aim: npt.NDArray[np.float64] | None = None  # where a steady camera looks
+        self._step: npt.NDArray[np.float64] | None = None  # a step away from it, seen once
+        self._step_frames = 0  # frames since that step was first seen
+        self.knocked = 0  # frames ago the camera was knocked to a new aim (0: not this frame)
 
     def apply(self, image: Image) -> Image:
         """The frame with the camera's shake undone; the same array while the camera is steady."""
@@ -90,6 +101,9 @@ class Stabiliser:
             self.reset()
             self._size = (w, h)
             self._scale = max(1.0, w / WORK_MAX_WIDTH)
+        self.knocked = 0
+        if self._step is not None:
+            self._step_frames += 1
         if self._key is not None and not self.shaking:
             self._skipped += 1
             if self._skipped < STEADY_EVERY:
@@ -103,6 +117,7 @@ class Stabiliser:
         if shift is None:
             return image
         jitter = self._follow(shift)
+        self._watch_aim(shift)
         if not self.shaking:
             self.correction = (0.0, 0.0)
             return image
@@ -169,6 +184,23 @@ class Stabiliser:
         else:
             self.shaking = rms(self._jitter) > SHAKE_ON_PX and to_and_fro(self._jitter)
         return jitter
+
+    def _watch_aim(self, position: npt.NDArray[np.float64]) -> None:
+        """Whether a steady camera's aim stepped by more than KNOCK_PX and stayed (`knocked`,
+        counted from the frame the step was first seen); slow drift moves the aim along."""
+        if self._aim is None or self.shaking:
+            self._aim, self._step = position.copy(), None
+            return
+        if float(np.hypot(*(position - self._aim))) <= KNOCK_PX:
+            a = min(1.0, STEADY_EVERY / (AIM_S * self._fps))
+            self._aim = (1.0 - a) * self._aim + a * position
+            self._step = None
+            return
+        if self._step is not None and float(np.hypot(*(position - self._step))) < AGREE_PX:
+            self.knocked = max(1, self._step_frames)
+            self._aim, self._step = position.copy(), None
+            return
+        self._step, self._step_frames = position.copy(), 0
 
     @property
     def _width(self) -> float:
