@@ -449,6 +449,14 @@ class ForegroundDetector:
         learning, the closing starts from the default sizing's width (`reference_width_px`)."""
         self._thickness.clear()
         self._solidity.clear()
+        self._size_from_samples()
+
+    def _size_from_samples(self) -> None:
+        """The person size the samples kept say: learnt from them if there are enough, else the
+        mounting-height guess, the closing then from the default sizing's width."""
+        if len(self._thickness) >= SIZE_MIN_SAMPLES:
+            self._set_learnt()
+            return
         self._set_person(self._prior_px)
         if self._params.Counter.AutoSize:
             self._set_close(self._reference_px)
@@ -605,15 +613,16 @@ class ForegroundDetector:
     def _drop_samples_since(self, taken: tuple[int, int]) -> None:
         """Forget the size samples taken since `taken` (`_taken` then): the foreground a light
         made is no one's size. The size goes back to what the samples left say."""
-        for samples, since in zip((self._thickness, self._solidity), taken, strict=True):
-            for _ in range(min(len(samples), self._taken[samples is self._solidity] - since)):
-                samples.pop()
-        if len(self._thickness) >= SIZE_MIN_SAMPLES:
-            self._set_learnt()
-        else:
-            self._set_person(self._prior_px)
-            if self._params.Counter.AutoSize:
-                self._set_close(self._reference_px)
+        samples = (self._thickness, self._solidity)
+        for kept, now, since in zip(samples, self._taken, taken, strict=True):
+            for _ in range(min(len(kept), now - since)):
+                kept.pop()
+        self._size_from_samples()
+
+    def _start_model_from(self, small: cv2.typing.MatLike) -> None:
+        """The background model starts again from this (work-size) frame."""
+        self._bg.apply(small, learningRate=1.0)  # >= 1: MOG2 starts again from this frame
+        self._model_frames = 1
 
     def foreground_px2(self, x0: float, y0: float, x1: float, y1: float) -> float:
         """Foreground area of the last mask inside a rectangle of the source frames (px² of
@@ -691,15 +700,13 @@ class ForegroundDetector:
             still = self._still(fg, moved, window)
             fg = cv2.bitwise_or(fg, moved)
             if not still and self._scene_change(fg, window):
-                self._bg.apply(small, learningRate=1.0)  # >= 1: MOG2 starts again from this frame
-                self._model_frames = 1
+                self._start_model_from(small)
                 # The size is learnt afresh with it, an earlier run's too (`restore`): over a
                 # model started on the queue the old size counted tram 02 34 for 23, as a
                 # counter restarted with a queue in the door does (bench_restart); afresh 23.
                 self._learn_afresh()
             elif self._light_turned(gray, moved, still, window):
-                self._bg.apply(small, learningRate=1.0)  # the picture under the new light
-                self._model_frames = 1
+                self._start_model_from(small)  # the picture under the new light
                 fg = moved  # what stood out was the light, not people
             self._still_frames = self._still_frames + 1 if still else 0
         fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, self._kernel)
