@@ -22,7 +22,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from bench_robustness import decoded, empty_doorway, truth_of
+from bench_robustness import alter, truth_of
 from floor import DATA, clip_params
 
 from footfall.counting.groundtruth import combined_accuracy
@@ -44,10 +44,10 @@ def count_passes(
     capture = cv2.VideoCapture(str(video))
     fps = file_fps(capture)
     capture.release()
-    images = [np.asarray(image, np.uint8) for image in decoded(video, 1)]
+    images = [np.asarray(image, np.uint8) for image in alter.decoded(video, 1)]
     # Between passes the doorway stands empty for GAP_S (the clip's median image): a cut from
     # the last frame straight to the first would show people jumping across the line.
-    gap = [empty_doorway(images)] * round(gap_s * fps)
+    gap = [alter.empty_doorway(images)] * round(gap_s * fps)
     analyzer = Analyzer(clip_params(video))
     analyzer.set_fps(fps)
     start = datetime(1970, 1, 1, tzinfo=UTC)
