@@ -60,7 +60,7 @@ class CounterParams(_Group):
         default=1,
         ge=0,
         le=1,
-        description="1: learn the person size from the blobs seen; 0: Height only",
+        description="1: learn the person size from the blobs seen (then held); 0: Height only",
     )
     TimeZone: str = Field(default="", max_length=64, description="IANA zone; empty = the system's")
     Rotation: int = Field(

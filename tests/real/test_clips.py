@@ -254,8 +254,11 @@ def test_a_counting_area_drawn_as_a_thin_line_does_not_count_people_over(
 
 # clip -> floor when its hand count gives only line_y (no area): the band is 0.116 of the
 # picture's width thick about the line, across the whole picture; a tenth of the picture's height
-# either side before 2026-12-03 (the bus 8/7, tram 02 21), now 7/7 and 22
-LINE_ONLY_FLOORS = {"bus_overhead_koba": 1.0, "tram_door_overhead_02": 0.95}
+# either side before 2026-12-03 (the bus 8/7, tram 02 21), then 7/7 and 22; 7/7 and 21 since
+# the learnt size is held once its window is full (2026-12-04, fourteenth session: the band's
+# first 600 samples learn 35 px where the window sliding on ended at 33), held to the hand
+# count's own tolerance of 2
+LINE_ONLY_FLOORS = {"bus_overhead_koba": 1.0, "tram_door_overhead_02": 0.91}
 
 
 @pytest.mark.parametrize("clip", sorted(LINE_ONLY_FLOORS))
@@ -393,6 +396,30 @@ def test_told_the_person_size_a_darker_or_dimming_picture_counts_alike() -> None
     assert abs(darker - as_is) <= 1 and abs(dimmed - as_is) <= 1, (
         f"as is {as_is}, exposed 0.7 {darker}, dimmed 30 % {dimmed}"
     )
+
+
+def test_a_learnt_size_is_held_when_the_light_dims_on_a_running_counter() -> None:
+    """Tram 02, then the same frames played backwards (its 23 boarding become 23 alighting, with
+    no bare doorway between: the counter runs on), its light dimmed by 30 % over 2 s from 3 s
+    into them. Learning on, the size followed the dimmer blobs from 33 px down to 19 and the
+    alighting counted 64 (44 undimmed: the thickness follows the way the queue moves too); held
+    once its 600 samples are in, the size stays and they count 26."""
+    truth = GroundTruth.load(DATA / "tram_door_overhead_02.json")
+    images = list(decoded(clip_path(truth.video)))
+    frames = images + list(lit(iter(images[::-1]), truth.fps, switched=-0.3))
+    analyzer = Analyzer(params_for(truth.area, truth.in_direction, None))
+    analyzer.set_fps(truth.fps)
+    passages: list[Passage] = []
+    for index, image in enumerate(frames):
+        when = EPOCH + timedelta(seconds=index / truth.fps)
+        passages += analyzer.process(Frame(image, index, when))
+    passages += analyzer.flush()
+    boarding = [p for p in passages if (p.frame or 0) < len(images)]
+    alighting = [p for p in passages if (p.frame or 0) >= len(images)]
+    n_in = sum(p.direction == "in" for p in boarding)
+    n_out = sum(p.direction == "out" for p in alighting)
+    assert abs(n_in - truth.true_in) <= 2, f"forward: {n_in} in for {truth.true_in}"
+    assert abs(n_out - truth.true_in) <= 4, f"backwards, dimmed: {n_out} out for {truth.true_in}"
 
 
 @pytest.mark.parametrize("clip", ["bus_overhead_koba", "tram_door_overhead_02"])

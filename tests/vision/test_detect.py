@@ -15,6 +15,7 @@ from footfall.vision.detect import (
     GAIN_TORN,
     QUIET_S,
     QUIET_SLOWDOWN,
+    SIZE_WINDOW,
     ForegroundDetector,
     background_rate,
     blob_shape,
@@ -180,6 +181,44 @@ def test_only_a_setparams_of_what_sizes_people_starts_the_size_afresh() -> None:
     higher.Counter.Height = 600
     det.set_params(higher)
     assert det.person_px < learnt / 1.5 and not det.size_learnt  # the new guess, learnt anew
+
+
+def test_the_learnt_size_is_held_once_its_window_is_full() -> None:
+    """People of one width walk until the learner has its SIZE_WINDOW samples; people drawn
+    thinner after that (the thickness the blobs show follows the light and the queue, the
+    size of a person under a fixed camera does not) leave the size where it was. A new mounting
+    height learns it afresh, from the thinner ones."""
+    params = Params()
+    params.Counter.Height = 500
+    det = ForegroundDetector(params)
+    t = datetime(2026, 1, 1, tzinfo=UTC)
+    n = 0
+
+    def walk(radius: int) -> None:
+        nonlocal n
+        x = 60 + 40 * (n // 90 % 6)  # each pass elsewhere: a place walked over all the time
+        # would join the background
+        for f in [scene([])] * 20 + [scene([(x, 230 - 3 * i)], radius) for i in range(70)]:
+            det.detect(Frame(f, n, t + timedelta(seconds=n / 25)))
+            n += 1
+
+    for _ in range(60):
+        if det.size_settled:
+            break
+        walk(28)
+    assert det.size_settled and det.size_samples_seen == SIZE_WINDOW
+    held = det.person_px
+    assert held == pytest.approx(28, rel=0.2)
+    for _ in range(12):  # more thin people than the window holds thick ones
+        walk(16)
+    assert det.person_px == held and det.size_samples_seen == SIZE_WINDOW
+    lower = params.model_copy(deep=True)
+    lower.Counter.Height = 450
+    det.set_params(lower)
+    for _ in range(3):
+        walk(16)
+    assert not det.size_settled
+    assert det.person_px < 0.8 * held  # learnt again, from the thinner people
 
 
 def with_area(params: Params, left: int, right: int) -> Params:
