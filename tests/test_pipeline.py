@@ -603,6 +603,40 @@ def test_the_learnt_person_size_is_kept_over_a_restart(store: SQLiteStore, tmp_p
         other.stop()
 
 
+def test_the_status_and_the_log_say_when_the_learnt_size_is_held(
+    store: SQLiteStore, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Once the learner has its 600 samples the width is held: the status says so, the log says
+    it once with the width, and the width stays while counting goes on; a counter started again
+    from the samples kept holds it from its first frame."""
+    caplog.set_level(logging.INFO, logger="footfall.pipeline")
+    size_file = tmp_path / "person-size.json"
+    handle = start_counting(
+        "synthetic:3", False, Holder(), Ingest(store), paced=False, size_file=size_file
+    )
+    try:
+        wait_for(lambda: handle.status()["size_learnt"] is True, 60, "the size learnt")
+        assert handle.status()["size_held"] is False  # learnt, and still learning
+        wait_for(lambda: handle.status()["size_held"] is True, 120, "the size held")
+        held = handle.status()["person_px"]
+        seen = handle.status()["frames"]
+        wait_for(lambda: handle.status()["frames"] >= seen + 300, 60, "300 frames more")
+        assert handle.status()["person_px"] == held and handle.status()["size_held"] is True
+    finally:
+        handle.stop()
+    said = [r.getMessage() for r in caplog.records if "held from now on" in r.getMessage()]
+    assert len(said) == 1 and f"{held:.1f} px" in said[0], said
+    again = start_counting(
+        "synthetic:3", False, Holder(), Ingest(store), paced=False, size_file=size_file
+    )
+    try:
+        wait_for(lambda: again.status()["person_px"] is not None, 30, "a counted frame")
+        assert again.status()["size_held"] is True
+        assert again.status()["person_px"] == pytest.approx(held, rel=0.06)
+    finally:
+        again.stop()
+
+
 def test_a_file_is_counted_afresh_whatever_the_size_memory_holds(
     store: SQLiteStore, tmp_path: Path
 ) -> None:

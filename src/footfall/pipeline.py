@@ -165,6 +165,7 @@ class CountingHandle:
         # the frame is done: read mid-frame, the analyzer's may still be the mounting-height guess
         self._counted_px: float | None = None
         self._size_learnt: bool | None = None  # ... and whether that width was learnt yet
+        self._size_held: bool | None = None  # ... and whether it is held (its samples all in)
         self._height_px: float | None = None  # ... and the width Counter.Height gives
         self._frame_w: int | None = None  # ... and the width of its frame
         self._analysed_w: float | None = None  # ... and the part of it analysed at 160 px
@@ -225,6 +226,10 @@ class CountingHandle:
             # until the first people are seen, or after a queue arrived at once in an empty
             # doorway; the passages of that time wait for it); None before the first frame
             "size_learnt": self._size_learnt,
+            # whether that learnt width is held: learnt over the first 600 frames with people
+            # near the area, it no longer follows the light or the crowd (learnt again for a new
+            # scene, a new Counter.Height, FieldOfView or PersonWidth, or AutoSize 0 then 1)
+            "size_held": self._size_held,
             # the width Counter.Height, FieldOfView and PersonWidth give for that frame: far from
             # person_px, either the mounting height is wrong or the learnt width is (a doorway
             # crowded from the start on a clean floor teaches one too wide; docs/vision.md)
@@ -266,6 +271,16 @@ class CountingHandle:
                 100 * person_share(width, analysed_w),
                 100 * SMALL_PERSON_SHARE,
             )
+
+    def _tell_if_held(self, held: bool) -> None:
+        """Log when the learnt person width comes to be held (again after it was learnt afresh)."""
+        if held and not self._size_held and self._counted_px is not None:
+            log.info(
+                "the person width is learnt and held from now on: %.1f px (Counter.AutoSize 0"
+                " then 1 learns it again)",
+                self._counted_px,
+            )
+        self._size_held = held
 
     @staticmethod
     def _arrival_fps(times: list[float]) -> float:
@@ -378,6 +393,7 @@ class CountingHandle:
             width = getattr(analyzer, "person_px", None)
             self._counted_px = float(width) if isinstance(width, float | int) else None
             self._size_learnt = bool(getattr(analyzer, "size_learnt", True))
+            self._tell_if_held(bool(getattr(analyzer, "size_held", False)))
             self._frame_w = int(frame.image.shape[1])
             analysed = getattr(analyzer, "analysed_width", 0.0)
             self._analysed_w = float(analysed) if analysed else float(self._frame_w)

@@ -380,6 +380,12 @@ class ScaleAnalyzer:
         return bool(getattr(self._detector, "size_learnt", True))
 
     @property
+    def size_held(self) -> bool:
+        """Whether the detector's learnt size is held: its window of samples is full
+        (`ForegroundDetector.size_settled`; detectors that do not learn one: never)."""
+        return bool(getattr(self._detector, "size_settled", False))
+
+    @property
     def shaking(self) -> bool:
         """Whether the camera shakes and frames are being moved back (`vision/stabilise.py`)."""
         return self._steady.shaking
@@ -592,6 +598,11 @@ class Analyzer:
     def size_learnt(self) -> bool:
         """Whether the person size is learnt (`ScaleAnalyzer.size_learnt`)."""
         return self._main.size_learnt
+
+    @property
+    def size_held(self) -> bool:
+        """Whether the learnt person size is held (`ScaleAnalyzer.size_held`)."""
+        return self._main.size_held
 
     @property
     def shaking(self) -> bool:
