@@ -2,11 +2,10 @@
 
 The learnt person size rests on the thickest foreground blobs of the first SIZE_WINDOW frames
 with people (then it is held), and what those blobs look like depends on what the background
-model has seen: a
-counter started while a queue stands in the door takes the queue for background, its blobs are
-torn and the size it learns is far too small (tram 02 restarted in the middle: 19-24 px for 33,
-21 passages counted for 10), and one started on an empty doorway sees the next queue as one
-solid blob (14 for 23). Carried over a restart, the samples of the run before keep the size
+model has seen: a counter started while a queue stands in the door takes the queue for
+background, its blobs are torn and the size it learns is far too small (tram 02 restarted in the
+middle: 19-24 px for 33, 21 passages counted for 10), and one started on an empty doorway sees
+the next queue as one solid blob (14 for 23). Carried over a restart, the samples of the run before keep the size
 where it was while the new background model settles (a full window is held as it is; a
 shorter one is completed by new samples).
 
