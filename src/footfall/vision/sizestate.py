@@ -5,9 +5,9 @@ with people (then it is held), and what those blobs look like depends on what th
 model has seen: a counter started while a queue stands in the door takes the queue for
 background, its blobs are torn and the size it learns is far too small (tram 02 restarted in the
 middle: 19-24 px for 33, 21 passages counted for 10), and one started on an empty doorway sees
-the next queue as one solid blob (14 for 23). Carried over a restart, the samples of the run before keep the size
-where it was while the new background model settles (a full window is held as it is; a
-shorter one is completed by new samples).
+the next queue as one solid blob (14 for 23). Carried over a restart, the samples of the run
+before keep the size where it was while the new background model settles (a full window is held
+as it is; a shorter one is completed by new samples).
 
 `SizeSamples` is the learner's state (pure, JSON both ways); `SizeMemory` keeps it in a file of
 the data directory, written whole and atomically (a `kill -9` mid-write leaves the last one).
