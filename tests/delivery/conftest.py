@@ -28,7 +28,14 @@ def broker(tmp_path: Path) -> Iterator[Broker]:
         unavailable("mosquitto is not installed")
     folder = tmp_path / "broker"
     folder.mkdir()
-    b = Broker(free_port(), folder)
-    b.start()
+    for attempt in range(3):  # a port another worker took between free_port and the bind
+        b = Broker(free_port(), folder)
+        try:
+            b.start()
+            break
+        except AssertionError:
+            b.stop()
+            if attempt == 2:
+                raise
     yield b
     b.stop()

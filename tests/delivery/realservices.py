@@ -104,16 +104,36 @@ class Broker:
     process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        """Run mosquitto on `port` and wait until it accepts connections."""
+        """Run mosquitto on `port` and wait until it listens there itself: with tests run side by
+        side, another worker's broker could hold a port `free_port` gave both, and a bare
+        connection test would then pass against the wrong broker."""
         conf = self.folder / "mosquitto.conf"
+        log = self.folder / "broker.log"
         conf.write_text(
             f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence true\n"
-            f"persistence_location {self.folder}/\nlog_dest file {self.folder}/broker.log\n"
+            f"persistence_location {self.folder}/\nlog_dest file {log}\n"
             # as root, mosquitto would drop to a user who cannot write here
             f"user {getpass.getuser()}\n"
         )
-        self.process = subprocess.Popen(["mosquitto", "-c", str(conf)])
-        wait_until(lambda: answers(self.port), 10, "mosquitto to listen")
+        seen = log.stat().st_size if log.exists() else 0  # the log of an earlier start stays
+        process = self.process = subprocess.Popen(["mosquitto", "-c", str(conf)])
+        opened = f"Opening ipv4 listen socket on port {self.port}."
+
+        def listening() -> bool:
+            if process.poll() is not None:
+                raise AssertionError(f"mosquitto on port {self.port} exited: {self._log(seen)}")
+            return opened in self._log(seen) and answers(self.port)
+
+        wait_until(listening, 10, "mosquitto to listen")
+
+    def _log(self, start: int) -> str:
+        """The broker's log from byte `start` on ('' before it is written)."""
+        path = self.folder / "broker.log"
+        if not path.exists():
+            return ""
+        with path.open("rb") as f:
+            f.seek(start)
+            return f.read().decode(errors="replace")
 
     def stop(self) -> None:
         """SIGTERM (mosquitto saves its sessions) and wait for it to go."""
