@@ -29,6 +29,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 from bench_robustness import alter, truth_of
 from floor import DATA, clip_params
 
@@ -40,6 +41,15 @@ from footfall.vision.types import Frame
 GAP_S = 2.0  # s of empty doorway between two passes
 
 
+def clip_frames(video: Path) -> tuple[float, list[npt.NDArray[np.uint8]]]:
+    """The clip's frame rate and every frame of it (OpenCV on one thread, as a core would)."""
+    cv2.setNumThreads(1)
+    capture = cv2.VideoCapture(str(video))
+    fps = file_fps(capture)
+    capture.release()
+    return fps, [np.asarray(image, np.uint8) for image in alter.decoded(video, 1)]
+
+
 def count_passes(
     video: Path, passes: int, gap_s: float = GAP_S, live: bool = False
 ) -> list[tuple[int, int, float]]:
@@ -47,11 +57,7 @@ def count_passes(
     `gap_s` seconds of empty doorway between two passes. Each pass ends as a file does
     (`flush`), or with `live` as a camera's stream goes on: no flush, the empty doorway after
     each pass (the last one too) counted with it."""
-    cv2.setNumThreads(1)
-    capture = cv2.VideoCapture(str(video))
-    fps = file_fps(capture)
-    capture.release()
-    images = [np.asarray(image, np.uint8) for image in alter.decoded(video, 1)]
+    fps, images = clip_frames(video)
     # Between passes the doorway stands empty for GAP_S (the clip's median image): a cut from
     # the last frame straight to the first would show people jumping across the line.
     gap = [alter.empty_doorway(images)] * round(gap_s * fps)
@@ -79,11 +85,7 @@ def count_there_and_back(video: Path, switched: float) -> tuple[int, int, int, i
     """(in, out) of `video` and (in, out) of its frames played backwards straight after, their
     light changed by `switched` over 2 s from 3 s into them, by one analyzer; and the person
     width (px) at the end."""
-    cv2.setNumThreads(1)
-    capture = cv2.VideoCapture(str(video))
-    fps = file_fps(capture)
-    capture.release()
-    images = [np.asarray(image, np.uint8) for image in alter.decoded(video, 1)]
+    fps, images = clip_frames(video)
     back = list(alter.lit(iter(images[::-1]), fps, switched=switched)) if switched else images[::-1]
     analyzer = Analyzer(clip_params(video))
     analyzer.set_fps(fps)

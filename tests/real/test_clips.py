@@ -18,6 +18,7 @@ import numpy.typing as npt
 import pytest
 
 from footfall.commands.count import params_for
+from footfall.config import Params
 from footfall.counting.groundtruth import GroundTruth, Score, score
 from footfall.store.base import Passage
 from footfall.vision import track
@@ -100,11 +101,12 @@ def count_timed(
     fps: float,
     truth: GroundTruth,
     area: dict[str, int] | None = None,
+    params: Params | None = None,
 ) -> Score:
     """Count (index, image) pairs, each taken at index / `fps` (an index missing: a frame
-    dropped), in the truth's area or `area`; scored with frame numbers mapped back to the
-    clip's."""
-    analyzer = Analyzer(params_for(area or truth.area, truth.in_direction, None))
+    dropped), in the truth's area or `area` (or with `params` whole); scored with frame numbers
+    mapped back to the clip's."""
+    analyzer = Analyzer(params or params_for(area or truth.area, truth.in_direction, None))
     analyzer.set_fps(fps)
     passages: list[Passage] = []
     for index, image in timed:
@@ -381,13 +383,8 @@ def test_told_the_person_size_a_darker_or_dimming_picture_counts_alike() -> None
     params = params_for(truth.area, truth.in_direction, 412, auto_size=False)
 
     def counted(frames: Iterator[npt.NDArray[np.uint8]]) -> int:
-        analyzer = Analyzer(params)
-        analyzer.set_fps(truth.fps)
-        passages: list[Passage] = []
-        for index, image in enumerate(frames):
-            when = EPOCH + timedelta(seconds=index / truth.fps)
-            passages += analyzer.process(Frame(image, index, when))
-        return len(passages + analyzer.flush())
+        s = count_timed(enumerate(frames), truth.fps, truth, params=params)
+        return s.counted_in + s.counted_out
 
     as_is = counted(decoded(video))
     darker = counted(lit(decoded(video), truth.fps, exposure=0.7))
