@@ -3,7 +3,8 @@ decodes them; `resampled` decodes it at another frame rate with FFmpeg's filters
 development dependency): `fps` keeps the frame nearest each new tick (fewer frames), and
 `minterpolate` makes the new frames by motion-compensated interpolation (more frames, as a
 camera running faster would see them). `empty_doorway` is the clip's scene with no one in it;
-`zoomed` is the clip as a higher or a lower camera would see it (with `zoomed_area`); `clocked`
+`zoomed` is the clip as a higher or a lower camera would see it (with `zoomed_area`), `widescreen`
+as a 1280x720 or 1920x1080 camera would (with `widescreen_area`); `clocked`
 has a recorder's clock burned in; `lit` is under a light that beats or an exposure that steps;
 `written_lossy` writes a file that lost frames, the rest keeping
 their timestamps.
@@ -245,3 +246,23 @@ def zoomed_area(area: dict[str, int], factor: float, shift: tuple[float, float])
         out[key] = round(area[key] * factor + shift[1])
     out["radius"] = round(area.get("radius", 0) * factor)
     return out
+
+
+def widescreen(image: npt.NDArray[np.uint8], size: tuple[int, int]) -> npt.NDArray[np.uint8]:
+    """The image as a camera of `size` (width, height; wider than the clip's aspect, as 1280x720
+    or 1920x1080) would show the doorway: enlarged (bicubic) to the height, the plain floor
+    either side."""
+    h, w = image.shape[:2]
+    inner = round(w * size[1] / h)
+    big = cv2.resize(image, (inner, size[1]), interpolation=cv2.INTER_CUBIC)
+    left = (size[0] - inner) // 2
+    border = (0, 0, left, size[0] - inner - left)
+    return np.asarray(cv2.copyMakeBorder(big, *border, cv2.BORDER_CONSTANT, value=ZOOM_FLOOR))
+
+
+def widescreen_area(area: dict[str, int], size: tuple[int, int]) -> dict[str, int]:
+    """A counting area (cntpos fields, in the clip's pixels) where `widescreen` shows it."""
+    factor = size[1] / area["height"]
+    left = (size[0] - round(area["width"] * factor)) // 2
+    out = zoomed_area(dict(area, width=size[0]), factor, (left, 0.0))
+    return dict(out, width=size[0], height=size[1])

@@ -18,8 +18,10 @@ from footfall.vision.detect import (
     SIZE_WINDOW,
     ForegroundDetector,
     background_rate,
+    band_px,
     blob_shape,
     frames_back,
+    guess_width_px,
     mog2_history,
     motion_reference,
     motion_span,
@@ -27,7 +29,6 @@ from footfall.vision.detect import (
     person_width_px,
     size_gain,
     split_blob,
-    thin_band_px,
     work_width,
 )
 from footfall.vision.types import Frame
@@ -159,9 +160,23 @@ def test_a_height_told_too_high_does_not_hold_the_learnt_width_down() -> None:
 
 def test_a_band_is_thin_by_the_default_sizing_whatever_height_is_told() -> None:
     """Told a low mounting height, the clips' 40 px bands were taken for thin (0.6 of 133 px);
-    told a high one, a 10 px band was widened too little."""
-    assert thin_band_px(320) == pytest.approx(0.6 * person_width_px(320, 280, 90.0, 50))
-    assert thin_band_px(640) == pytest.approx(2 * thin_band_px(320))
+    told a high one, a 10 px band was widened too little. A band thinner than 0.6 of the default
+    sizing's person is counted that thick."""
+    guess = person_width_px(320, 280, 90.0, 50)
+    assert band_px(10, 320, 240) == pytest.approx(0.6 * guess)
+    assert band_px(20, 640, 480) == pytest.approx(2 * band_px(10, 320, 240))
+    assert band_px(40, 320, 240) == 40  # the bus's own band, 0.70 of the guess
+    assert band_px(0.59 * guess, 320, 240) == pytest.approx(0.6 * guess)
+
+
+def test_a_wider_picture_does_not_make_the_guessed_person_wider() -> None:
+    """A 16:9 picture shows more floor either side than a 4:3 one of its height, not wider
+    people: the trams' 40 px band seen by a 1280x720 camera (100 px) is counted 103 px thick
+    (0.6 of the guess across 960 px), not 137 (0.6 of the guess across 1280)."""
+    assert guess_width_px(1280, 720) == pytest.approx(guess_width_px(960, 720))
+    assert guess_width_px(352, 288) == pytest.approx(person_width_px(352, 280, 90.0, 50))
+    assert band_px(100, 1280, 720) == pytest.approx(0.6 * person_width_px(960, 280, 90.0, 50))
+    assert band_px(20, 1280, 720) == pytest.approx(0.6 * guess_width_px(960, 720))
 
 
 def test_only_a_setparams_of_what_sizes_people_starts_the_size_afresh() -> None:

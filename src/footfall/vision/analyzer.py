@@ -32,10 +32,10 @@ from footfall.vision.detect import (
     WORK_WIDTH,
     Detector,
     ForegroundDetector,
+    band_px,
     people_small,
     person_width_px,
     sizing,
-    thin_band_px,
     work_width,
 )
 from footfall.vision.sizestate import SizeSamples
@@ -173,7 +173,7 @@ class ScaleAnalyzer:
         )
         c = p.Counter
         guess = person_width_px(width, c.Height, c.FieldOfView, c.PersonWidth)
-        self._counter.min_band_px = thin_band_px(width)
+        self._counter.min_band_px = band_px(area.ylast - area.yfirst, width, height)
         self._set_person(guess if guess_size else self._person_px)
         self._tracker.max_missed = max(2, round(OCCLUSION_S * self._fps))
         self._counter.handoff_frames = round(HANDOFF_S * self._fps)

@@ -26,6 +26,7 @@ import numpy.typing as npt
 
 from footfall.config import AreaParams, CounterParams, Params
 from footfall.vision.light import light_gain, moved_light
+from footfall.vision.shrink import shrink
 from footfall.vision.sizestate import USUAL_WORK, SizeSamples
 from footfall.vision.types import Detections, Frame
 
@@ -105,10 +106,13 @@ SIZE_MARGIN_BANDS = 2.0  # size is learnt within this many area heights above an
 # band, and a track is beyond an edge only past it (`Counter.min_band_px`). On 10 / 20 px bands
 # the bus counted 19/20 and 11/11 for 7/7, tram 02 47 and 33 for 23, tram 04 63 and 48 for ~28:
 # blobs cut by so thin a window taught a size far too small, and jitter carried tracks across
-# and back. The guess, not the learnt width, so the clips' own 40 px bands (0.64 of the guess on
-# the trams, 0.70 on the bus) are left as they are; the default sizing's guess whatever Height is
-# told (`thin_band_px`), so a lower one does not take those bands for thin, nor a higher one
-# leave a line thin.
+# and back (widened to 0.5 of the guess, the bus on 20 px 11/10; tram 02 from 0.8 times as
+# close, its band 0.51 of the guess, left as drawn 35). The guess, not the learnt width, so the
+# clips' own 40 px bands (0.64 of the guess on the trams, 0.70 on the bus) are left as they
+# are; the default sizing's guess whatever Height is told (`band_px`), so a lower one does not
+# take those bands for thin, nor a higher one leave a line thin; and in a 4:3 picture of the
+# frame's height (`guess_width_px`): the trams' door seen by a 1280x720 camera, its band 100 px,
+# was widened to 137 px and tram 04 counted 0/20 for ~28 (now 103 px: 0/27).
 MIN_BAND_GUESS = 0.6
 # A typical thickest blob is narrower than the shoulders, the more so when the mask is torn
 # (clothes like the floor): the gain goes from GAIN_CLEAN for solid blobs (solidity, blob area /
@@ -181,12 +185,21 @@ def reference_width_px(image_width: int) -> float:
     return person_width_px(image_width, c.Height, c.FieldOfView, c.PersonWidth)
 
 
-def thin_band_px(image_width: int) -> float:
-    """How thick (px of a picture this wide) a counting area is counted at least: MIN_BAND_GUESS
-    of the default sizing's person width, whatever Height is told (told 200 cm, the trams' 40 px
-    bands were taken for thin and counted as 88 px: tram 04 0/16 for ~28; told 450 cm, a 10 px
-    band was widened too little: the bus 15/13, tram 02 35)."""
-    return MIN_BAND_GUESS * reference_width_px(image_width)
+def guess_width_px(image_width: int, image_height: int) -> float:
+    """The default sizing's person width (`reference_width_px`) in a picture of this size, its
+    lens taken as 90 degrees across a 4:3 picture: a wider one (16:9) shows more floor either
+    side, not wider people (the trams' door seen by a 1280x720 camera: 229 px across the whole
+    width, 172 across 960 px, the people 98)."""
+    return reference_width_px(min(image_width, round(image_height * 4 / 3)))
+
+
+def band_px(band: float, image_width: int, image_height: int) -> float:
+    """How thick (px of a picture of this size) a counting area `band` px thick is counted: at
+    least MIN_BAND_GUESS of the default sizing's person width (`guess_width_px`), whatever
+    Height is told (told 200 cm, the trams' 40 px bands were taken for thin and counted as 88
+    px: tram 04 0/16 for ~28; told 450 cm, a 10 px band was widened too little: the bus 15/13,
+    tram 02 35)."""
+    return max(band, MIN_BAND_GUESS * guess_width_px(image_width, image_height))
 
 
 def sizing(params: Params) -> tuple[float, float, float, int]:
@@ -482,7 +495,7 @@ class ForegroundDetector:
         """Rows and columns (work pixels) around the counting area, where size is learnt."""
         a = self._params.Area
         sx, sy = self._work[0] / a.Width, self._work[1] / a.Height
-        band = max(a.YLast - a.YFirst, thin_band_px(a.Width))
+        band = band_px(a.YLast - a.YFirst, a.Width, a.Height)
         margin = SIZE_MARGIN_BANDS * band
         rows = slice(max(0, int((a.YFirst - margin) * sy)), int((a.YLast + margin) * sy) + 1)
         return rows, slice(max(0, int(a.Left * sx)), int(a.Right * sx) + 1)
@@ -678,7 +691,7 @@ class ForegroundDetector:
         if self._shape != (w, h):
             self._size(w, h)
             self._model_frames = 0  # MOG2 starts afresh on frames of another size
-        small = cv2.resize(image, self._work, interpolation=cv2.INTER_AREA)
+        small = shrink(image, self._work)
         window = self._size_window()  # around the counting area
         rate = background_rate(
             self._still_frames, self._model_frames, self._fps, self._bg.getHistory()

@@ -36,6 +36,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from footfall.vision.shrink import shrink
+
 Image = npt.NDArray[np.uint8]
 
 WORK_MAX_WIDTH = 480  # px: wider frames are measured on a copy this wide (the shift scaled back)
@@ -131,11 +133,13 @@ class Stabiliser:
         return np.asarray(moved, np.uint8)
 
     def _grey(self, image: Image) -> Image:
-        grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
+        grey: Image = np.asarray(
+            cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image, np.uint8
+        )
         if self._scale > 1.0:
             h, w = grey.shape[:2]
             size = (round(w / self._scale), round(h / self._scale))
-            grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
+            grey = shrink(grey, size)
         return np.asarray(grey, np.uint8)
 
     def _renew(self, grey: Image, position: npt.NDArray[np.float64]) -> None:

@@ -24,6 +24,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize import linear_sum_assignment
 
+from footfall.vision.shrink import shrink
+
 _FAR = 1e9
 FLOW_PERSON_PX = 12.0  # optical flow runs at the scale where one person is this wide
 # DIS starts its search from the previous frame's flow, moved on by itself (people keep their
@@ -216,7 +218,7 @@ class MotionField:
         scale = 2.0 ** (round(math.log2(raw) * 4) / 4)  # quarter-octave steps: few restarts
         x0, y0, x1, y1 = roi
         size = (max(16, round((x1 - x0) * scale)), max(16, round((y1 - y0) * scale)))
-        small = cv2.resize(image[y0:y1, x0:x1], size, interpolation=cv2.INTER_AREA)
+        small = shrink(image[y0:y1, x0:x1], size)
         gray = np.ascontiguousarray(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), np.uint8)
         key = (roi, scale)
         if key != self._key or self._prev is None:
