@@ -154,6 +154,19 @@ def test_a_line_y_without_an_area_counts_a_band_across_the_picture() -> None:
         GroundTruth.from_json(raw | {"line_y": 120})
 
 
+def test_a_line_in_a_widescreen_picture_counts_a_band_as_thick_as_in_a_4_3_one() -> None:
+    """A 1280x720 picture shows more floor either side than a 960x720 one, not wider people:
+    its line's band is 0.116 of 960 px thick (111), not of 1280 (148); a vertical line in a
+    portrait 720x1280 one alike."""
+    raw = {k: v for k, v in GOOD.items() if k != "area"}
+    wide = GroundTruth.from_json(raw | {"line_y": 360, "width": 1280, "height": 720})
+    assert (wide.area.yfirst, wide.area.ylast) == (304, 416)
+    across = GroundTruth.from_json(
+        raw | {"line_x": 360, "width": 720, "height": 1280, "in_direction": "right"}
+    )
+    assert (across.area.yfirst, across.area.ylast) == (304, 416)
+
+
 @pytest.mark.parametrize("raw", [[1, 2], "hello", None])
 def test_a_file_that_is_not_an_object_says_so(raw: object) -> None:
     with pytest.raises(BadRequest, match="must hold one JSON object"):

@@ -151,10 +151,12 @@ def _sized(container: dict[str, Any], frame_size: tuple[int, int]) -> dict[str, 
     return {"width": width, "height": height} | container
 
 
-def _band(line: int, across: int, counted_width: int) -> tuple[int, int]:
+def _band(line: int, across: int, counted: tuple[int, int]) -> tuple[int, int]:
     """The counting band around a line in a picture `across` px wide across the line, counted
-    in a picture `counted_width` px wide: LINE_BAND_SHARE of that thick."""
-    half = max(1, round(LINE_BAND_SHARE * counted_width / 2))
+    in a picture of `counted` (width, height): LINE_BAND_SHARE of its width thick, or of a 4:3
+    picture of its height if it is wider (a 16:9 picture shows more floor, not wider people)."""
+    width = min(counted[0], round(counted[1] * 4 / 3))
+    half = max(1, round(LINE_BAND_SHARE * width / 2))
     return max(0, line - half), min(across, line + half)
 
 
@@ -164,7 +166,7 @@ def _around_line(raw: dict[str, Any]) -> Area:
     width, height, line = (_count(raw, k, "") for k in ("width", "height", "line_y"))
     if not 0 < line < height:
         raise ValueError(f"line_y {line} is not inside the picture (0-{height})")
-    top, bottom = _band(line, height, width)
+    top, bottom = _band(line, height, (width, height))
     return Area(width, height, 0, width, top, bottom, top, bottom, 0)
 
 
@@ -214,7 +216,7 @@ def _across(raw: dict[str, Any], in_direction: object) -> tuple[Area, InDirectio
     band = (
         (left, right)
         if left < line < right and right - left <= width // 2
-        else _band(line, width, height)  # counted turned: the picture is `height` wide
+        else _band(line, width, (height, width))  # counted turned: `height` wide
     )
     top, bottom = (_count(a, k, "area.") for k in ("top", "bottom")) if a else (0, height)
     span = (top, bottom) if top < bottom <= height else (0, height)
