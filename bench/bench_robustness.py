@@ -11,7 +11,9 @@ times (a lower one: the part around the area, enlarged), or counted as is by a c
 another mounting height (`Counter.Height` 200 or 450 cm instead of the default 280: the person
 size is still learnt, the told height only starts it), or with a clock burned into the picture
 as CCTV recorders stamp it (bottom left, to the tenth of a second), or under a light beating by
-10 % at 5 Hz (a camera at 25 fps under 60 Hz lamps) or an exposure stepping by 12 % every 3 s.
+10 % at 5 Hz (a camera at 25 fps under 60 Hz lamps) or an exposure stepping by 12 % every 3 s,
+or as a 1280x720 or 1920x1080 camera would show the doorway (the clip enlarged to the picture's
+height, plain floor either side: a 16:9 picture, its door under a third of the width).
 
 Every variant feeds its frames to a fresh `Analyzer` with the clip's area (scaled by the analyzer
 to the frame size) and the variant's frame rate. Prints counted in/out per clip and variant, and
@@ -67,6 +69,7 @@ class Variant(NamedTuple):
     switched: float = 0.0  # a light rising by this from 3 s on, over 2 s (a fraction)
     exposure: float = 1.0  # every frame's brightness times this (a camera exposing darker)
     knock: float = 0.0  # the camera knocked by this (px) at 5 s and left there
+    wide: tuple[int, int] | None = None  # as a camera of this 16:9 size: plain floor either side
 
 
 VARIANTS = (
@@ -96,6 +99,8 @@ VARIANTS = (
     Variant("light on +30 % 2 s", switched=0.3),
     Variant("exposed 0.8", exposure=0.8),
     Variant("knocked 4 px", knock=4.0),
+    Variant("1280x720 cam", wide=(1280, 720)),
+    Variant("1920x1080 cam", wide=(1920, 1080)),
 )
 
 
@@ -117,6 +122,7 @@ def count_variant(
     switched: float = 0.0,
     exposure: float = 1.0,
     knock: float = 0.0,
+    wide: tuple[int, int] | None = None,
 ) -> tuple[int, int]:
     """Counted (in, out) of `video` resized by `scale`, keeping every `stride`-th frame, or
     resampled to `rate` frames a second, after `empty_s` seconds of its empty doorway, every
@@ -125,7 +131,8 @@ def count_variant(
     the mounting height `height` (cm), with a recorder's clock burned in (`clock`), under a light
     beating by `beat` at 5 Hz, an exposure stepping by `steps` every 3 s or a light switched on
     over 2 s at 3 s, rising by `switched`, every frame's brightness times `exposure`, the
-    camera knocked by `knock` px at 5 s."""
+    camera knocked by `knock` px at 5 s, as a 16:9 camera of `wide` size shows it (the clip
+    enlarged to its height, plain floor either side)."""
     cv2.setNumThreads(1)
     capture = cv2.VideoCapture(str(video))
     fps = float(capture.get(cv2.CAP_PROP_FPS) or 25.0) / stride
@@ -152,6 +159,10 @@ def count_variant(
         shift = alter.zoom_shift(area, zoom)
         frames = (alter.zoomed(image, zoom, shift) for image in frames)
         area = alter.zoomed_area(area, zoom, shift)
+    if wide is not None:
+        size = wide
+        frames = (alter.widescreen(image, size) for image in frames)
+        area = alter.widescreen_area(area, size)
     analyzer = Analyzer(params_for(area, truth.in_direction, height))
     analyzer.set_fps(fps)
     start = datetime(1970, 1, 1, tzinfo=UTC)
