@@ -101,18 +101,18 @@ SIZE_WINDOW = 600
 SIZE_MIN_SAMPLES = 20
 SIZE_PERCENTILE = 60  # the broadest views (merged people) do not set the size
 SIZE_MARGIN_BANDS = 2.0  # size is learnt within this many area heights above and below the area
-# An area thinner than MIN_BAND_GUESS x the default guess of a person's width counts as
-# that thick (a counting "line" drawn a few px tall): the size is learnt around it as around that
-# band, and a track is beyond an edge only past it (`Counter.min_band_px`). On 10 / 20 px bands
-# the bus counted 19/20 and 11/11 for 7/7, tram 02 47 and 33 for 23, tram 04 63 and 48 for ~28:
-# blobs cut by so thin a window taught a size far too small, and jitter carried tracks across
-# and back (widened to 0.5 of the guess, the bus on 20 px 11/10; tram 02 from 0.8 times as
-# close, its band 0.51 of the guess, left as drawn 35). The guess, not the learnt width, so the
-# clips' own 40 px bands (0.64 of the guess on the trams, 0.70 on the bus) are left as they
+# An area thinner than MIN_BAND_GUESS x the default guess of a person's width counts as that thick
+# (a counting "line" drawn a few px tall): the size is learnt around it as around that band, and a
+# track is beyond an edge only past it (`Counter.min_band_px`). On 10 / 20 px bands the bus
+# counted 19/20 and 11/11 for 7/7, tram 02 47 and 33 for 23, tram 04 63 and 48 for ~28: blobs cut
+# by so thin a window taught a size far too small, and jitter carried tracks across and back
+# (tried: widened to 0.5 of the guess, the bus on 20 px 11/10; widening only bands under 0.45 of
+# it, tram 02 from 0.8 times as close, its band 0.51 of it, 35). The guess, not the learnt width,
+# so the clips' own 40 px bands (0.64 of the guess on the trams, 0.70 on the bus) are left as they
 # are; the default sizing's guess whatever Height is told (`band_px`), so a lower one does not
 # take those bands for thin, nor a higher one leave a line thin; and in a 4:3 picture of the
 # frame's height (`guess_width_px`): the trams' door seen by a 1280x720 camera, its band 100 px,
-# was widened to 137 px and tram 04 counted 0/20 for ~28 (now 103 px: 0/27).
+# was widened to 137 px and tram 04 counted 0/17 for ~28 (now 103 px: 0/27).
 MIN_BAND_GUESS = 0.6
 # A typical thickest blob is narrower than the shoulders, the more so when the mask is torn
 # (clothes like the floor): the gain goes from GAIN_CLEAN for solid blobs (solidity, blob area /
