@@ -160,9 +160,8 @@ def count_variant(
         frames = (alter.zoomed(image, zoom, shift) for image in frames)
         area = alter.zoomed_area(area, zoom, shift)
     if wide is not None:
-        size = wide
-        frames = (alter.widescreen(image, size) for image in frames)
-        area = alter.widescreen_area(area, size)
+        frames = (alter.widescreen(image, wide) for image in frames)
+        area = alter.widescreen_area(area, wide)
     analyzer = Analyzer(params_for(area, truth.in_direction, height))
     analyzer.set_fps(fps)
     start = datetime(1970, 1, 1, tzinfo=UTC)

@@ -160,3 +160,10 @@ def direction_of(from_side: int, to_side: int, in_direction: InDirection) -> Lit
     """The passage direction of a move from one outer side to the other."""
     moved_up = to_side < from_side
     return "in" if moved_up == (in_direction == "up") else "out"
+
+
+def four_three_width(width: int, height: int) -> int:
+    """The width of a picture `width` x `height` as a person-size guess takes it: its own, or a
+    4:3 picture's of its height when it is wider (a 16:9 camera shows more floor either side,
+    not wider people)."""
+    return min(width, round(height * 4 / 3))

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from footfall.counting.area import Area, InDirection
+from footfall.counting.area import Area, InDirection, four_three_width
 from footfall.errors import BadRequest
 from footfall.store.base import Direction
 
@@ -155,8 +155,7 @@ def _band(line: int, across: int, counted: tuple[int, int]) -> tuple[int, int]:
     """The counting band around a line in a picture `across` px wide across the line, counted
     in a picture of `counted` (width, height): LINE_BAND_SHARE of its width thick, or of a 4:3
     picture of its height if it is wider (a 16:9 picture shows more floor, not wider people)."""
-    width = min(counted[0], round(counted[1] * 4 / 3))
-    half = max(1, round(LINE_BAND_SHARE * width / 2))
+    half = max(1, round(LINE_BAND_SHARE * four_three_width(*counted) / 2))
     return max(0, line - half), min(across, line + half)
 
 

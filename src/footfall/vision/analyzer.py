@@ -429,20 +429,24 @@ class ScaleAnalyzer:
         """How many samples the detector's person size rests on (0: it learns none)."""
         return int(getattr(self._detector, "size_samples_seen", 0))
 
+    def _learnt_px(self) -> float | None:
+        """The person width the foreground detector learnt (frame px), None before it has."""
+        width = getattr(self._detector, "frame_person_px", None)
+        learnt = isinstance(self._detector, ForegroundDetector) and self.size_learnt
+        return float(width) if learnt and width is not None else None
+
     @property
     def people_small(self) -> bool:
         """Whether the person width is learnt and under SMALL_PERSON_SHARE of the width analysed:
         a view the size learner measures too small (`vision/detect.py`)."""
-        width = getattr(self._detector, "frame_person_px", None)
-        learnt = isinstance(self._detector, ForegroundDetector) and self.size_learnt
-        return learnt and width is not None and people_small(width, self.analysed_width)
+        width = self._learnt_px()
+        return width is not None and people_small(width, self.analysed_width)
 
     @property
     def learnt_share(self) -> float:
         """The learnt person width as a share of the width analysed (0 before it is learnt)."""
-        width = getattr(self._detector, "frame_person_px", None)
-        learnt = isinstance(self._detector, ForegroundDetector) and self.size_learnt
-        return person_share(width, self.analysed_width) if learnt and width is not None else 0.0
+        width = self._learnt_px()
+        return person_share(width, self.analysed_width) if width is not None else 0.0
 
 
 class Analyzer:

@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from footfall.config import AreaParams, CounterParams, Params
+from footfall.counting.area import four_three_width
 from footfall.vision.light import light_gain, moved_light
 from footfall.vision.shrink import shrink
 from footfall.vision.sizestate import USUAL_WORK, SizeSamples
@@ -190,7 +191,7 @@ def guess_width_px(image_width: int, image_height: int) -> float:
     lens taken as 90 degrees across a 4:3 picture: a wider one (16:9) shows more floor either
     side, not wider people (the trams' door seen by a 1280x720 camera: 229 px across the whole
     width, 172 across 960 px, the people 98)."""
-    return reference_width_px(min(image_width, round(image_height * 4 / 3)))
+    return reference_width_px(four_three_width(image_width, image_height))
 
 
 def band_px(band: float, image_width: int, image_height: int) -> float:
