@@ -306,16 +306,16 @@ class ScaleAnalyzer:
             self._held_motion = factor  # and the people held counted from motion alone
 
     def _held(self, passages: list[Passage]) -> list[Passage]:
-        """While the detector has not learnt the person size, passages wait (EarlyHold); once
-        it has, or after HOLD_MAX_S, they go on, less the pieces of one person."""
+        """While the detector has not learnt the person size, or the size it learnt still
+        moves (`size_steady`), passages wait (EarlyHold); once it is steady, or after
+        HOLD_MAX_S, they go on, less the pieces of one person."""
         where = {t.id: t.x for t in self._tracker.tracks} if passages else {}
         for p in passages:
             x = where.get(p.track_id) if p.track_id is not None else None
             self._hold.add(p, p.direction, p.frame or 0, x)
         if passages or self._hold_frames:  # the wait is timed from the first passage held
             self._hold_frames += 1
-        learnt = self.size_learnt
-        if learnt or self._hold_frames >= HOLD_MAX_S * self._fps:
+        if self.size_steady or self._hold_frames >= HOLD_MAX_S * self._fps:
             return self._release()
         return []
 
@@ -396,6 +396,12 @@ class ScaleAnalyzer:
         """Whether the detector's person size is learnt from the footage (detectors that do not
         learn one: always)."""
         return bool(getattr(self._detector, "size_learnt", True))
+
+    @property
+    def size_steady(self) -> bool:
+        """Whether the detector's person size is learnt and has stopped moving
+        (`ForegroundDetector.size_steady`; detectors that do not learn one: always)."""
+        return bool(getattr(self._detector, "size_steady", self.size_learnt))
 
     @property
     def size_held(self) -> bool:

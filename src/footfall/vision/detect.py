@@ -100,6 +100,19 @@ MIN_THICKNESS_PX = 4.0  # thinner blobs say nothing about the person size
 # set again) and after the samples since a light switched on or a knock are dropped.
 SIZE_WINDOW = 600
 SIZE_MIN_SAMPLES = 20
+# The first samples can be of one person walking into view (the bus's first passenger, a broad
+# man, learnt 57 px after 20 samples, 72 after 25, 114 after 30, 125 in the end): passages wait
+# (`EarlyHold`) until the size is *steady*: within STEADY_CHANGE of the one learnt before (5
+# samples fewer), the first one of the one its first half of samples say. Released after 20,
+# that first passenger was counted as three pieces on most counting areas one could draw across
+# the bus's door (9/7 for 7/7 with a band of 60 px: 6 of 25 such areas counted 7/7; now 17).
+# Compared with the size of 10 samples before at every step, the hold lasts longer in a doorway
+# whose size wanders a little, and side-by-side pairs are taken for pieces of one (the synthetic
+# side_by_side scenes 1 -> 3 off). From STEADY_SAMPLES on the size counts as steady whatever it
+# does: one that still moves then is a dense queue's, and held on, more of its people were taken
+# for pieces.
+STEADY_CHANGE = 0.1
+STEADY_SAMPLES = 100
 SIZE_PERCENTILE = 60  # the broadest views (merged people) do not set the size
 SIZE_MARGIN_BANDS = 2.0  # size is learnt within this many area heights above and below the area
 # An area thinner than MIN_BAND_GUESS x the default guess of a person's width counts as that thick
@@ -390,6 +403,8 @@ class ForegroundDetector:
         self._gaps: deque[float] = deque(maxlen=SOURCE_GAPS)  # seconds between recent frames
         self._light_moves: deque[bool] = deque(maxlen=round(NOMINAL_FPS))  # levelled or not
         self._thickness: deque[float] = deque(maxlen=SIZE_WINDOW)
+        self._last_learnt: float | None = None  # the size learnt 5 samples before
+        self._steady = False  # ... and the size learnt now is within STEADY_CHANGE of it
         self._solidity: deque[float] = deque(maxlen=SIZE_WINDOW)
         self._prior_px = 1.0
         self._reference_px = reference_width_px(WORK_WIDTH)
@@ -470,6 +485,7 @@ class ForegroundDetector:
         learning, the closing starts from the default sizing's width (`reference_width_px`)."""
         self._thickness.clear()
         self._solidity.clear()
+        self._last_learnt, self._steady = None, False
         self._size_from_samples()
 
     def _size_from_samples(self) -> None:
@@ -530,12 +546,20 @@ class ForegroundDetector:
     def _set_learnt(self) -> None:
         """The person size of the samples: the gain for their solidity times their thickness
         percentile, within SIZE_CLAMP of the mounting-height guess (or of the default's,
-        whichever allows more)."""
+        whichever allows more); steady if the one learnt before (the first time: the first half
+        of the samples) was nearly the same."""
         gain = size_gain(float(np.median(self._solidity)))
-        learned = gain * float(np.percentile(self._thickness, SIZE_PERCENTILE))
         guesses = (self._prior_px, self._reference_px)
         lo, hi = SIZE_CLAMP[0] * min(guesses), SIZE_CLAMP[1] * max(guesses)
-        self._set_person(min(max(learned, lo), hi))
+
+        def learnt(thickness: Sequence[float]) -> float:
+            return min(max(gain * float(np.percentile(thickness, SIZE_PERCENTILE)), lo), hi)
+
+        samples = list(self._thickness)
+        before = self._last_learnt or learnt(samples[: len(samples) // 2])
+        self._set_person(learnt(samples))
+        self._last_learnt = self.person_px
+        self._steady = abs(self.person_px - before) <= STEADY_CHANGE * before
 
     def samples(self) -> SizeSamples | None:
         """What the size learner has seen (None before it has learnt a size), for a counter
@@ -660,6 +684,14 @@ class ForegroundDetector:
     def size_settled(self) -> bool:
         """Whether the size learner has its SIZE_WINDOW samples: the size is held from then on."""
         return len(self._thickness) >= SIZE_WINDOW
+
+    @property
+    def size_steady(self) -> bool:
+        """Whether the learnt person size has stopped moving: it is learnt, within STEADY_CHANGE
+        of the one learnt before, or rests on STEADY_SAMPLES (always, with AutoSize 0)."""
+        if not self._params.Counter.AutoSize or len(self._thickness) >= STEADY_SAMPLES:
+            return True
+        return self.size_learnt and self._steady
 
     @property
     def size_samples_seen(self) -> int:
