@@ -105,7 +105,7 @@ SIZE_MIN_SAMPLES = 20
 # (`EarlyHold`) until the size is *steady*: within STEADY_CHANGE of the one learnt before (5
 # samples fewer), the first one of the one its first half of samples say. Released after 20,
 # that first passenger was counted as three pieces on most counting areas one could draw across
-# the bus's door (9/7 for 7/7 with a band of 60 px: 6 of 25 such areas counted 7/7; now 17).
+# the bus's door (9/7 for 7/7 with a band of 60 px: 6 of 25 such areas counted 7/7; now 18).
 # Compared with the size of 10 samples before at every step, the hold lasts longer in a doorway
 # whose size wanders a little, and side-by-side pairs are taken for pieces of one (the synthetic
 # side_by_side scenes 1 -> 3 off). From STEADY_SAMPLES on the size counts as steady whatever it
