@@ -57,6 +57,20 @@ def test_eval_json_prints_only_one_object(bus: Path) -> None:
     assert result["shaken_frames"] == 0  # a steady camera: no frame moved back
 
 
+def test_the_height_count_prints_tells_the_width_it_learnt(bus: Path) -> None:
+    """`count` prints the Counter.Height that gives the person width it learnt; counted told
+    that height with the size not learnt, the bus starts and ends with that width."""
+    learnt = json.loads(run("count", str(bus), "--json").stdout)
+    height = learnt["told_height_cm"]
+    assert isinstance(height, int) and 150 <= height <= 1000  # a height setparams takes
+    done = run("count", str(bus), "--json", "--height", str(height), "--no-auto-size")
+    told = json.loads(done.stdout)
+    assert told["person_px"] == pytest.approx(learnt["person_px"], rel=0.01)
+    assert told["told_height_cm"] is None  # nothing learnt: nothing to tell
+    text = run("count", str(bus)).stdout
+    assert f"--height {height} --no-auto-size" in text and f"Counter.Height={height}" in text
+
+
 def stamp_s(video: Path, frame: int) -> float:
     """The timestamp (s) of a video's `frame`-th frame, as OpenCV reads it."""
     import cv2

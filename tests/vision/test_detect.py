@@ -22,6 +22,7 @@ from footfall.vision.detect import (
     blob_shape,
     frames_back,
     guess_width_px,
+    height_for_width,
     mog2_history,
     motion_reference,
     motion_span,
@@ -40,6 +41,24 @@ def test_person_width_follows_height_and_lens() -> None:
     assert near > far
     assert person_width_px(320, 280, 90, 50) == pytest.approx(320 * 50 / (2 * 140))
     assert person_width_px(320, 280, 60, 50) > person_width_px(320, 280, 90, 50)
+
+
+@pytest.mark.parametrize(("width", "px"), [(352, 32.6), (320, 124.1), (1280, 98.0), (160, 3.0)])
+def test_the_height_that_tells_a_width_gives_it_back(width: int, px: float) -> None:
+    """`height_for_width` turns `person_width_px` round: told that height, a counter starts
+    from the width it was computed for, at any lens and shoulder width."""
+    for fov, cm in ((90.0, 50), (70.0, 45)):
+        height = height_for_width(width, px, fov, cm)
+        assert height is not None
+        assert person_width_px(width, height, fov, cm) == pytest.approx(px)
+
+
+def test_no_height_tells_a_person_wider_than_one_seen_from_closest() -> None:
+    """Heights under 40 cm above the shoulders all give the width seen from 40 cm: a wider one,
+    or none, has no height."""
+    closest = person_width_px(320, 150, 90, 50)
+    assert height_for_width(320, closest * 1.01, 90, 50) is None
+    assert height_for_width(320, 0.0, 90, 50) is None
 
 
 @pytest.mark.parametrize(

@@ -222,6 +222,18 @@ def small_people_line(result: CountResult) -> str:
     )
 
 
+def told_height_line(result: CountResult) -> str:
+    """How to count with the person width learnt here from the first frame on (empty when it
+    was not learnt or no Counter.Height gives it)."""
+    told = result.told_height_cm
+    if told is None:
+        return ""
+    return (
+        f"the learnt person width is told by --height {told} --no-auto-size"
+        f" (Counter.Height={told}, Counter.AutoSize=0): counted with it from the first frame"
+    )
+
+
 def result_notes(result: CountResult) -> list[str]:
     """The lines `count` and `eval` print after their figures when a file needs a word."""
     notes = [shaking_line(result)] if result.shaken_frames else []
@@ -240,6 +252,7 @@ def result_json(result: CountResult) -> dict[str, Any]:
         "realtime": round(result.realtime_factor, 1),
         "person_px": round(result.person_px, 1),
         "person_share": round(result.person_share, 4),
+        "told_height_cm": result.told_height_cm,
         "shaken_frames": result.shaken_frames,
         "passages": passages_rows(result),
     }
@@ -337,8 +350,9 @@ def count(
         end="",
     )
     print(f"{result.realtime_factor:.1f}x real time, person width {result.person_px:.0f} px)")
-    for note in result_notes(result):
-        print(note)
+    for note in [*result_notes(result), told_height_line(result)]:
+        if note:
+            print(note)
     for row in passages_rows(result):
         when = f"{row['time_s']:>9.2f} s"
         track = "from motion" if row["track"] is None else f"track {row['track']}"

@@ -18,6 +18,7 @@ from footfall.commands.count import (
     params_for,
     result_notes,
     run_with_progress,
+    told_height_line,
     video_info,
 )
 from footfall.counting.groundtruth import GroundTruth, Score, score
@@ -49,6 +50,7 @@ def eval_json(s: Score, result: CountResult) -> dict[str, Any]:
         "realtime": round(result.realtime_factor, 1),
         "person_px": round(result.person_px, 1),
         "person_share": round(result.person_share, 4),
+        "told_height_cm": result.told_height_cm,
         "shaken_frames": result.shaken_frames,
         "passages": [[p.frame, p.direction] for p in result.passages],
         # each true event with the passage matched to it (null: missed), then passages that
@@ -169,5 +171,6 @@ def evaluate(
         print("events: the ground truth lists none (totals only): no precision or recall")
     print(f"speed: {result.processing_fps:.0f} fps, {result.realtime_factor:.1f}x real time")
     print(f"person width counted with: {result.person_px:.0f} px")
-    for note in result_notes(result):
-        print(note)
+    for note in [*result_notes(result), told_height_line(result)]:
+        if note:
+            print(note)

@@ -185,6 +185,18 @@ def person_width_px(image_width: int, height_cm: float, fov_deg: float, width_cm
     return image_width * width_cm / floor_width
 
 
+def height_for_width(
+    image_width: int, width_px: float, fov_deg: float, width_cm: float
+) -> float | None:
+    """The mounting height (cm) at which `person_width_px` gives `width_px`: the
+    `Counter.Height` that tells a counter (with `Counter.AutoSize` 0) a person width learnt once;
+    None where no height does (a person wider than one seen from MIN_DISTANCE_CM)."""
+    if width_px <= 0:
+        return None
+    distance = image_width * width_cm / (width_px * 2.0 * math.tan(math.radians(fov_deg) / 2.0))
+    return SHOULDER_CM + distance if distance >= MIN_DISTANCE_CM else None
+
+
 def reference_width_px(image_width: int) -> float:
     """A person's width at the default mounting height, lens and shoulder width: where the
     size learner starts its mask's closing, and the bound the told sizing may widen (the

@@ -9,6 +9,7 @@ Frame times are `start + index / fps` (UTC), so two runs on one file give the sa
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import time
@@ -20,11 +21,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from footfall.config import Params, redact
+from footfall.config import CounterParams, Params, redact
 from footfall.errors import BadRequest
 from footfall.store.base import Passage
 from footfall.vision.analyzer import Analyzer
-from footfall.vision.detect import Detector, people_small, person_share
+from footfall.vision.detect import Detector, height_for_width, people_small, person_share
 from footfall.vision.orient import turned
 from footfall.vision.source import file_clock, file_path
 from footfall.vision.types import Frame, View
@@ -53,6 +54,21 @@ class CountResult:
         """The person width counting used, as a share of the width analysed at 160 px (the
         counted picture's, or less where a narrow counting area was analysed finer)."""
         return person_share(self.person_px, self.analysed_width or self.width)
+
+    @property
+    def told_height_cm(self) -> int | None:
+        """The `Counter.Height` (cm, at the default lens and shoulder width, as `count` and
+        `eval` count) that gives the learnt person width: with `Counter.AutoSize` 0 (`--height
+        H --no-auto-size`) a counter counts with that width from its first frame. None when the
+        width was not learnt, or no height `Counter.Height` takes gives it."""
+        c = CounterParams()
+        told = height_for_width(self.width, self.person_px, c.FieldOfView, c.PersonWidth)
+        if not self.size_learnt or told is None:
+            return None
+        bounds = CounterParams.model_fields["Height"].metadata
+        low = max(getattr(b, "ge", 0) for b in bounds)
+        high = min(getattr(b, "le", math.inf) for b in bounds)
+        return round(told) if low <= told <= high else None
 
     @property
     def people_small(self) -> bool:
