@@ -222,12 +222,9 @@ def small_people_line(result: CountResult) -> str:
     )
 
 
-def told_height_line(result: CountResult) -> str:
-    """How to count with the person width learnt here from the first frame on (empty when it
-    was not learnt or no Counter.Height gives it)."""
-    told = result.told_height_cm
-    if told is None:
-        return ""
+def told_height_line(told: int) -> str:
+    """How to count with the person width learnt here from the first frame on: the
+    Counter.Height `told` that gives it (`CountResult.told_height_cm`)."""
     return (
         f"the learnt person width is told by --height {told} --no-auto-size"
         f" (Counter.Height={told}, Counter.AutoSize=0): counted with it from the first frame"
@@ -237,7 +234,9 @@ def told_height_line(result: CountResult) -> str:
 def result_notes(result: CountResult) -> list[str]:
     """The lines `count` and `eval` print after their figures when a file needs a word."""
     notes = [shaking_line(result)] if result.shaken_frames else []
-    return notes + ([small_people_line(result)] if result.people_small else [])
+    notes += [small_people_line(result)] if result.people_small else []
+    told = result.told_height_cm
+    return notes + ([told_height_line(told)] if told is not None else [])
 
 
 def result_json(result: CountResult) -> dict[str, Any]:
@@ -350,9 +349,8 @@ def count(
         end="",
     )
     print(f"{result.realtime_factor:.1f}x real time, person width {result.person_px:.0f} px)")
-    for note in [*result_notes(result), told_height_line(result)]:
-        if note:
-            print(note)
+    for note in result_notes(result):
+        print(note)
     for row in passages_rows(result):
         when = f"{row['time_s']:>9.2f} s"
         track = "from motion" if row["track"] is None else f"track {row['track']}"

@@ -18,7 +18,6 @@ from footfall.commands.count import (
     params_for,
     result_notes,
     run_with_progress,
-    told_height_line,
     video_info,
 )
 from footfall.counting.groundtruth import GroundTruth, Score, score
@@ -171,6 +170,5 @@ def evaluate(
         print("events: the ground truth lists none (totals only): no precision or recall")
     print(f"speed: {result.processing_fps:.0f} fps, {result.realtime_factor:.1f}x real time")
     print(f"person width counted with: {result.person_px:.0f} px")
-    for note in [*result_notes(result), told_height_line(result)]:
-        if note:
-            print(note)
+    for note in result_notes(result):
+        print(note)

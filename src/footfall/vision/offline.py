@@ -61,9 +61,11 @@ class CountResult:
         `eval` count) that gives the learnt person width: with `Counter.AutoSize` 0 (`--height
         H --no-auto-size`) a counter counts with that width from its first frame. None when the
         width was not learnt, or no height `Counter.Height` takes gives it."""
+        if not self.size_learnt:
+            return None
         c = CounterParams()
         told = height_for_width(self.width, self.person_px, c.FieldOfView, c.PersonWidth)
-        if not self.size_learnt or told is None:
+        if told is None:
             return None
         bounds = CounterParams.model_fields["Height"].metadata
         low = max(getattr(b, "ge", 0) for b in bounds)
