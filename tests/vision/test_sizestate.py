@@ -25,6 +25,18 @@ SAMPLES = SizeSamples((280, 90.0, 50, 1), (320, 240), (12.5, 13.0, 14.25) * 10, 
 def test_samples_go_through_json_unchanged() -> None:
     raw = json.loads(json.dumps(SAMPLES.to_json()))
     assert SizeSamples.from_json(raw) == SAMPLES
+    opened = SizeSamples(
+        SAMPLES.sizing, SAMPLES.frame, SAMPLES.thickness, SAMPLES.solidity, 160, (6.5,) * 30
+    )
+    assert SizeSamples.from_json(json.loads(json.dumps(opened.to_json()))) == opened
+
+
+def test_a_file_from_before_the_unclosed_thickness_was_kept_still_loads() -> None:
+    """Samples saved without `opened` (or with a count that does not match the thickness)
+    load without it: the size is then learnt as before, not bound by it (`OPENED_MAX`)."""
+    old = {k: v for k, v in SAMPLES.to_json().items() if k != "opened"}
+    assert SizeSamples.from_json(old).opened == ()
+    assert SizeSamples.from_json({**SAMPLES.to_json(), "opened": [3.0]}).opened == ()
 
 
 @pytest.mark.parametrize(

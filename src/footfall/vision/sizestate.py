@@ -40,13 +40,16 @@ class SizeSamples:
     blob solidity), with what they are only valid for: the sizing params (mounting height,
     lens, shoulder width, auto size), the source's frame size and the width the frames were
     analysed at (`work`: a person measures a different share of the picture at another width,
-    `vision/analyzer.py`, `Analyzer`; files written before it was kept were learnt at 160)."""
+    `vision/analyzer.py`, `Analyzer`; files written before it was kept were learnt at 160), and
+    the same blobs' thickness before the mask's closing (`opened`, one per thickness; empty in
+    files written before it was kept: the size is then not bound by it, `OPENED_MAX`)."""
 
     sizing: tuple[float, float, float, int]
     frame: tuple[int, int]
     thickness: tuple[float, ...]
     solidity: tuple[float, ...]
     work: int = USUAL_WORK
+    opened: tuple[float, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """A plain JSON object."""
@@ -57,6 +60,7 @@ class SizeSamples:
             "thickness": [round(t, 3) for t in self.thickness],
             "solidity": [round(s, 4) for s in self.solidity],
             "work": self.work,
+            "opened": [round(t, 3) for t in self.opened],
         }
 
     @classmethod
@@ -70,13 +74,16 @@ class SizeSamples:
             thickness = tuple(float(v) for v in raw["thickness"])
             solidity = tuple(float(v) for v in raw["solidity"])
             work = int(raw.get("work", USUAL_WORK))
+            opened = tuple(float(v) for v in raw.get("opened", []))
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"a field is missing or malformed ({exc})") from None
-        values = (*thickness, *solidity)
+        if len(opened) != len(thickness):
+            opened = ()  # not one per thickness: not kept (a file from before it was)
+        values = (*thickness, *solidity, *opened)
         if not all(math.isfinite(v) and v >= 0 for v in values) or min(frame_w, frame_h, work) <= 0:
             raise ValueError("a sample, the frame size or the analysis width is not positive")
         sizes = (height, fov, width, int(auto))
-        return cls(sizes, (frame_w, frame_h), thickness, solidity, work)
+        return cls(sizes, (frame_w, frame_h), thickness, solidity, work, opened)
 
 
 class SizeMemory:
