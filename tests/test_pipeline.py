@@ -626,6 +626,13 @@ def test_the_status_and_the_log_say_when_the_learnt_size_is_held(
         handle.stop()
     said = [r.getMessage() for r in caplog.records if "held from now on" in r.getMessage()]
     assert len(said) == 1 and f"{held:.1f} px" in said[0], said
+    # ... and the Counter.Height that tells a counter that width (with AutoSize 0): the one the
+    # status shows, which gives the held width back within a centimetre's worth of pixels
+    told = handle.status()["told_height_cm"]
+    assert isinstance(told, int) and f"Counter.Height={told} with Counter.AutoSize=0" in said[0]
+    c = Params().Counter
+    back = [person_width_px(320, h, c.FieldOfView, c.PersonWidth) for h in (told - 1, told + 1)]
+    assert min(back) <= held <= max(back), (told, held, back)
     again = start_counting(
         "synthetic:3", False, Holder(), Ingest(store), paced=False, size_file=size_file
     )
@@ -658,6 +665,7 @@ def test_a_file_is_counted_afresh_whatever_the_size_memory_holds(
     guess = person_width_px(320, c.Height, c.FieldOfView, c.PersonWidth)
     assert handle.status()["person_px"] == pytest.approx(guess, abs=0.1)
     assert handle.status()["size_learnt"] is False  # the guess: no one crossed the clip
+    assert handle.status()["told_height_cm"] is None  # nothing learnt to tell
     assert handle.status()["height_px"] == pytest.approx(guess, abs=0.1)
     assert size_file.read_bytes() == kept
 

@@ -38,6 +38,7 @@ from footfall.vision.detect import (
     people_small,
     person_share,
     person_width_px,
+    told_height_cm,
 )
 from footfall.vision.orient import turned
 from footfall.vision.sizestate import SizeMemory
@@ -167,6 +168,7 @@ class CountingHandle:
         self._size_learnt: bool | None = None  # ... and whether that width was learnt yet
         self._size_held: bool | None = None  # ... and whether it is held (its samples all in)
         self._height_px: float | None = None  # ... and the width Counter.Height gives
+        self._told_cm: int | None = None  # ... and the Counter.Height that gives the learnt one
         self._frame_w: int | None = None  # ... and the width of its frame
         self._analysed_w: float | None = None  # ... and the part of it analysed at 160 px
         self._small_told = False  # whether the log has said the people are small (once a run)
@@ -234,6 +236,11 @@ class CountingHandle:
             # person_px, either the mounting height is wrong or the learnt width is (a doorway
             # crowded from the start on a clean floor teaches one too wide; docs/vision.md)
             "height_px": self._height_px,
+            # the Counter.Height (at this FieldOfView and PersonWidth) that gives person_px once
+            # it is learnt: set with Counter.AutoSize 0, a counter counts with that width from
+            # its first frame, whatever the light or the crowd then (None until it is learnt, or
+            # where no height Counter.Height takes gives it)
+            "told_height_cm": self._told_cm,
             # whether the camera shakes and its frames are moved back before counting (a camera
             # on an idling vehicle; docs/vision.md "A shaking camera"); None before the first frame
             "shaking": self._shaking,
@@ -275,10 +282,17 @@ class CountingHandle:
     def _tell_if_held(self, held: bool) -> None:
         """Log when the learnt person width comes to be held (again after it was learnt afresh)."""
         if held and not self._size_held and self._counted_px is not None:
+            told = (
+                f"; Counter.Height={self._told_cm} with Counter.AutoSize=0 counts with it from"
+                " the first frame"
+                if self._told_cm is not None
+                else ""
+            )
             log.info(
                 "the person width is learnt and held from now on: %.1f px (Counter.AutoSize 0"
-                " then 1 learns it again)",
+                " then 1 learns it again%s)",
                 self._counted_px,
+                told,
             )
         self._size_held = held
 
@@ -393,7 +407,6 @@ class CountingHandle:
             width = getattr(analyzer, "person_px", None)
             self._counted_px = float(width) if isinstance(width, float | int) else None
             self._size_learnt = bool(getattr(analyzer, "size_learnt", True))
-            self._tell_if_held(bool(getattr(analyzer, "size_held", False)))
             self._frame_w = int(frame.image.shape[1])
             analysed = getattr(analyzer, "analysed_width", 0.0)
             self._analysed_w = float(analysed) if analysed else float(self._frame_w)
@@ -401,6 +414,12 @@ class CountingHandle:
             c = params.Counter
             width_px = person_width_px(self._frame_w, c.Height, c.FieldOfView, c.PersonWidth)
             self._height_px = round(width_px, 1)
+            self._told_cm = (
+                told_height_cm(self._frame_w, self._counted_px, c.FieldOfView, c.PersonWidth)
+                if self._size_learnt and self._counted_px is not None
+                else None
+            )
+            self._tell_if_held(bool(getattr(analyzer, "size_held", False)))
             self._shaking = bool(getattr(analyzer, "shaking", False))
             self._latest = View(frame.image, frame.index, list(getattr(analyzer, "tracks", ())))
             if time.monotonic() - self._size_saved >= SIZE_SAVE_S:

@@ -30,6 +30,7 @@ from footfall.vision.detect import (
     person_width_px,
     size_gain,
     split_blob,
+    told_height_cm,
     work_width,
 )
 from footfall.vision.types import Frame
@@ -59,6 +60,15 @@ def test_no_height_tells_a_person_wider_than_one_seen_from_closest() -> None:
     closest = person_width_px(320, 150, 90, 50)
     assert height_for_width(320, closest * 1.01, 90, 50) is None
     assert height_for_width(320, 0.0, 90, 50) is None
+
+
+def test_the_height_told_is_one_counter_height_takes() -> None:
+    """`told_height_cm` is a whole centimetre within `Counter.Height`'s 150-1000: the width of a
+    camera hung at 330 cm gives 330; one only a camera under 150 cm or over 1000 cm would give
+    (a person nearly filling the picture, or a speck) gives none."""
+    assert told_height_cm(320, person_width_px(320, 330, 90, 50), 90, 50) == 330
+    assert told_height_cm(320, person_width_px(320, 1000, 90, 50) * 0.9, 90, 50) is None
+    assert told_height_cm(320, person_width_px(320, 150, 90, 50) * 1.05, 90, 50) is None
 
 
 @pytest.mark.parametrize(

@@ -211,6 +211,21 @@ def height_for_width(
     return SHOULDER_CM + distance if distance >= MIN_DISTANCE_CM else None
 
 
+def told_height_cm(
+    image_width: int, width_px: float, fov_deg: float, width_cm: float
+) -> int | None:
+    """`height_for_width` to the whole centimetre, where `Counter.Height` takes it (150-1000):
+    what to set, with `Counter.AutoSize` 0, to count with a learnt width from the first frame;
+    None where no height `Counter.Height` takes gives it."""
+    told = height_for_width(image_width, width_px, fov_deg, width_cm)
+    if told is None:
+        return None
+    bounds = CounterParams.model_fields["Height"].metadata
+    low = max(getattr(b, "ge", 0) for b in bounds)
+    high = min(getattr(b, "le", math.inf) for b in bounds)
+    return round(told) if low <= told <= high else None
+
+
 def reference_width_px(image_width: int) -> float:
     """A person's width at the default mounting height, lens and shoulder width: where the
     size learner starts its mask's closing, and the bound the told sizing may widen (the

@@ -9,7 +9,6 @@ Frame times are `start + index / fps` (UTC), so two runs on one file give the sa
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import time
@@ -25,7 +24,7 @@ from footfall.config import CounterParams, Params, redact
 from footfall.errors import BadRequest
 from footfall.store.base import Passage
 from footfall.vision.analyzer import Analyzer
-from footfall.vision.detect import Detector, height_for_width, people_small, person_share
+from footfall.vision.detect import Detector, people_small, person_share, told_height_cm
 from footfall.vision.orient import turned
 from footfall.vision.source import file_clock, file_path
 from footfall.vision.types import Frame, View
@@ -64,13 +63,7 @@ class CountResult:
         if not self.size_learnt:
             return None
         c = CounterParams()
-        told = height_for_width(self.width, self.person_px, c.FieldOfView, c.PersonWidth)
-        if told is None:
-            return None
-        bounds = CounterParams.model_fields["Height"].metadata
-        low = max(getattr(b, "ge", 0) for b in bounds)
-        high = min(getattr(b, "le", math.inf) for b in bounds)
-        return round(told) if low <= told <= high else None
+        return told_height_cm(self.width, self.person_px, c.FieldOfView, c.PersonWidth)
 
     @property
     def people_small(self) -> bool:
