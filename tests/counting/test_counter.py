@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from footfall.counting.area import ABOVE, BELOW, Area
-from footfall.counting.counter import Counter, Crossing, FluxLedger
+from footfall.counting.counter import Counter, Crossing, FluxLedger, trailing_share
 
 AREA = Area(width=320, height=240, left=40, right=280, top=90, bottom=150, yfirst=90, ylast=150)
 
@@ -398,3 +398,42 @@ def test_a_rescaled_ledger_holds_people_of_the_new_size() -> None:
     vetoed.add(up_px2=3.6, down_px2=0.0)
     vetoed.rescale(1 / 2.5**2)
     assert vetoed.settle([crossing("in")], 1.0, 3) == []
+
+
+def trailing_run(tail: float, after: float, wait: int = 0) -> list[tuple[int, str]]:
+    """One tracked person up whose crossing is counted on 1.0 of motion, then `after` people's
+    worth more the same way over the next 4 frames (from `wait` frames on), then a lull: the
+    (track, direction) counted."""
+    ledger = FluxLedger("up", slack=1.0)
+    ledger.quiet_frames = 5
+    ledger.tail, ledger.tail_frames = tail, 10
+    ledger.add(1.0, 0.0)
+    out = [(c.track_id, c.direction) for c in ledger.settle([crossing("in", 7)], 1.0, 0)]
+    for frame in range(1, 40):
+        moving = wait < frame <= wait + 4
+        ledger.add(after / 4 if moving else 0.0, 0.0)
+        crossings = ledger.settle([], 1.0, frame) + ledger.settle_quiet(frame)
+        out += [(c.track_id, c.direction) for c in crossings]
+    return out
+
+
+def test_a_tracked_persons_trailing_body_is_not_someone_else() -> None:
+    """A person much longer than the area is thick is counted at its far edge with part of
+    their body still behind the middle line: the motion of that part, right after, is theirs
+    (up to their trailing share) and the lull counts no one more; the same motion with no
+    share to absorb it counts as a second person, and so does a second person's worth."""
+    assert trailing_run(tail=0.3, after=0.8) == [(7, "in")]  # 0.5 left: under 0.7 of a person
+    assert trailing_run(tail=0.0, after=0.8) == [(7, "in"), (-1, "in")]
+    assert trailing_run(tail=0.3, after=1.2) == [(7, "in"), (-1, "in")]  # someone else too
+    # motion long after the crossing (beyond tail_frames) is not the same person's body
+    assert trailing_run(tail=0.3, after=0.8, wait=15) == [(7, "in"), (-1, "in")]
+
+
+def test_the_trailing_share_follows_the_persons_length_over_the_band() -> None:
+    """Nothing trails a person no longer than the band is thick; half of one whose length the
+    band is as nothing; in between, the segment of an ellipse beyond half the band."""
+    assert trailing_share(40.0, 40.0) == 0.0 and trailing_share(60.0, 33.0) == 0.0
+    assert trailing_share(0.0, 100.0) == pytest.approx(0.5)
+    shares = [trailing_share(40.0, length) for length in (50.0, 80.0, 125.0, 200.0)]
+    assert shares == sorted(shares) and 0.0 < shares[0] < shares[-1] < 0.5
+    assert trailing_share(40.0, 125.0) == pytest.approx(0.30, abs=0.01)

@@ -164,7 +164,7 @@ def test_a_shaking_camera_counts_as_a_steady_one(clip: str) -> None:
 # band, scaled to 28 px, is thinner than 0.6 of the mounting-height guess of a person (34 px) and
 # counted as that thick (MIN_BAND_GUESS): 7/9 (7/7 before 2026-12-03, when a thin band was not
 # widened and the trams counted 2-3 times over on one; see the next test)
-ZOOM_FLOORS = {0.7: 0.85, 1.2: 1.0}
+ZOOM_FLOORS = {0.7: 1.0, 1.2: 1.0}  # 0.7: 7/9 until a tracked body's trailing motion was its own
 
 
 def count_zoomed(clip: str, video: str, zoom: float) -> Score:
@@ -422,7 +422,7 @@ def test_frames_dropped_by_a_slow_box_keep_the_motion_difference_at_0_08_s() -> 
 @pytest.mark.parametrize(
     ("clip", "beat", "steps", "floor"),
     [
-        ("bus_overhead_koba", 0.1, 0.0, 0.85),
+        ("bus_overhead_koba", 0.1, 0.0, 1.0),
         ("tram_door_overhead_02", 0.1, 0.0, 0.85),
         ("bus_overhead_koba", 0.0, 0.12, 1.0),
     ],
@@ -435,7 +435,9 @@ def test_a_light_that_beats_or_steps_is_not_movement(
     the background model's swollen foreground grew the learnt size (tram 02 13 once the motion
     difference was taken at one light); under an exposure stepping by 12 % every 3 s the bus
     counted 9/7. The motion difference's images are now taken at one light, and while the light
-    beats the background model's threshold is raised: the bus 7/9, tram 02 20; stepping 7/7."""
+    beats the background model's threshold is raised: the bus 7/9, tram 02 20; stepping 7/7.
+    The bus's two extra `out` were the trailing halves of two big people, swept wider by the
+    beat, counted at the next lull; their tracks now claim that motion (`trailing_share`): 7/7."""
     truth = GroundTruth.load(DATA / f"{clip}.json")
     video = clip_path(truth.video)
     s = count_at_rate(lit(decoded(video), truth.fps, beat, steps), truth.fps, truth)
@@ -516,11 +518,12 @@ def test_a_camera_knocked_a_few_pixels_counts_as_a_steady_one(clip: str) -> None
 def test_a_grainy_picture_does_not_add_up_to_people() -> None:
     """The dark bus with grain of 6 grey levels on every pixel: the flow's random vectors,
     netted per segment, added a little of both ways every window and 10/10 were counted for
-    7/7. Motion across the line counts nothing once no one has been near it for a while."""
+    7/7. Motion across the line counts nothing once no one has been near it for a while (then
+    7/8: a big person's trailing half, counted again at the next lull, is now their track's)."""
     truth = GroundTruth.load(DATA / "bus_overhead_koba.json")
     video = clip_path(truth.video)
     s = count_at_rate(grainy(decoded(video), 6.0), truth.fps, truth)
-    assert s.combined_accuracy >= 0.92, (
+    assert s.combined_accuracy == 1.0, (
         f"in {s.counted_in}/{s.true_in}, out {s.counted_out}/{s.true_out}"
     )
 

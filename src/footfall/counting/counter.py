@@ -183,6 +183,23 @@ class Counter:
                 self._lost.append((origin, *last))
 
 
+def trailing_share(band_px: float, length_px: float) -> float:
+    """The share of a person's swept area still behind the middle line of an area `band_px`
+    thick when their centre reaches its far edge (where a track is counted), the person seen
+    as an ellipse `length_px` long the way they walk: the segment of it beyond half the band
+    from its centre. 0 for a person no longer than the band is thick.
+
+    The bus's people, 125 px across over a 40 px band, leave 0.3 of their area to cross after
+    their track is counted; where the flow swept them wider than one person's area (grain, a
+    light that beats, seen from higher up) that remainder was counted as another passage.
+
+        >>> round(trailing_share(40.0, 125.0), 2), trailing_share(40.0, 33.0)
+        (0.3, 0.0)
+    """
+    u = min(1.0, band_px / max(length_px, 1e-9))
+    return (math.acos(u) - u * math.sqrt(1.0 - u * u)) / math.pi
+
+
 class FluxLedger:
     """Checks tracked crossings against the motion across the area, and counts what tracks miss.
 
@@ -194,10 +211,13 @@ class FluxLedger:
     part of a fast step); that debt is paid before motion counts anyone the tracks missed. When a
     way's balance exceeds (1 + `slack`) units, people crossed that the tracker lost (a dense
     queue merges into one moving mass): one untracked crossing per unit is counted, at the frame
-    the balance rose past (0.5 + `slack`) units, when half of that person had crossed.
+    the balance rose past (0.5 + `slack`) units, when half of that person had crossed. A track
+    is counted at the far edge of the area, and a person much longer than the area is thick has
+    part of their body still behind the middle line then (`trailing_share`): the motion of that
+    part, in the next `tail_frames`, is theirs and counts no one else.
 
         >>> ledger = FluxLedger("up")
-        >>> ledger.add(up_px2=250.0, down_px2=0.0)
+        >>> ledger.add(up_px2=300.0, down_px2=0.0)
         >>> [c.direction for c in ledger.settle([], unit_px2=100.0, frame=7)]
         ['in']
     """
@@ -220,6 +240,13 @@ class FluxLedger:
         self._trace = self._empty_trace()  # (frame, balance) of recent frames, each way
         self.refused = 0
         self.untracked = 0
+        # The share of a tracked person's swept area still behind the middle line when the
+        # track is counted (`trailing_share`; set by the caller), and for how many frames after
+        # the crossing that trailing motion is taken as theirs, not someone else's.
+        self.tail = 0.0
+        self.tail_frames = 25
+        self._tail = {ABOVE: 0.0, BELOW: 0.0}  # what is still to come of the last one, each way
+        self._tail_at = {ABOVE: 0, BELOW: 0}  # the frame it was counted at
 
     def reconfigure(self, in_direction: InDirection) -> None:
         """New in direction or area: start with empty balances."""
@@ -229,11 +256,13 @@ class FluxLedger:
         self._moved = self._empty_recent()
         self._half = {ABOVE: -1, BELOW: -1}
         self._trace = self._empty_trace()
+        self._tail = {ABOVE: 0.0, BELOW: 0.0}
 
     def rescale(self, factor: float) -> None:
         """The person size changed: what the balances hold in people is `factor` as many."""
         for side in (ABOVE, BELOW):
             self._balance[side] *= factor
+            self._tail[side] *= factor
             moved, trace = self._moved[side], self._trace[side]
             self._moved[side] = deque((m * factor for m in moved), maxlen=moved.maxlen)
             self._trace[side] = deque(((f, b * factor) for f, b in trace), maxlen=trace.maxlen)
@@ -250,9 +279,13 @@ class FluxLedger:
         return direction_of(BELOW if side == ABOVE else ABOVE, side, self._in)
 
     def add(self, up_px2: float, down_px2: float) -> None:
-        """Area swept across the middle line in this frame, towards each side."""
+        """Area swept across the middle line in this frame, towards each side; what comes
+        within `tail_frames` of a tracked crossing the same way, up to its `tail`, is that
+        person's body still crossing: it does not add to the balance."""
         for side, amount in ((ABOVE, up_px2), (BELOW, down_px2)):
-            self._balance[side] += amount
+            absorbed = min(max(0.0, amount), self._tail[side])
+            self._tail[side] -= absorbed
+            self._balance[side] += amount - absorbed
             self._moved[side].append(max(0.0, amount))
             if amount > 0.0:
                 self._quiet[side] = 0
@@ -281,8 +314,11 @@ class FluxLedger:
                 self.refused += 1
                 continue
             self._balance[side] -= unit_px2
+            self._tail[side], self._tail_at[side] = self.tail * unit_px2, frame
             counted.append(c)
         for side in (ABOVE, BELOW):
+            if frame - self._tail_at[side] > self.tail_frames:
+                self._tail[side] = 0.0
             spare = self.slack + (owed or {}).get(side, 0)
             half = (0.5 + self.slack) * unit_px2
             if self._balance[side] <= half:
