@@ -153,7 +153,6 @@ class ScaleAnalyzer:
         self._held_motion = 1.0  # the share of the held passages from motion alone to keep
         self._empty_frames = 0  # frames in a row with no foreground near the middle line
         self._line_box: tuple[float, float, float, float] | None = None  # the line's extent
-        self._band_px = 0.0  # the area's thickness (frame px)
 
     def set_fps(self, fps: float) -> None:
         """Frame rate of the source, when known: occlusion tolerance is set in seconds."""
@@ -202,7 +201,6 @@ class ScaleAnalyzer:
         c = p.Counter
         guess = person_width_px(width, c.Height, c.FieldOfView, c.PersonWidth)
         self._counter.min_band_px = band_px(area.ylast - area.yfirst, width, height)
-        self._band_px = float(area.ylast - area.yfirst)
         self._set_person(guess if guess_size else self._person_px)
         self._tracker.max_missed = max(2, round(OCCLUSION_S * self._fps))
         self._counter.handoff_frames = round(HANDOFF_S * self._fps)
@@ -213,8 +211,12 @@ class ScaleAnalyzer:
         self._times.resize(round(STAMP_BACK_S * self._fps))
 
     def _set_person(self, width_px: float) -> None:
-        """The gate follows the person size (a slow stream moves people further per frame)."""
+        """The gate follows the person size (a slow stream moves people further per frame), and
+        the share of a tracked person the ledger leaves them after their crossing (`TAIL_S`)."""
         self._person_px = width_px
+        a = self._counter.area
+        band = max(a.ylast - a.yfirst, self._counter.min_band_px)
+        self._ledger.tail = trailing_share(band, width_px)
         self._tracker.gate_px = GATE_PERSON_WIDTHS * width_px * max(1.0, 15.0 / self._fps)
         self._counter.handoff_px = HANDOFF_PERSON_WIDTHS * width_px
         self._roi = self._flow_roi()
@@ -292,8 +294,6 @@ class ScaleAnalyzer:
         segment = SLICE_SEGMENT_PERSONS * self._person_px
         self._ledger.add(*self._slice.add(along / unit, positions, segment))
         tracked = crossings
-        band = max(self._band_px, self._counter.min_band_px)
-        self._ledger.tail = trailing_share(band, self._person_px)
         crossings = self._ledger.settle(
             tracked, 1.0, n, self._slice.pending(), self._counter.owed()
         )

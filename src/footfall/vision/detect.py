@@ -199,6 +199,13 @@ def person_width_px(image_width: int, height_cm: float, fov_deg: float, width_cm
     return image_width * width_cm / floor_width
 
 
+# The mounting heights `Counter.Height` takes (cm), as its field declares them.
+HEIGHT_BOUNDS = (
+    max(getattr(b, "ge", 0) for b in CounterParams.model_fields["Height"].metadata),
+    min(getattr(b, "le", math.inf) for b in CounterParams.model_fields["Height"].metadata),
+)
+
+
 def height_for_width(
     image_width: int, width_px: float, fov_deg: float, width_cm: float
 ) -> float | None:
@@ -218,12 +225,8 @@ def told_height_cm(
     what to set, with `Counter.AutoSize` 0, to count with a learnt width from the first frame;
     None where no height `Counter.Height` takes gives it."""
     told = height_for_width(image_width, width_px, fov_deg, width_cm)
-    if told is None:
-        return None
-    bounds = CounterParams.model_fields["Height"].metadata
-    low = max(getattr(b, "ge", 0) for b in bounds)
-    high = min(getattr(b, "le", math.inf) for b in bounds)
-    return round(told) if low <= told <= high else None
+    low, high = HEIGHT_BOUNDS
+    return round(told) if told is not None and low <= told <= high else None
 
 
 def reference_width_px(image_width: int) -> float:
