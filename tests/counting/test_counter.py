@@ -344,6 +344,26 @@ def test_a_refused_crossing_leaves_the_track_where_it_came_from() -> None:
     assert ledger.refused == 1
 
 
+def test_a_track_that_jumped_onto_the_next_of_a_queue_counts_them_crossing() -> None:
+    """Two people one behind the other: the track of the first, counted above the area, jumps
+    back across it onto the second, still below (refused: nothing moved down). When the second
+    walks into the area and out above, they cross: counted, not lost to the first's origin."""
+    counter = Counter(AREA, "up")
+    ledger = FluxLedger("up", veto=0.2, slack=1.0)
+    # below, in, above (in); a jump below onto the next, who waits, then walks in and out above
+    path = [170.0, 120.0, 70.0, 170.0, 170.0, 165.0, 140.0, 120.0, 100.0, 70.0]
+    up = [0.0, 60.0, 60.0, 0.0, 0.0, 0.0, 30.0, 40.0, 40.0, 30.0]  # the two people's motion up
+    counted: list[str] = []
+    for frame, (y, u) in enumerate(zip(path, up, strict=True)):
+        crossings = counter.update([1], [160.0], [y], frame)
+        ledger.add(up_px2=u, down_px2=0.0)
+        kept = ledger.settle(crossings, 100.0, frame)
+        counter.undo([c for c in crossings if c not in kept])
+        counted += [c.direction for c in kept]
+    assert counted == ["in", "in"]
+    assert ledger.refused == 1
+
+
 def test_tracks_past_the_middle_are_owed_their_crossing_until_they_reach_the_far_edge() -> None:
     """A track from below the area, in its upper half, has had its body across the middle line
     (motion the ledger holds) but is counted only at the upper edge: one owed upwards."""

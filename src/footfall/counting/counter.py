@@ -101,7 +101,13 @@ class Counter:
             self._last[tid] = (x, y, frame)
             if self._half.get(tid, (None, 0))[0] != up:
                 self._half[tid] = (up, frame)
-            if side == INSIDE or not inside_span or self._refused.get(tid) == side:
+            refused = self._refused.get(tid)
+            if side == INSIDE and refused is not None and inside_span:
+                # From the side its refused crossing reached, back into the area: the track
+                # jumped onto someone there (the next of a queue), who may cross in turn.
+                self._origin[tid] = refused
+                self._refused.pop(tid)
+            if side == INSIDE or not inside_span or refused == side:
                 continue
             self._refused.pop(tid, None)
             origin = self._origin.get(tid)
@@ -148,7 +154,11 @@ class Counter:
         """These crossings were refused (no motion backed them): each track is back on the side
         it came from, and its side beyond the other edge stays refused until it leaves it, so a
         track that jumped across the area and back counts nothing either way, and one that stays
-        there is not offered again at every frame (until flow noise would let it through)."""
+        there is not offered again at every frame (until flow noise would let it through). One that
+        goes from that side into the area has jumped onto someone there (the next of a queue,
+        right behind the person it counted): it comes from that side now, and their crossing
+        counts (the bus seen 1.2 times closer lost its second person so, at the least change of
+        the flow image)."""
         for c in crossings:
             side = self._origin.get(c.track_id)
             if side is not None:
