@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from footfall.vision.shrink import LARGE_PX, shrink
+from footfall.vision.shrink import LARGE_PX, shrink, shrink_grey
 from footfall.vision.synthetic import scenario
 
 
@@ -52,3 +52,18 @@ def test_a_grey_picture_and_a_crop_are_shrunk_too() -> None:
     assert shrink(crop, (70, 60)).shape == (60, 70, 3)
     diff = np.abs(shrink(crop, (70, 60)).astype(int) - exact(crop, (70, 60)).astype(int))
     assert float(diff.mean()) < 1.0
+
+
+def test_a_grey_picture_is_made_the_cheaper_way_round_and_alike() -> None:
+    """Made grey before averaging (a small frame) or after sampling (a large one): the grey of
+    the exact colour mean within a grey level, exactly the cheap path's grey for a large one."""
+    for image in scene_frames(20)[::5]:
+        for frame_size, small in (((320, 240), (34, 25)), ((1920, 1080), (60, 34))):
+            big = np.asarray(cv2.resize(image, frame_size, interpolation=cv2.INTER_CUBIC))
+            grey = shrink_grey(big, small)
+            assert grey.shape == (small[1], small[0]) and grey.dtype == np.uint8
+            want = cv2.cvtColor(exact(big, small), cv2.COLOR_BGR2GRAY).astype(int)
+            assert np.abs(grey.astype(int) - want).max() <= (1 if frame_size[0] < 400 else 20)
+        large = np.asarray(cv2.resize(image, (1920, 1080), interpolation=cv2.INTER_CUBIC))
+        cheap = cv2.cvtColor(shrink(large, (60, 34)), cv2.COLOR_BGR2GRAY)
+        assert np.array_equal(shrink_grey(large, (60, 34)), cheap)

@@ -8,7 +8,7 @@ import pytest
 
 from footfall.config import Params
 from footfall.vision.synthetic import scenario
-from footfall.vision.track import MotionField, Tracker, ahead
+from footfall.vision.track import MotionField, Tracker, ahead, whole_blocks
 
 
 def feed(
@@ -109,6 +109,29 @@ def test_motion_field_measures_a_shift() -> None:
     assert d[0] == pytest.approx([0.0, -4.0], abs=0.8)
     assert d[1] == pytest.approx([0.0, -4.0], abs=0.8)
     assert np.isnan(d[2]).all()  # outside the region
+
+
+def test_a_flow_image_shrunk_far_is_shrunk_by_a_whole_factor() -> None:
+    """Shrunk by 3.5 or more, the scale is one over the nearest whole factor and the crop is
+    trimmed to whole blocks of it (OpenCV's fast area path); less, or too small a crop, as is."""
+    assert whole_blocks((0, 0, 320, 240), 2.0**-3.25) == ((0, 0, 320, 240), 0.1)
+    assert whole_blocks((5, 7, 330, 250), 0.25) == ((5, 7, 329, 247), 0.25)
+    assert whole_blocks((0, 0, 352, 288), 2.0**-1.5) == ((0, 0, 352, 288), 2.0**-1.5)
+    assert whole_blocks((0, 0, 100, 60), 0.1) == ((0, 0, 100, 60), 0.1)  # 6 rows: too few
+
+
+def test_motion_field_measures_a_shift_at_a_whole_shrink() -> None:
+    """A person 120 px wide (about the bus's): the flow image is the frame shrunk by 10, and a shift
+    is still read in frame pixels, where the region was trimmed too."""
+    field = MotionField()
+    roi = (0, 0, 315, 238)
+    big = [cv2.resize(texture(s), None, fx=2.0, fy=2.0) for s in (0, -4)]
+    for image in big:
+        field.update(image, roi, person_px=120.0)
+    assert field.scale == pytest.approx(0.1)
+    d = field.displacement(np.array([[150.0, 120.0], [305.0, 235.0], [312.0, 120.0]]))
+    assert d[0] == pytest.approx([0.0, -8.0], abs=2.0)
+    assert np.isnan(d[2]).all()  # in the columns trimmed off: unknown
 
 
 def test_motion_field_flow_does_not_depend_on_the_images_met_before() -> None:

@@ -303,7 +303,18 @@ class ScaleAnalyzer:
         passages = self._passages(crossings)
         if self._hold.open:
             return self._held(passages)
-        return passages
+        if not passages:
+            return passages
+        where = self._track_x()
+        return [
+            p
+            for p in passages
+            if not self._hold.late_piece(p.direction, p.frame or 0, where.get(p.track_id))
+        ]
+
+    def _track_x(self) -> dict[int | None, float]:
+        """Where each live track is along the area (frame px), by track id."""
+        return {t.id: t.x for t in self._tracker.tracks}
 
     def _rescale_motion(self) -> None:
         """The size was just learnt: if it is more than SIZE_CLAMP[1] times the width counted
@@ -323,10 +334,9 @@ class ScaleAnalyzer:
         """While the detector has not learnt the person size, or the size it learnt still
         moves (`size_steady`), passages wait (EarlyHold); once it is steady, or after
         HOLD_MAX_S, they go on, less the pieces of one person."""
-        where = {t.id: t.x for t in self._tracker.tracks} if passages else {}
+        where = self._track_x() if passages else {}
         for p in passages:
-            x = where.get(p.track_id) if p.track_id is not None else None
-            self._hold.add(p, p.direction, p.frame or 0, x)
+            self._hold.add(p, p.direction, p.frame or 0, where.get(p.track_id))
         if passages or self._hold_frames:  # the wait is timed from the first passage held
             self._hold_frames += 1
         if self.size_steady or self._hold_frames >= HOLD_MAX_S * self._fps:

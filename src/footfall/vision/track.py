@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize import linear_sum_assignment
 
-from footfall.vision.shrink import shrink
+from footfall.vision.shrink import shrink_grey
 
 _FAR = 1e9
 FLOW_PERSON_PX = 12.0  # optical flow runs at the scale where one person is this wide
@@ -33,6 +33,7 @@ FLOW_PERSON_PX = 12.0  # optical flow runs at the scale where one person is this
 # since the last frame (low frame rates, fast steps). Less than 1, so what it cannot check on a
 # bare floor fades.
 FLOW_CARRY = 0.85
+WHOLE_FROM = 3.5  # the flow image shrunk by this or more is shrunk by a whole factor
 CARRY_MIN_PX = 0.05  # flow px per frame: slower vectors stay behind (cheap: most of the floor)
 RIDING_FLOW_PX = 0.3  # a track on flow faster than this (flow px per frame) rides a moving person
 RIDING_PATIENCE = 3  # a riding track may go undetected this many times longer
@@ -189,6 +190,23 @@ def ahead(flow: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     return moved
 
 
+def whole_blocks(
+    roi: tuple[int, int, int, int], scale: float
+) -> tuple[tuple[int, int, int, int], float]:
+    """The crop and scale the flow image is made at: shrunk by WHOLE_FROM or more, by the
+    nearest whole factor, the crop trimmed at its right and bottom to whole blocks of it, so
+    that every flow pixel is the mean of one block (OpenCV's fast `INTER_AREA` path: the bus's
+    whole 320x240 frame to 32x24 in 0.02 ms, against 0.15 ms to 34x25 at 0.105)."""
+    if scale <= 0.0 or 1.0 / scale < WHOLE_FROM:
+        return roi, scale
+    k = round(1.0 / scale)
+    x0, y0, x1, y1 = roi
+    w, h = (x1 - x0) // k, (y1 - y0) // k
+    if min(w, h) < 16:
+        return roi, scale
+    return (x0, y0, x0 + w * k, y0 + h * k), 1.0 / k
+
+
 class MotionField:
     """Dense optical flow (OpenCV DIS) over a region, at a scale where a person is ~12 px wide.
 
@@ -216,10 +234,9 @@ class MotionField:
         """Measure the flow from the previous frame to this one inside roi (x0, y0, x1, y1)."""
         raw = min(1.0, FLOW_PERSON_PX / max(person_px, 1.0))
         scale = 2.0 ** (round(math.log2(raw) * 4) / 4)  # quarter-octave steps: few restarts
-        x0, y0, x1, y1 = roi
+        (x0, y0, x1, y1), scale = whole_blocks(roi, scale)
         size = (max(16, round((x1 - x0) * scale)), max(16, round((y1 - y0) * scale)))
-        small = shrink(image[y0:y1, x0:x1], size)
-        gray = np.ascontiguousarray(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), np.uint8)
+        gray = np.ascontiguousarray(shrink_grey(image[y0:y1, x0:x1], size))
         key = (roi, scale)
         if key != self._key or self._prev is None:
             self._key, self._prev, self._flow, self._raw = key, gray, None, None
