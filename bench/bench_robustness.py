@@ -13,7 +13,8 @@ size is still learnt, the told height only starts it), or with a clock burned in
 as CCTV recorders stamp it (bottom left, to the tenth of a second), or under a light beating by
 10 % at 5 Hz (a camera at 25 fps under 60 Hz lamps) or an exposure stepping by 12 % every 3 s,
 or as a 1280x720 or 1920x1080 camera would show the doorway (the clip enlarged to the picture's
-height, plain floor either side: a 16:9 picture, its door under a third of the width).
+height, plain floor either side: a 16:9 picture, its door under a third of the width), or as
+a camera's MJPEG stream at JPEG quality 20 gives it (blocks, ringing, banded shading).
 
 Every variant feeds its frames to a fresh `Analyzer` with the clip's area (scaled by the analyzer
 to the frame size) and the variant's frame rate. Prints counted in/out per clip and variant, and
@@ -70,6 +71,7 @@ class Variant(NamedTuple):
     exposure: float = 1.0  # every frame's brightness times this (a camera exposing darker)
     knock: float = 0.0  # the camera knocked by this (px) at 5 s and left there
     wide: tuple[int, int] | None = None  # as a camera of this 16:9 size: plain floor either side
+    jpeg: int = 0  # each frame JPEG-compressed at this quality (0: not): a low-bitrate MJPEG
 
 
 VARIANTS = (
@@ -101,6 +103,7 @@ VARIANTS = (
     Variant("knocked 4 px", knock=4.0),
     Variant("1280x720 cam", wide=(1280, 720)),
     Variant("1920x1080 cam", wide=(1920, 1080)),
+    Variant("MJPEG q 20", jpeg=20),
 )
 
 
@@ -123,6 +126,7 @@ def count_variant(
     exposure: float = 1.0,
     knock: float = 0.0,
     wide: tuple[int, int] | None = None,
+    jpeg: int = 0,
 ) -> tuple[int, int]:
     """Counted (in, out) of `video` resized by `scale`, keeping every `stride`-th frame, or
     resampled to `rate` frames a second, after `empty_s` seconds of its empty doorway, every
@@ -132,7 +136,8 @@ def count_variant(
     beating by `beat` at 5 Hz, an exposure stepping by `steps` every 3 s or a light switched on
     over 2 s at 3 s, rising by `switched`, every frame's brightness times `exposure`, the
     camera knocked by `knock` px at 5 s, as a 16:9 camera of `wide` size shows it (the clip
-    enlarged to its height, plain floor either side)."""
+    enlarged to its height, plain floor either side), as a camera's MJPEG stream at `jpeg`
+    quality gives them."""
     cv2.setNumThreads(1)
     capture = cv2.VideoCapture(str(video))
     fps = float(capture.get(cv2.CAP_PROP_FPS) or 25.0) / stride
@@ -151,6 +156,8 @@ def count_variant(
         frames = alter.knocked(frames, fps, knock)
     if grain > 0:
         frames = alter.grainy(frames, grain)
+    if jpeg:
+        frames = alter.jpeg(frames, jpeg)
     if shake > 0 or sway > 0:
         frames = alter.shaken(frames, fps, jitter_px=shake, sway_px=sway)
     truth, _ = clip_truth(video)

@@ -184,6 +184,14 @@ def written_lossy(frames: Iterator[tuple[int, npt.NDArray[np.uint8]]], out: Path
     return out
 
 
+def jpeg(frames: Iterator[npt.NDArray[np.uint8]], quality: int) -> Iterator[npt.NDArray[np.uint8]]:
+    """The frames as a camera's MJPEG stream at a low `quality` gives them (1-100; 20: 8x8
+    blocks, ringing at edges, banded shading), each encoded and decoded again."""
+    for image in frames:
+        _, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+        yield np.asarray(cv2.imdecode(data, cv2.IMREAD_COLOR), np.uint8)
+
+
 CLOCK_START = datetime(2026, 12, 3, 8, 0, 0)  # the time a burned-in clock shows at frame 0
 
 
