@@ -122,7 +122,12 @@ class Counter:
         `min_band_px` is widened to that about its middle, so a track's jitter does not carry it
         across and back (with the size learnt around such a band too, `MIN_BAND_GUESS` in
         vision/detect.py: the bus on 10 / 20 px bands 19/20, 11/11 → 7/10, 7/8 for 7/7)."""
-        return max(0.0, (self.min_band_px - (self._area.ylast - self._area.yfirst)) / 2)
+        return (self.band_px - (self._area.ylast - self._area.yfirst)) / 2
+
+    @property
+    def band_px(self) -> float:
+        """How thick the area counts as (px): its own thickness, or `min_band_px` if thinner."""
+        return max(self._area.ylast - self._area.yfirst, self.min_band_px)
 
     @property
     def busy(self) -> bool:

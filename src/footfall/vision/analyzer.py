@@ -214,9 +214,7 @@ class ScaleAnalyzer:
         """The gate follows the person size (a slow stream moves people further per frame), and
         the share of a tracked person the ledger leaves them after their crossing (`TAIL_S`)."""
         self._person_px = width_px
-        a = self._counter.area
-        band = max(a.ylast - a.yfirst, self._counter.min_band_px)
-        self._ledger.tail = trailing_share(band, width_px)
+        self._ledger.tail = trailing_share(self._counter.band_px, width_px)
         self._tracker.gate_px = GATE_PERSON_WIDTHS * width_px * max(1.0, 15.0 / self._fps)
         self._counter.handoff_px = HANDOFF_PERSON_WIDTHS * width_px
         self._roi = self._flow_roi()
