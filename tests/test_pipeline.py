@@ -25,7 +25,7 @@ from footfall.pipeline import CountingHandle, analyzer_with, start_counting
 from footfall.store.base import Passage
 from footfall.store.sqlite import SQLiteStore
 from footfall.vision.analyzer import Analyzer, ScaleAnalyzer
-from footfall.vision.detect import person_width_px, work_width
+from footfall.vision.person import person_width_px, work_width
 from footfall.vision.sizestate import SizeMemory, SizeSamples
 from footfall.vision.synthetic import SyntheticSource, scenario
 from footfall.vision.types import Frame

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from footfall.config import Params
-from footfall.vision.detect import person_width_px
+from footfall.vision.person import person_width_px
 from tests.serving import COMMAND, replay_process, serve_process
 
 AUTH = httpx.DigestAuth("root", "pass")

@@ -33,14 +33,14 @@ from footfall.config import Params, redact
 from footfall.errors import BadRequest
 from footfall.ingest import Ingest
 from footfall.store.base import Passage
-from footfall.vision.detect import (
+from footfall.vision.orient import turned
+from footfall.vision.person import (
     SMALL_PERSON_SHARE,
     people_small,
     person_share,
     person_width_px,
     told_height_cm,
 )
-from footfall.vision.orient import turned
 from footfall.vision.sizestate import SizeMemory
 from footfall.vision.source import (
     STREAM_SCHEMES,

@@ -16,7 +16,9 @@ from footfall.vision.analyzer import (
     ScaleAnalyzer,
     choice_due,
 )
-from footfall.vision.detect import SIZE_WINDOW, ForegroundDetector, work_width
+from footfall.vision.detect import ForegroundDetector
+from footfall.vision.person import work_width
+from footfall.vision.sizelearn import SIZE_WINDOW
 from footfall.vision.synthetic import Scenario, scenario
 from footfall.vision.types import Frame
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import deque
 from datetime import UTC, datetime, timedelta
 
 import cv2
@@ -10,90 +9,9 @@ import numpy as np
 import pytest
 
 from footfall.config import Params
-from footfall.vision.detect import (
-    GAIN_CLEAN,
-    GAIN_TORN,
-    QUIET_S,
-    QUIET_SLOWDOWN,
-    SIZE_WINDOW,
-    ForegroundDetector,
-    background_rate,
-    band_px,
-    blob_shape,
-    frames_back,
-    guess_width_px,
-    height_for_width,
-    mog2_history,
-    motion_reference,
-    motion_span,
-    people_in_blob,
-    person_width_px,
-    size_gain,
-    split_blob,
-    told_height_cm,
-    work_width,
-)
+from footfall.vision.detect import ForegroundDetector
+from footfall.vision.sizelearn import SIZE_WINDOW
 from footfall.vision.types import Frame
-
-
-def test_person_width_follows_height_and_lens() -> None:
-    near = person_width_px(320, 220, 90, 50)
-    far = person_width_px(320, 400, 90, 50)
-    assert near > far
-    assert person_width_px(320, 280, 90, 50) == pytest.approx(320 * 50 / (2 * 140))
-    assert person_width_px(320, 280, 60, 50) > person_width_px(320, 280, 90, 50)
-
-
-@pytest.mark.parametrize(("width", "px"), [(352, 32.6), (320, 124.1), (1280, 98.0), (160, 3.0)])
-def test_the_height_that_tells_a_width_gives_it_back(width: int, px: float) -> None:
-    """`height_for_width` turns `person_width_px` round: told that height, a counter starts
-    from the width it was computed for, at any lens and shoulder width."""
-    for fov, cm in ((90.0, 50), (70.0, 45)):
-        height = height_for_width(width, px, fov, cm)
-        assert height is not None
-        assert person_width_px(width, height, fov, cm) == pytest.approx(px)
-
-
-def test_no_height_tells_a_person_wider_than_one_seen_from_closest() -> None:
-    """Heights under 40 cm above the shoulders all give the width seen from 40 cm: a wider one,
-    or none, has no height."""
-    closest = person_width_px(320, 150, 90, 50)
-    assert height_for_width(320, closest * 1.01, 90, 50) is None
-    assert height_for_width(320, 0.0, 90, 50) is None
-
-
-def test_the_height_told_is_one_counter_height_takes() -> None:
-    """`told_height_cm` is a whole centimetre within `Counter.Height`'s 150-1000: the width of a
-    camera hung at 330 cm gives 330; one only a camera under 150 cm or over 1000 cm would give
-    (a person nearly filling the picture, or a speck) gives none."""
-    assert told_height_cm(320, person_width_px(320, 330, 90, 50), 90, 50) == 330
-    assert told_height_cm(320, person_width_px(320, 1000, 90, 50) * 0.9, 90, 50) is None
-    assert told_height_cm(320, person_width_px(320, 150, 90, 50) * 1.05, 90, 50) is None
-
-
-@pytest.mark.parametrize(
-    ("ratio", "people"), [(0.5, 1), (1.0, 1), (1.5, 1), (1.7, 2), (2.7, 3), (40, 12)]
-)
-def test_people_in_blob(ratio: float, people: int) -> None:
-    assert people_in_blob(ratio * 100.0, 100.0) == people
-
-
-def disc_points(cx: float, cy: float, r: float) -> np.ndarray:
-    ys, xs = np.mgrid[-r : r + 1, -r : r + 1]
-    keep = xs**2 + ys**2 <= r**2
-    return np.stack([xs[keep] + cx, ys[keep] + cy], axis=1).astype(np.float32)
-
-
-def test_split_side_by_side_pair() -> None:
-    pts = np.concatenate([disc_points(50, 60, 10), disc_points(72, 60, 10)])
-    centres = split_blob(pts, 2)
-    assert sorted(np.round(centres[:, 0]).tolist()) == pytest.approx([50, 72], abs=2)
-
-
-def test_split_queue_front_to_back() -> None:
-    pts = np.concatenate([disc_points(50, 30 + 20 * i, 10) for i in range(3)])
-    centres = split_blob(pts, 3)
-    assert sorted(np.round(centres[:, 1]).tolist()) == pytest.approx([30, 50, 70], abs=2)
 
 
 def scene(people: list[tuple[int, int]], radius: int = 28) -> np.ndarray:
@@ -111,20 +29,6 @@ def run(frames: list[np.ndarray]) -> list[int]:
     det = ForegroundDetector(params)
     t = datetime(2026, 1, 1, tzinfo=UTC)
     return [len(det.detect(Frame(f, i, t))) for i, f in enumerate(frames)]
-
-
-def test_the_motion_reference_is_found_by_time_when_frames_were_dropped() -> None:
-    t = datetime(2026, 1, 1, tzinfo=UTC)
-    at = [t + timedelta(seconds=s) for s in (0.0, 0.04, 0.08, 0.12)]
-    assert frames_back(at, 25.0) is None  # the source's rate: motion_span's 2 frames
-    dropped = [t + timedelta(seconds=s) for s in (0.0, 0.04, 0.08, 0.16)]  # 0.12 missing
-    assert frames_back(dropped, 25.0) == pytest.approx(1.0)  # the frame 0.08 s back
-    late = [t + timedelta(seconds=s) for s in (0.0, 0.04, 0.11, 0.15)]  # one 0.07 gap
-    assert frames_back(late, 25.0) == pytest.approx(1.0 + 0.04 / 0.07)
-    jitter = [t + timedelta(seconds=s) for s in (0.0, 0.048, 0.075, 0.122)]  # capture jitter
-    assert frames_back(jitter, 25.0) is None
-    assert frames_back([t, None, t], 25.0) is None  # no times: by frame count
-    assert frames_back([t, t], 25.0) is None  # times that do not move on
 
 
 def test_empty_scene_has_no_one() -> None:
@@ -187,27 +91,6 @@ def test_a_height_told_too_high_does_not_hold_the_learnt_width_down() -> None:
     assert det.person_px == pytest.approx(28, rel=0.2)
 
 
-def test_a_band_is_thin_by_the_default_sizing_whatever_height_is_told() -> None:
-    """Told a low mounting height, the clips' 40 px bands were taken for thin (0.6 of 133 px);
-    told a high one, a 10 px band was widened too little. A band thinner than 0.6 of the default
-    sizing's person is counted that thick."""
-    guess = person_width_px(320, 280, 90.0, 50)
-    assert band_px(10, 320, 240) == pytest.approx(0.6 * guess)
-    assert band_px(20, 640, 480) == pytest.approx(2 * band_px(10, 320, 240))
-    assert band_px(40, 320, 240) == 40  # the bus's own band, 0.70 of the guess
-    assert band_px(0.59 * guess, 320, 240) == pytest.approx(0.6 * guess)
-
-
-def test_a_wider_picture_does_not_make_the_guessed_person_wider() -> None:
-    """A 16:9 picture shows more floor either side than a 4:3 one of its height, not wider
-    people: the trams' 40 px band seen by a 1280x720 camera (100 px) is counted 103 px thick
-    (0.6 of the guess across 960 px), not 137 (0.6 of the guess across 1280)."""
-    assert guess_width_px(1280, 720) == pytest.approx(guess_width_px(960, 720))
-    assert guess_width_px(352, 288) == pytest.approx(person_width_px(352, 280, 90.0, 50))
-    assert band_px(100, 1280, 720) == pytest.approx(0.6 * person_width_px(960, 280, 90.0, 50))
-    assert band_px(20, 1280, 720) == pytest.approx(0.6 * guess_width_px(960, 720))
-
-
 def test_only_a_setparams_of_what_sizes_people_starts_the_size_afresh() -> None:
     """Any setparams reached the detector, and every one (an alarm switched on, a new name)
     threw the learnt size away for the mounting-height guess."""
@@ -265,29 +148,6 @@ def test_the_learnt_size_is_held_once_its_window_is_full() -> None:
     assert det.person_px < 0.8 * held  # learnt again, from the thinner people
 
 
-def with_area(params: Params, left: int, right: int) -> Params:
-    """`params` with the counting area spanning `left`..`right` (px of 320)."""
-    area = params.Area.model_copy(update={"Left": left, "Right": right})
-    return params.model_copy(update={"Area": area})
-
-
-@pytest.mark.parametrize(
-    ("frame_w", "left", "right", "work"),
-    [
-        (320, 0, 320, 160),  # the whole picture: as before
-        (320, 106, 214, 160),  # a third of it (the tram clips: 120 of 352)
-        (320, 100, 220, 160),
-        (320, 120, 200, 213),  # a quarter: a third of 160 px is kept, 53 px
-        (320, 140, 180, 320),  # an eighth: at most twice the pixels across
-        (200, 140, 180, 200),  # never wider than the frame itself
-    ],
-)
-def test_a_narrow_counting_area_is_analysed_wider(
-    frame_w: int, left: int, right: int, work: int
-) -> None:
-    assert work_width(frame_w, with_area(Params(), left, right).Area) == work
-
-
 def test_a_detector_told_a_finer_width_analyses_at_it() -> None:
     """At 320 work px (a narrow area's finer analysis) a walker 56 px wide in a 320 px frame is
     learnt 56 work px wide, the same 56 px of the frame, and a third of the frame's width is
@@ -320,55 +180,6 @@ def test_small_people_of_a_wide_view_are_learnt_below_the_height_guess() -> None
     assert det.person_px == pytest.approx(6.6, rel=0.15)
 
 
-@pytest.mark.parametrize(
-    ("fps", "span"), [(25.0, 2.0), (15.0, 1.2), (12.5, 1.0), (30.0, 2.4), (10.0, 0.8), (0.0, 2.0)]
-)
-def test_motion_span_is_a_fixed_time(fps: float, span: float) -> None:
-    assert motion_span(fps) == pytest.approx(span)
-
-
-@pytest.mark.parametrize(("fps", "frames"), [(25.0, 300), (15.0, 180), (30.0, 360), (0.0, 300)])
-def test_background_history_is_a_fixed_time(fps: float, frames: int) -> None:
-    assert mog2_history(fps) == frames
-
-
-def frames_brightening(n: int) -> deque[np.ndarray]:
-    """n frames whose grey level rises by 10 a frame (newest last): time reads off the level."""
-    return deque(np.full((4, 4), 10 * i, np.uint8) for i in range(n))
-
-
-@pytest.mark.parametrize(
-    ("span", "level"), [(2.0, 20), (2.4, 16), (1.2, 28), (0.8, 32), (1.0, 30), (0.0, 40)]
-)
-def test_motion_reference_is_the_image_span_frames_back(span: float, level: int) -> None:
-    ref = motion_reference(frames_brightening(5), span)
-    assert ref.dtype == np.uint8
-    assert np.all(ref == level)
-
-
-def test_motion_reference_falls_back_to_the_oldest_frame_kept() -> None:
-    assert np.all(motion_reference(frames_brightening(2), 3.5) == 0)
-
-
-@pytest.mark.parametrize(
-    ("solidity", "gain"),
-    [(0.5, GAIN_TORN), (0.85, GAIN_TORN), (0.91, (GAIN_TORN + GAIN_CLEAN) / 2), (1.0, GAIN_CLEAN)],
-)
-def test_size_gain_falls_as_the_mask_gets_solid(solidity: float, gain: float) -> None:
-    assert size_gain(solidity) == pytest.approx(gain)
-
-
-def test_blob_shape_measures_the_blob_under_the_pixel() -> None:
-    mask = np.zeros((60, 100), np.uint8)
-    mask[10:30, 10:30] = 255  # a solid square
-    cv2.circle(mask, (70, 30), 15, 255, -1)
-    cv2.circle(mask, (70, 30), 8, 0, -1)  # a ring: torn
-    area, solidity = blob_shape(mask, 20, 20)
-    assert area == 400 and solidity == pytest.approx(1.0, abs=0.1)
-    _, ring = blob_shape(mask, 30, 58)
-    assert ring < 0.8
-
-
 def test_a_pair_side_by_side_does_not_set_the_person_size() -> None:
     t = datetime(2026, 1, 1, tzinfo=UTC)
     sizes = []
@@ -381,17 +192,6 @@ def test_a_pair_side_by_side_does_not_set_the_person_size() -> None:
             det.detect(Frame(f, i, t))
         sizes.append(det.person_px)
     assert sizes[1] == pytest.approx(sizes[0], rel=0.1)
-
-
-def test_the_background_learns_slowly_only_while_the_doorway_is_still() -> None:
-    history, fps = 300, 25.0
-    assert background_rate(0, 1000, fps, history) == -1.0  # busy: MOG2's own rate
-    assert background_rate(100, 200, fps, history) == -1.0  # a young model learns at its pace
-    quiet = round(QUIET_S * fps)
-    assert background_rate(quiet, 1000, fps, history) == -1.0  # still, but not for long enough
-    assert background_rate(quiet + 1, 1000, fps, history) == pytest.approx(
-        1 / (QUIET_SLOWDOWN * 300)
-    )
 
 
 def still_doorway(floor: np.ndarray) -> ForegroundDetector:
@@ -513,24 +313,6 @@ def test_a_crowd_arriving_at_once_in_a_bare_doorway_starts_the_background_again(
         assert seen[0] > 0.3 and seen[2:] == [0.0] * 4, (bare_s, seen)
         alone = foreground_while_standing(walker, bare_s)
         assert min(alone[:5]) > 0.015, (bare_s, alone)  # a disc of 11 work px: 2 % of it
-
-
-def test_the_source_interval_is_read_off_frames_dropped_here_and_there() -> None:
-    """A box too slow for its 25 fps camera takes the newest frame when ready: gaps of one or two
-    camera frames, arriving at 20 fps on average. The motion difference must span 0.08 s, two
-    camera frames; at the rate the frames arrive it was 1.6 frames (64 ms)."""
-    from footfall.vision.detect import source_interval
-
-    rng = np.random.default_rng(0)
-    dropped = [0.04 * (2 if rng.random() < 0.2 else 1) for _ in range(50)]
-    assert source_interval(dropped, 20.0) == pytest.approx(0.04)
-    assert source_interval([0.04] * 50, 25.0) == 1 / 25  # steady: the rate told, exactly
-    assert source_interval([0.041, 0.039] * 25, 25.0) == 1 / 25  # within 5 %
-    assert source_interval(dropped[:10], 20.0) == 1 / 20  # too few gaps yet
-    bunched = [0.001, 0.001, 0.001, 0.001, 0.2] * 10  # a network's bursts: not the camera's
-    assert source_interval(bunched, 25.0) == 1 / 25
-    jittered = list(np.clip(rng.normal(0.04, 0.015, 50), 0.005, None))
-    assert source_interval(jittered, 30.0) == 1 / 30
 
 
 def test_the_frames_kept_for_the_motion_difference_follow_the_longer_span() -> None:

@@ -8,7 +8,6 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from footfall.vision.detect import level_to
 from footfall.vision.light import (
     BINS,
     DARK,
@@ -20,6 +19,7 @@ from footfall.vision.light import (
     light_gain,
     moved_light,
 )
+from footfall.vision.motion import level_to
 from footfall.vision.synthetic import scenario
 
 

@@ -14,7 +14,8 @@ import pytest
 
 from footfall.config import Params
 from footfall.vision.analyzer import Analyzer
-from footfall.vision.detect import WORK_WIDTH, ForegroundDetector, person_width_px
+from footfall.vision.detect import ForegroundDetector
+from footfall.vision.person import WORK_WIDTH, person_width_px
 from footfall.vision.sizestate import SizeMemory, SizeSamples
 from footfall.vision.synthetic import scenario
 from tests.vision.test_detect import bare_floor, with_people

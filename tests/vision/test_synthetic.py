@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from footfall.config import Params
-from footfall.vision.detect import person_width_px
+from footfall.vision.person import person_width_px
 from footfall.vision.scene_render import HEIGHT
 from footfall.vision.synthetic import (
     FPS,

@@ -121,7 +121,7 @@ class Counter:
         """How far beyond an edge a track must be to be beyond it: an area thinner than
         `min_band_px` is widened to that about its middle, so a track's jitter does not carry it
         across and back (with the size learnt around such a band too, `MIN_BAND_GUESS` in
-        vision/detect.py: the bus on 10 / 20 px bands 19/20, 11/11 → 7/10, 7/8 for 7/7)."""
+        vision/person.py: the bus on 10 / 20 px bands 19/20, 11/11 → 7/10, 7/8 for 7/7)."""
         return (self.band_px - (self._area.ylast - self._area.yfirst)) / 2
 
     @property

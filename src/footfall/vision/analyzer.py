@@ -25,15 +25,12 @@ from footfall.counting.early import EarlyHold
 from footfall.counting.lineslice import LineSlice
 from footfall.counting.stamp import FrameTimes
 from footfall.store.base import Passage
-from footfall.vision.detect import (
+from footfall.vision.blobs import PERSON_AREA_FACTOR
+from footfall.vision.detect import Detector, ForegroundDetector
+from footfall.vision.person import (
     AREA_SHARE,
-    PERSON_AREA_FACTOR,
-    SIZE_CLAMP,
-    SIZE_WINDOW,
     SMALL_PERSON_SHARE,
     WORK_WIDTH,
-    Detector,
-    ForegroundDetector,
     band_px,
     people_small,
     person_share,
@@ -41,6 +38,7 @@ from footfall.vision.detect import (
     sizing,
     work_width,
 )
+from footfall.vision.sizelearn import SIZE_CLAMP, SIZE_WINDOW
 from footfall.vision.sizestate import SizeSamples
 from footfall.vision.stabilise import Stabiliser
 from footfall.vision.track import RIDING_FLOW_PX, MotionField, Tracker
@@ -466,7 +464,7 @@ class ScaleAnalyzer:
     @property
     def people_small(self) -> bool:
         """Whether the person width is learnt and under SMALL_PERSON_SHARE of the width analysed:
-        a view the size learner measures too small (`vision/detect.py`)."""
+        a view the size learner measures too small (`vision/person.py`)."""
         width = self._learnt_px()
         return width is not None and people_small(width, self.analysed_width)
 

@@ -24,8 +24,9 @@ from footfall.config import CounterParams, Params, redact
 from footfall.errors import BadRequest
 from footfall.store.base import Passage
 from footfall.vision.analyzer import Analyzer
-from footfall.vision.detect import Detector, people_small, person_share, told_height_cm
+from footfall.vision.detect import Detector
 from footfall.vision.orient import turned
+from footfall.vision.person import people_small, person_share, told_height_cm
 from footfall.vision.source import file_clock, file_path
 from footfall.vision.types import Frame, View
 

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 SIZE_FILE = "person-size.json"
 FORMAT = 1
-USUAL_WORK = 160  # px: the usual analysis width (`vision/detect.py`, WORK_WIDTH)
+USUAL_WORK = 160  # px: the usual analysis width (`vision/person.py`, WORK_WIDTH)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 from footfall.config import AreaParams, CounterParams, Params
 from footfall.counting.area import Area
-from footfall.vision.detect import person_width_px
+from footfall.vision.person import person_width_px
 from footfall.vision.scene_render import FPS, HEIGHT, WIDTH, Renderer, light_gain
 from footfall.vision.types import Frame
 
