@@ -24,8 +24,9 @@ from footfall.ingest import Ingest
 from footfall.pipeline import CountingHandle, analyzer_with, start_counting
 from footfall.store.base import Passage
 from footfall.store.sqlite import SQLiteStore
-from footfall.vision.analyzer import Analyzer, ScaleAnalyzer
+from footfall.vision.analyzer import Analyzer
 from footfall.vision.person import person_width_px, work_width
+from footfall.vision.scale_analyzer import ScaleAnalyzer
 from footfall.vision.sizestate import SizeMemory, SizeSamples
 from footfall.vision.synthetic import SyntheticSource, scenario
 from footfall.vision.types import Frame

@@ -13,11 +13,11 @@ from footfall.vision.analyzer import (
     CHOOSE_MAX_S,
     CHOOSE_SAMPLES,
     Analyzer,
-    ScaleAnalyzer,
     choice_due,
 )
 from footfall.vision.detect import ForegroundDetector
 from footfall.vision.person import work_width
+from footfall.vision.scale_analyzer import ScaleAnalyzer
 from footfall.vision.sizelearn import SIZE_WINDOW
 from footfall.vision.synthetic import Scenario, scenario
 from footfall.vision.types import Frame
