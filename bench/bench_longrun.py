@@ -35,7 +35,7 @@ from floor import DATA, clip_params
 
 from footfall.counting.groundtruth import combined_accuracy
 from footfall.vision.analyzer import Analyzer
-from footfall.vision.source import file_fps
+from footfall.vision.filesource import file_fps
 from footfall.vision.types import Frame
 
 GAP_S = 2.0  # s of empty doorway between two passes

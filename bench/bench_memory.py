@@ -21,7 +21,7 @@ from footfall.config import Params
 from footfall.ingest import Ingest
 from footfall.pipeline import start_counting
 from footfall.store.sqlite import SQLiteStore
-from footfall.vision.source import FileSource
+from footfall.vision.filesource import FileSource
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 ALLOWANCE_MB = 8.0  # growth from the first to the last quarter still called flat

@@ -36,8 +36,8 @@ from footfall.config import Params  # noqa: E402
 from footfall.ingest import Ingest  # noqa: E402
 from footfall.store.sqlite import SQLiteStore  # noqa: E402
 from footfall.vision.analyzer import Analyzer  # noqa: E402
+from footfall.vision.filesource import FileSource  # noqa: E402
 from footfall.vision.netdetect import NetDetector  # noqa: E402
-from footfall.vision.source import FileSource  # noqa: E402
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 

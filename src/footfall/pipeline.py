@@ -33,6 +33,7 @@ from footfall.config import Params, redact
 from footfall.errors import BadRequest
 from footfall.ingest import Ingest
 from footfall.store.base import Passage
+from footfall.vision.livesource import LiveSource, backoff_delay
 from footfall.vision.orient import turned
 from footfall.vision.person import (
     SMALL_PERSON_SHARE,
@@ -44,9 +45,7 @@ from footfall.vision.person import (
 from footfall.vision.sizestate import SizeMemory
 from footfall.vision.source import (
     STREAM_SCHEMES,
-    LiveSource,
     Source,
-    backoff_delay,
     file_path,
     open_source,
     source_kind,

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from footfall.vision.source import LiveSource, open_source
+from footfall.vision.livesource import LiveSource
+from footfall.vision.source import open_source
 from tests.needs import unavailable
 from tests.polling import wait_for
 from tests.vision.test_rtsp_source import SECRET, assert_secret_hidden, near

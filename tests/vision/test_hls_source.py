@@ -12,7 +12,8 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-from footfall.vision.source import LiveSource, open_source
+from footfall.vision.livesource import LiveSource
+from footfall.vision.source import open_source
 from footfall.vision.synthetic import FPS, scenario
 from tests.polling import wait_for
 from tests.serving import serve_process

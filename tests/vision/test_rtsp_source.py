@@ -19,7 +19,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from footfall.vision.source import LiveSource, open_source, stream_opener
+from footfall.vision.livesource import LiveSource, stream_opener
+from footfall.vision.source import open_source
 from tests.polling import wait_for
 from tests.serving import serve_process
 from tests.vision.rtsp_relay import Recorder, RtspGate

@@ -19,25 +19,20 @@ import numpy as np
 import pytest
 
 from footfall.config import Params, redact
-from footfall.vision.offline import count_file
-from footfall.vision.source import (
-    FileClock,
-    FileSource,
+from footfall.vision.filesource import FileClock, FileSource, same_rate, stamped_rate
+from footfall.vision.livesource import (
     LiveSource,
     PacedClock,
-    Source,
     StreamClock,
     backoff_delay,
     camera_opener,
     device_node,
-    open_source,
     parse_device,
-    same_rate,
-    source_kind,
-    stamped_rate,
     stream_opener,
     stream_timing,
 )
+from footfall.vision.offline import count_file
+from footfall.vision.source import Source, open_source, source_kind
 from footfall.vision.synthetic import SyntheticSource
 from footfall.vision.types import Frame
 from tests.polling import wait_for

@@ -19,10 +19,10 @@ from footfall.config import FRAME_RATES, Params, plausible_fps
 from footfall.counting.area import PARAM_NAMES, Area
 from footfall.errors import BadRequest
 from footfall.vision.annotated import AnnotatedVideo, check_annotate, check_output_file
+from footfall.vision.filesource import file_clock, file_rate_known
 from footfall.vision.offline import CountResult, count_file, open_video, quiet_decoder, video_file
 from footfall.vision.orient import turned_size
 from footfall.vision.person import SMALL_PERSON_SHARE
-from footfall.vision.source import file_clock, file_rate_known
 from footfall.vision.types import View
 
 AREA_KEYS = ("left", "right", "top", "bottom", "yfirst", "ylast", "radius")

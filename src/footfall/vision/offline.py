@@ -25,9 +25,10 @@ from footfall.errors import BadRequest
 from footfall.store.base import Passage
 from footfall.vision.analyzer import Analyzer
 from footfall.vision.detect import Detector
+from footfall.vision.filesource import file_clock
 from footfall.vision.orient import turned
 from footfall.vision.person import people_small, person_share, told_height_cm
-from footfall.vision.source import file_clock, file_path
+from footfall.vision.source import file_path
 from footfall.vision.types import Frame, View
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
