@@ -401,7 +401,7 @@ def test_a_store_outage_is_logged_once_and_retried_every_second(
     store: SQLiteStore, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A database away for a while: not a traceback per frame, nor a write attempt per frame."""
-    monkeypatch.setattr("footfall.pipeline.STORE_RETRY_S", 0.3)
+    monkeypatch.setattr("footfall.committer.STORE_RETRY_S", 0.3)
     refusing = Refusing(store, refusals=4)
     caplog.set_level(logging.INFO, logger="footfall")
     handle = start_counting("synthetic", False, Holder(), Ingest(refusing), paced=False)  # type: ignore[arg-type]
@@ -528,7 +528,7 @@ def test_a_file_that_ends_while_the_store_refuses_is_stored_when_it_is_back(
     """serve --source FILE (no --loop) with the database away when the file ends: the thread
     finished with the passages still kept, and nothing ever wrote them (status said pending 13
     for good, the log nothing). Now it keeps trying until the store takes them."""
-    monkeypatch.setattr("footfall.pipeline.STORE_RETRY_S", 0.05)
+    monkeypatch.setattr("footfall.committer.STORE_RETRY_S", 0.05)
     path = tmp_path / "clip.avi"
     write_clip(path, 12)
     refusing = Refusing(store, refusals=10**9)  # away for the whole file

@@ -18,7 +18,6 @@ import logging
 import random
 import threading
 import time
-import uuid
 from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
@@ -29,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import cv2
 
+from footfall.committer import Committer
 from footfall.config import Params, redact
 from footfall.errors import BadRequest
 from footfall.ingest import Ingest
@@ -59,8 +59,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MAX_PENDING = 100_000  # passages kept while the store refuses writes, oldest dropped beyond
-STORE_RETRY_S = 1.0  # a store that refused is tried again after this long, not every frame
 MEASURE = 60  # a live source's frame rate is measured over this many frames
 RATE_MOVED = 0.15  # and passed on to the analyzer when it moved this much (a fraction)
 SIZE_SAVE_S = 10.0  # the person-size learner's samples are written this often (and at the end)
@@ -143,12 +141,7 @@ class CountingHandle:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._source: Source | None = None
-        self._pending: deque[Passage] = deque(maxlen=MAX_PENDING)
-        # The batch being written: kept with its id until the store takes it, so a write that
-        # may have landed (connection lost during COMMIT) is retried as itself and stored once.
-        self._batch: tuple[str, list[Passage]] | None = None
-        self._store_down_since: float | None = None  # monotonic time the store began refusing
-        self._store_tried = 0.0
+        self._committer = Committer(ingest)  # passages on their way to the store
         self._times: deque[float] = deque(maxlen=MEASURE)
         self._rng = random.Random()
         self.retry_base_s = 1.0  # reopening a source that failed: 1 s, 2 s, 4 s ... 60 s
@@ -213,7 +206,7 @@ class CountingHandle:
             "passages": sum(self.passages.values()),
             "in": self.passages["in"],
             "out": self.passages["out"],
-            "pending": self._unsent(),
+            "pending": self._committer.unsent,
             # frames a live source read while counting was still busy: dropped to stay live
             "dropped_frames": getattr(source, "dropped", 0) if source is not None else 0,
             # seconds since the last frame arrived: a stalled camera or a stuck analyzer shows here
@@ -353,12 +346,12 @@ class CountingHandle:
         self._save_size(analyzer)
         # A file that ended while the store refused: nothing else would ever write what is
         # kept, so keep trying (serve goes on) until the store takes it or counting is stopped.
-        while self._unsent() and not self._stop.wait(STORE_RETRY_S):
+        while self._committer.unsent and not self._stop.wait(self._committer.retry_s):
             self._commit([], force=True)
-        if self._unsent():
+        if self._committer.unsent:
             log.error(
                 "%d passages were not stored: the store refused them until counting stopped",
-                self._unsent(),
+                self._committer.unsent,
             )
         self.state = "stopped" if self._stop.is_set() else "finished"
         log.info("counting %s %s after %d frames", self.name, self.state, self.frames)
@@ -446,51 +439,20 @@ class CountingHandle:
             return default
 
     def _commit(self, passages: list[Passage], *, force: bool = False) -> None:
-        """Hand passages (and any left from a failed write) to ingest; keep them if it fails.
-
-        They go in batches with an id: a refused batch is retried as itself, with its id, so one
-        whose COMMIT landed unseen is not stored twice; passages that came meanwhile follow in
-        the next batch. While the store refuses, the writes are retried at most every
-        STORE_RETRY_S (not every frame) and the outage is logged once, with its cause, and once
-        more when it ends."""
-        self._pending.extend(passages)
-        if not self._unsent():
-            return
-        now = time.monotonic()
-        down_since = self._store_down_since
-        if down_since is not None and not force and now - self._store_tried < STORE_RETRY_S:
-            return
-        self._store_tried = now
-        if self._batch is None:
-            self._batch = (uuid.uuid4().hex, list(self._pending))
-            self._pending.clear()
-        batch_id, batch = self._batch
-        try:
-            self._ingest.add(batch, batch_id)
-        except Exception as exc:
-            if down_since is None:
-                self._store_down_since = now
-                self._error("the store refused passages; keeping them to retry", exc)
-            else:
-                self.errors += 1
-                self.last_error = f"the store refuses passages ({exc}); {len(batch)} kept to retry"
-            return
-        if down_since is not None:
-            self._store_down_since = None
-            log.info(
-                "the store takes passages again: %d written after %.0f s",
-                len(batch),
-                now - down_since,
-            )
-        self._batch = None
-        for p in batch:
+        """Hand passages to the store (`Committer`), count those stored; a refusal is an error,
+        logged with its cause when the outage begins (`Committer.commit`)."""
+        stored, refused = self._committer.commit(passages, force=force)
+        for p in stored:
             self.passages[p.direction] += 1
-        if self._pending:  # what came while the batch was refused: next
-            self._commit([], force=True)
-
-    def _unsent(self) -> int:
-        """Passages not yet stored: the batch being written and those waiting behind it."""
-        return len(self._pending) + (len(self._batch[1]) if self._batch else 0)
+        if refused is None:
+            return
+        if refused.first:
+            self._error("the store refused passages; keeping them to retry", refused.error)
+        else:
+            self.errors += 1
+            self.last_error = (
+                f"the store refuses passages ({refused.error}); {refused.kept} kept to retry"
+            )
 
 
 def start_counting(
