@@ -8,7 +8,7 @@ import logging
 import subprocess
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,6 +33,7 @@ from footfall.vision.types import Frame
 from tests.needs import unavailable
 from tests.polling import wait_for
 from tests.real.resample import decoded, moved, zoom_shift, zoomed, zoomed_area
+from tests.refusing import Refusing
 from tests.serving import COMMAND
 
 DAY = (0, 4_000_000_000)
@@ -367,22 +368,6 @@ def test_an_analyzer_failure_skips_one_frame(store: SQLiteStore) -> None:
         )
     finally:
         handle.stop()
-
-
-class Refusing:
-    """The real store, refusing the first writes (a full disk, a locked file)."""
-
-    def __init__(self, store: SQLiteStore, refusals: int) -> None:
-        self.store, self.refusals = store, refusals
-
-    def add_passages(self, passages: Sequence[Passage], batch_id: str | None = None) -> None:
-        if self.refusals > 0:
-            self.refusals -= 1
-            raise OSError("disk full")
-        self.store.add_passages(passages, batch_id)
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.store, name)
 
 
 def test_passages_wait_while_the_store_refuses(store: SQLiteStore) -> None:
