@@ -40,7 +40,7 @@ from footfall.vision.sizelearn import SIZE_CLAMP
 from footfall.vision.sizestate import SizeSamples
 from footfall.vision.stabilise import Stabiliser
 from footfall.vision.track import RIDING_FLOW_PX, MotionField, Tracker
-from footfall.vision.types import Frame
+from footfall.vision.types import Detections, Frame
 
 log = logging.getLogger(__name__)
 
@@ -233,9 +233,16 @@ class ScaleAnalyzer:
         if self._shape != (w, h):
             self._configure(w, h)
         detections = self._detector.detect(frame)
+        self._follow_size(detections)
+        crossings = self._settled(self._tracked(frame, detections, n), n)
+        return self._out(self._passages(crossings))
+
+    def _follow_size(self, detections: Detections) -> None:
+        """Follow the detector's person size: passages wait again when it drops its size (a
+        queue arriving in a bare doorway, a new mounting height: it splits by the guess until it
+        has learnt it again), the motion counted so far is rescaled when it is first learnt, and
+        the tracker's gate follows the detections' boxes (sized to one person)."""
         learnt = self.size_learnt
-        # A detector that drops its size (a queue arriving in a bare doorway, a new mounting
-        # height) splits by the guess until it has learnt it again: passages wait again.
         if self._learnt and not learnt and not self._hold.open:
             self._hold, self._hold_frames = EarlyHold(), 0
         if learnt and not self._learnt:
@@ -245,34 +252,44 @@ class ScaleAnalyzer:
             self._restored = False
             self._set_person(getattr(self._detector, "frame_person_px", self._person_px))
         if len(detections):
-            # Detectors size their boxes to one person: the tracker's gate follows them.
             box_width = float(np.median(detections.boxes[:, 2] - detections.boxes[:, 0]))
             if abs(box_width - self._person_px) > 0.05 * self._person_px:
                 self._set_person(box_width)
+
+    def _tracked(self, frame: Frame, detections: Detections, n: int) -> list[Crossing]:
+        """Track the detections along the optical flow (`MotionField`) and the crossings the
+        tracks make in frame `n`."""
         self._motion.update(frame.image, self._roi, self._person_px)
         pos = np.array([[t.x, t.y] for t in self._tracker.tracks], np.float64).reshape(-1, 2)
         motion = self._motion.displacement(pos)
         riding = np.nan_to_num(np.hypot(motion[:, 0], motion[:, 1])) * self._motion.scale
         live = self._tracker.update(detections.centers, motion, riding > RIDING_FLOW_PX)
         self._counter.forget(self._tracker.ended)
-        crossings = self._counter.update(
+        return self._counter.update(
             [t.id for t in live], [t.x for t in live], [t.y for t in live], n
         )
-        # The balance is kept in people: each frame's flux in units of this frame's person size.
+
+    def _settled(self, tracked: list[Crossing], n: int) -> list[Crossing]:
+        """The tracked crossings the motion across the line backs (a refused one is undone),
+        and the people the motion counts that no track claimed. The balance is kept in people:
+        each frame's flux in units of this frame's person size."""
         along, positions = self._line_flux()
         if self._line_empty():
             along = np.zeros_like(along)
         unit = PERSON_FLUX * self._person_px**2
         segment = SLICE_SEGMENT_PERSONS * self._person_px
         self._ledger.add(*self._slice.add(along / unit, positions, segment))
-        tracked = crossings
         crossings = self._ledger.settle(
             tracked, 1.0, n, self._slice.pending(), self._counter.owed()
         )
         self._counter.undo([c for c in tracked if c not in crossings])
         if not self._counter.busy:  # a lull settles what no track can claim any more
             crossings += self._ledger.settle_quiet(n)
-        passages = self._passages(crossings)
+        return crossings
+
+    def _out(self, passages: list[Passage]) -> list[Passage]:
+        """The passages that leave now: held while the size is learnt (`EarlyHold`), else all
+        but the late pieces of a person counted at a released size."""
         if self._hold.open:
             return self._held(passages)
         if not passages:
