@@ -595,7 +595,7 @@ def test_the_status_and_the_log_say_when_the_learnt_size_is_held(
     """Once the learner has its 600 samples the width is held: the status says so, the log says
     it once with the width, and the width stays while counting goes on; a counter started again
     from the samples kept holds it from its first frame."""
-    caplog.set_level(logging.INFO, logger="footfall.pipeline")
+    caplog.set_level(logging.INFO, logger="footfall.sizereport")
     size_file = tmp_path / "person-size.json"
     handle = start_counting(
         "synthetic:3", False, Holder(), Ingest(store), paced=False, size_file=size_file
