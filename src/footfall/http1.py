@@ -39,6 +39,8 @@ def protocol_class() -> type[asyncio.Protocol] | str:
             self._discard = False  # a chunked upgrade request: nothing after it can be parsed
 
         def on_message_complete(self) -> None:
+            """A request with an Upgrade header we do not take is a plain request: its body is
+            still to come through `data_received`."""
             if self.parser.should_upgrade() and not self._should_upgrade():
                 length = _content_length(self.headers)
                 if length > 0:  # the body comes through data_received, not the parser
@@ -47,6 +49,7 @@ def protocol_class() -> type[asyncio.Protocol] | str:
             super().on_message_complete()
 
         def data_received(self, data: bytes) -> None:
+            """Feed the parser, less the body of a refused upgrade request it skipped."""
             self._unset_keepalive_if_required()
             if self._discard:
                 return

@@ -115,10 +115,13 @@ def render_cnt(
 
 
 class _Reader:
+    """Reads the count file's header fields one after the other, up to `end`."""
+
     def __init__(self, data: bytes, end: int) -> None:
         self.data, self.pos, self.end = data, _FIXED.size, end
 
     def take(self, size: int) -> bytes:
+        """The next `size` bytes; a header that ends before them is a CntFormatError."""
         if self.pos + size > self.end:
             raise CntFormatError("the count file header is truncated")
         chunk = self.data[self.pos : self.pos + size]
@@ -126,6 +129,7 @@ class _Reader:
         return chunk
 
     def text(self) -> str:
+        """The next text field: its length (2 bytes, little-endian), then UTF-8."""
         (size,) = struct.unpack("<H", self.take(2))
         try:
             return self.take(size).decode("utf-8")
