@@ -62,6 +62,7 @@ from footfall.vision.sizelearn import (
     SizeLearner,
 )
 from footfall.vision.sizestate import SizeSamples
+from footfall.vision.support import FlowSupport
 from footfall.vision.types import Detections, Frame
 
 # A background model that knows the bare floor sees a queue arriving all at once (a door
@@ -122,6 +123,7 @@ class ForegroundDetector:
         self._gaps: deque[float] = deque(maxlen=SOURCE_GAPS)  # seconds between recent frames
         self._light_moves: deque[bool] = deque(maxlen=round(NOMINAL_FPS))  # levelled or not
         self._sizes = SizeLearner()
+        self._support = FlowSupport()  # where the optical flow is the people's own
         self._prior_px = 1.0
         self._reference_px = reference_width_px(WORK_WIDTH)
         self.person_px = 1.0  # person width in work pixels
@@ -360,6 +362,16 @@ class ForegroundDetector:
         c0, c1 = max(0, math.floor(x0 * sx)), max(0, math.ceil(x1 * sx))
         return float(np.count_nonzero(mask[r0:r1, c0:c1])) / (sx * sy)
 
+    def flow_unsupported(self, points: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+        """Whether the optical flow at these (N,2) points of the source frames is made up: a
+        featureless floor with no one near (`FlowSupport`)."""
+        if self._shape is None:
+            return np.zeros(len(points), np.bool_)
+        sx, sy = self._work[0] / self._shape[0], self._work[1] / self._shape[1]
+        cols = (points[:, 0] * sx).astype(np.intp)
+        rows = (points[:, 1] * sy).astype(np.intp)
+        return self._support.unsupported(rows, cols)
+
     @property
     def size_settled(self) -> bool:
         """Whether the size learner has its SIZE_WINDOW samples: the size is held from then on."""
@@ -450,6 +462,7 @@ class ForegroundDetector:
         opened = np.asarray(cv2.morphologyEx(fg, cv2.MORPH_OPEN, self._kernel), np.uint8)
         mask = np.asarray(cv2.morphologyEx(opened, cv2.MORPH_CLOSE, self._close), np.uint8)
         self._learn_size(mask, window, opened)
+        self._support.update(gray, mask, self.person_px)
         self.last_mask = mask
         return mask
 

@@ -347,6 +347,9 @@ class ScaleAnalyzer:
         flow = np.nan_to_num(self._motion.displacement(points))
         along = (flow * normals).sum(axis=1) * step
         moving = np.hypot(flow[:, 0], flow[:, 1]) * self._motion.scale > FLUX_MIN_SPEED
+        unsupported = getattr(self._detector, "flow_unsupported", None)
+        if callable(unsupported):  # a plain floor's flow, made up (`vision/support.py`)
+            moving &= ~unsupported(points)
         swept = np.asarray(np.where(moving, along, 0.0), np.float64)
         return swept, np.arange(len(points), dtype=np.float64) * step
 

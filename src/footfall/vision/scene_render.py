@@ -1,6 +1,6 @@
-"""Drawing the synthetic overhead scene: a tiled floor, people as shaded shoulders with a head
-on top and, in perspective, torso and legs; a light level and camera noise. The planning of who
-walks where, and the ground truth, live in `synthetic.py`.
+"""Drawing the synthetic overhead scene: a tiled floor (or a plain one: `PLAIN_GREY`), people as
+shaded shoulders with a head on top and, in perspective, torso and legs; a light level and camera
+noise. The planning of who walks where, and the ground truth, live in `synthetic.py`.
 
     >>> renderer = Renderer(seed=0)
     >>> image = renderer.render(walkers, frame=12, gain=light_gain(12))   # doctest: +SKIP
@@ -9,7 +9,7 @@ walks where, and the ground truth, live in `synthetic.py`.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import cv2
 import numpy as np
@@ -24,13 +24,22 @@ WIDTH, HEIGHT = 320, 240
 FPS = 15.0  # frames per second of the synthetic scene
 SHOULDER_HEIGHT_M = 1.40  # shoulders of an adult, above the floor
 HIP_HEIGHT_M = 0.95
+Floor = Literal["tiled", "plain"]
+# A plain floor: one grey, no texture at all but the camera's noise (a smooth, evenly lit floor:
+# polished concrete, vinyl, a painted platform). The optical flow has nothing there to hold on to.
+PLAIN_GREY = 128
 
 
 class Renderer:
-    """Draws walkers over a textured floor, with a light level and camera noise."""
+    """Draws walkers over a tiled (or plain) floor, with a light level and camera noise."""
 
     def __init__(
-        self, seed: int, width: int = WIDTH, height: int = HEIGHT, camera_cm: int = 280
+        self,
+        seed: int,
+        width: int = WIDTH,
+        height: int = HEIGHT,
+        camera_cm: int = 280,
+        floor: Floor = "tiled",
     ) -> None:
         rng = np.random.default_rng(seed)
         self.width, self.height = width, height
@@ -39,7 +48,8 @@ class Renderer:
         cam = max(camera_cm / 100, SHOULDER_HEIGHT_M + 0.4)
         self.hip_k = (cam - SHOULDER_HEIGHT_M) / (cam - HIP_HEIGHT_M)
         self.feet_k = (cam - SHOULDER_HEIGHT_M) / cam
-        self.floor = _floor(rng, width, height)
+        tiles = _floor(rng, width, height)
+        self.floor = tiles if floor == "tiled" else np.full_like(tiles, PLAIN_GREY)
         self.noise = rng.normal(0.0, 2.5, size=(8, height, width, 3)).astype(np.float32)
 
     def render(self, walkers: list[Walker], frame: int, gain: float) -> Image:
