@@ -351,13 +351,19 @@ class ForegroundDetector:
         self._bg.apply(small, learningRate=1.0)  # >= 1: MOG2 starts again from this frame
         self._model_frames = 1
 
+    @property
+    def _work_scale(self) -> tuple[float, float]:
+        """Work pixels per pixel of the source frames, across and down (after the first)."""
+        assert self._shape is not None
+        return self._work[0] / self._shape[0], self._work[1] / self._shape[1]
+
     def foreground_px2(self, x0: float, y0: float, x1: float, y1: float) -> float:
         """Foreground area of the last mask inside a rectangle of the source frames (px² of
         those frames; 0 before the first frame)."""
         mask = self.last_mask
         if mask is None or self._shape is None:
             return 0.0
-        sx, sy = self._work[0] / self._shape[0], self._work[1] / self._shape[1]
+        sx, sy = self._work_scale
         r0, r1 = max(0, math.floor(y0 * sy)), max(0, math.ceil(y1 * sy))
         c0, c1 = max(0, math.floor(x0 * sx)), max(0, math.ceil(x1 * sx))
         return float(np.count_nonzero(mask[r0:r1, c0:c1])) / (sx * sy)
@@ -367,7 +373,7 @@ class ForegroundDetector:
         featureless floor with no one near (`FlowSupport`)."""
         if self._shape is None:
             return np.zeros(len(points), np.bool_)
-        sx, sy = self._work[0] / self._shape[0], self._work[1] / self._shape[1]
+        sx, sy = self._work_scale
         cols = (points[:, 0] * sx).astype(np.intp)
         rows = (points[:, 1] * sy).astype(np.intp)
         return self._support.unsupported(rows, cols)

@@ -89,8 +89,6 @@ class FlowSupport:
         pad = FEATURELESS_WINDOW // 2 + 3 * math.ceil(FEATURELESS_BLUR) + 1  # the blur and box
         top, bottom = max(0, lo - pad), min(h, hi + pad)
         m_top, m_bottom = max(0, lo - self._radius), min(h, hi + self._radius)
-        size = 2 * self._radius + 1
-        disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
         plain = np.ones(len(r), np.bool_)
         near = np.zeros(len(r), np.bool_)
         for grey, mask, measured in self._frames:  # each frame measured once per band
@@ -100,6 +98,8 @@ class FlowSupport:
             plain &= measured[band][r - top, c] < FEATURELESS
             band = ("grown", m_top, m_bottom, self._radius)
             if band not in measured:
+                size = 2 * self._radius + 1
+                disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
                 measured[band] = cv2.dilate(mask[m_top:m_bottom], disc)
             near |= measured[band][r - m_top, c] > 0
         return np.asarray(plain & ~near, np.bool_)
