@@ -8,9 +8,12 @@ default, `Counter.AutoSize = 1`) and told it by the mounting height (`Counter.Au
 scenes are drawn with the same height, lens and shoulder width). Prints per scenario the true
 passages, the passages counted off the truth (|Δin| + |Δout|), the combined accuracy and the
 passages matched to a true one (same way, within 1 s), and the totals. `--floor plain` draws
-the scenes over a plain floor (one grey and the camera's noise) instead of the tiled one.
+the scenes over a plain floor (one grey and the camera's noise) instead of the tiled one;
+`--shadow across|along` gives every person the hard shadow of a low sun, falling across the way
+people walk or along it (`scene_render.SHADOWS`).
 
     .venv/bin/python bench/bench_synthetic.py [--seeds 10] [--jobs 2] [--floor plain]
+        [--shadow across|along]
 """
 
 from __future__ import annotations
@@ -23,17 +26,17 @@ import cv2
 from footfall.config import Params
 from footfall.counting.groundtruth import TrueEvent, match_events
 from footfall.vision.analyzer import Analyzer
-from footfall.vision.scene_render import Floor
+from footfall.vision.scene_render import SHADOWS, Floor
 from footfall.vision.synthetic import SCENARIOS, scenario
 
 
 def count_scene(
-    name: str, seed: int, auto_size: int, floor: Floor = "tiled"
+    name: str, seed: int, auto_size: int, floor: Floor = "tiled", shadow: str = ""
 ) -> tuple[int, int, int]:
     """(true passages, passages off the truth, passages matched) of one scene."""
     cv2.setNumThreads(1)
     params = Params.model_validate({"Counter": {"AutoSize": auto_size}})
-    sc = scenario(name, seed, params=params, floor=floor)
+    sc = scenario(name, seed, params=params, floor=floor, shadow=SHADOWS.get(shadow))
     analyzer = Analyzer(sc.params, in_order=False)  # scored offline, as `footfall eval`
     analyzer.set_fps(sc.fps)
     passages = []
@@ -53,16 +56,23 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=10, help="seeds 0 .. N-1 of each scenario")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--floor", choices=("tiled", "plain"), default="tiled")
+    parser.add_argument("--shadow", choices=tuple(SHADOWS), default="")
     args = parser.parse_args()
-    jobs = [(n, s, a, args.floor) for a in (1, 0) for n in SCENARIOS for s in range(args.seeds)]
+    jobs = [
+        (n, s, a, args.floor, args.shadow)
+        for a in (1, 0)
+        for n in SCENARIOS
+        for s in range(args.seeds)
+    ]
     with ProcessPoolExecutor(args.jobs) as pool:
         results = list(pool.map(count_scene, *zip(*jobs, strict=True)))
     table: dict[tuple[str, int], list[int]] = {}
-    for (name, _, auto, _), (true, off, matched) in zip(jobs, results, strict=True):
+    for (name, _, auto, _, _), (true, off, matched) in zip(jobs, results, strict=True):
         row = table.setdefault((name, auto), [0, 0, 0])
         row[0], row[1], row[2] = row[0] + true, row[1] + off, row[2] + matched
     print(
-        f"seeds 0-{args.seeds - 1}, {args.floor} floor; "
+        f"seeds 0-{args.seeds - 1}, {args.floor} floor"
+        f"{f', shadows {args.shadow}' if args.shadow else ''}; "
         "learning the size (AutoSize 1) | told it (AutoSize 0)"
     )
     header = f"{'scenario':<14}{'true':>6}" + f"{'off':>6}{'accuracy':>10}{'matched':>9}" * 2

@@ -12,7 +12,7 @@ import pytest
 
 from footfall.config import Params
 from footfall.vision.person import person_width_px
-from footfall.vision.scene_render import HEIGHT
+from footfall.vision.scene_render import HEIGHT, SHADOWS, Shadow
 from footfall.vision.synthetic import (
     FPS,
     QUEUE_PEOPLE,
@@ -196,6 +196,36 @@ def test_a_drawn_person_is_as_wide_as_the_model_says() -> None:
     rows = np.flatnonzero(changed.any(axis=1))
     assert cols.max() - cols.min() + 1 == pytest.approx(size, abs=4)  # shoulders across
     assert 0.6 * size < rows.max() - rows.min() + 1 < 0.9 * size  # shoulders and arms deep
+
+
+def test_a_person_casts_a_shadow_away_from_the_light_as_long_as_it_is_low() -> None:
+    """The shadow lies on the floor from the feet away from the light, darkens it by the share
+    asked and keeps its colour (a change of light, not a thing); beside the walker towards the
+    light, nothing changes."""
+    walker = Walker(((0, 160.0, 120.0), (10, 160.0, 110.0)), 56.0, (220, 40, 40), (20, 20, 20))
+    bare = Renderer(seed=0).render([walker], 0, 1.0).astype(np.float64)
+    lengths = []
+    for elevation in (45.0, 60.0):
+        shaded = Renderer(seed=0, shadow=Shadow(0.0, elevation, 0.5)).render([walker], 0, 1.0)
+        ratio = (shaded.astype(np.float64) + 1) / (bare + 1)
+        dark = ratio.mean(axis=2) < 0.7
+        cols = np.flatnonzero(dark.any(axis=0))
+        assert cols.min() > 160 + 10  # to the right of the shoulders (azimuth 0: towards +x)
+        assert not dark[:, :160].any()  # nothing towards the light
+        core = ratio[dark & (ratio.mean(axis=2) < 0.6)]
+        assert np.allclose(core.mean(axis=0), 0.5, atol=0.05)  # half the light, every channel
+        lengths.append(cols.max() - cols.min())
+    assert lengths[0] > 1.5 * lengths[1]  # the lower the light, the longer the shadow
+    full = Renderer(seed=0, shadow=Shadow(90.0, 45.0, light=1.0)).render([walker], 0, 1.0)
+    assert np.array_equal(full, bare.astype(np.uint8))  # no darkening: drawn as without
+
+
+@pytest.mark.parametrize("name", sorted(SHADOWS))
+def test_scenes_with_shadows_have_the_same_people(name: str) -> None:
+    plain, shaded = scenario("mixed", 1), scenario("mixed", 1, shadow=SHADOWS[name])
+    assert shaded.events == plain.events and shaded.walkers == plain.walkers
+    a, b = next(shaded.frames()), next(plain.frames())
+    assert a.image.mean() == pytest.approx(b.image.mean(), abs=0.5)  # no one there yet
 
 
 def test_light_changes_and_camera_noise() -> None:

@@ -1,6 +1,7 @@
 """Drawing the synthetic overhead scene: a tiled floor (or a plain one: `PLAIN_GREY`), people as
-shaded shoulders with a head on top and, in perspective, torso and legs; a light level and camera
-noise. The planning of who walks where, and the ground truth, live in `synthetic.py`.
+shaded shoulders with a head on top and, in perspective, torso and legs, each with the shadow a
+low light casts on the floor if asked (`Shadow`); a light level and camera noise. The planning of
+who walks where, and the ground truth, live in `synthetic.py`.
 
     >>> renderer = Renderer(seed=0)
     >>> image = renderer.render(walkers, frame=12, gain=light_gain(12))   # doctest: +SKIP
@@ -9,6 +10,7 @@ noise. The planning of who walks where, and the ground truth, live in `synthetic
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import cv2
@@ -28,6 +30,25 @@ Floor = Literal["tiled", "plain"]
 # A plain floor: one grey, no texture at all but the camera's noise (a smooth, evenly lit floor:
 # polished concrete, vinyl, a painted platform). The optical flow has nothing there to hold on to.
 PLAIN_GREY = 128
+BODY_HEIGHT_M = 1.70  # the height that casts a shadow
+
+
+@dataclass(frozen=True, slots=True)
+class Shadow:
+    """A light low enough to cast each person's shadow on the floor (sun through a door, a lamp
+    to one side): shadows fall towards `azimuth_deg` in the picture (0: towards +x, 90: towards
+    +y, down the picture), `elevation_deg` above the floor (45: a shadow as long as the person
+    is tall), the floor in shadow keeping `light` of its brightness."""
+
+    azimuth_deg: float = 0.0
+    elevation_deg: float = 45.0
+    light: float = 0.5
+
+
+# Hard shadows of a low sun (45°, the floor in shadow at half its light): falling across the way
+# people walk (beside each walker, as a partner side by side would be) or along it (behind or
+# ahead, as a tailgater would be).
+SHADOWS = {"across": Shadow(azimuth_deg=0.0), "along": Shadow(azimuth_deg=90.0)}
 
 
 class Renderer:
@@ -40,8 +61,10 @@ class Renderer:
         height: int = HEIGHT,
         camera_cm: int = 280,
         floor: Floor = "tiled",
+        shadow: Shadow | None = None,
     ) -> None:
         rng = np.random.default_rng(seed)
+        self.shadow = shadow
         self.width, self.height = width, height
         # Perspective: a body point at height h appears at the shoulder point's offset from the
         # image centre times (camera - shoulders) / (camera - h): hips and feet lean inwards.
@@ -55,6 +78,8 @@ class Renderer:
     def render(self, walkers: list[Walker], frame: int, gain: float) -> Image:
         """One BGR frame with every walker present at `frame`."""
         image = self.floor.copy()
+        if self.shadow is not None:
+            self._cast_shadows(image, walkers, frame, self.shadow)
         for w in walkers:
             pose = w.at(frame)
             if pose is not None:
@@ -65,11 +90,33 @@ class Renderer:
         out: Image = np.clip(lit, 0, 255).astype(np.uint8)
         return out
 
+    def _cast_shadows(
+        self, image: Image, walkers: list[Walker], frame: int, shadow: Shadow
+    ) -> None:
+        """Darken the floor where the walkers' shadows fall: from each one's feet away from the
+        light, legs, torso, shoulders and head at the floor's scale, edges softened by a pixel."""
+        cover = np.zeros(image.shape[:2], np.uint8)
+        for w in walkers:
+            pose = w.at(frame)
+            if pose is not None:
+                _draw_shadow(cover, w, self._feet(pose[0], pose[1]), pose[2], self.feet_k, shadow)
+        if not cover.any():
+            return
+        soft = cv2.GaussianBlur(cover, (3, 3), 0).astype(np.float32) / 255.0
+        keep = 1.0 - (1.0 - shadow.light) * soft
+        image[:] = np.clip(image.astype(np.float32) * keep[..., None], 0, 255).astype(np.uint8)
+
+    def _feet(self, x: float, y: float) -> tuple[float, float]:
+        """Where the feet of a person with shoulders at (x, y) appear: nearer the centre."""
+        cx, cy = self.width / 2, self.height / 2
+        return cx + (x - cx) * self.feet_k, cy + (y - cy) * self.feet_k
+
     def _draw_body(self, image: Image, w: Walker, x: float, y: float) -> None:
         """Torso and legs, seen in perspective below the shoulders (hidden under the camera)."""
         cx, cy = self.width / 2, self.height / 2
         hip = (round(cx + (x - cx) * self.hip_k), round(cy + (y - cy) * self.hip_k))
-        feet = (round(cx + (x - cx) * self.feet_k), round(cy + (y - cy) * self.feet_k))
+        fx, fy = self._feet(x, y)
+        feet = (round(fx), round(fy))
         here = (round(x), round(y))
         legs_px = max(2, round(w.width_px * 0.4 * self.feet_k))
         torso_px = max(3, round(w.width_px * 0.7 * self.hip_k))
@@ -89,6 +136,31 @@ def _floor(rng: np.random.Generator, width: int, height: int) -> Image:
     floor += rng.normal(0, 5, size=(height, width, 1)).astype(np.float32)
     floor[..., 0] += 6  # a slightly cool floor
     return np.clip(floor, 0, 255).astype(np.uint8)
+
+
+def _draw_shadow(
+    cover: Image,
+    w: Walker,
+    feet: tuple[float, float],
+    heading: float,
+    feet_k: float,
+    shadow: Shadow,
+) -> None:
+    """One walker's shadow (255 on `cover`): legs, torso, shoulders and head laid on the floor
+    from the feet away from the light, as long as the light's elevation makes a standing body."""
+    floor_w = w.width_px * feet_k  # the shoulders' width at the floor's scale
+    length = BODY_HEIGHT_M / math.tan(math.radians(shadow.elevation_deg)) * floor_w / 0.45
+    ux = math.cos(math.radians(shadow.azimuth_deg)) * length
+    uy = math.sin(math.radians(shadow.azimuth_deg)) * length
+
+    def at(share: float) -> tuple[int, int]:
+        return round(feet[0] + ux * share), round(feet[1] + uy * share)
+
+    cv2.line(cover, at(0.0), at(0.5), 255, max(2, round(floor_w * 0.4)))
+    cv2.line(cover, at(0.45), at(0.82), 255, max(3, round(floor_w * 0.7)))
+    axes = (max(1, round(floor_w / 2)), max(1, round(floor_w * 0.25)))
+    cv2.ellipse(cover, at(0.82), axes, math.degrees(heading) + 90.0, 0, 360, 255, -1)
+    cv2.circle(cover, at(0.95), max(1, round(floor_w * 0.24)), 255, -1)
 
 
 def _shade(color: tuple[int, int, int], factor: float) -> tuple[int, int, int]:

@@ -29,7 +29,7 @@ from typing import Any, Literal
 from footfall.config import AreaParams, CounterParams, Params
 from footfall.counting.area import Area
 from footfall.vision.person import person_width_px
-from footfall.vision.scene_render import FPS, HEIGHT, WIDTH, Floor, Renderer, light_gain
+from footfall.vision.scene_render import FPS, HEIGHT, WIDTH, Floor, Renderer, Shadow, light_gain
 from footfall.vision.types import Frame
 
 Direction = Literal["in", "out"]
@@ -286,10 +286,13 @@ class Scenario:
     fps: float = FPS
     light_depth: float = 0.0
     floor: Floor = "tiled"
+    shadow: Shadow | None = None
 
     def frames(self, start_time: datetime = SCENARIO_EPOCH) -> Iterator[Frame]:
         """Every frame, timed start_time + index / fps."""
-        renderer = Renderer(self.seed, camera_cm=self.params.Counter.Height, floor=self.floor)
+        renderer = Renderer(
+            self.seed, camera_cm=self.params.Counter.Height, floor=self.floor, shadow=self.shadow
+        )
         for i in range(self.n_frames):
             gain = light_gain(i, self.fps, period_s=LIGHT_PERIOD_S, depth=self.light_depth)
             yield Frame(
@@ -331,11 +334,12 @@ def scenario(
     params: Params | None = None,
     episodes: int = 12,
     floor: Floor = "tiled",
+    shadow: Shadow | None = None,
 ) -> Scenario:
     """A finite scene: one episode kind of `Planner.KINDS`, `lights` (a single under a light
     swing), `mixed` (`episodes` random episodes) or `queue` (a dense queue at a door, standing
     in view from the first frame, then walking through: `Planner.queue`), over a tiled floor or
-    a `plain` one."""
+    a `plain` one, each person casting a `shadow` if one is given."""
     if name not in SCENARIOS:
         raise ValueError(f"unknown scenario {name!r}; known: {', '.join(SCENARIOS)}")
     params = params or Params()
@@ -365,6 +369,7 @@ def scenario(
         n_frames,
         light_depth=depth,
         floor=floor,
+        shadow=shadow,
     )
 
 
