@@ -14,7 +14,9 @@ as CCTV recorders stamp it (bottom left, to the tenth of a second), or under a l
 10 % at 5 Hz (a camera at 25 fps under 60 Hz lamps) or an exposure stepping by 12 % every 3 s,
 or as a 1280x720 or 1920x1080 camera would show the doorway (the clip enlarged to the picture's
 height, plain floor either side: a 16:9 picture, its door under a third of the width), or as
-a camera's MJPEG stream at JPEG quality 20 gives it (blocks, ringing, banded shading).
+a camera's MJPEG stream at JPEG quality 20 gives it (blocks, ringing, banded shading), or from a
+camera mounted the other way round (the picture turned by 180°, the area and the `in` direction
+with it: no way of the picture is favoured).
 
 Every variant feeds its frames to a fresh `Analyzer` with the clip's area (scaled by the analyzer
 to the frame size) and the variant's frame rate. Prints counted in/out per clip and variant, and
@@ -72,6 +74,7 @@ class Variant(NamedTuple):
     knock: float = 0.0  # the camera knocked by this (px) at 5 s and left there
     wide: tuple[int, int] | None = None  # as a camera of this 16:9 size: plain floor either side
     jpeg: int = 0  # each frame JPEG-compressed at this quality (0: not): a low-bitrate MJPEG
+    turned: bool = False  # the picture turned by 180° (a camera mounted the other way round)
 
 
 VARIANTS = (
@@ -104,6 +107,7 @@ VARIANTS = (
     Variant("1280x720 cam", wide=(1280, 720)),
     Variant("1920x1080 cam", wide=(1920, 1080)),
     Variant("MJPEG q 20", jpeg=20),
+    Variant("turned 180°", turned=True),
 )
 
 
@@ -127,6 +131,7 @@ def count_variant(
     knock: float = 0.0,
     wide: tuple[int, int] | None = None,
     jpeg: int = 0,
+    turned: bool = False,
 ) -> tuple[int, int]:
     """Counted (in, out) of `video` resized by `scale`, keeping every `stride`-th frame, or
     resampled to `rate` frames a second, after `empty_s` seconds of its empty doorway, every
@@ -137,7 +142,8 @@ def count_variant(
     over 2 s at 3 s, rising by `switched`, every frame's brightness times `exposure`, the
     camera knocked by `knock` px at 5 s, as a 16:9 camera of `wide` size shows it (the clip
     enlarged to its height, plain floor either side), as a camera's MJPEG stream at `jpeg`
-    quality gives them."""
+    quality gives them, turned by 180° (`turned`: the area and the `in` direction with it).
+    Returned as the clip's own (in, out): turned, what is counted `in` is the clip's `in`."""
     cv2.setNumThreads(1)
     capture = cv2.VideoCapture(str(video))
     fps = float(capture.get(cv2.CAP_PROP_FPS) or 25.0) / stride
@@ -169,7 +175,12 @@ def count_variant(
     if wide is not None:
         frames = (alter.widescreen(image, wide) for image in frames)
         area = alter.widescreen_area(area, wide)
-    analyzer = Analyzer(params_for(area, truth.in_direction, height))
+    direction = truth.in_direction
+    if turned:
+        frames = (cv2.rotate(image, cv2.ROTATE_180) for image in frames)
+        area = alter.turned_area(area)
+        direction = "down" if direction == "up" else "up"
+    analyzer = Analyzer(params_for(area, direction, height))
     analyzer.set_fps(fps)
     start = datetime(1970, 1, 1, tzinfo=UTC)
     passages = []

@@ -274,3 +274,18 @@ def widescreen_area(area: dict[str, int], size: tuple[int, int]) -> dict[str, in
     left = (size[0] - round(area["width"] * factor)) // 2
     out = zoomed_area(dict(area, width=size[0]), factor, (left, 0.0))
     return dict(out, width=size[0], height=size[1])
+
+
+def turned_area(area: dict[str, int]) -> dict[str, int]:
+    """A counting area (cntpos fields) where a picture turned by 180° shows it: top and bottom,
+    left and right swap about the picture's middle."""
+    w, h = area["width"], area["height"]
+    return dict(
+        area,
+        left=w - area["right"],
+        right=w - area["left"],
+        top=h - area["bottom"],
+        bottom=h - area["top"],
+        yfirst=h - area["ylast"],
+        ylast=h - area["yfirst"],
+    )
