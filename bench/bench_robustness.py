@@ -178,8 +178,7 @@ def count_variant(
     direction = truth.in_direction
     if turned:
         frames = (cv2.rotate(image, cv2.ROTATE_180) for image in frames)
-        area = alter.turned_area(area)
-        direction = "down" if direction == "up" else "up"
+        area, direction = alter.turned(area, direction)
     analyzer = Analyzer(params_for(area, direction, height))
     analyzer.set_fps(fps)
     start = datetime(1970, 1, 1, tzinfo=UTC)

@@ -276,9 +276,10 @@ def widescreen_area(area: dict[str, int], size: tuple[int, int]) -> dict[str, in
     return dict(out, width=size[0], height=size[1])
 
 
-def turned_area(area: dict[str, int]) -> dict[str, int]:
-    """A counting area (cntpos fields) where a picture turned by 180° shows it: top and bottom,
-    left and right swap about the picture's middle."""
+def turned(area: dict[str, int], in_direction: str) -> tuple[dict[str, int], str]:
+    """A counting area (cntpos fields) and its `in` direction where a picture turned by 180°
+    shows them: top and bottom, left and right swap about the picture's middle, and `in` is the
+    other way up the picture."""
     w, h = area["width"], area["height"]
     return dict(
         area,
@@ -288,4 +289,4 @@ def turned_area(area: dict[str, int]) -> dict[str, int]:
         bottom=h - area["top"],
         yfirst=h - area["ylast"],
         ylast=h - area["yfirst"],
-    )
+    ), ("down" if in_direction == "up" else "up")

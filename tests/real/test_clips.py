@@ -37,7 +37,7 @@ from tests.real.resample import (
     lit,
     resampled,
     shaken,
-    turned_area,
+    turned,
     widescreen,
     widescreen_area,
     written_lossy,
@@ -298,10 +298,9 @@ def test_a_camera_mounted_the_other_way_round_counts_as_the_clip(clip: str) -> N
     truth = GroundTruth.load(DATA / f"{clip}.json")
     fps = 15.0 if clip.startswith("bus") else 25.0
     as_is = count_timed(enumerate(decoded(video)), fps, truth)
-    other_way = "down" if truth.in_direction == "up" else "up"
-    params = params_for(turned_area(truth.area.as_cntpos()), other_way, None)
-    turned = (cv2.rotate(image, cv2.ROTATE_180) for image in decoded(video))
-    s = count_timed(enumerate(turned), fps, truth, params=params)
+    params = params_for(*turned(truth.area.as_cntpos(), truth.in_direction), None)
+    upside_down = (cv2.rotate(image, cv2.ROTATE_180) for image in decoded(video))
+    s = count_timed(enumerate(upside_down), fps, truth, params=params)
     off = abs(s.counted_in - as_is.counted_in) + abs(s.counted_out - as_is.counted_out)
     assert off <= TURNED_SLACK[clip], (
         f"{clip} turned: in {s.counted_in} / out {s.counted_out}, as it is "

@@ -78,28 +78,25 @@ class Renderer:
     def render(self, walkers: list[Walker], frame: int, gain: float) -> Image:
         """One BGR frame with every walker present at `frame`."""
         image = self.floor.copy()
+        posed = [(w, pose) for w in walkers if (pose := w.at(frame)) is not None]
         if self.shadow is not None:
-            self._cast_shadows(image, walkers, frame, self.shadow)
-        for w in walkers:
-            pose = w.at(frame)
-            if pose is not None:
-                x, y, heading = pose
-                self._draw_body(image, w, x, y)
-                _draw_person(image, w, x, y, heading)
+            self._cast_shadows(image, posed, self.shadow)
+        for w, (x, y, heading) in posed:
+            self._draw_body(image, w, x, y)
+            _draw_person(image, w, x, y, heading)
         lit = image.astype(np.float32) * gain + self.noise[frame % len(self.noise)]
         out: Image = np.clip(lit, 0, 255).astype(np.uint8)
         return out
 
     def _cast_shadows(
-        self, image: Image, walkers: list[Walker], frame: int, shadow: Shadow
+        self, image: Image, posed: list[tuple[Walker, tuple[float, float, float]]], shadow: Shadow
     ) -> None:
-        """Darken the floor where the walkers' shadows fall: from each one's feet away from the
-        light, legs, torso, shoulders and head at the floor's scale, edges softened by a pixel."""
+        """Darken the floor where the walkers' shadows fall (each with its (x, y, heading) now):
+        from each one's feet away from the light, legs, torso, shoulders and head at the floor's
+        scale, edges softened by a pixel."""
         cover = np.zeros(image.shape[:2], np.uint8)
-        for w in walkers:
-            pose = w.at(frame)
-            if pose is not None:
-                _draw_shadow(cover, w, self._feet(pose[0], pose[1]), pose[2], self.feet_k, shadow)
+        for w, (x, y, heading) in posed:
+            _draw_shadow(cover, w, self._feet(x, y), heading, self.feet_k, shadow)
         if not cover.any():
             return
         soft = cv2.GaussianBlur(cover, (3, 3), 0).astype(np.float32) / 255.0
