@@ -732,3 +732,31 @@ def test_count_lists_passages_in_the_order_they_happened(bus: Path) -> None:
     done = run("count", str(bus), "--area", "0,320,100,140,100,140,0", "--json")
     frames = [p["frame"] for p in json.loads(done.stdout)["passages"]]
     assert frames == sorted(frames) and len(frames) == 14
+
+
+def test_a_clip_too_empty_to_learn_from_says_the_width_was_not_learnt(
+    bus: Path, tmp_path: Path
+) -> None:
+    """The bus's first seconds, before anyone comes in: nothing to learn the person width from,
+    so `count` says it counted with the mounting height's width and tells no height (it used
+    to offer the guess as the learnt width); the whole clip learns it."""
+    import cv2
+
+    capture = cv2.VideoCapture(str(bus))
+    empty = tmp_path / "empty_doorway.avi"
+    writer = cv2.VideoWriter(str(empty), cv2.VideoWriter.fourcc(*"MJPG"), 15.0, (320, 240))
+    for _ in range(45):
+        ok, image = capture.read()
+        assert ok
+        writer.write(image)
+    writer.release()
+    capture.release()
+    result = json.loads(run("count", str(empty), "--json").stdout)
+    assert (result["in"], result["out"]) == (0, 0)
+    assert result["size_learnt"] is False and result["told_height_cm"] is None
+    text = run("count", str(empty)).stdout
+    assert "the person width was not learnt" in text and "--no-auto-size" not in text
+    learnt = json.loads(
+        run("eval", str(bus), str(DATA / "bus_overhead_koba.json"), "--json").stdout
+    )
+    assert learnt["size_learnt"] is True and isinstance(learnt["told_height_cm"], int)

@@ -231,9 +231,19 @@ def told_height_line(told: int) -> str:
     )
 
 
+def unlearnt_line(result: CountResult) -> str:
+    """A word on a file too short or too empty to learn the person width from."""
+    return (
+        "the person width was not learnt: too few people came near the counting area; counted"
+        f" with the {result.person_px:.0f} px the mounting height gives (--height: the camera's"
+        " height above the floor, cm), or count a longer recording"
+    )
+
+
 def result_notes(result: CountResult) -> list[str]:
     """The lines `count` and `eval` print after their figures when a file needs a word."""
     notes = [shaking_line(result)] if result.shaken_frames else []
+    notes += [unlearnt_line(result)] if result.size_unlearnt else []
     notes += [small_people_line(result)] if result.people_small else []
     told = result.told_height_cm
     return notes + ([told_height_line(told)] if told is not None else [])
@@ -251,6 +261,7 @@ def result_json(result: CountResult) -> dict[str, Any]:
         "realtime": round(result.realtime_factor, 1),
         "person_px": round(result.person_px, 1),
         "person_share": round(result.person_share, 4),
+        "size_learnt": result.size_learnt,
         "told_height_cm": result.told_height_cm,
         "shaken_frames": result.shaken_frames,
         "passages": passages_rows(result),

@@ -49,6 +49,7 @@ def eval_json(s: Score, result: CountResult) -> dict[str, Any]:
         "realtime": round(result.realtime_factor, 1),
         "person_px": round(result.person_px, 1),
         "person_share": round(result.person_share, 4),
+        "size_learnt": result.size_learnt,
         "told_height_cm": result.told_height_cm,
         "shaken_frames": result.shaken_frames,
         "passages": [[p.frame, p.direction] for p in result.passages],

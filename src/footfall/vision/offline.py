@@ -49,6 +49,7 @@ class CountResult:
     shaken_frames: int = 0  # frames moved back before counting because the camera shook
     size_learnt: bool = False  # the person width was learnt from the footage (AutoSize)
     analysed_width: float = 0.0  # px of the picture analysed at 160 px (0: `width`)
+    size_unlearnt: bool = False  # it was to be learnt, but too few people were seen to learn it
 
     @property
     def person_share(self) -> float:
@@ -182,6 +183,8 @@ def count_file(
                 progress(index, max(total, index))
         person_px = analyzer.person_px
         analysed = analyzer.analysed_width
+        learning = detector is None and bool(params.Counter.AutoSize)
+        learnt = learning and analyzer.size_learnt
         passages.extend(analyzer.flush())
         passages.sort(key=lambda p: p.time)  # each dated at its own crossing (`in_order`)
         elapsed = time.perf_counter() - began
@@ -191,7 +194,16 @@ def count_file(
         raise BadRequest(f"no frame could be decoded from {path}")
     if progress is not None:
         progress(index, index)
-    learnt = detector is None and bool(params.Counter.AutoSize)
     return CountResult(
-        passages, index, fps, elapsed, width, height, person_px, shaken, learnt, analysed
+        passages,
+        index,
+        fps,
+        elapsed,
+        width,
+        height,
+        person_px,
+        shaken,
+        learnt,
+        analysed,
+        size_unlearnt=learning and not learnt,
     )
