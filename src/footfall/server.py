@@ -28,6 +28,7 @@ from footfall.api.actions import ApiContext
 from footfall.api.app import Plugin, create_app, resolve_serial
 from footfall.api.logs import LOG_FORMAT, LOGGERS, install_file_log
 from footfall.api.params import ParamsStore
+from footfall.api.setup_page import install_setup_page
 from footfall.api.users import build_credentials
 from footfall.api.view import install_view
 from footfall.config import ServerSettings, hide_url_password, read_toml
@@ -345,6 +346,7 @@ def serve(settings: ServerSettings, *, plugins: Sequence[Plugin] | None = None) 
             counting = start_source(settings, params, ingest)
             ctx.status["counting"] = counting.status
         install_view(ctx, counting.latest if counting is not None else None)
+        install_setup_page(ctx)
         sock = bind(settings.host, settings.port)
         host, port = sock.getsockname()[:2]
         config = uvicorn.Config(

@@ -1,0 +1,204 @@
+"""`setup.html`: a page to draw the counting area on what the camera sees (operator).
+
+An installer opens `/local/tvpc/.apioperator?setup.html` in a browser (it asks for an operator's
+login) and drags across the picture; the page shows the area being drawn over the counter's own
+`snapshot.jpg` (refreshed twice a second, the saved area, tracks and counts drawn by the
+counter), fills in its numbers (editable), and saves it with one `setparams` in the picture's own
+pixels (`Area.Width` x `Area.Height` = the frame's size), with the `in` direction and the
+mounting height. The page is static: everything it knows comes from `params.json` and the
+pictures, everything it changes goes through `setparams` (validated, all or nothing, persisted).
+
+    install_setup_page(ctx)     # footfall serve, beside install_view
+"""
+
+from __future__ import annotations
+
+from starlette.responses import HTMLResponse, Response
+
+from footfall.api.actions import Action, ApiContext, Call
+
+HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": (
+        "default-src 'none'; img-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; "
+        "script-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    ),
+}
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>footfall: counting area</title>
+<style>
+body { font: 15px/1.4 system-ui, sans-serif; margin: 1rem; max-width: 60rem; color: #222; }
+#stage { position: relative; width: min(100%, 48rem); line-height: 0; background: #333;
+         touch-action: none; }
+#view { display: block; width: 100%; min-height: 12rem; }
+#draw { position: absolute; left: 0; top: 0; width: 100%; height: 100%; cursor: crosshair; }
+fieldset { border: 1px solid #ccc; margin: 0.8rem 0; }
+label { display: inline-block; margin: 0.2rem 0.8rem 0.2rem 0; }
+input[type=number] { width: 5.5em; }
+#status { margin-left: 0.8rem; font-weight: 600; }
+#status.bad { color: #b00020; } #status.good { color: #11733b; }
+</style></head>
+<body>
+<h1>Counting area</h1>
+<p>Drag across the picture to draw the area: across the whole doorway, about as deep as a
+person seen from above is long. A person is counted when they cross it from one edge to the
+other. What you draw is blue; the counter draws the saved area, the tracks and today's counts
+itself. Save to apply it: counting follows from the next frame.</p>
+<div id="stage"><img id="view" alt="what the camera sees"><canvas id="draw"></canvas></div>
+<form id="form">
+<fieldset><legend>Area, in pixels of the picture (<span id="size">?</span>)</legend>
+<label>Left <input id="Left" type="number" min="0" step="1" required></label>
+<label>Right <input id="Right" type="number" min="1" step="1" required></label>
+<label>Upper edge <input id="YFirst" type="number" min="0" step="1" required></label>
+<label>Lower edge <input id="YLast" type="number" min="1" step="1" required></label>
+<label>Curvature (radius, 0 = straight) <input id="Radius" type="number" min="0" step="1"
+ value="0"></label>
+</fieldset>
+<fieldset><legend>Counter</legend>
+<label>Counted as in: people moving <select id="InDirection">
+<option value="up">up the picture</option><option value="down">down the picture</option>
+</select></label>
+<label>Mounting height, cm <input id="Height" type="number" min="150" max="1000" step="1"
+ required></label>
+</fieldset>
+<button type="submit" id="save">Save</button><span id="status" role="status"></span>
+</form>
+<script>
+"use strict";
+const API = ".apioperator";
+const view = document.getElementById("view");
+const canvas = document.getElementById("draw");
+const status = document.getElementById("status");
+const fields = ["Left", "Right", "YFirst", "YLast", "Radius"];
+let size = null;        // [width, height] of the picture, once the first one came
+let saved = null;       // params.json as last read
+let drag = null;        // [x, y] where a drag began
+
+function say(text, good) {
+  status.textContent = text;
+  status.className = good === undefined ? "" : (good ? "good" : "bad");
+}
+function value(id) { return Number(document.getElementById(id).value); }
+function set(id, v) { document.getElementById(id).value = String(Math.round(v)); }
+
+function picture() {    // the counter's latest frame, drawn on; the next one when it is shown
+  const next = new Image();
+  next.onload = () => {
+    view.src = next.src;
+    if (size === null || size[0] !== next.naturalWidth || size[1] !== next.naturalHeight) {
+      size = [next.naturalWidth, next.naturalHeight];
+      canvas.width = size[0]; canvas.height = size[1];
+      document.getElementById("size").textContent = size[0] + " \\u00d7 " + size[1];
+      if (saved !== null) fill(saved);
+    }
+    setTimeout(picture, 500);
+  };
+  next.onerror = () => { say("no picture from the camera yet: retrying", false);
+                         setTimeout(picture, 2000); };
+  next.src = API + "?snapshot.jpg&t=" + Date.now();
+}
+
+function fill(params) { // the saved area, scaled from Area.Width x Area.Height to the picture
+  const a = params.Area, sx = size[0] / a.Width, sy = size[1] / a.Height;
+  set("Left", a.Left * sx); set("Right", a.Right * sx);
+  set("YFirst", a.YFirst * sy); set("YLast", a.YLast * sy);
+  set("Radius", a.Radius * Math.sqrt(sx * sy));
+  document.getElementById("InDirection").value = a.InDirection;
+  set("Height", params.Counter.Height);
+  paint();
+}
+
+async function load() {
+  const reply = await fetch(API + "?params.json", {cache: "no-store"});
+  if (!reply.ok) { say((await reply.text()).trim(), false); return; }
+  saved = await reply.json();
+  if (size !== null) fill(saved);
+}
+
+function paint() {
+  const g = canvas.getContext("2d");
+  g.clearRect(0, 0, canvas.width, canvas.height);
+  const l = value("Left"), r = value("Right"), t = value("YFirst"), b = value("YLast");
+  if (!(r > l && b > t)) return;
+  g.fillStyle = "rgba(30, 110, 255, 0.18)"; g.fillRect(l, t, r - l, b - t);
+  g.strokeStyle = "rgb(30, 110, 255)"; g.lineWidth = Math.max(2, canvas.width / 300);
+  g.strokeRect(l, t, r - l, b - t);
+  const up = document.getElementById("InDirection").value === "up";
+  const right = r + g.lineWidth * 4 + 30 <= canvas.width;
+  const x = right ? r + 4 * g.lineWidth : l - 4 * g.lineWidth;
+  const from = up ? b : t, to = up ? t : b, head = Math.min(10, (b - t) / 3);
+  g.beginPath(); g.moveTo(x, from); g.lineTo(x, to);
+  g.lineTo(x - head, to + (up ? head : -head)); g.moveTo(x, to);
+  g.lineTo(x + head, to + (up ? head : -head)); g.stroke();
+  g.fillStyle = "rgb(30, 110, 255)"; g.font = Math.max(12, canvas.width / 30) + "px sans-serif";
+  g.textAlign = right ? "left" : "right";
+  g.fillText("in", right ? x + head + 3 : x - head - 3, (t + b) / 2);
+}
+
+function at(event) {    // the pointer in picture pixels
+  const box = canvas.getBoundingClientRect();
+  const x = (event.clientX - box.left) * canvas.width / box.width;
+  const y = (event.clientY - box.top) * canvas.height / box.height;
+  return [Math.min(Math.max(x, 0), canvas.width), Math.min(Math.max(y, 0), canvas.height)];
+}
+function stretch(event) {
+  const [x, y] = at(event);
+  set("Left", Math.min(drag[0], x)); set("Right", Math.max(drag[0], x));
+  set("YFirst", Math.min(drag[1], y)); set("YLast", Math.max(drag[1], y));
+  paint();
+}
+canvas.addEventListener("pointerdown", (e) => {
+  if (size === null) return;
+  drag = at(e); canvas.setPointerCapture(e.pointerId); say("");
+});
+canvas.addEventListener("pointermove", (e) => { if (drag !== null) stretch(e); });
+canvas.addEventListener("pointerup", (e) => {
+  if (drag === null) return;
+  stretch(e); drag = null; say("not saved yet");
+});
+for (const id of [...fields, "InDirection", "Height"]) {
+  document.getElementById(id).addEventListener("input", () => { paint(); say("not saved yet"); });
+}
+
+document.getElementById("form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  if (size === null) { say("wait for the picture", false); return; }
+  const l = value("Left"), r = value("Right"), t = value("YFirst"), b = value("YLast");
+  if (!(r > l && b > t)) { say("draw an area first: drag across the doorway", false); return; }
+  const pairs = {
+    "Area.Width": size[0], "Area.Height": size[1], "Area.Left": l, "Area.Right": r,
+    "Area.Top": t, "Area.Bottom": b, "Area.YFirst": t, "Area.YLast": b,
+    "Area.Radius": value("Radius"),
+    "Area.InDirection": document.getElementById("InDirection").value,
+    "Counter.Height": value("Height"),
+  };
+  const body = "setparams&" + Object.entries(pairs)
+    .map(([k, v]) => k + "=" + encodeURIComponent(String(v))).join("&");
+  say("saving\\u2026");
+  const reply = await fetch(API, {method: "POST", body: body,
+    headers: {"Content-Type": "application/x-www-form-urlencoded"}});
+  const text = (await reply.text()).trim();
+  if (!reply.ok) { say(text, false); return; }
+  await load();
+  say("saved", true);
+});
+
+picture();
+load();
+</script>
+</body></html>
+"""
+
+
+async def setup_page(call: Call) -> Response:
+    """`setup.html`: the counting-area page (static; it talks to the API itself)."""
+    return HTMLResponse(PAGE, headers=HEADERS)
+
+
+def install_setup_page(ctx: ApiContext) -> None:
+    """Register `setup.html` at operator level (it shows the camera's picture and sets params)."""
+    ctx.actions.register(Action("setup.html", setup_page, level="operator"), replace=True)

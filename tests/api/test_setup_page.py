@@ -1,0 +1,128 @@
+"""setup.html, the counting-area page: who gets it and what it may load over real HTTP, and an
+installer drawing an area on it in a real browser (Debian's Chromium driven by Playwright)
+against the real `footfall serve` on the synthetic scene."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from footfall.api.setup_page import install_setup_page
+from footfall.api.view import install_view
+from tests.api.liveserver import LiveServer, start_server
+from tests.needs import unavailable
+from tests.serving import serve_process
+
+OPERATOR = "/local/tvpc/.apioperator"
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[LiveServer]:
+    server = start_server(tmp_path, anonymous_viewer=True)
+    install_view(server.ctx, None)  # as serve installs both
+    install_setup_page(server.ctx)
+    yield server
+    server.stop()
+
+
+def test_only_operators_get_the_page(live: LiveServer) -> None:
+    with live.client() as c:
+        assert c.get(f"{OPERATOR}?setup.html").status_code == 401
+        assert c.get("/local/tvpc/.api?setup.html").status_code == 401  # anonymous viewer
+    with live.client(httpx.DigestAuth("viewer", "viewpass")) as c:
+        refused = c.get("/local/tvpc/.api?setup.html")
+        assert refused.status_code in (401, 403) and "<html" not in refused.text
+    with live.client(httpx.DigestAuth("op", "oppass")) as c:
+        page = c.get(f"{OPERATOR}?setup.html")
+        head = c.head(f"{OPERATOR}?setup.html")
+    assert page.status_code == 200 and head.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert page.headers["x-frame-options"] == "DENY"  # no framing an operator's page
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert page.headers["cache-control"] == "no-store"
+
+
+def test_the_page_calls_only_actions_the_api_has(live: LiveServer) -> None:
+    """Every action the page's script names is registered, at the level the page needs."""
+    with live.client(httpx.DigestAuth("op", "oppass")) as c:
+        page = c.get(f"{OPERATOR}?setup.html").text
+    called = set(re.findall(r'API \+ "\?([\w.-]+)', page))
+    called |= set(re.findall(r'"(setparams)&"', page))
+    assert called == {"params.json", "snapshot.jpg", "setparams"}
+    for name in called:
+        assert live.ctx.actions.get(name) is not None, name
+    # every Area and Counter parameter the page saves is one setparams takes
+    for key in re.findall(r'"((?:Area|Counter)\.\w+)":', page):
+        group, name = key.split(".")
+        assert name in type(getattr(live.ctx.params.current, group)).model_fields, key
+
+
+@pytest.fixture
+def chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        unavailable("Chromium is not installed (.ci/run installs Debian's chromium)")
+    return found
+
+
+def test_an_installer_draws_the_area_in_a_real_browser(tmp_path: Path, chromium: str) -> None:
+    """Log in as an operator, wait for the camera's picture, drag across it, say people going
+    down count as in and the camera hangs at 350 cm, save: params.json holds that area in the
+    picture's own pixels; a curvature the counter refuses shows its sentence, and nothing of it
+    is kept."""
+    from playwright.sync_api import expect, sync_playwright
+
+    flags = ["--source", "synthetic", "--user", "op:secret:operator"]
+    process, base = serve_process(tmp_path / "data", flags)
+    auth = httpx.DigestAuth("op", "secret")
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=chromium,
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            )
+            context = browser.new_context(
+                http_credentials={"username": "op", "password": "secret"},
+                viewport={"width": 1000, "height": 900},
+            )
+            page = context.new_page()
+            page.goto(f"{base}{OPERATOR}?setup.html")
+            # Playwright's locators wait in a world of their own: the page's CSP stays in force
+            # (its own script must work under it), which a string evaluated in the page breaks.
+            expect(page.locator("#size")).to_have_text("320 \u00d7 240", timeout=30_000)
+            expect(page.locator("#Left")).not_to_have_value("", timeout=15_000)
+            box = page.locator("#draw").bounding_box()
+            assert box is not None
+            page.mouse.move(box["x"] + 0.2 * box["width"], box["y"] + 0.3 * box["height"])
+            page.mouse.down()
+            page.mouse.move(box["x"] + 0.5 * box["width"], box["y"] + 0.4 * box["height"])
+            page.mouse.move(box["x"] + 0.8 * box["width"], box["y"] + 0.55 * box["height"])
+            page.mouse.up()
+            page.select_option("#InDirection", "down")
+            page.fill("#Height", "350")
+            page.click("#save")
+            expect(page.locator("#status")).to_have_text("saved", timeout=15_000)
+            saved = httpx.get(f"{base}{OPERATOR}?params.json", auth=auth, timeout=10).json()
+            page.fill("#Radius", "5")  # more than 0 and under half the area's 60 px: refused
+            page.click("#save")
+            expect(page.locator("#status")).to_have_class("bad", timeout=15_000)
+            refusal = page.text_content("#status") or ""
+            browser.close()
+        after = httpx.get(f"{base}{OPERATOR}?params.json", auth=auth, timeout=10).json()
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    area = saved["Area"]
+    assert (area["Width"], area["Height"]) == (320, 240)
+    for key, want in (("Left", 64), ("Right", 256), ("YFirst", 72), ("YLast", 132)):
+        assert abs(area[key] - want) <= 2, (key, area[key])
+    assert (area["Top"], area["Bottom"]) == (area["YFirst"], area["YLast"])
+    assert area["InDirection"] == "down" and area["Radius"] == 0
+    assert saved["Counter"]["Height"] == 350
+    assert "Area.Radius" in refusal
+    assert after["Area"] == area  # the refused save changed nothing
