@@ -466,8 +466,11 @@ class ForegroundDetector:
                 fg = moved  # what stood out was the light, not people
             self._still_frames = self._still_frames + 1 if still else 0
         opened = np.asarray(cv2.morphologyEx(fg, cv2.MORPH_OPEN, self._kernel), np.uint8)
-        mask = np.asarray(cv2.morphologyEx(opened, cv2.MORPH_CLOSE, self._close), np.uint8)
-        self._learn_size(mask, window, opened)
+        if cv2.countNonZero(opened):
+            mask = np.asarray(cv2.morphologyEx(opened, cv2.MORPH_CLOSE, self._close), np.uint8)
+            self._learn_size(mask, window, opened)
+        else:  # an empty doorway: nothing to close, nothing to learn a size from
+            mask = opened
         self._support.update(gray, mask, self.person_px)
         self.last_mask = mask
         return mask
@@ -475,6 +478,8 @@ class ForegroundDetector:
     def detect(self, frame: Frame) -> Detections:
         """People in this frame, boxes in the frame's pixels."""
         fg = self.mask(frame.image, frame.time)
+        if not cv2.countNonZero(fg):
+            return Detections.empty()
         _, labels, stats, middles = cv2.connectedComponentsWithStats(fg, connectivity=8)
         person_area = PERSON_AREA_FACTOR * self.person_px**2
         areas = stats[1:, cv2.CC_STAT_AREA]

@@ -348,8 +348,8 @@ class ScaleAnalyzer:
         along = (flow * normals).sum(axis=1) * step
         moving = np.hypot(flow[:, 0], flow[:, 1]) * self._motion.scale > FLUX_MIN_SPEED
         unsupported = getattr(self._detector, "flow_unsupported", None)
-        if callable(unsupported):  # a plain floor's flow, made up (`vision/support.py`)
-            moving &= ~unsupported(points)
+        if callable(unsupported) and moving.any():  # a plain floor's flow, made up (support.py)
+            moving[moving] = ~unsupported(points[moving])
         swept = np.asarray(np.where(moving, along, 0.0), np.float64)
         return swept, np.arange(len(points), dtype=np.float64) * step
 
