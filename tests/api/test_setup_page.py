@@ -53,7 +53,7 @@ def test_the_page_calls_only_actions_the_api_has(live: LiveServer) -> None:
         page = c.get(f"{OPERATOR}?setup.html").text
     called = set(re.findall(r'API \+ "\?([\w.-]+)', page))
     called |= set(re.findall(r'"(setparams)&"', page))
-    assert called == {"params.json", "snapshot.jpg", "setparams"}
+    assert called == {"params.json", "snapshot.jpg", "status.json", "setparams"}
     for name in called:
         assert live.ctx.actions.get(name) is not None, name
     # every Area and Counter parameter the page saves is one setparams takes
@@ -72,8 +72,9 @@ def chromium() -> str:
 
 def test_an_installer_draws_the_area_in_a_real_browser(tmp_path: Path, chromium: str) -> None:
     """Log in as an operator, wait for the camera's picture, drag across it, say people going
-    down count as in and the camera hangs at 350 cm, save: params.json holds that area in the
-    picture's own pixels; a curvature the counter refuses shows its sentence, and nothing of it
+    down count as in, take the mounting height the page offers for the person width the counter
+    learnt (learning off), save: params.json holds that area in the picture's own pixels, that
+    height and AutoSize 0; a curvature the counter refuses shows its sentence, and nothing of it
     is kept."""
     from playwright.sync_api import expect, sync_playwright
 
@@ -104,7 +105,16 @@ def test_an_installer_draws_the_area_in_a_real_browser(tmp_path: Path, chromium:
             page.mouse.move(box["x"] + 0.8 * box["width"], box["y"] + 0.55 * box["height"])
             page.mouse.up()
             page.select_option("#InDirection", "down")
-            page.fill("#Height", "350")
+            # once the counter has learnt how wide a person is, the page offers the height
+            # that gives that width, learning switched off: the README's remedy, one click
+            expect(page.locator("#counting")).to_contain_text("px wide", timeout=30_000)
+            expect(page.locator("#use-height")).to_be_visible(timeout=30_000)
+            offered = re.search(r"height (\d+) cm", page.text_content("#use-height") or "")
+            assert offered is not None
+            assert page.is_checked("#AutoSize")  # learning, as a counter starts
+            page.click("#use-height")
+            assert page.input_value("#Height") == offered.group(1)
+            assert not page.is_checked("#AutoSize")
             page.click("#save")
             expect(page.locator("#status")).to_have_text("saved", timeout=15_000)
             saved = httpx.get(f"{base}{OPERATOR}?params.json", auth=auth, timeout=10).json()
@@ -123,6 +133,7 @@ def test_an_installer_draws_the_area_in_a_real_browser(tmp_path: Path, chromium:
         assert abs(area[key] - want) <= 2, (key, area[key])
     assert (area["Top"], area["Bottom"]) == (area["YFirst"], area["YLast"])
     assert area["InDirection"] == "down" and area["Radius"] == 0
-    assert saved["Counter"]["Height"] == 350
+    assert saved["Counter"]["Height"] == int(offered.group(1))
+    assert saved["Counter"]["AutoSize"] == 0
     assert "Area.Radius" in refusal
     assert after["Area"] == area  # the refused save changed nothing

@@ -255,6 +255,30 @@ def test_generate_logs_archive(server: LiveServer) -> None:
     assert "hunter2" not in logs.text
 
 
+def test_status_json_is_the_bundles_status_live_for_operators(tmp_path: Path) -> None:
+    """`status.json` answers what generate-logs bundles as status.json, now: each part's report
+    (one that fails says so), the settings without any password, to operators only."""
+    live = start_server(tmp_path, source="rtsp://cam:s3cret@10.0.0.9/axis-media/media.amp")
+    try:
+        reports = iter([{"state": "running", "frames": 1}, {"state": "running", "frames": 2}])
+        live.ctx.status["counting"] = lambda: next(reports)
+        live.ctx.status["broken"] = lambda: 1 / 0
+        with live.client(httpx.DigestAuth("viewer", "viewpass")) as c:
+            assert c.get("/local/tvpc/.api?status.json").status_code in (401, 403)
+        first = get(live, "status.json", api=".apioperator")
+        second = get(live, "status.json")  # an operator may ask on .api too
+    finally:
+        live.stop()
+    assert first.status_code == 200 and first.headers["cache-control"] == "no-store"
+    body = first.json()
+    assert body["counting"] == {"state": "running", "frames": 1}
+    assert second.json()["counting"]["frames"] == 2  # asked again, reported again
+    assert body["broken"].startswith("unavailable:")
+    assert body["serial"] == "ACCC8E019C5F" and body["settings"]["users"]["op"] == "operator"
+    assert "s3cret" not in first.text and "viewpass" not in first.text
+    assert body["settings"]["source"].startswith("rtsp://")
+
+
 def test_a_bug_is_a_500_sentence_without_traceback(tmp_path: Path) -> None:
     async def broken(call: Call) -> Response:
         raise RuntimeError("secret internals")

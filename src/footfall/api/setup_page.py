@@ -6,7 +6,9 @@ login) and drags across the picture; the page shows the area being drawn over th
 counter), fills in its numbers (editable), and saves it with one `setparams` in the picture's own
 pixels (`Area.Width` x `Area.Height` = the frame's size), with the `in` direction and the
 mounting height. The page is static: everything it knows comes from `params.json` and the
-pictures, everything it changes goes through `setparams` (validated, all or nothing, persisted).
+pictures (and the counting status, `status.json`: the person width counted with, and the
+mounting height that gives a learnt one), everything it changes goes through `setparams`
+(validated, all or nothing, persisted).
 
     install_setup_page(ctx)     # footfall serve, beside install_view
 """
@@ -49,6 +51,7 @@ person seen from above is long. A person is counted when they cross it from one 
 other. What you draw is blue; the counter draws the saved area, the tracks and today's counts
 itself. Save to apply it: counting follows from the next frame.</p>
 <div id="stage"><img id="view" alt="what the camera sees"><canvas id="draw"></canvas></div>
+<p id="counting" role="status">&hellip;</p>
 <form id="form">
 <fieldset><legend>Area, in pixels of the picture (<span id="size">?</span>)</legend>
 <label>Left <input id="Left" type="number" min="0" step="1" required></label>
@@ -64,6 +67,8 @@ itself. Save to apply it: counting follows from the next frame.</p>
 </select></label>
 <label>Mounting height, cm <input id="Height" type="number" min="150" max="1000" step="1"
  required></label>
+<label><input id="AutoSize" type="checkbox"> learn how wide a person is from the footage</label>
+<button type="button" id="use-height" hidden></button>
 </fieldset>
 <button type="submit" id="save">Save</button><span id="status" role="status"></span>
 </form>
@@ -109,8 +114,46 @@ function fill(params) { // the saved area, scaled from Area.Width x Area.Height 
   set("Radius", a.Radius * Math.sqrt(sx * sy));
   document.getElementById("InDirection").value = a.InDirection;
   set("Height", params.Counter.Height);
+  document.getElementById("AutoSize").checked = params.Counter.AutoSize === 1;
   paint();
 }
+
+let told = null;        // the Counter.Height that gives the width the counter learnt
+function show(c) {      // the counting thread's status, in a sentence
+  const line = document.getElementById("counting");
+  const use = document.getElementById("use-height");
+  if (c === undefined || c === null || typeof c !== "object") {
+    line.textContent = "No camera: the counter was started without a video source.";
+    use.hidden = true;
+    return;
+  }
+  let text = "Camera " + c.source_state + ", " + c.fps + " fps; since the start " + c.in +
+    " in, " + c.out + " out.";
+  if (c.person_px !== null) {
+    const how = c.size_held ? "learnt and held" : c.size_learnt ? "learnt, still learning"
+      : (document.getElementById("AutoSize").checked ? "the mounting height's, until people come"
+         : "told by the mounting height");
+    text += " A person is counted " + c.person_px + " px wide (" + how +
+      "); the mounting height gives " + c.height_px + " px.";
+  }
+  line.textContent = text;
+  told = c.told_height_cm;
+  use.hidden = told === null || told === undefined;
+  use.textContent = "Count with the learnt width from now on: height " + told +
+    " cm, no more learning";
+}
+async function counting() {
+  try {
+    const reply = await fetch(API + "?status.json", {cache: "no-store"});
+    if (reply.ok) show((await reply.json()).counting);
+  } catch (e) { /* the counter restarting: try again */ }
+  setTimeout(counting, 2000);
+}
+document.getElementById("use-height").addEventListener("click", () => {
+  set("Height", told);
+  document.getElementById("AutoSize").checked = false;
+  say("not saved yet");
+});
 
 async function load() {
   const reply = await fetch(API + "?params.json", {cache: "no-store"});
@@ -160,7 +203,7 @@ canvas.addEventListener("pointerup", (e) => {
   if (drag === null) return;
   stretch(e); drag = null; say("not saved yet");
 });
-for (const id of [...fields, "InDirection", "Height"]) {
+for (const id of [...fields, "InDirection", "Height", "AutoSize"]) {
   document.getElementById(id).addEventListener("input", () => { paint(); say("not saved yet"); });
 }
 
@@ -175,6 +218,7 @@ document.getElementById("form").addEventListener("submit", async (e) => {
     "Area.Radius": value("Radius"),
     "Area.InDirection": document.getElementById("InDirection").value,
     "Counter.Height": value("Height"),
+    "Counter.AutoSize": document.getElementById("AutoSize").checked ? 1 : 0,
   };
   const body = "setparams&" + Object.entries(pairs)
     .map(([k, v]) => k + "=" + encodeURIComponent(String(v))).join("&");
@@ -189,6 +233,7 @@ document.getElementById("form").addEventListener("submit", async (e) => {
 
 picture();
 load();
+counting();
 </script>
 </body></html>
 """

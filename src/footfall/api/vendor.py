@@ -19,7 +19,8 @@ from footfall.api.cntfile import cnt_filename, render_cnt
 from footfall.api.formats import render_csv, render_json, render_xml
 from footfall.api.logs import log_archive, show_logs_text
 from footfall.api.params import params_json, redacted, setparams_changes
-from footfall.config import Level, redact
+from footfall.api.status import counter_status
+from footfall.config import Level
 from footfall.counting.area import Area
 from footfall.errors import BadRequest
 from footfall.store import bins
@@ -197,27 +198,7 @@ async def generate_logs(call: Call) -> Response:
         stats = await run_in_threadpool(ctx.store.stats)
     except StoreUnavailable as exc:  # the bundle matters most exactly then
         stats = {"error": str(exc)}
-    status: dict[str, Any] = {
-        "serial": ctx.serial,
-        "name": ctx.name(),
-        "started_utc": ctx.started_utc.isoformat(),
-        "zone": ctx.zone().key,
-        "settings": {
-            "host": ctx.settings.host,
-            "port": ctx.settings.port,
-            "source": redact(ctx.settings.source),  # no URL credentials
-            "anonymous_viewer": ctx.settings.anonymous_viewer,
-            "sha256_challenge": ctx.settings.sha256_challenge,
-            "basic_challenge": ctx.settings.basic_challenge,
-            "cors_origins": ctx.settings.cors_origins,
-            "users": {name: user.level for name, user in ctx.auth.users.items()},
-        },
-    }
-    for key, provider in ctx.status.items():
-        try:
-            status[key] = provider()
-        except Exception as exc:
-            status[key] = f"unavailable: {exc}"
+    status = await run_in_threadpool(counter_status, ctx)
     body = log_archive(ctx.data_dir, ctx.log_ring, redacted(ctx.params.current), stats, status)
     stamp = ctx.local_timestamp()
     return Response(
@@ -227,6 +208,13 @@ async def generate_logs(call: Call) -> Response:
             "Content-Disposition": f"attachment; filename=footfall-{ctx.serial}-{stamp}.tar.gz"
         },
     )
+
+
+async def status_json(call: Call) -> Response:
+    """`status.json` (ours, operator): what `generate-logs` bundles as status.json, live."""
+    body = json_response(await run_in_threadpool(counter_status, call.ctx))
+    body.headers["Cache-Control"] = "no-store"
+    return body
 
 
 async def occupancy_stub(call: Call) -> Response:
@@ -255,6 +243,7 @@ def register_vendor(registry: ActionRegistry) -> None:
         "generate-logs": generate_logs,
     }.items():
         registry.register(Action(name, handler, level="operator", endpoints=OPERATOR_ONLY))
+    registry.register(Action("status.json", status_json, level="operator"))
     for name in OCCUPANCY_ACTIONS:
         level: Level = "operator" if name == "occupancy-reset" else "viewer"
         registry.register(Action(name, occupancy_stub, level=level, needs_occupancy=True))
