@@ -102,8 +102,10 @@ function picture() {    // the counter's latest frame, drawn on; the next one wh
     }
     setTimeout(picture, 500);
   };
-  next.onerror = () => { say("no picture from the camera yet: retrying", false);
-                         setTimeout(picture, 2000); };
+  next.onerror = () => {  // none yet (the camera connecting), or a moment's gap: try again
+    if (size === null) say("no picture from the camera yet: retrying", false);
+    setTimeout(picture, 2000);
+  };
   next.src = API + "?snapshot.jpg&t=" + Date.now();
 }
 
