@@ -122,8 +122,12 @@ def test_an_installer_draws_the_area_in_a_real_browser(tmp_path: Path, chromium:
             page.click("#save")
             expect(page.locator("#status")).to_have_class("bad", timeout=15_000)
             refusal = page.text_content("#status") or ""
+            after = httpx.get(f"{base}{OPERATOR}?params.json", auth=auth, timeout=10).json()
+            # a doorway crossed left and right: the picture is turned at once, and shown turned
+            page.select_option("#Rotation", "90")
+            expect(page.locator("#size")).to_have_text("240 \u00d7 320", timeout=15_000)
+            turned = httpx.get(f"{base}{OPERATOR}?params.json", auth=auth, timeout=10).json()
             browser.close()
-        after = httpx.get(f"{base}{OPERATOR}?params.json", auth=auth, timeout=10).json()
     finally:
         process.terminate()
         process.wait(timeout=20)
@@ -137,3 +141,4 @@ def test_an_installer_draws_the_area_in_a_real_browser(tmp_path: Path, chromium:
     assert saved["Counter"]["AutoSize"] == 0
     assert "Area.Radius" in refusal
     assert after["Area"] == area  # the refused save changed nothing
+    assert saved["Counter"]["Rotation"] == 0 and turned["Counter"]["Rotation"] == 90

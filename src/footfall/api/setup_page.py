@@ -62,6 +62,11 @@ itself. Save to apply it: counting follows from the next frame.</p>
  value="0"></label>
 </fieldset>
 <fieldset><legend>Counter</legend>
+<label>Picture turned <select id="Rotation" title="for a doorway people cross left and right:
+turn the picture so that they cross it up and down, then draw the area">
+<option value="0">not turned</option><option value="90">90&deg; clockwise</option>
+<option value="180">180&deg;</option><option value="270">90&deg; anticlockwise</option>
+</select></label>
 <label>Counted as in: people moving <select id="InDirection">
 <option value="up">up the picture</option><option value="down">down the picture</option>
 </select></label>
@@ -117,7 +122,19 @@ function fill(params) { // the saved area, scaled from Area.Width x Area.Height 
   document.getElementById("InDirection").value = a.InDirection;
   set("Height", params.Counter.Height);
   document.getElementById("AutoSize").checked = params.Counter.AutoSize === 1;
+  document.getElementById("Rotation").value = String(params.Counter.Rotation);
   paint();
+}
+
+async function send(pairs) {  // one setparams; true when the counter took it
+  const body = "setparams&" + Object.entries(pairs)
+    .map(([k, v]) => k + "=" + encodeURIComponent(String(v))).join("&");
+  const reply = await fetch(API, {method: "POST", body: body,
+    headers: {"Content-Type": "application/x-www-form-urlencoded"}});
+  const text = (await reply.text()).trim();
+  if (!reply.ok) { say(text, false); return false; }
+  await load();
+  return true;
 }
 
 let told = null;        // the Counter.Height that gives the width the counter learnt
@@ -222,15 +239,15 @@ document.getElementById("form").addEventListener("submit", async (e) => {
     "Counter.Height": value("Height"),
     "Counter.AutoSize": document.getElementById("AutoSize").checked ? 1 : 0,
   };
-  const body = "setparams&" + Object.entries(pairs)
-    .map(([k, v]) => k + "=" + encodeURIComponent(String(v))).join("&");
   say("saving\\u2026");
-  const reply = await fetch(API, {method: "POST", body: body,
-    headers: {"Content-Type": "application/x-www-form-urlencoded"}});
-  const text = (await reply.text()).trim();
-  if (!reply.ok) { say(text, false); return; }
-  await load();
-  say("saved", true);
+  if (await send(pairs)) say("saved", true);
+});
+document.getElementById("Rotation").addEventListener("change", async (e) => {
+  // the picture turns at once: the area is then drawn again in the turned picture
+  say("turning the picture\\u2026");
+  if (await send({"Counter.Rotation": e.target.value})) {
+    say("turned: draw the area again in the turned picture", true);
+  }
 });
 
 picture();
