@@ -123,6 +123,12 @@ def test_an_installer_draws_the_area_in_a_real_browser(tmp_path: Path, chromium:
             expect(page.locator("#status")).to_have_class("bad", timeout=15_000)
             refusal = page.text_content("#status") or ""
             after = httpx.get(f"{base}{OPERATOR}?params.json", auth=auth, timeout=10).json()
+            # people learnt small for the picture: the page says what that does to a crowd
+            small = page.evaluate(  # shown and read in one go: the page's own poll waits
+                "show({source_state: 'streaming', fps: 15, in: 0, out: 0, person_px: 12,"
+                " size_learnt: true, size_held: false, height_px: 57.1, person_share: 0.0375,"
+                " told_height_cm: 900}), document.getElementById('counting').textContent"
+            )
             # a doorway crossed left and right: the picture is turned at once, and shown turned
             page.select_option("#Rotation", "90")
             expect(page.locator("#size")).to_have_text("240 \u00d7 320", timeout=15_000)
@@ -142,3 +148,4 @@ def test_an_installer_draws_the_area_in_a_real_browser(tmp_path: Path, chromium:
     assert "Area.Radius" in refusal
     assert after["Area"] == area  # the refused save changed nothing
     assert saved["Counter"]["Rotation"] == 0 and turned["Counter"]["Rotation"] == 90
+    assert "People look small" in small and "7.5 %" in small

@@ -18,6 +18,7 @@ from __future__ import annotations
 from starlette.responses import HTMLResponse, Response
 
 from footfall.api.actions import Action, ApiContext, Call
+from footfall.vision.person import SMALL_PERSON_SHARE
 
 HEADERS = {
     "Cache-Control": "no-store",
@@ -80,6 +81,7 @@ turn the picture so that they cross it up and down, then draw the area">
 <script>
 "use strict";
 const API = ".apioperator";
+const SMALL_SHARE = @SMALL_SHARE@;  // a learnt width under this share of the picture: too small
 const view = document.getElementById("view");
 const canvas = document.getElementById("draw");
 const status = document.getElementById("status");
@@ -154,6 +156,11 @@ function show(c) {      // the counting thread's status, in a sentence
          : "told by the mounting height");
     text += " A person is counted " + c.person_px + " px wide (" + how +
       "); the mounting height gives " + c.height_px + " px.";
+    if (c.size_learnt && c.person_share !== null && c.person_share < SMALL_SHARE) {
+      text += " People look small in this picture (under " + (100 * SMALL_SHARE).toFixed(1) +
+        " % of its width): a crowded doorway is over-counted. Frame the doorway closer, or" +
+        " count with a told mounting height.";
+    }
   }
   line.textContent = text;
   told = c.told_height_cm;
@@ -258,9 +265,12 @@ counting();
 """
 
 
+BODY = PAGE.replace("@SMALL_SHARE@", repr(SMALL_PERSON_SHARE))
+
+
 async def setup_page(call: Call) -> Response:
     """`setup.html`: the counting-area page (static; it talks to the API itself)."""
-    return HTMLResponse(PAGE, headers=HEADERS)
+    return HTMLResponse(BODY, headers=HEADERS)
 
 
 def install_setup_page(ctx: ApiContext) -> None:
