@@ -132,6 +132,8 @@ def test_sigterm_stops_counting_and_closes_the_store_before_exit(data: Path) -> 
     assert "counting synthetic stopped after" in log
     assert "Traceback" not in log
     assert not (data / "counts.sqlite3-wal").exists()
+    # with a camera to draw on, the log names the page that draws the counting area
+    assert f"draw the counting area at {base}/local/tvpc/.apioperator?setup.html" in log
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])

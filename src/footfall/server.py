@@ -366,6 +366,13 @@ def serve(settings: ServerSettings, *, plugins: Sequence[Plugin] | None = None) 
             store_place(settings),
         )
         print(f"footfall: serving on http://{host}:{port}/local/tvpc/.api", flush=True)
+        if counting is not None:
+            log.info(
+                "draw the counting area at http://%s:%d/local/tvpc/.apioperator?setup.html"
+                " (an operator's login)",
+                host,
+                port,
+            )
         _finish_on_sigterm()
         uvicorn.Server(config).run(sockets=[sock])
     except (sqlite3.Error, SchemaError) as exc:  # a plugin opening its tables at start-up
