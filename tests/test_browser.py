@@ -10,7 +10,6 @@ here and fails under CI (FOOTFALL_CI=1).
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.needs import unavailable
+from tests.browser import launch
 from tests.serving import serve_process
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>dashboard</title></head><body>
@@ -67,14 +66,6 @@ run().then(() => { window.done = "ok"; }, (e) => { window.done = "failed: " + e;
 
 
 @pytest.fixture
-def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        unavailable("Chromium is not installed (.ci/run installs Debian's chromium)")
-    return found
-
-
-@pytest.fixture
 def page_server() -> Iterator[tuple[ThreadingHTTPServer, dict[str, str]]]:
     """A web server of another origin that serves the dashboard page (set once known)."""
     content: dict[str, str] = {"page": ""}
@@ -110,10 +101,7 @@ def test_a_dashboard_page_in_a_real_browser(
     try:
         content["page"] = PAGE % {"api": api}
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=chromium,
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-            )
+            browser = launch(playwright, chromium)
             page = browser.new_page()
             page.goto(origin + "/")
             page.wait_for_function("window.done !== undefined", timeout=60_000)

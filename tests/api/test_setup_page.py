@@ -5,7 +5,6 @@ against the real `footfall serve` on the synthetic scene."""
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pytest
 from footfall.api.setup_page import install_setup_page
 from footfall.api.view import install_view
 from tests.api.liveserver import LiveServer, start_server
-from tests.needs import unavailable
+from tests.browser import launch
 from tests.serving import serve_process
 
 OPERATOR = "/local/tvpc/.apioperator"
@@ -62,14 +61,6 @@ def test_the_page_calls_only_actions_the_api_has(live: LiveServer) -> None:
         assert name in type(getattr(live.ctx.params.current, group)).model_fields, key
 
 
-@pytest.fixture
-def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        unavailable("Chromium is not installed (.ci/run installs Debian's chromium)")
-    return found
-
-
 def test_an_installer_draws_the_area_in_a_real_browser(tmp_path: Path, chromium: str) -> None:
     """Log in as an operator, wait for the camera's picture, drag across it, say people going
     down count as in, take the mounting height the page offers for the person width the counter
@@ -83,10 +74,7 @@ def test_an_installer_draws_the_area_in_a_real_browser(tmp_path: Path, chromium:
     auth = httpx.DigestAuth("op", "secret")
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=chromium,
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-            )
+            browser = launch(playwright, chromium)
             context = browser.new_context(
                 http_credentials={"username": "op", "password": "secret"},
                 viewport={"width": 1000, "height": 900},
