@@ -35,6 +35,7 @@ from tests.polling import wait_for
 from tests.real.resample import decoded, moved, zoom_shift, zoomed, zoomed_area
 from tests.refusing import Refusing
 from tests.serving import COMMAND
+from tests.vision.walker import write_walking
 
 DAY = (0, 4_000_000_000)
 
@@ -145,6 +146,25 @@ def test_counter_rotation_turns_a_sideways_camera_upright(tmp_path: Path) -> Non
     assert counted["turned"] == counted["upright"]  # a quarter turn back loses nothing
     # Not turned, people walk along the area, not through it.
     assert sum(counted["sideways"]) <= 0.3 * sum(counted["upright"])
+
+
+def test_a_turned_picture_reaches_the_network_upright_live(tmp_path: Path) -> None:
+    # Counter.Rotation 90 for a camera whose people cross left and right, counted live through
+    # the shipped network: the frames carry their turn, and the network looks at them as the
+    # camera shows them (people upright). Not told, it counted the man 8 times each way.
+    video = write_walking(tmp_path / "walking.mp4")
+    area = {"left": 0, "right": 256, "top": 364, "bottom": 404, "yfirst": 364, "ylast": 404}
+    params = params_for(area | {"radius": 0}, "up", None, (768, 256), rotation=90)
+    with SQLiteStore(tmp_path / "c.db") as s:
+        handle = start_counting(
+            str(video), False, Holder(params), Ingest(s), paced=False, detector="net"
+        )
+        handle.join(120)
+        status = handle.status()
+        assert status["state"] == "finished" and status["errors"] == 0
+        assert (status["in"], status["out"]) == (1, 1)
+        view = handle.latest()
+        assert view is not None and view.image.shape[:2] == (768, 256)  # shown as counted
 
 
 class Noting(Analyzer):

@@ -297,7 +297,8 @@ class CountingHandle:
                 self._safe(partial(analyzer.set_params, current), None)
                 params = current
             if params.Counter.Rotation:
-                frame = replace(frame, image=turned(frame.image, params.Counter.Rotation))
+                degrees = params.Counter.Rotation
+                frame = replace(frame, image=turned(frame.image, degrees), turned=degrees)
             self.frames += 1
             seen += 1
             self._times.append(time.monotonic())

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from footfall.vision.orient import turned, turned_size
+from footfall.vision.orient import turned, turned_boxes, turned_size, upright
 
 RNG = np.random.default_rng(5)
 IMAGE = RNG.integers(0, 255, (24, 40, 3), dtype=np.uint8)  # 40 wide, 24 high
@@ -35,3 +35,22 @@ def test_no_turn_is_the_image_itself_and_four_quarters_are_a_whole_turn() -> Non
         image = turned(image, 90)
     assert (image == IMAGE).all()
     assert (turned(turned(IMAGE, 90), 270) == IMAGE).all()
+
+
+@pytest.mark.parametrize("degrees", [0, 90, 180, 270])
+@given(x0=st.integers(0, 38), y0=st.integers(0, 22), w=st.integers(1, 40), h=st.integers(1, 24))
+def test_a_box_lands_where_its_pixels_land(degrees: int, x0: int, y0: int, w: int, h: int) -> None:
+    x1, y1 = min(40, x0 + w), min(24, y0 + h)
+    image = np.zeros((24, 40), np.uint8)
+    image[y0:y1, x0:x1] = 255
+    ys, xs = np.nonzero(turned(image, degrees))
+    box = np.array([[x0, y0, x1, y1]], np.float32)
+    moved = turned_boxes(box, degrees, 40, 24)
+    assert moved.dtype == np.float32
+    # A box's edges are pixel borders: it holds the pixels from x0 up to, not with, x1.
+    assert moved[0].tolist() == [xs.min(), ys.min(), xs.max() + 1, ys.max() + 1]
+
+
+@pytest.mark.parametrize("degrees", [0, 90, 180, 270])
+def test_upright_turns_the_picture_back(degrees: int) -> None:
+    assert (upright(turned(IMAGE, degrees), degrees) == IMAGE).all()

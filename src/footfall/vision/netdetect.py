@@ -53,6 +53,7 @@ import numpy as np
 import numpy.typing as npt
 import onnxruntime as ort
 
+from footfall.vision.orient import turned_boxes, upright
 from footfall.vision.types import Detections, Frame
 
 MODELS = Path(__file__).parent / "models"
@@ -372,8 +373,18 @@ class NetDetector:
         return np.ascontiguousarray(x.transpose(2, 0, 1) if self.input.nchw else x)[None]
 
     def detect(self, frame: Frame) -> Detections:
-        """People in this frame, boxes in the frame's pixels."""
-        image = frame.image
+        """People in this frame, boxes in the frame's pixels. A frame turned for counting
+        (`Frame.turned`) is looked at as the camera shows it, people upright as the network
+        learnt them; the boxes are turned with the frame."""
+        if frame.turned:
+            image = upright(frame.image, frame.turned)
+            found = self._detect(image)
+            height, width = image.shape[:2]
+            return Detections(turned_boxes(found.boxes, frame.turned, width, height), found.scores)
+        return self._detect(frame.image)
+
+    def _detect(self, image: npt.NDArray[np.uint8]) -> Detections:
+        """People in this picture, boxes in its pixels."""
         height, width = image.shape[:2]
         spec = self.input
         if self.layout in ("ssd", "detr"):  # the frame stretched to the input, not letterboxed

@@ -171,7 +171,8 @@ def count_file(
                 break
             image = turned(np.asarray(image, np.uint8), params.Counter.Rotation)
             height, width = image.shape[:2]
-            frame = Frame(image, index, start + timedelta(seconds=clock(capture, index)))
+            when = start + timedelta(seconds=clock(capture, index))
+            frame = Frame(image, index, when, params.Counter.Rotation)
             found = analyzer.process(frame)
             shaken += analyzer.shaking
             passages.extend(found)

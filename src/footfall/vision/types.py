@@ -12,11 +12,14 @@ import numpy.typing as npt
 
 @dataclass(frozen=True, slots=True)
 class Frame:
-    """One decoded image with its index in the source and its capture time (UTC-aware)."""
+    """One decoded image with its index in the source and its capture time (UTC-aware), and how
+    far (degrees clockwise) the image was turned from the camera's picture (`Counter.Rotation`):
+    a detector that needs people upright, as a person-detection network does, turns it back."""
 
     image: npt.NDArray[np.uint8]
     index: int
     time: datetime
+    turned: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,77 @@
+"""A person walking across a real scene, for the network detector's tests: the man of
+`data/cameraman_cc0.jpg` (a real photo, CC0) cut out of it by his dark coat, the photo without
+him (inpainted) mirrored either side into a wide stage, and him pasted walking across it left to
+right, then back. Seen from the side, upright: what a person-detection network is made for, and
+what a camera whose people cross left and right gives (counted with `Counter.Rotation` 90)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+PHOTO = Path(__file__).parent / "data" / "cameraman_cc0.jpg"
+DARK = 60  # grey levels: his coat and hair, darker than the sky and the grass
+COAT_X = 175  # px of the photo: the coat lies left of this (the tripod and the town right)
+STEP_PX = 14  # how far he walks each frame
+STILL = 15  # frames of the empty stage before, between and after the walks
+
+Image = npt.NDArray[np.uint8]
+
+
+def cut_out() -> tuple[Image, Image, npt.NDArray[np.bool_], tuple[int, int]]:
+    """(the photo without him, his pixels, where they are in them, his top-left in the photo)."""
+    photo = cv2.imread(str(PHOTO))
+    grey = cv2.cvtColor(photo, cv2.COLOR_BGR2GRAY)
+    dark = np.where(grey < DARK, 255, 0).astype(np.uint8)
+    dark[:, COAT_X:] = 0
+    dark = cv2.morphologyEx(dark, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(dark)
+    biggest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    him = np.where(labels == biggest, 255, 0).astype(np.uint8)
+    outline, _ = cv2.findContours(him, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    cv2.drawContours(him, outline, -1, 255, -1)
+    grown = cv2.dilate(him, np.ones((9, 9), np.uint8))
+    empty = np.asarray(cv2.inpaint(photo, grown, 7, cv2.INPAINT_TELEA), np.uint8)
+    ys, xs = np.nonzero(him)
+    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    return empty, photo[y0:y1, x0:x1], him[y0:y1, x0:x1] > 0, (int(x0), int(y0))
+
+
+def walking() -> Iterator[Image]:
+    """The frames: the empty stage, him walking across left to right, the empty stage, him
+    walking back, the empty stage (three photos wide, one high)."""
+    empty, person, where, (_, top) = cut_out()
+    stage = np.hstack([cv2.flip(empty, 1), empty, cv2.flip(empty, 1)])
+    width = stage.shape[1]
+    h, w = person.shape[:2]
+
+    def at(x: int) -> Image:
+        image = stage.copy()
+        a, b = max(0, x), min(width, x + w)
+        if b > a:
+            part = image[top : top + h, a:b]
+            shown = where[:, a - x : b - x]
+            part[shown] = person[:, a - x : b - x][shown]
+        return image
+
+    walk = (width + w) // STEP_PX
+    yield from (stage.copy() for _ in range(STILL))
+    yield from (at(-w + k * STEP_PX) for k in range(walk))
+    yield from (stage.copy() for _ in range(STILL))
+    yield from (at(width - k * STEP_PX) for k in range(walk))
+    yield from (stage.copy() for _ in range(STILL))
+
+
+def write_walking(path: Path, fps: int = 15) -> Path:
+    """The frames written to `path` (MPEG-4 in MP4)."""
+    frames = list(walking())
+    h, w = frames[0].shape[:2]
+    out = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+    for image in frames:
+        out.write(image)
+    out.release()
+    return path
