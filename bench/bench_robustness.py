@@ -16,7 +16,8 @@ or as a 1280x720 or 1920x1080 camera would show the doorway (the clip enlarged t
 height, plain floor either side: a 16:9 picture, its door under a third of the width), or as
 a camera's MJPEG stream at JPEG quality 20 gives it (blocks, ringing, banded shading), or from a
 camera mounted the other way round (the picture turned by 180°, the area and the `in` direction
-with it: no way of the picture is favoured).
+with it: no way of the picture is favoured), or through a wide-angle lens (barrel distortion: a
+corner shows what lay 30 % further out, the edges squeezed; the area where the lens shows it).
 
 Every variant feeds its frames to a fresh `Analyzer` with the clip's area (scaled by the analyzer
 to the frame size) and the variant's frame rate. Prints counted in/out per clip and variant, and
@@ -75,6 +76,7 @@ class Variant(NamedTuple):
     wide: tuple[int, int] | None = None  # as a camera of this 16:9 size: plain floor either side
     jpeg: int = 0  # each frame JPEG-compressed at this quality (0: not): a low-bitrate MJPEG
     turned: bool = False  # the picture turned by 180° (a camera mounted the other way round)
+    barrel: float = 0.0  # a wide-angle lens's barrel distortion of this strength (corners)
 
 
 VARIANTS = (
@@ -108,6 +110,7 @@ VARIANTS = (
     Variant("1920x1080 cam", wide=(1920, 1080)),
     Variant("MJPEG q 20", jpeg=20),
     Variant("turned 180°", turned=True),
+    Variant("wide lens 0.3", barrel=0.3),
 )
 
 
@@ -132,6 +135,7 @@ def count_variant(
     wide: tuple[int, int] | None = None,
     jpeg: int = 0,
     turned: bool = False,
+    barrel: float = 0.0,
 ) -> tuple[int, int]:
     """Counted (in, out) of `video` resized by `scale`, keeping every `stride`-th frame, or
     resampled to `rate` frames a second, after `empty_s` seconds of its empty doorway, every
@@ -142,7 +146,9 @@ def count_variant(
     over 2 s at 3 s, rising by `switched`, every frame's brightness times `exposure`, the
     camera knocked by `knock` px at 5 s, as a 16:9 camera of `wide` size shows it (the clip
     enlarged to its height, plain floor either side), as a camera's MJPEG stream at `jpeg`
-    quality gives them, turned by 180° (`turned`: the area and the `in` direction with it).
+    quality gives them, turned by 180° (`turned`: the area and the `in` direction with it),
+    through a wide-angle lens bulging the picture by `barrel` (a corner shows what lay that
+    share further out; the area where the lens shows it).
     Returned as the clip's own (in, out): turned, what is counted `in` is the clip's `in`."""
     cv2.setNumThreads(1)
     capture = cv2.VideoCapture(str(video))
@@ -175,6 +181,9 @@ def count_variant(
     if wide is not None:
         frames = (alter.widescreen(image, wide) for image in frames)
         area = alter.widescreen_area(area, wide)
+    if barrel:
+        frames = alter.barrelled(frames, barrel)
+        area = alter.barrelled_area(area, barrel)
     direction = truth.in_direction
     if turned:
         frames = (cv2.rotate(image, cv2.ROTATE_180) for image in frames)

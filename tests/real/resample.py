@@ -4,7 +4,8 @@ development dependency): `fps` keeps the frame nearest each new tick (fewer fram
 `minterpolate` makes the new frames by motion-compensated interpolation (more frames, as a
 camera running faster would see them). `empty_doorway` is the clip's scene with no one in it;
 `zoomed` is the clip as a higher or a lower camera would see it (with `zoomed_area`), `widescreen`
-as a 1280x720 or 1920x1080 camera would (with `widescreen_area`); `clocked`
+as a 1280x720 or 1920x1080 camera would (with `widescreen_area`), `barrelled` through a
+wide-angle lens's barrel distortion (with `barrelled_area`); `clocked`
 has a recorder's clock burned in; `lit` is under a light that beats or an exposure that steps;
 `written_lossy` writes a file that lost frames, the rest keeping
 their timestamps.
@@ -253,6 +254,64 @@ def zoomed_area(area: dict[str, int], factor: float, shift: tuple[float, float])
     for key in ("top", "bottom", "yfirst", "ylast"):
         out[key] = round(area[key] * factor + shift[1])
     out["radius"] = round(area.get("radius", 0) * factor)
+    return out
+
+
+def _barrel_scale(width: int, height: int) -> tuple[float, float, float]:
+    """(centre x, centre y, scale): a point's distance from the picture's centre over this scale
+    is 1 at the corners."""
+    return (width - 1) / 2, (height - 1) / 2, math.hypot(width, height) / 2
+
+
+def barrelled(
+    frames: Iterator[npt.NDArray[np.uint8]], strength: float
+) -> Iterator[npt.NDArray[np.uint8]]:
+    """The frames as a wide-angle lens draws them: barrel distortion, each pixel at distance r
+    from the centre (1 at the corners) showing the scene at r · (1 + strength · r²), so the
+    picture bulges and its edges are squeezed (a corner shows what lay `strength` further out;
+    the edges replicated beyond the clip)."""
+    maps: tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]] | None = None
+    for image in frames:
+        if maps is None:
+            h, w = image.shape[:2]
+            cx, cy, f = _barrel_scale(w, h)
+            xs, ys = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+            xn, yn = (xs - cx) / f, (ys - cy) / f
+            grow = 1 + strength * (xn * xn + yn * yn)
+            maps = (
+                np.asarray(xn * grow * f + cx, np.float32),
+                np.asarray(yn * grow * f + cy, np.float32),
+            )
+        yield np.asarray(
+            cv2.remap(image, *maps, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE), np.uint8
+        )
+
+
+def barrel_point(
+    x: float, y: float, width: int, height: int, strength: float
+) -> tuple[float, float]:
+    """Where the barrelled picture shows the clip's point (x, y) (the mapping of `barrelled`
+    inverted by fixed-point iteration)."""
+    cx, cy, f = _barrel_scale(width, height)
+    ux, uy = (x - cx) / f, (y - cy) / f
+    dx, dy = ux, uy
+    for _ in range(50):
+        grow = 1 + strength * (dx * dx + dy * dy)
+        dx, dy = ux / grow, uy / grow
+    return dx * f + cx, dy * f + cy
+
+
+def barrelled_area(area: dict[str, int], strength: float) -> dict[str, int]:
+    """A counting area (cntpos fields, in the clip's pixels) where the barrelled picture shows
+    it: its edges where they cross the area's middle (the band bends a little away from it)."""
+    w, h = area["width"], area["height"]
+    mid_x = (area["left"] + area["right"]) / 2
+    mid_y = (area["yfirst"] + area["ylast"]) / 2
+    out = dict(area)
+    for key in ("left", "right"):
+        out[key] = round(barrel_point(area[key], mid_y, w, h, strength)[0])
+    for key in ("top", "bottom", "yfirst", "ylast"):
+        out[key] = round(barrel_point(mid_x, area[key], w, h, strength)[1])
     return out
 
 
