@@ -167,6 +167,22 @@ def test_a_turned_picture_reaches_the_network_upright_live(tmp_path: Path) -> No
         assert view is not None and view.image.shape[:2] == (768, 256)  # shown as counted
 
 
+def test_the_network_path_offers_no_mounting_height(tmp_path: Path) -> None:
+    # A network's boxes are each person's own: no Counter.Height (with AutoSize 0) gives them,
+    # and the status must not offer one (the setup page would put it in a button). The man's
+    # boxes, 150-160 px of 768, once read as a height of 260 cm.
+    video = write_walking(tmp_path / "walking.mp4")
+    with SQLiteStore(tmp_path / "c.db") as s:
+        handle = start_counting(
+            str(video), False, Holder(Params()), Ingest(s), paced=False, detector="net"
+        )
+        handle.join(120)
+        status = handle.status()
+    assert status["state"] == "finished" and status["errors"] == 0
+    assert 120 < status["person_px"] < 200  # the boxes' width, not the mounting height's guess
+    assert status["told_height_cm"] is None
+
+
 class Noting(Analyzer):
     """The real analyzer, noting each set_params call and what each end of stream gave."""
 

@@ -47,9 +47,10 @@ class SizeReport:
         self._tell_if_small(analyzer)
         c = counter
         self._height_px = round(person_width_px(frame_w, c.Height, c.FieldOfView, c.PersonWidth), 1)
+        learns = bool(getattr(analyzer, "learns_size", True))  # not a network's own boxes
         self._told_cm = (
             told_height_cm(frame_w, self._counted_px, c.FieldOfView, c.PersonWidth)
-            if self._size_learnt and self._counted_px is not None
+            if learns and self._size_learnt and self._counted_px is not None
             else None
         )
         self._tell_if_held(bool(getattr(analyzer, "size_held", False)))
@@ -76,8 +77,9 @@ class SizeReport:
             "height_px": self._height_px,
             # the Counter.Height (at this FieldOfView and PersonWidth) that gives person_px once
             # it is learnt: set with Counter.AutoSize 0, a counter counts with that width from
-            # its first frame, whatever the light or the crowd then (None until it is learnt, or
-            # where no height Counter.Height takes gives it)
+            # its first frame, whatever the light or the crowd then (None until it is learnt,
+            # where no height Counter.Height takes gives it, or for a person-detection network,
+            # whose boxes are each person's own)
             "told_height_cm": self._told_cm,
         }
 

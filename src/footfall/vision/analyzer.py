@@ -237,6 +237,13 @@ class Analyzer:
         return self._main.size_learnt
 
     @property
+    def learns_size(self) -> bool:
+        """Whether the person width comes from the overhead detector's learner or from
+        `Counter.Height` (not from a detector given, whose boxes are each person's own:
+        `Counter.Height` and `Counter.AutoSize` then tell it nothing)."""
+        return not self._fixed
+
+    @property
     def size_held(self) -> bool:
         """Whether the learnt person size is held (`ScaleAnalyzer.size_held`)."""
         return self._main.size_held
