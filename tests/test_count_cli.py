@@ -687,8 +687,46 @@ def test_a_stream_that_states_no_frame_rate_is_counted_at_the_one_given(bus_raw:
     assert (told["in"], told["out"], told["video_fps"]) == (7, 7, 15.0), told
     stated = run("count", str(bus_raw), *area, "--json")
     assert json.loads(stated.stdout)["video_fps"] == 25.0
-    assert "states no usable frame rate (a raw stream?); counted at 25 fps" in stated.stderr
+    said = "states no usable frame rate (a raw stream or an image sequence?); counted at 25 fps"
+    assert said in stated.stderr
     assert "warning" not in run("count", str(bus_raw), *area, "--fps", "15").stderr
+
+
+@pytest.fixture(scope="module")
+def bus_frames(bus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bus clip as an image sequence, one JPEG a frame (as datasets come): the pattern."""
+    import cv2
+
+    folder = tmp_path_factory.mktemp("frames")
+    capture = cv2.VideoCapture(str(bus))
+    index = 0
+    while True:
+        ok, image = capture.read()
+        if not ok:
+            break
+        cv2.imwrite(str(folder / f"{index:05d}.jpg"), image, [cv2.IMWRITE_JPEG_QUALITY, 95])
+        index += 1
+    capture.release()
+    return folder / "%05d.jpg"
+
+
+def test_an_image_sequence_is_counted_at_the_rate_given(bus_frames: Path) -> None:
+    """A folder of frames named by a pattern (`frames/%05d.jpg`, FFmpeg's image2) was a
+    traceback (no file of that name to read timestamps from); it has no rate of its own (read
+    as 25 fps, and said so): `--fps` gives it, in `count` and in `eval`."""
+    area = ["--area", "0,320,100,140,100,140,0"]
+    told = run("count", str(bus_frames), *area, "--fps", "15", "--json")
+    assert told.returncode == 0, told.stderr
+    got = json.loads(told.stdout)
+    assert (got["in"], got["out"], got["frames"], got["video_fps"]) == (7, 7, 947, 15.0), got
+    assert "warning" not in told.stderr
+    guessed = run("count", str(bus_frames), *area)
+    assert guessed.returncode == 0, guessed.stderr
+    assert "states no usable frame rate (a raw stream or an image sequence?)" in guessed.stderr
+    done = run("eval", str(bus_frames), str(DATA / "bus_overhead_koba.json"), "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["combined_accuracy"] == 1.0  # at the hand count's 15 fps
+    assert "counted at 15 fps (--fps to choose)" in done.stderr
 
 
 def test_a_hand_count_of_another_rate_does_not_override_the_videos_own(

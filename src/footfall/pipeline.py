@@ -34,6 +34,7 @@ from footfall.errors import BadRequest
 from footfall.ingest import Ingest
 from footfall.sizereport import SizeReport
 from footfall.store.base import Passage
+from footfall.vision.filesource import NO_FRAMES, image_sequence
 from footfall.vision.livesource import LiveSource, backoff_delay
 from footfall.vision.orient import turned
 from footfall.vision.sizestate import SizeMemory
@@ -418,7 +419,7 @@ def check_source(source: str) -> None:
     if source_kind(spec) in ("stream", "camera"):
         return
     spec = file_path(spec)
-    if not Path(spec).is_file():
+    if not Path(spec).is_file() and not image_sequence(Path(spec)):
         raise BadRequest(
             f"--source {source}: no such video file (or give synthetic, a URL, or a camera: "
             "a device index like 0 or a path like /dev/video0)"
@@ -427,7 +428,9 @@ def check_source(source: str) -> None:
     try:
         if not capture.isOpened():
             raise BadRequest(
-                f"--source {source}: OpenCV cannot decode it as video (not a video, or an "
+                f"--source {source}: {NO_FRAMES}"
+                if image_sequence(Path(spec))
+                else f"--source {source}: OpenCV cannot decode it as video (not a video, or an "
                 "empty or truncated one)"
             )
     finally:

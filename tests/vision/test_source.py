@@ -19,6 +19,8 @@ import numpy as np
 import pytest
 
 from footfall.config import Params, redact
+from footfall.errors import BadRequest
+from footfall.pipeline import check_source
 from footfall.vision.filesource import FileClock, FileSource, same_rate, stamped_rate
 from footfall.vision.livesource import (
     LiveSource,
@@ -201,6 +203,30 @@ def test_a_file_source_is_played_at_the_rate_it_is_told(
     assert isinstance(source, FileSource) and source.fps == 4.0
     assert [f.time for f in source][:3] == [start + timedelta(seconds=i / 4) for i in range(3)]
     assert "frame rate" not in caplog.text
+
+
+def test_an_image_sequence_is_served_at_the_rate_given(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`serve --source frames/%03d.png`: a dataset's frames, one file each, are a source like a
+    video file (they were "no such video file"); they state no rate (25, and a warning) unless
+    `--source-fps` gives one, and a pattern that names no frames is refused."""
+    for i in range(12):
+        cv2.imwrite(str(tmp_path / f"{i:03d}.png"), np.full((48, 64, 3), 20 * i, np.uint8))
+    pattern = str(tmp_path / "%03d.png")
+    check_source(pattern)
+    start = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    with caplog.at_level(logging.WARNING, logger="footfall.vision.source"):
+        guessed = open_source(pattern, paced=False, start_time=start)
+        assert [f.time for f in guessed][-1] == start + timedelta(seconds=11 / 25)
+    assert "states no usable frame rate" in caplog.text
+    told = list(open_source(pattern, paced=False, start_time=start, fps=5.0))
+    assert [f.index for f in told] == list(range(12))
+    assert [f.time for f in told] == [start + timedelta(seconds=i / 5) for i in range(12)]
+    assert abs(float(told[7].image.mean()) - 140) < 1
+    assert isinstance(open_source(pattern, paced=False).start_time, datetime)  # the folder's
+    with pytest.raises(BadRequest, match="no frames match that pattern"):
+        check_source(str(tmp_path / "%03d.jpg"))
 
 
 @pytest.fixture

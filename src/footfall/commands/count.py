@@ -97,7 +97,7 @@ class VideoInfo(NamedTuple):
     width: int
     height: int
     fps: float  # the frame rate it is counted at (`file_clock`: 25 when it states none)
-    fps_known: bool  # whether it states one at all (`file_rate_known`; a raw stream does not)
+    fps_known: bool  # whether it states one (`file_rate_known`: no raw stream or image sequence)
 
 
 def video_info(path: Path) -> VideoInfo:
@@ -109,7 +109,7 @@ def video_info(path: Path) -> VideoInfo:
         width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
         height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
         rate = file_clock(path, capture, None).fps  # what its timestamps show, when it has any
-        return VideoInfo(width, height, rate, file_rate_known(capture))
+        return VideoInfo(width, height, rate, file_rate_known(path, capture))
     finally:
         capture.release()
 
@@ -330,7 +330,7 @@ def count(
         if fps is None and not known:
             err.print(
                 f"footfall count: warning: {video} states no usable frame rate (a raw "
-                f"stream?); counted at {stated:g} fps: give --fps",
+                f"stream or an image sequence?); counted at {stated:g} fps: give --fps",
                 markup=False,
                 highlight=False,
                 soft_wrap=True,

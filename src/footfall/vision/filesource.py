@@ -43,10 +43,26 @@ def file_fps(capture: cv2.VideoCapture) -> float:
     return fps if plausible_fps(fps) else DEFAULT_FPS
 
 
-def file_rate_known(capture: cv2.VideoCapture) -> bool:
+# what a pattern that names no decodable frames is told
+NO_FRAMES = (
+    "no frames match that pattern (an image sequence's first frame is numbered 0 to 4: "
+    "frames/%05d.jpg names frames/00000.jpg, frames/00001.jpg, ...)"
+)
+
+
+def image_sequence(path: Path) -> bool:
+    """Whether `path` names frames by a pattern (`frames/%05d.jpg`: FFmpeg's image2, as datasets
+    come), not one file."""
+    return "%" in path.name and not path.is_file()
+
+
+def file_rate_known(path: Path, capture: cv2.VideoCapture) -> bool:
     """Whether a video file states a frame rate of its own: a plausible one, in a container that
     knows its length. A raw stream (`.h264`) has none: FFmpeg reads it at 25 fps whatever it
-    is, and its frame count comes out negative."""
+    is, and its frame count comes out negative. Nor has an image sequence (`path` a pattern such
+    as `frames/%04d.png`, no file of that name): FFmpeg's image2 reads it at 25 fps too."""
+    if image_sequence(path):
+        return False
     fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
     return plausible_fps(fps) and float(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0.0) > 0
 
@@ -114,7 +130,7 @@ def file_clock(path: Path, capture: cv2.VideoCapture, fps: float | None) -> File
     """How a file's frames are timed: at `fps` by their index when it is given (the user's
     rate) or the file states no rate of its own; else by their timestamps, the analyzer told
     the rate they show (`stamped_rate`)."""
-    if fps is not None or not file_rate_known(capture):
+    if fps is not None or not file_rate_known(path, capture):
         return FileClock(fps or file_fps(capture), stamped=False)
     stated, shown = file_fps(capture), stamped_rate(path)
     if shown is None or not plausible_fps(shown) or same_rate(shown, stated):
@@ -142,7 +158,7 @@ class FileSource:
         fps: float | None = None,
     ) -> None:
         self.path = Path(path)
-        if not self.path.is_file():
+        if not self.path.is_file() and not image_sequence(self.path):
             raise FileNotFoundError(f"no video file at {self.path}")
         self.loop = loop
         self.paced = paced
@@ -153,12 +169,14 @@ class FileSource:
         self.fps = self._clock.fps
         if fps is None and not self._clock.stamped:  # it states no rate of its own
             log.warning(
-                "%s states no usable frame rate (a raw stream?): played and counted at %g fps",
+                "%s states no usable frame rate (a raw stream or an image sequence?): played and"
+                " counted at %g fps",
                 self.path,
                 self.fps,
             )
-        if start_time is None:  # repeatable: the file's modification time
-            start_time = datetime.fromtimestamp(int(self.path.stat().st_mtime), UTC)
+        if start_time is None:  # repeatable: the file's (a sequence's folder's) modification time
+            named = self.path if self.path.is_file() else self.path.parent
+            start_time = datetime.fromtimestamp(int(named.stat().st_mtime), UTC)
         self.start_time = start_time
         self.state = "open"
         self.last_error: str | None = None

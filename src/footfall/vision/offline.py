@@ -25,7 +25,7 @@ from footfall.errors import BadRequest
 from footfall.store.base import Passage
 from footfall.vision.analyzer import Analyzer
 from footfall.vision.detect import Detector
-from footfall.vision.filesource import file_clock
+from footfall.vision.filesource import NO_FRAMES, file_clock, image_sequence
 from footfall.vision.orient import turned
 from footfall.vision.person import people_small, person_share, told_height_cm
 from footfall.vision.source import file_path
@@ -130,7 +130,9 @@ def open_video(path: Path) -> cv2.VideoCapture:
     if capture.isOpened():
         return capture
     capture.release()
-    if not path.exists():
+    if image_sequence(path):
+        why = NO_FRAMES
+    elif not path.exists():
         why = "there is no such file"
     elif path.is_dir():
         why = "it is a directory"
