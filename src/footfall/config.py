@@ -229,8 +229,11 @@ POSTGRES_SCHEMES = ("postgresql://", "postgres://")  # the URLs `store` takes (l
 
 
 def redact(url: str) -> str:
-    """The URL with any `user:password@` replaced by `***@`, for logs and status."""
-    return re.sub(r"://[^/@]*@", "://***@", url)
+    """The URL with any `user:password@` replaced by `***@`, for logs and status: everything
+    after `://` up to the last `@` before a query, so that a password holding an `@` or a `/`
+    (cameras allow both) is hidden whole; a URL with an `@` in its path loses its host from
+    view too, never a secret."""
+    return re.sub(r"://[^?#]*@", "://***@", url)
 
 
 def hide_url_password(url: str) -> str:

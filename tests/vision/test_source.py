@@ -43,12 +43,15 @@ from tests.polling import wait_for
 # so a test can tell the server before a restart from the one after (`clock`: each frame shows
 # the time it was sent instead, see `sent_ms`). `stall` sends 40 frames and
 # then holds the connection open without sending more; `auth` wants Basic root:pass first,
-# `digest` wants Digest root:pass (RFC 2617, qop=auth, MD5: an Axis camera's default); `tls`
+# `digest` wants Digest root:pass (RFC 2617, qop=auth, MD5: an Axis camera's default), both with
+# the password given after the mode instead of `pass` when there is one; `tls`
 # serves HTTPS with the certificate and key given after the mode (a camera's self-signed one).
 MJPEG_SERVER = r"""
-import hashlib, re, sys, time, cv2, numpy as np
+import base64, hashlib, re, sys, time, cv2, numpy as np
 from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
 port, level, mode = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+password = sys.argv[4] if mode in ("auth", "digest") and len(sys.argv) > 4 else "pass"
+basic = "Basic " + base64.b64encode(f"root:{password}".encode()).decode()
 jpeg = cv2.imencode(".jpg", np.full((120, 160, 3), level, np.uint8))[1].tobytes()
 md5 = lambda text: hashlib.md5(text.encode()).hexdigest()
 def clock_jpeg():  # the send time, ms mod 65536, as four bands of grey 16 * hex digit + 8
@@ -59,7 +62,7 @@ def clock_jpeg():  # the send time, ms mod 65536, as four bands of grey 16 * hex
 REALM, NONCE = "AXIS_ACCC8E000000", "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 def digest_ok(header, method, path):
     f = dict(re.findall(r'(\w+)="?([^",]*)"?', header.partition(" ")[2]))
-    ha1, ha2 = md5(f"root:{REALM}:pass"), md5(f"{method}:{f.get('uri', '')}")
+    ha1, ha2 = md5(f"root:{REALM}:{password}"), md5(f"{method}:{f.get('uri', '')}")
     want = md5(f"{ha1}:{NONCE}:{f.get('nc')}:{f.get('cnonce')}:auth:{ha2}")
     return (header.startswith("Digest ") and f.get("uri") == path and f.get("nonce") == NONCE
             and f.get("qop") == "auth" and f.get("response") == want)
@@ -73,7 +76,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        if mode == "auth" and given != "Basic cm9vdDpwYXNz":
+        if mode == "auth" and given != basic:
             self.send_response(401)
             self.send_header("WWW-Authenticate", 'Basic realm="AXIS_ACCC8E000000"')
             self.send_header("Content-Length", "0")
@@ -555,6 +558,10 @@ def test_a_stable_camera_name_opens_the_device_it_links_to(tmp_path: Path) -> No
         ("rtsp://u:p@h/x", "rtsp://***@h/x"),
         ("http://h:8080/axis-cgi/mjpg/video.cgi", "http://h:8080/axis-cgi/mjpg/video.cgi"),
         ("https://user@h/a?b=c", "https://***@h/a?b=c"),
+        # a password holding an `@` showed its end; one holding a `/` was shown whole
+        ("rtsp://root:p@ss@cam/axis-media/media.amp", "rtsp://***@cam/axis-media/media.amp"),
+        ("rtsp://root:p/ss@cam/axis-media/media.amp", "rtsp://***@cam/axis-media/media.amp"),
+        ("http://cam/a?mail=u@example.com", "http://cam/a?mail=u@example.com"),
     ],
 )
 def test_redact_hides_credentials(url: str, shown: str) -> None:
@@ -702,14 +709,28 @@ def test_a_missing_camera_is_retried_until_closed() -> None:
     assert reader.levels == []
 
 
-@pytest.mark.parametrize("mode", ["auth", "digest"])
-def test_a_camera_that_wants_credentials_gets_them_from_the_url(tmp_path: Path, mode: str) -> None:
+@pytest.mark.parametrize(
+    ("mode", "password", "given"),
+    [
+        ("auth", "pass", "pass"),
+        ("digest", "pass", "pass"),
+        # a camera's password with an `@` and a `:` as typed (its end was shown in the name,
+        # the log and the status), and one with a `/` given percent-encoded, as it must be
+        ("auth", "p@ss:w0rd!", "p@ss:w0rd!"),
+        ("digest", "p@ss:w0rd!", "p@ss:w0rd!"),
+        ("digest", "p@ss/w0rd", "p%40ss%2Fw0rd"),
+    ],
+)
+def test_a_camera_that_wants_credentials_gets_them_from_the_url(
+    tmp_path: Path, mode: str, password: str, given: str
+) -> None:
     """Basic, or Digest as an Axis camera asks by default: answered from the URL's login."""
     port = free_port()
-    server = serve_mjpeg(tmp_path, port, level=120, mode=mode)
-    url = f"http://root:pass@127.0.0.1:{port}/axis-cgi/mjpg/video.cgi?resolution=320x240"
+    server = serve_mjpeg(tmp_path, port, 120, mode, password)
+    url = f"http://root:{given}@127.0.0.1:{port}/axis-cgi/mjpg/video.cgi?resolution=320x240"
     source = open_source(url)
-    assert isinstance(source, LiveSource) and "pass" not in source.name
+    assert isinstance(source, LiveSource)
+    assert source.name == f"http://***@127.0.0.1:{port}/axis-cgi/mjpg/video.cgi?resolution=320x240"
     reader = Reader(source)
     try:
         wait_for(lambda: len(reader.levels) >= 3, 10, "frames after authenticating")
