@@ -31,7 +31,7 @@ from footfall.api.params import ParamsStore
 from footfall.api.setup_page import install_setup_page
 from footfall.api.users import build_credentials
 from footfall.api.view import install_view
-from footfall.config import ServerSettings, hide_url_password, read_toml
+from footfall.config import ServerSettings, hide_url_password, read_toml, redact
 from footfall.errors import BadRequest
 from footfall.http1 import protocol_class
 from footfall.ingest import Ingest
@@ -182,7 +182,7 @@ def start_source(settings: ServerSettings, params: ParamsStore, ingest: Ingest) 
     start = getattr(pipeline, "start_counting", None)
     if start is None:
         raise BadRequest(
-            f"--source {settings.source}: this build cannot count video yet "
+            f"--source {redact(settings.source)}: this build cannot count video yet "
             "(footfall.pipeline.start_counting is missing); use --source none"
         )
     handle: CountingHandle = start(
