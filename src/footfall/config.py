@@ -246,6 +246,8 @@ def hide_url_password(url: str) -> str:
         password = parts.password
     except ValueError:  # not a URL urllib can take apart: hide whatever stands before an @
         return redact(url)
+    if "@" in parts.path:  # a password holding a `/` (not encoded): its end reads as the path
+        return redact(url)
     netloc = parts.netloc
     if password is not None:
         user, _, host = netloc.rpartition("@")

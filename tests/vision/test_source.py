@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 import pytest
 
-from footfall.config import Params, redact
+from footfall.config import Params, hide_url_password, redact
 from footfall.errors import BadRequest
 from footfall.pipeline import check_source
 from footfall.vision.filesource import FileClock, FileSource, same_rate, stamped_rate
@@ -566,6 +566,21 @@ def test_a_stable_camera_name_opens_the_device_it_links_to(tmp_path: Path) -> No
 )
 def test_redact_hides_credentials(url: str, shown: str) -> None:
     assert redact(url) == shown
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("http://hook:s3cr%40t@h:9/in?x=1", "http://hook:***@h:9/in?x=1"),
+        ("http://hook:s3cr@t@h:9/in", "http://hook:***@h:9/in"),
+        # a `/` in the password, not encoded: urllib reads "s3" as the password, "cr@h" as path
+        ("http://hook:s3/cr@h:9/in", "http://***@h:9/in"),
+        ("postgresql://u:pw@db/footfall?password=x", "postgresql://u:***@db/footfall?password=***"),
+        ("http://h/in", "http://h/in"),
+    ],
+)
+def test_hide_url_password_hides_the_password_whole(url: str, shown: str) -> None:
+    assert hide_url_password(url) == shown
 
 
 def test_backoff_grows_is_capped_and_jittered() -> None:
