@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from footfall.api.params import ParamsStore
 from footfall.cli import app
-from footfall.server import STORE_FILE
+from footfall.server import STORE_FILE, load_settings
 from footfall.store.sqlite import SQLiteStore
 
 runner = CliRunner()
@@ -145,6 +145,37 @@ def test_check_config_says_what_is_wrong(tmp_path: Path, text: str, expected: st
     result = runner.invoke(app, ["check-config", str(config)])
     assert result.exit_code == 2
     assert expected in result.output
+
+
+def test_a_home_directory_path_is_the_home_directorys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A TOML file, a systemd unit or `--data=~/…` get no shell to expand `~`: it named a
+    # directory called `~` beside the config file (or in the working directory).
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    (home / "users.toml").write_text('[[users]]\nname = "root"\npassword = "pass"\n')
+    config = tmp_path / "etc" / "footfall.toml"
+    config.parent.mkdir()
+    config.write_text(
+        'data = "~/footfall-data"\nusers_file = "~/users.toml"\nsource = "~/door.mp4"\n'
+        'detector = "~/people.onnx"\n'
+    )
+    settings = load_settings(config, {})
+    assert settings.data == home / "footfall-data"
+    assert settings.users_file == home / "users.toml"
+    assert (settings.source, settings.detector) == (
+        str(home / "door.mp4"),
+        str(home / "people.onnx"),
+    )
+    flags = load_settings(None, {"data": "~/other", "source": "synthetic", "detector": "net"})
+    assert (flags.data, flags.source, flags.detector) == (home / "other", "synthetic", "net")
+    url = load_settings(None, {"source": "rtsp://u:p@cam/~x"}).source
+    assert url == "rtsp://u:p@cam/~x"
+    relative = tmp_path / "etc" / "plain.toml"
+    relative.write_text('data = "counts"\n')
+    assert load_settings(relative, {}).data == tmp_path / "etc" / "counts"  # as before
 
 
 def test_check_config_users_and_params_files(tmp_path: Path) -> None:

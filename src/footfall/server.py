@@ -64,14 +64,30 @@ class CountingHandle(Protocol):
         ...
 
 
+PATH_KEYS = ("data", "users_file", "source", "detector")  # settings that may name a file
+
+
 def read_config_file(path: Path) -> dict[str, Any]:
-    """The TOML config file as a dict; relative paths in it are relative to the file."""
+    """The TOML config file as a dict; relative paths in it are relative to the file, and
+    `~/…` is the home directory's."""
     data = read_toml(path, "config file")
-    for key in ("data", "users_file", "source", "detector"):
-        value = data.get(key)
+    for key in PATH_KEYS:
+        value = home_expanded(key, data.get(key))
         if isinstance(value, str) and value.strip() and _names_a_relative_file(key, value):
-            data[key] = str(path.parent / value)
+            value = str(path.parent / value)
+        if key in data:
+            data[key] = value
     return data
+
+
+def home_expanded(key: str, value: Any) -> Any:
+    """A path setting's `~/…` (or `~user/…`) in the home directory, as a shell would put it: a
+    TOML file, a systemd unit or `--data=~/…` get no shell's expansion, and `~` became a
+    directory of that name in the working directory."""
+    text = str(value).strip() if isinstance(value, str | Path) else ""
+    if key in PATH_KEYS and text.startswith("~") and _names_a_relative_file(key, text):
+        return os.path.expanduser(text)
+    return value
 
 
 def _names_a_relative_file(key: str, value: str) -> bool:
@@ -98,7 +114,9 @@ def settings_sentence(exc: ValidationError, where: str) -> str:
 def load_settings(config_file: Path | None, overrides: Mapping[str, Any]) -> ServerSettings:
     """ServerSettings from the config file (if any) with `overrides` (non-None values) on top."""
     data: dict[str, Any] = read_config_file(config_file) if config_file is not None else {}
-    data.update({key: value for key, value in overrides.items() if value is not None})
+    data.update(
+        {key: home_expanded(key, value) for key, value in overrides.items() if value is not None}
+    )
     where = str(config_file) if config_file is not None else "settings"
     try:
         settings = ServerSettings.model_validate(data)
