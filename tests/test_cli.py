@@ -67,6 +67,18 @@ def test_replay_adds_passages_in_the_counter_zone(tmp_path: Path) -> None:
     assert 1509237000 in minutes  # 2017-10-29 02:30 CEST = 00:30 UTC
 
 
+def test_replay_takes_data_in_the_home_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    csv = tmp_path / "p.csv"
+    csv.write_text("time,direction\n2017-05-12 08:00:00,in\n")
+    result = runner.invoke(app, ["replay", "--data=~/counts", str(csv)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "counts" / STORE_FILE).is_file() and not (tmp_path / "~").exists()
+
+
 BAD_CSV = [
     ("", "line 1: the file is empty"),
     ("when,direction\n", "line 1: the header must name the columns time and direction"),

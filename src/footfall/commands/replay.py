@@ -56,6 +56,7 @@ def replay(
 
     try:
         settings = load_settings(None, {"data": data, "store": store, "serial": serial})
+        data = settings.data  # `--data=~/…` in the home directory, as serve takes it
         zone = counter_zone(ParamsStore.load(data).current)
         passages = read_passages(file, zone)
         check_data_dir(data)
