@@ -190,6 +190,24 @@ def test_a_home_directory_path_is_the_home_directorys(
     assert load_settings(relative, {}).data == tmp_path / "etc" / "counts"  # as before
 
 
+def test_files_saved_with_a_byte_order_mark_are_read(tmp_path: Path) -> None:
+    # Notepad saves UTF-8 with a BOM: the TOML config, the users file and a hand-edited
+    # params.json were "not valid TOML" / "not valid JSON" for it.
+    users = tmp_path / "users.toml"
+    users.write_text('[[user]]\nname = "root"\npassword = "pass"\n', encoding="utf-8-sig")
+    config = tmp_path / "footfall.toml"
+    config.write_text('port = 8081\nusers_file = "users.toml"\n', encoding="utf-8-sig")
+    result = runner.invoke(app, ["check-config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert load_settings(config, {}).port == 8081
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "params.json").write_text('{"Counter": {"Height": 300}}', encoding="utf-8-sig")
+    assert ParamsStore.load(data).current.Counter.Height == 300
+    result = runner.invoke(app, ["check-config", str(data / "params.json")])
+    assert result.exit_code == 0, result.output
+
+
 def test_check_config_users_and_params_files(tmp_path: Path) -> None:
     users = tmp_path / "users.toml"
     users.write_text('[[user]]\nname = "root"\nlevel = "admin"\npassword = "x"\n')

@@ -33,7 +33,7 @@ ROTATIONS = (0, 90, 180, 270)  # Counter.Rotation: the picture turned clockwise 
 def read_toml(path: Path, what: str) -> dict[str, Any]:
     """A TOML file as a dict; BadRequest names `what` ("config file", "users file") and why."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))  # a BOM (Notepad) is no error
     except OSError as exc:
         raise BadRequest(f"{what} {path}: {exc.strerror or exc}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -44,6 +46,14 @@ def test_reads_a_good_file() -> None:
     truth = GroundTruth.from_json(GOOD)
     assert (truth.true_in, truth.true_out, truth.area.ylast) == (2, 1, 140)
     assert truth.events[1] == TrueEvent(40, "out")
+
+
+def test_a_file_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    # Notepad and Excel save UTF-8 with a BOM; json refused it ("Unexpected UTF-8 BOM").
+    path = tmp_path / "truth.json"
+    path.write_text(json.dumps(GOOD), encoding="utf-8-sig")
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert GroundTruth.load(path) == GroundTruth.from_json(GOOD)
 
 
 @pytest.mark.parametrize(

@@ -170,7 +170,7 @@ class ParamsStore:
         if not path.exists():
             return cls(Params(), path)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(path.read_text(encoding="utf-8-sig"))  # a BOM from an editor
         except (OSError, ValueError) as exc:
             raise BadRequest(f"{path}: cannot read the stored parameters: {exc}") from None
         try:

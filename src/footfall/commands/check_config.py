@@ -26,7 +26,7 @@ def check_config(
     from footfall.server import check_settings, load_settings
 
     try:
-        text = file.read_text(encoding="utf-8")
+        text = file.read_text(encoding="utf-8-sig")  # a BOM (Notepad) is no error
     except (OSError, UnicodeDecodeError) as exc:
         typer.echo(f"{file}: cannot read it: {exc}", err=True)
         raise typer.Exit(2) from None

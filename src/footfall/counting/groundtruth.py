@@ -76,7 +76,7 @@ class GroundTruth:
         `frame_size` (the video's width, height) stands in for a `width` or `height` the file
         leaves out, at its top level or in its `area`."""
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
+            raw = json.loads(path.read_text(encoding="utf-8-sig"))  # a BOM (Notepad, Excel)
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise BadRequest(f"cannot read ground truth {path}: {exc}") from exc
         return cls.from_json(raw, frame_size)
