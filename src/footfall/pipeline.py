@@ -34,7 +34,7 @@ from footfall.errors import BadRequest
 from footfall.ingest import Ingest
 from footfall.sizereport import SizeReport
 from footfall.store.base import Passage
-from footfall.vision.filesource import NO_FRAMES, image_sequence
+from footfall.vision.filesource import NO_FRAMES, frames_pattern, image_sequence
 from footfall.vision.livesource import LiveSource, backoff_delay
 from footfall.vision.orient import turned
 from footfall.vision.sizestate import SizeMemory
@@ -420,6 +420,12 @@ def check_source(source: str) -> None:
         return
     spec = file_path(spec)
     if not Path(spec).is_file() and not image_sequence(Path(spec)):
+        pattern = frames_pattern(Path(spec)) if Path(spec).is_dir() else None
+        if pattern is not None:
+            raise BadRequest(
+                f"--source {source}: a directory; for the frames in it give their pattern: "
+                f"'{pattern}'"
+            )
         raise BadRequest(
             f"--source {source}: no such video file (or give synthetic, a URL, or a camera: "
             "a device index like 0 or a path like /dev/video0)"

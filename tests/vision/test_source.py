@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import random
+import re
 import socket
 import subprocess
 import sys
@@ -21,7 +22,13 @@ import pytest
 from footfall.config import Params, hide_url_password, redact
 from footfall.errors import BadRequest
 from footfall.pipeline import check_source
-from footfall.vision.filesource import FileClock, FileSource, same_rate, stamped_rate
+from footfall.vision.filesource import (
+    FileClock,
+    FileSource,
+    frames_pattern,
+    same_rate,
+    stamped_rate,
+)
 from footfall.vision.livesource import (
     LiveSource,
     PacedClock,
@@ -33,7 +40,7 @@ from footfall.vision.livesource import (
     stream_opener,
     stream_timing,
 )
-from footfall.vision.offline import count_file
+from footfall.vision.offline import count_file, open_video
 from footfall.vision.source import Source, open_source, source_kind
 from footfall.vision.synthetic import SyntheticSource
 from footfall.vision.types import Frame
@@ -230,6 +237,27 @@ def test_an_image_sequence_is_served_at_the_rate_given(
     assert isinstance(open_source(pattern, paced=False).start_time, datetime)  # the folder's
     with pytest.raises(BadRequest, match="no frames match that pattern"):
         check_source(str(tmp_path / "%03d.jpg"))
+    # the folder itself: the pattern to give is named
+    with pytest.raises(BadRequest, match=re.escape(f"give their pattern: '{pattern}'")):
+        check_source(str(tmp_path))
+    with pytest.raises(BadRequest, match=re.escape(f"give their pattern: '{pattern}'")):
+        open_video(tmp_path)
+
+
+def test_the_pattern_of_a_folder_of_frames_is_its_commonest_name_shape(tmp_path: Path) -> None:
+    for i in range(1, 4):
+        (tmp_path / f"cam1_{i:06d}.JPG").touch()
+    (tmp_path / "cam1_000004.jpg.bak").touch()
+    (tmp_path / "notes.txt").touch()
+    (tmp_path / "100%_1.png").touch()
+    assert frames_pattern(tmp_path) == tmp_path / "cam1_%06d.JPG"
+    (tmp_path / "sub").mkdir()
+    assert frames_pattern(tmp_path / "sub") is None
+    assert frames_pattern(tmp_path / "missing") is None
+    only = tmp_path / "only"
+    only.mkdir()
+    (only / "100%_1.png").touch()
+    assert frames_pattern(only) == only / "100%%_%01d.png"  # a % in a name is escaped
 
 
 @pytest.fixture

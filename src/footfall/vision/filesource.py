@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import itertools
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -48,6 +49,28 @@ NO_FRAMES = (
     "no frames match that pattern (an image sequence's first frame is numbered 0 to 4: "
     "frames/%05d.jpg names frames/00000.jpg, frames/00001.jpg, ...)"
 )
+
+
+FRAME_NAME = re.compile(r"^(.*?)(\d+)(\.(?:jpe?g|png|bmp|tiff?|webp|pgm|ppm))$", re.IGNORECASE)
+
+
+def frames_pattern(folder: Path) -> Path | None:
+    """The pattern of the numbered images in `folder` (`folder/seq_%06d.jpg`: the most common
+    name shape there), None when it holds none: what to give for a folder of frames."""
+    shapes: dict[tuple[str, int, str], int] = {}
+    try:
+        names = [p.name for p in folder.iterdir()]
+    except OSError:
+        return None
+    for name in names:
+        found = FRAME_NAME.match(name)
+        if found:
+            shape = (found.group(1), len(found.group(2)), found.group(3))
+            shapes[shape] = shapes.get(shape, 0) + 1
+    if not shapes:
+        return None
+    prefix, digits, ext = max(shapes, key=lambda shape: shapes[shape])
+    return folder / f"{prefix.replace('%', '%%')}%0{digits}d{ext}"
 
 
 def image_sequence(path: Path) -> bool:

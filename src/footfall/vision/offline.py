@@ -25,7 +25,7 @@ from footfall.errors import BadRequest
 from footfall.store.base import Passage
 from footfall.vision.analyzer import Analyzer
 from footfall.vision.detect import Detector
-from footfall.vision.filesource import NO_FRAMES, file_clock, image_sequence
+from footfall.vision.filesource import NO_FRAMES, file_clock, frames_pattern, image_sequence
 from footfall.vision.orient import turned
 from footfall.vision.person import people_small, person_share, told_height_cm
 from footfall.vision.source import file_path
@@ -135,7 +135,10 @@ def open_video(path: Path) -> cv2.VideoCapture:
     elif not path.exists():
         why = "there is no such file"
     elif path.is_dir():
-        why = "it is a directory"
+        pattern = frames_pattern(path)
+        why = "it is a directory" + (
+            f"; for the frames in it give their pattern: '{pattern}'" if pattern else ""
+        )
     elif path.is_file() and path.stat().st_size == 0:
         why = "the file is empty"
     else:
