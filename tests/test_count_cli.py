@@ -186,6 +186,28 @@ def test_a_whole_cntpos_object_in_its_own_size_is_scaled(bus: Path) -> None:
     assert json.loads(doubled.stdout)["passages"] == json.loads(plain.stdout)["passages"]
 
 
+def test_a_counters_saved_cntpos_file_is_an_area(bus: Path, tmp_path: Path) -> None:
+    """`curl …?cntpos.json > cntpos.json`, then `--area cntpos.json`: a recording counted with
+    the counter's own area (it was "must be seven integers"); a BOM from an editor is no
+    error, and a file that holds something else, or none at all, gets a sentence."""
+    area = '{"width":640,"height":480,"left":0,"right":640,"top":200,"bottom":280,'
+    area += '"yfirst":200,"ylast":280,"radius":0}'
+    saved = tmp_path / "cntpos.json"
+    saved.write_text(area, encoding="utf-8-sig")
+    from_file = run("count", str(bus), "--area", str(saved), "--json")
+    plain = run("count", str(bus), "--area", "0,320,100,140,100,140,0", "--json")
+    assert from_file.returncode == plain.returncode == 0, from_file.stderr
+    assert json.loads(from_file.stdout)["passages"] == json.loads(plain.stdout)["passages"]
+    other = tmp_path / "other.csv"
+    other.write_text("time,direction\n")
+    for given, said in (
+        (other, "the file must hold a cntpos.json object"),
+        (tmp_path / "none.json", "or a file holding one (there is no such file)"),
+    ):
+        done = run("count", str(bus), "--area", str(given))
+        assert done.returncode == 2 and said in done.stderr, done.stderr
+
+
 def test_an_out_file_that_cannot_be_written_is_a_sentence(bus: Path, tmp_path: Path) -> None:
     """--out into a missing directory (or a directory) was a traceback after the whole count."""
     for out, message in [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -29,8 +30,9 @@ AREA_KEYS = ("left", "right", "top", "bottom", "yfirst", "ylast", "radius")
 
 
 def parse_area(text: str) -> dict[str, int]:
-    """`left,right,top,bottom,yfirst,ylast,radius` or a cntpos.json object -> area fields."""
-    text = text.strip()
+    """`left,right,top,bottom,yfirst,ylast,radius`, a cntpos.json object, or a file holding one
+    (as `curl …?cntpos.json > cntpos.json` saves a counter's) -> area fields."""
+    text = _area_text(text.strip())
     try:
         if text.startswith("{"):
             raw = json.loads(text)
@@ -49,6 +51,30 @@ def parse_area(text: str) -> dict[str, int]:
     if len(values) != len(AREA_KEYS):
         raise BadRequest(f"--area needs {len(AREA_KEYS)} integers ({','.join(AREA_KEYS)})")
     return dict(zip(AREA_KEYS, values, strict=True))
+
+
+def _area_text(text: str) -> str:
+    """The `--area` text itself, or the object the file it names holds."""
+    if not text or text.startswith("{") or AREA_LIST.match(text):
+        return text
+    path = Path(text).expanduser()
+    if not path.is_file():
+        if "," in text:  # meant as integers: parse_area says what is wrong with them
+            return text
+        raise BadRequest(
+            f"--area {text}: give seven integers, a cntpos.json object, or a file holding one"
+            " (there is no such file)"
+        )
+    try:
+        held = path.read_text(encoding="utf-8-sig").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadRequest(f"--area {path}: cannot read it: {exc}") from None
+    if not held.startswith("{"):
+        raise BadRequest(f"--area {path}: the file must hold a cntpos.json object")
+    return held
+
+
+AREA_LIST = re.compile(r"^[\s\d,+-]*$")  # what `--area` as integers looks like (right or wrong)
 
 
 def _integer(key: str, value: object) -> int:
@@ -292,7 +318,8 @@ def count(
         str | None,
         typer.Option(
             help="left,right,top,bottom,yfirst,ylast,radius in pixels of the video, or a "
-            "cntpos.json object (scaled when it gives its own width/height); default: the Area "
+            "cntpos.json object (scaled when it gives its own width/height) or a file holding "
+            "one (a counter's saved cntpos.json); default: the Area "
             "defaults of params.json"
         ),
     ] = None,
