@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from footfall.api.params import ParamsStore
 from footfall.cli import app
-from footfall.server import STORE_FILE, load_settings
+from footfall.config import ServerSettings
+from footfall.server import STORE_FILE, load_settings, unused_source_options
 from footfall.store.sqlite import SQLiteStore
 
 runner = CliRunner()
@@ -206,6 +207,26 @@ def test_files_saved_with_a_byte_order_mark_are_read(tmp_path: Path) -> None:
     assert ParamsStore.load(data).current.Counter.Height == 300
     result = runner.invoke(app, ["check-config", str(data / "params.json")])
     assert result.exit_code == 0, result.output
+
+
+def test_loop_and_source_fps_say_when_the_source_is_not_a_file(tmp_path: Path) -> None:
+    # They were ignored without a word for a stream, a camera or the synthetic scene.
+    stream = ServerSettings(source="rtsp://u:p@cam/axis-media/media.amp", loop=True, source_fps=15)
+    assert unused_source_options(stream) == [
+        "--loop loops a video file; a stream is not one: it is not looped",
+        "--source-fps sets a video file's frame rate; a stream is timed by its own frames: "
+        "it is not used",
+    ]
+    assert unused_source_options(ServerSettings(source="synthetic", loop=True)) == [
+        "--loop loops a video file; the synthetic scene is not one: it is not looped"
+    ]
+    assert unused_source_options(ServerSettings(source="0", source_fps=10)) == [
+        "--source-fps sets a video file's frame rate; a camera is timed by its own frames: "
+        "it is not used"
+    ]
+    clip = tmp_path / "door.mp4"
+    assert unused_source_options(ServerSettings(source=str(clip), loop=True, source_fps=15)) == []
+    assert unused_source_options(ServerSettings(source="rtsp://cam/x")) == []
 
 
 def test_check_config_users_and_params_files(tmp_path: Path) -> None:

@@ -203,6 +203,8 @@ def start_source(settings: ServerSettings, params: ParamsStore, ingest: Ingest) 
             f"--source {redact(settings.source)}: this build cannot count video yet "
             "(footfall.pipeline.start_counting is missing); use --source none"
         )
+    for note in unused_source_options(settings):
+        log.warning("%s", note)
     handle: CountingHandle = start(
         settings.source,
         settings.loop,
@@ -213,6 +215,27 @@ def start_source(settings: ServerSettings, params: ParamsStore, ingest: Ingest) 
         source_fps=settings.source_fps,
     )
     return handle
+
+
+def unused_source_options(settings: ServerSettings) -> list[str]:
+    """What `--loop` and `--source-fps` do not do for a source that is not a file: a sentence
+    each (they were ignored without a word)."""
+    from footfall.vision.source import source_kind
+
+    kind = source_kind(settings.source)
+    if kind == "file":
+        return []
+    what = {"stream": "a stream", "camera": "a camera", "synthetic": "the synthetic scene"}
+    source = what.get(kind, kind)
+    notes = []
+    if settings.loop:
+        notes.append(f"--loop loops a video file; {source} is not one: it is not looped")
+    if settings.source_fps is not None:
+        notes.append(
+            f"--source-fps sets a video file's frame rate; {source} is timed by its own "
+            "frames: it is not used"
+        )
+    return notes
 
 
 def open_store(url: str, data: Path, serial: str) -> Store:
