@@ -719,16 +719,11 @@ def bus_frames(bus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bus clip as an image sequence, one JPEG a frame (as datasets come): the pattern."""
     import cv2
 
+    from tests.real.resample import decoded
+
     folder = tmp_path_factory.mktemp("frames")
-    capture = cv2.VideoCapture(str(bus))
-    index = 0
-    while True:
-        ok, image = capture.read()
-        if not ok:
-            break
+    for index, image in enumerate(decoded(bus)):
         cv2.imwrite(str(folder / f"{index:05d}.jpg"), image, [cv2.IMWRITE_JPEG_QUALITY, 95])
-        index += 1
-    capture.release()
     return folder / "%05d.jpg"
 
 
