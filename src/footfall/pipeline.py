@@ -419,8 +419,9 @@ def check_source(source: str) -> None:
     if source_kind(spec) in ("stream", "camera"):
         return
     spec = file_path(spec)
-    if not Path(spec).is_file() and not image_sequence(Path(spec)):
-        pattern = frames_pattern(Path(spec)) if Path(spec).is_dir() else None
+    sequence = image_sequence(Path(spec))
+    if not Path(spec).is_file() and not sequence:
+        pattern = frames_pattern(Path(spec))  # None unless a folder of numbered images
         if pattern is not None:
             raise BadRequest(
                 f"--source {source}: a directory; for the frames in it give their pattern: "
@@ -435,7 +436,7 @@ def check_source(source: str) -> None:
         if not capture.isOpened():
             raise BadRequest(
                 f"--source {source}: {NO_FRAMES}"
-                if image_sequence(Path(spec))
+                if sequence
                 else f"--source {source}: OpenCV cannot decode it as video (not a video, or an "
                 "empty or truncated one)"
             )
