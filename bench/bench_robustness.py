@@ -14,10 +14,11 @@ as CCTV recorders stamp it (bottom left, to the tenth of a second), or under a l
 10 % at 5 Hz (a camera at 25 fps under 60 Hz lamps) or an exposure stepping by 12 % every 3 s,
 or as a 1280x720 or 1920x1080 camera would show the doorway (the clip enlarged to the picture's
 height, plain floor either side: a 16:9 picture, its door under a third of the width), or as
-a camera's MJPEG stream at JPEG quality 20 gives it (blocks, ringing, banded shading), or from a
-camera mounted the other way round (the picture turned by 180°, the area and the `in` direction
-with it: no way of the picture is favoured), or through a wide-angle lens (barrel distortion: a
-corner shows what lay 30 % further out, the edges squeezed; the area where the lens shows it).
+a camera's MJPEG stream at JPEG quality 20 or 10 gives it (blocks, ringing, banded shading), or
+from a camera mounted the other way round (the picture turned by 180°, the area and the `in`
+direction with it: no way of the picture is favoured), or through a wide-angle lens (barrel
+distortion: a corner shows what lay 30 % further out, the edges squeezed; the area where the lens
+shows it).
 
 Every variant feeds its frames to a fresh `Analyzer` with the clip's area (scaled by the analyzer
 to the frame size) and the variant's frame rate. Prints counted in/out per clip and variant, and
@@ -109,6 +110,7 @@ VARIANTS = (
     Variant("1280x720 cam", wide=(1280, 720)),
     Variant("1920x1080 cam", wide=(1920, 1080)),
     Variant("MJPEG q 20", jpeg=20),
+    Variant("MJPEG q 10", jpeg=10),
     Variant("turned 180°", turned=True),
     Variant("wide lens 0.3", barrel=0.3),
 )

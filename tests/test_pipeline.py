@@ -710,6 +710,31 @@ def test_the_status_says_whether_the_camera_shakes(
     assert handle.status()["shaking"] is (jitter_px > 0)
 
 
+@pytest.mark.parametrize("quality", [0, 10])
+def test_the_status_says_whether_the_picture_is_heavily_compressed(
+    store: SQLiteStore, tmp_path: Path, quality: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Our synthetic scene recorded from a camera's MJPEG stream at JPEG quality 10 (its 8x8
+    blocks baked in): the status says the picture is blocky, and the log says so once; recorded
+    as it is, neither."""
+    clip = tmp_path / "clip.avi"
+    writer = cv2.VideoWriter(str(clip), cv2.VideoWriter.fourcc(*"MJPG"), 15.0, (320, 240))
+    for frame in itertools.islice(scenario("single", 0).frames(), 40):
+        image = frame.image
+        if quality:
+            _, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+            image = cv2.imdecode(data, cv2.IMREAD_COLOR)
+        writer.write(image)
+    writer.release()
+    with caplog.at_level(logging.INFO, logger="footfall.pipeline"):
+        handle = start_counting(str(clip), False, Holder(), Ingest(store), paced=False)
+        handle.join(60)
+    assert handle.status()["state"] == "finished"
+    assert handle.status()["blocky"] is bool(quality)
+    said = [r for r in caplog.records if "8x8 blocks" in r.getMessage()]
+    assert len(said) == (1 if quality else 0)
+
+
 class Pausing(ScaleAnalyzer):
     """The real analyzer, stopping in the middle of its third frame (after its person size was
     set to 99 px, before the frame is done) until told to go on."""

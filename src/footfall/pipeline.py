@@ -151,6 +151,7 @@ class CountingHandle:
         self._latest: View | None = None
         self._size = SizeReport()  # the person width counted with, for status and log
         self._shaking: bool | None = None  # whether the last frame was moved back (shake)
+        self._blocky: bool | None = None  # whether the picture is heavily compressed
         self._thread = threading.Thread(target=self._run, name=f"counting {name}", daemon=True)
 
     def start(self) -> CountingHandle:
@@ -201,6 +202,9 @@ class CountingHandle:
             # whether the camera shakes and its frames are moved back before counting (a camera
             # on an idling vehicle; docs/vision.md "A shaking camera"); None before the first frame
             "shaking": self._shaking,
+            # whether the picture shows the 8x8 blocks of a heavily compressed stream (MJPEG at a
+            # low quality): counted with a raised noise floor (docs/video.md); None before a frame
+            "blocky": self._blocky,
             "errors": self.errors,
             "last_error": self.last_error,
             "last_error_time": self.last_error_time.isoformat() if self.last_error_time else None,
@@ -318,10 +322,23 @@ class CountingHandle:
             self._commit(self._safe(partial(analyzer.process, frame), []))
             self._size.read(analyzer, int(frame.image.shape[1]), params.Counter)
             self._shaking = bool(getattr(analyzer, "shaking", False))
+            self._follow_blocky(bool(getattr(analyzer, "blocky", False)))
             self._latest = View(frame.image, frame.index, list(getattr(analyzer, "tracks", ())))
             if time.monotonic() - self._size_saved >= SIZE_SAVE_S:
                 self._save_size(analyzer)
         return params
+
+    def _follow_blocky(self, blocky: bool) -> None:
+        """Keep whether the picture is blocky, and say so in the log when it turns."""
+        if blocky and not self._blocky:
+            log.warning(
+                "the picture from %s shows the 8x8 blocks of a heavily compressed stream: counted "
+                "with a raised noise floor; a higher quality (lower compression) counts better",
+                self.name,
+            )
+        elif self._blocky and not blocky:
+            log.info("the picture from %s no longer shows compression blocks", self.name)
+        self._blocky = blocky
 
     def _save_size(self, analyzer: FrameAnalyzer) -> None:
         """Keep what the person-size learner has seen (`SizeMemory`, when there is one)."""

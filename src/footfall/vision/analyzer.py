@@ -254,6 +254,11 @@ class Analyzer:
         return self._main.shaking
 
     @property
+    def blocky(self) -> bool:
+        """Whether the picture is heavily compressed (`ScaleAnalyzer.blocky`)."""
+        return self._main.blocky
+
+    @property
     def person_px(self) -> float:
         """The person width counting uses now (`ScaleAnalyzer.person_px`)."""
         return self._main.person_px

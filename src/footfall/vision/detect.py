@@ -31,6 +31,7 @@ from footfall.vision.blobs import (
     people_in_blob,
     split_blob,
 )
+from footfall.vision.blocking import BLOCKY_VAR_MIN, MOG2_VAR_MIN, BlockWatch
 from footfall.vision.light import light_gain, moved_light
 from footfall.vision.motion import (
     MOG2_THRESHOLD,
@@ -123,6 +124,7 @@ class ForegroundDetector:
         self._gaps: deque[float] = deque(maxlen=SOURCE_GAPS)  # seconds between recent frames
         self._light_moves: deque[bool] = deque(maxlen=round(NOMINAL_FPS))  # levelled or not
         self._sizes = SizeLearner()
+        self._blocks = BlockWatch()  # a heavily compressed picture: MOG2's variance floor
         self._support = FlowSupport()  # where the optical flow is the people's own
         self._prior_px = 1.0
         self._reference_px = reference_width_px(WORK_WIDTH)
@@ -422,6 +424,8 @@ class ForegroundDetector:
         if self._shape != (w, h):
             self._size(w, h)
             self._model_frames = 0  # MOG2 starts afresh on frames of another size
+            self._blocks.reset()
+        self._follow_blocks(image)
         small = shrink(image, self._work)
         window = self._size_window()  # around the counting area
         rate = background_rate(
@@ -474,6 +478,17 @@ class ForegroundDetector:
         self._support.update(gray, mask, self.person_px)
         self.last_mask = mask
         return mask
+
+    def _follow_blocks(self, image: npt.NDArray[np.uint8]) -> None:
+        """MOG2's variance floor: raised while the picture is blocky (`vision/blocking.py`)."""
+        floor = BLOCKY_VAR_MIN if self._blocks.update(image) else MOG2_VAR_MIN
+        if self._bg.getVarMin() != floor:
+            self._bg.setVarMin(floor)
+
+    @property
+    def blocky(self) -> bool:
+        """Whether the picture is heavily compressed (8 x 8 blocks): `vision/blocking.py`."""
+        return self._blocks.blocky
 
     def detect(self, frame: Frame) -> Detections:
         """People in this frame, boxes in the frame's pixels."""

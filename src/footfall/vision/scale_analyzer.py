@@ -431,6 +431,12 @@ class ScaleAnalyzer:
         return self._steady.shaking
 
     @property
+    def blocky(self) -> bool:
+        """Whether the picture is heavily compressed (`vision/blocking.py`; detectors without a
+        background model: never)."""
+        return bool(getattr(self._detector, "blocky", False))
+
+    @property
     def person_px(self) -> float:
         """The person width counting uses now (px of the frame): the detector's boxes."""
         return self._person_px
