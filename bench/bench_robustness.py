@@ -78,6 +78,9 @@ class Variant(NamedTuple):
     jpeg: int = 0  # each frame JPEG-compressed at this quality (0: not): a low-bitrate MJPEG
     turned: bool = False  # the picture turned by 180° (a camera mounted the other way round)
     barrel: float = 0.0  # a wide-angle lens's barrel distortion of this strength (corners)
+    contrast: float = 1.0  # the grey levels' spread about mid-grey times this (tone curve)
+    gamma: float = 1.0  # then raised to this power (a camera's other gamma)
+    blur: float = 0.0  # a lens out of focus: a Gaussian blur of this many px
 
 
 VARIANTS = (
@@ -113,6 +116,10 @@ VARIANTS = (
     Variant("MJPEG q 10", jpeg=10),
     Variant("turned 180°", turned=True),
     Variant("wide lens 0.3", barrel=0.3),
+    Variant("contrast 0.8", contrast=0.8),
+    Variant("gamma 0.7", gamma=0.7),
+    Variant("gamma 1.4", gamma=1.4),
+    Variant("soft focus 2 px", blur=2.0),
 )
 
 
@@ -138,6 +145,9 @@ def count_variant(
     jpeg: int = 0,
     turned: bool = False,
     barrel: float = 0.0,
+    contrast: float = 1.0,
+    gamma: float = 1.0,
+    blur: float = 0.0,
 ) -> tuple[int, int]:
     """Counted (in, out) of `video` resized by `scale`, keeping every `stride`-th frame, or
     resampled to `rate` frames a second, after `empty_s` seconds of its empty doorway, every
@@ -150,7 +160,8 @@ def count_variant(
     enlarged to its height, plain floor either side), as a camera's MJPEG stream at `jpeg`
     quality gives them, turned by 180° (`turned`: the area and the `in` direction with it),
     through a wide-angle lens bulging the picture by `barrel` (a corner shows what lay that
-    share further out; the area where the lens shows it).
+    share further out; the area where the lens shows it), through another tone curve
+    (`contrast` about mid-grey, then `gamma`) or a lens out of focus (a blur of `blur` px).
     Returned as the clip's own (in, out): turned, what is counted `in` is the clip's `in`."""
     cv2.setNumThreads(1)
     capture = cv2.VideoCapture(str(video))
@@ -166,6 +177,10 @@ def count_variant(
         frames = alter.clocked(frames, fps)
     if beat > 0 or steps > 0 or switched != 0 or exposure != 1.0:
         frames = alter.lit(frames, fps, beat, steps, switched, exposure)
+    if contrast != 1.0 or gamma != 1.0:
+        frames = alter.graded(frames, contrast, gamma)
+    if blur > 0:
+        frames = alter.blurred(frames, blur)
     if knock > 0:
         frames = alter.knocked(frames, fps, knock)
     if grain > 0:

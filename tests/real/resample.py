@@ -7,6 +7,7 @@ camera running faster would see them). `empty_doorway` is the clip's scene with 
 as a 1280x720 or 1920x1080 camera would (with `widescreen_area`), `barrelled` through a
 wide-angle lens's barrel distortion (with `barrelled_area`); `clocked`
 has a recorder's clock burned in; `lit` is under a light that beats or an exposure that steps;
+`graded` through another tone curve (contrast, gamma), `blurred` out of focus;
 `written_lossy` writes a file that lost frames, the rest keeping
 their timestamps.
 
@@ -147,6 +148,28 @@ def lit(
         gain += switched * min(1.0, max(0.0, (t - SWITCH_AT_S) / SWITCH_S))
         gain *= exposure
         yield np.asarray(np.clip(image.astype(np.float32) * gain, 0, 255), np.uint8)
+
+
+def graded(
+    frames: Iterator[npt.NDArray[np.uint8]], contrast: float = 1.0, gamma: float = 1.0
+) -> Iterator[npt.NDArray[np.uint8]]:
+    """The frames through another camera's tone curve: the grey levels' spread about mid-grey
+    times `contrast` (a flatter or a punchier picture), then raised to `gamma` (above 1 darker
+    mid-tones, below 1 lighter, black and white kept)."""
+    levels = np.arange(256, dtype=np.float64)
+    levels = np.clip((levels - 128.0) * contrast + 128.0, 0.0, 255.0)
+    table = np.asarray(np.round(255.0 * (levels / 255.0) ** gamma), np.uint8)
+    for image in frames:
+        yield np.asarray(table[image], np.uint8)
+
+
+def blurred(
+    frames: Iterator[npt.NDArray[np.uint8]], sigma: float
+) -> Iterator[npt.NDArray[np.uint8]]:
+    """The frames through a lens a little out of focus (or misted): a Gaussian blur of `sigma`
+    px of the frame."""
+    for image in frames:
+        yield np.asarray(cv2.GaussianBlur(image, (0, 0), sigma), np.uint8)
 
 
 BEAT_HZ = 5.0
