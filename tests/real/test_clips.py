@@ -30,10 +30,12 @@ from tests.needs import unavailable
 from tests.real.resample import (
     barrelled,
     barrelled_area,
+    blurred,
     clocked,
     decoded,
     dropped,
     empty_doorway,
+    graded,
     grainy,
     jpeg,
     knocked,
@@ -529,6 +531,30 @@ def test_told_the_person_size_a_darker_or_dimming_picture_counts_alike() -> None
     assert abs(darker - as_is) <= 1 and abs(dimmed - as_is) <= 1, (
         f"as is {as_is}, exposed 0.7 {darker}, dimmed 30 % {dimmed}"
     )
+
+
+@pytest.mark.parametrize(
+    ("contrast", "gamma", "blur"), [(0.8, 1.0, 0.0), (1.0, 0.7, 0.0), (1.0, 1.4, 0.0), (1, 1, 2.0)]
+)
+def test_told_the_person_size_another_tone_curve_or_a_soft_lens_counts_alike(
+    contrast: float, gamma: float, blur: float
+) -> None:
+    """Another camera's tone curve (a flatter picture, lighter or darker mid-tones) or a lens
+    out of focus moves the learnt person size as a darker exposure does (tram 02 42, 47, 16, 20
+    for 23 learning it; docs/vision.md, "Tone curves and focus"); told the size, the count is
+    the one as the clip is, within one (27 / 26-27, measured 2026-12-05)."""
+    truth = GroundTruth.load(DATA / "tram_door_overhead_02.json")
+    video = clip_path(truth.video)
+    params = params_for(truth.area, truth.in_direction, 412, auto_size=False)
+
+    def counted(frames: Iterator[npt.NDArray[np.uint8]]) -> int:
+        s = count_timed(enumerate(frames), truth.fps, truth, params=params)
+        return s.counted_in + s.counted_out
+
+    frames = graded(decoded(video), contrast, gamma)
+    other = counted(blurred(frames, blur) if blur else frames)
+    as_is = counted(decoded(video))
+    assert abs(other - as_is) <= 1, f"as is {as_is}, in the other tone or focus {other}"
 
 
 def test_a_learnt_size_is_held_when_the_light_dims_on_a_running_counter() -> None:
