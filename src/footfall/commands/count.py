@@ -239,6 +239,16 @@ def shaking_line(result: CountResult) -> str:
     )
 
 
+def blocky_line(result: CountResult) -> str:
+    """A word on a file whose picture shows the blocks of heavy compression."""
+    share = result.blocky_frames / max(1, result.frames)
+    return (
+        f"the picture shows the 8x8 blocks of heavy compression in {result.blocky_frames} of"
+        f" {result.frames} frames ({share:.0%}): counted with a raised noise floor; a recording"
+        " at a higher quality (JPEG 20 or more) counts better"
+    )
+
+
 def small_people_line(result: CountResult) -> str:
     """A word on a view whose people the size learner measures too small."""
     return (
@@ -269,6 +279,7 @@ def unlearnt_line(result: CountResult) -> str:
 def result_notes(result: CountResult) -> list[str]:
     """The lines `count` and `eval` print after their figures when a file needs a word."""
     notes = [shaking_line(result)] if result.shaken_frames else []
+    notes += [blocky_line(result)] if result.blocky_frames else []
     notes += [unlearnt_line(result)] if result.size_unlearnt else []
     notes += [small_people_line(result)] if result.people_small else []
     told = result.told_height_cm
@@ -290,6 +301,7 @@ def result_json(result: CountResult) -> dict[str, Any]:
         "size_learnt": result.size_learnt,
         "told_height_cm": result.told_height_cm,
         "shaken_frames": result.shaken_frames,
+        "blocky_frames": result.blocky_frames,
         "passages": passages_rows(result),
     }
 

@@ -52,6 +52,7 @@ def eval_json(s: Score, result: CountResult) -> dict[str, Any]:
         "size_learnt": result.size_learnt,
         "told_height_cm": result.told_height_cm,
         "shaken_frames": result.shaken_frames,
+        "blocky_frames": result.blocky_frames,
         "passages": [[p.frame, p.direction] for p in result.passages],
         # each true event with the passage matched to it (null: missed), then passages that
         # match none (true null): where to look with `footfall count --annotate`

@@ -50,6 +50,7 @@ class CountResult:
     size_learnt: bool = False  # the person width was learnt from the footage (AutoSize)
     analysed_width: float = 0.0  # px of the picture analysed at 160 px (0: `width`)
     size_unlearnt: bool = False  # it was to be learnt, but too few people were seen to learn it
+    blocky_frames: int = 0  # frames counted as a heavily compressed picture (`vision/blocking.py`)
 
     @property
     def person_share(self) -> float:
@@ -168,7 +169,7 @@ def count_file(
         analyzer = Analyzer(params, detector, in_order=False)
         analyzer.set_fps(fps)
         passages: list[Passage] = []
-        index, width, height, n_in, shaken = 0, 0, 0, 0, 0
+        index, width, height, n_in, shaken, blocky = 0, 0, 0, 0, 0, 0
         began = time.perf_counter()
         while True:
             ok, image = capture.read()
@@ -180,6 +181,7 @@ def count_file(
             frame = Frame(image, index, when, params.Counter.Rotation)
             found = analyzer.process(frame)
             shaken += analyzer.shaking
+            blocky += analyzer.blocky
             passages.extend(found)
             if observe is not None:
                 n_in += sum(1 for p in found if p.direction == "in")
@@ -212,4 +214,5 @@ def count_file(
         learnt,
         analysed,
         size_unlearnt=learning and not learnt,
+        blocky_frames=blocky,
     )
