@@ -296,13 +296,21 @@ def result_json(result: CountResult) -> dict[str, Any]:
         "fps": round(result.processing_fps, 1),
         "video_fps": result.fps,
         "realtime": round(result.realtime_factor, 1),
+        **picture_json(result),
+        "passages": passages_rows(result),
+    }
+
+
+def picture_json(result: CountResult) -> dict[str, Any]:
+    """What `count` and `eval` say of the picture in their `--json`: the person width and
+    whether it was learnt, the height that tells it, frames moved back or seen blocky."""
+    return {
         "person_px": round(result.person_px, 1),
         "person_share": round(result.person_share, 4),
         "size_learnt": result.size_learnt,
         "told_height_cm": result.told_height_cm,
         "shaken_frames": result.shaken_frames,
         "blocky_frames": result.blocky_frames,
-        "passages": passages_rows(result),
     }
 
 

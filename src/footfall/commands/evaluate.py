@@ -16,6 +16,7 @@ from footfall.commands.count import (
     FPS_HELP,
     check_fps,
     params_for,
+    picture_json,
     result_notes,
     run_with_progress,
     video_info,
@@ -47,12 +48,7 @@ def eval_json(s: Score, result: CountResult) -> dict[str, Any]:
         "frames": result.frames,
         "fps": round(result.processing_fps, 1),
         "realtime": round(result.realtime_factor, 1),
-        "person_px": round(result.person_px, 1),
-        "person_share": round(result.person_share, 4),
-        "size_learnt": result.size_learnt,
-        "told_height_cm": result.told_height_cm,
-        "shaken_frames": result.shaken_frames,
-        "blocky_frames": result.blocky_frames,
+        **picture_json(result),
         "passages": [[p.frame, p.direction] for p in result.passages],
         # each true event with the passage matched to it (null: missed), then passages that
         # match none (true null): where to look with `footfall count --annotate`
