@@ -117,6 +117,12 @@ def test_an_installer_draws_the_area_in_a_real_browser(tmp_path: Path, chromium:
                 " size_learnt: true, size_held: false, height_px: 57.1, person_share: 0.0375,"
                 " told_height_cm: 900}), document.getElementById('counting').textContent"
             )
+            # a camera that shakes, a heavily compressed stream: the page says so
+            rough = page.evaluate(
+                "show({source_state: 'streaming', fps: 15, in: 0, out: 0, person_px: null,"
+                " shaking: true, blocky: true, told_height_cm: null}),"
+                " document.getElementById('counting').textContent"
+            )
             # a doorway crossed left and right: the picture is turned at once, and shown turned
             page.select_option("#Rotation", "90")
             expect(page.locator("#size")).to_have_text("240 \u00d7 320", timeout=15_000)
@@ -137,3 +143,5 @@ def test_an_installer_draws_the_area_in_a_real_browser(tmp_path: Path, chromium:
     assert after["Area"] == area  # the refused save changed nothing
     assert saved["Counter"]["Rotation"] == 0 and turned["Counter"]["Rotation"] == 90
     assert "People look small" in small and "7.5 %" in small
+    assert "shakes" not in small and "compressed" not in small
+    assert "The camera shakes" in rough and "8\u00d78 blocks of a heavily compressed" in rough

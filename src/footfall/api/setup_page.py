@@ -162,6 +162,11 @@ function show(c) {      // the counting thread's status, in a sentence
         " count with a told mounting height.";
     }
   }
+  if (c.shaking) text += " The camera shakes: its frames are moved back before counting.";
+  if (c.blocky) {
+    text += " The picture shows the 8\\u00d78 blocks of a heavily compressed stream: counted" +
+      " with a raised noise floor; a higher stream quality (JPEG 20 or more) counts better.";
+  }
   line.textContent = text;
   told = c.told_height_cm;
   use.hidden = told === null || told === undefined;
