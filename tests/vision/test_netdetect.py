@@ -3,7 +3,7 @@ ONNX models built here and run by onnxruntime."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import cv2
@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from footfall.commands.count import params_for
+from footfall.vision.analyzer import Analyzer
 from footfall.vision.netdetect import (
     DEFAULT_MODEL,
     E2E_MAX_ROWS,
@@ -28,7 +29,7 @@ from footfall.vision.offline import count_file
 from footfall.vision.orient import turned, turned_boxes
 from footfall.vision.synthetic import scenario
 from footfall.vision.types import Frame
-from tests.vision.walker import write_walking
+from tests.vision.walker import far_away, write_walking
 
 DATA = Path(__file__).parent / "data"
 WHEN = datetime(2026, 1, 1, tzinfo=UTC)
@@ -372,3 +373,71 @@ def test_people_crossing_left_and_right_count_once_each_way_in_the_turned_pictur
     first = "out" if degrees == 90 else "in"
     assert ways == [first, "in" if first == "out" else "out"]
     assert all(p.track_id is not None for p in result.passages)  # each a tracked person
+
+
+def small_men(size_px: int, spots: list[tuple[int, int]]) -> np.ndarray:
+    """A 1280x720 grey picture with the photo's man shrunk to `size_px` at each (x, y)."""
+    man = cv2.imread(str(DATA / "cameraman_cc0.jpg"), cv2.IMREAD_COLOR)
+    canvas = np.full((720, 1280, 3), 170, np.uint8)
+    small = cv2.resize(man, (size_px, size_px), interpolation=cv2.INTER_AREA)
+    for x, y in spots:
+        canvas[y : y + size_px, x : x + size_px] = small
+    return canvas
+
+
+def test_people_small_in_a_wide_picture_are_looked_for_at_the_networks_own_scale() -> None:
+    # A 1280x720 camera high above a plaza: people 110-160 px tall. Squeezed whole into the
+    # 300x300 input they are 45-65 px and the network misses every one; looked at in tiles of
+    # its own size around the counting area (`vision/tiles.py`), it finds each once.
+    for size in (110, 130, 160):
+        canvas = small_men(
+            size, [(80, 360 - size // 2), (560, 360 - size // 2), (1000, 360 - size // 2)]
+        )
+        squeezed = NetDetector().detect(frame_of(cv2.resize(canvas, (300, 300))))
+        assert len(squeezed) == 0
+        det = NetDetector()
+        det.look_at((0.0, 300.0, 1280.0, 420.0))
+        found = det.detect(frame_of(canvas))
+        assert len(found) == 3, size
+        middles = np.sort(found.centers[:, 0])
+        np.testing.assert_allclose(
+            middles, [80 + size * 0.3, 560 + size * 0.3, 1000 + size * 0.3], atol=0.2 * size
+        )
+        assert det.person_height_px is not None and 0.6 * size < det.person_height_px < size
+    # with no area told, the whole picture is looked at in tiles
+    found = NetDetector().detect(frame_of(small_men(160, [(80, 100), (560, 300), (1000, 540)])))
+    assert len(found) == 3
+
+
+def test_a_person_taller_than_a_tile_is_found_once() -> None:
+    # 500 px tall in a 1280x720 picture: no tile holds him; the region looked at whole does, and
+    # the pieces of him the tiles find are dropped.
+    det = NetDetector()
+    det.look_at((0.0, 300.0, 1280.0, 420.0))
+    found = det.detect(frame_of(small_men(500, [(400, 110)])))
+    assert len(found) == 1
+    x0, y0, x1, y1 = found.boxes[0]
+    assert x0 < 420 and x1 > 650 and y0 < 200 and y1 > 580
+
+
+def test_a_model_that_sees_people_small_is_not_tiled_unless_asked() -> None:
+    assert NetDetector().tiled  # the shipped SSD: 300 px
+    assert not NetDetector(tiled=False).tiled
+
+
+@pytest.mark.parametrize("tall_px", [110, 160])
+def test_a_small_person_crossing_a_wide_picture_is_counted(tall_px: int) -> None:
+    # The man shrunk to 110 / 160 px walking down through a band across a 1280x720 picture:
+    # counted once, out. Looked at whole (tiled=False, as before), he was never found.
+    area = {"left": 0, "right": 1280, "top": 330, "bottom": 390, "yfirst": 330, "ylast": 390}
+    params = params_for(area | {"radius": 0}, "up", None, (1280, 720))
+    counted = {}
+    for tiled in (True, False):
+        analyzer = Analyzer(params, NetDetector(tiled=tiled))
+        analyzer.set_fps(15)
+        passages = []
+        for i, image in enumerate(far_away((1280, 720), tall_px)):
+            passages += analyzer.process(Frame(image, i, WHEN + timedelta(seconds=i / 15)))
+        passages += analyzer.flush()
+        counted[tiled] = [p.direction for p in passages]
+    assert counted == {True: ["out"], False: []}

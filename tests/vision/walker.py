@@ -75,3 +75,27 @@ def write_walking(path: Path, fps: int = 15) -> Path:
         out.write(image)
     out.release()
     return path
+
+
+def far_away(size: tuple[int, int] = (1280, 720), tall_px: int = 130) -> Iterator[Image]:
+    """The man small in a wide picture, as a camera high above a plaza sees people: shrunk to
+    `tall_px`, walking down the middle of a `size` (width, height) stage of the photo's own
+    floor (the empty photo, stretched) from above its top to below its bottom, then still."""
+    empty, person, where, _ = cut_out()
+    width, height = size
+    stage = np.asarray(cv2.resize(empty, size, interpolation=cv2.INTER_AREA), np.uint8)
+    h, w = person.shape[:2]
+    small_w = max(1, round(w * tall_px / h))
+    small = cv2.resize(person, (small_w, tall_px), interpolation=cv2.INTER_AREA)
+    shown = cv2.resize(where.astype(np.uint8), (small_w, tall_px)) > 0
+    x = (width - small_w) // 2
+    yield from (stage.copy() for _ in range(STILL))
+    for top in range(-tall_px, height, STEP_PX // 2):
+        image = stage.copy()
+        a, b = max(0, top), min(height, top + tall_px)
+        if b > a:
+            part = image[a:b, x : x + small_w]
+            mask = shown[a - top : b - top]
+            part[mask] = small[a - top : b - top][mask]
+        yield image
+    yield from (stage.copy() for _ in range(STILL))

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import ast
 import logging
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -54,6 +55,7 @@ import numpy.typing as npt
 import onnxruntime as ort
 
 from footfall.vision.orient import turned_boxes, upright
+from footfall.vision.tiles import Box, cut_by_inner_edge, merged, region_around, tile_boxes
 from footfall.vision.types import Detections, Frame
 
 MODELS = Path(__file__).parent / "models"
@@ -73,6 +75,7 @@ E2E_MAX_ROWS = 1000
 YOLO_INPUT = (640, 640)
 # Class names taken for the people to count, in order of preference.
 PERSON_NAMES = ("person", "pedestrian", "people", "head")
+BOXES_KEPT = 200  # the people's size is the median of this many boxes found last
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,7 +310,12 @@ class NetDetector:
         nms_iou: float = 0.45,
         threads: int = 1,
         yolo_channels_first: bool | None = None,
+        tiled: bool | None = None,
     ) -> None:
+        """`tiled`: look at a frame larger than the input in tiles of the input's size
+        (`vision/tiles.py`); by default for an SSD model (a small input, people found from
+        about a fifth of it), not for YOLO-type models (their 640 px input sees a 1280 px frame
+        at half size, where they still find people 32 px tall)."""
         path = Path(model) if model is not None else DEFAULT_MODEL
         if not path.is_file():
             raise FileNotFoundError(f"no ONNX model at {path}")
@@ -330,6 +338,9 @@ class NetDetector:
         self.person_class = self._person_class(person_class, path)
         self.nms_iou = nms_iou
         self.yolo_channels_first = yolo_channels_first
+        self.tiled = self.layout == "ssd" if tiled is None else tiled
+        self._area: tuple[float, float, float, float] | None = None  # `look_at`
+        self._sides: deque[tuple[float, float]] = deque(maxlen=BOXES_KEPT)  # width, height
         classes = class_count(list(outputs[0].shape), self.layout, yolo_channels_first)
         if classes is not None and not 0 <= self.person_class < classes:
             raise ValueError(
@@ -372,19 +383,70 @@ class NetDetector:
         x = rgb.astype(np.float32) / 255.0
         return np.ascontiguousarray(x.transpose(2, 0, 1) if self.input.nchw else x)[None]
 
+    def look_at(self, area: tuple[float, float, float, float] | None) -> None:
+        """The counting area's box (x0, y0, x1, y1) in the counting picture's pixels: the
+        network looks at the frame around it (`vision/tiles.py`); None, the whole frame."""
+        self._area = area
+
     def detect(self, frame: Frame) -> Detections:
         """People in this frame, boxes in the frame's pixels. A frame turned for counting
         (`Frame.turned`) is looked at as the camera shows it, people upright as the network
         learnt them; the boxes are turned with the frame."""
+        height, width = frame.image.shape[:2]
+        region = region_around(self._area, (width, height), self.person_height_px)
         if frame.turned:
             image = upright(frame.image, frame.turned)
-            found = self._detect(image)
-            height, width = image.shape[:2]
-            return Detections(turned_boxes(found.boxes, frame.turned, width, height), found.scores)
-        return self._detect(frame.image)
+            back = (360 - frame.turned) % 360
+            (box,) = turned_boxes(np.array([region], np.float32), back, width, height).tolist()
+            found = self._detect(image, (int(box[0]), int(box[1]), int(box[2]), int(box[3])))
+            h, w = image.shape[:2]
+            found = Detections(turned_boxes(found.boxes, frame.turned, w, h), found.scores)
+        else:
+            found = self._detect(frame.image, region)
+        sides = found.boxes[:, 2:] - found.boxes[:, :2]  # in the picture counted
+        self._sides.extend(zip(sides[:, 0].tolist(), sides[:, 1].tolist(), strict=True))
+        return found
 
-    def _detect(self, image: npt.NDArray[np.uint8]) -> Detections:
-        """People in this picture, boxes in its pixels."""
+    @property
+    def person_height_px(self) -> float | None:
+        """The people's height in the picture counted (turned, with `Frame.turned`): the median
+        of the boxes found lately (None before anyone was found)."""
+        return float(np.median([h for _, h in self._sides])) if self._sides else None
+
+    @property
+    def person_box(self) -> tuple[float, float] | None:
+        """(width, area) of one person's box, the medians of the boxes found lately (None before
+        anyone was found): steadier than one frame's, whose people may be cut by its edge."""
+        if not self._sides:
+            return None
+        sides = np.asarray(self._sides)
+        return float(np.median(sides[:, 0])), float(np.median(sides[:, 0] * sides[:, 1]))
+
+    def _detect(self, image: npt.NDArray[np.uint8], region: Box) -> Detections:
+        """People in this picture, boxes in its pixels: looked at whole, or in tiles at the
+        network's own scale over `region` and whole (`tile_boxes`), their boxes merged."""
+        frame = (image.shape[1], image.shape[0])
+        input_size = (self.input.width, self.input.height)
+        tiles = tile_boxes(region, input_size, frame) if self.tiled else [(0, 0, *frame)]
+        found: list[Detections] = []
+        cut: list[npt.NDArray[np.bool_]] = []
+        for tile in tiles:
+            x0, y0, x1, y1 = tile
+            piece = self._infer(image[y0:y1, x0:x1])
+            boxes = piece.boxes + np.array([x0, y0, x0, y0], np.float32)
+            found.append(Detections(boxes, piece.scores))
+            cut.append(cut_by_inner_edge(boxes, tile, frame))
+        if len(found) == 1:
+            result = found[0]
+        else:
+            boxes = np.concatenate([d.boxes for d in found])
+            scores = np.concatenate([d.scores for d in found])
+            keep = merged(boxes, scores, np.concatenate(cut))
+            result = Detections(boxes[keep], scores[keep])
+        return result
+
+    def _infer(self, image: npt.NDArray[np.uint8]) -> Detections:
+        """People in this picture as the network finds them in one pass, boxes in its pixels."""
         height, width = image.shape[:2]
         spec = self.input
         if self.layout in ("ssd", "detr"):  # the frame stretched to the input, not letterboxed

@@ -50,7 +50,13 @@ OCCLUSION_S = 0.5  # a track coasts through occlusions this long
 HANDOFF_S = 10.0  # a person standing in the area this long is still followed by their origin
 HANDOFF_PERSON_WIDTHS = 0.5  # a new track this close to where one ended takes over its origin
 FLOW_MARGIN_PERSONS = 1.5  # flow is measured this many person widths around the area
-PERSON_FLUX = 1.6  # area one person sweeps across the line, in (person width)^2
+# Area one person sweeps across the line, in units of their box's area: the overhead detector's
+# boxes are a person width square, and a person seen from above sweeps 1.6 of it (shoulders and
+# the motion smear of their step); a network's boxes hold a whole person seen from the side or at
+# an angle, and one walking across a side view sweeps 1.4-1.5 of theirs as the flow measures it
+# (the man of tests/vision/walker.py; his outline fills half his box, the flow spreads it). Taken
+# as 1.6 of a width square there too, his height for a width, he was 0.3 of a person each way.
+PERSON_FLUX = 1.6
 FLUX_MIN_SPEED = 0.1  # flow px per frame; slower pixels are flow noise, not crossing
 SLICE_WINDOW_S = 0.3  # motion across the line is netted per segment over windows this long
 SLICE_SEGMENT_PERSONS = 1.0  # segment width along the line, in person widths
@@ -89,6 +95,17 @@ STREAM_BREAK_S = 3.0  # frames further apart than this (s) are two streams (a st
 STAMP_BACK_S = 10.0  # a passage is dated back to its person's crossing at most this far (s)
 
 
+def area_box(
+    area: Area, line_box: tuple[float, float, float, float] | None
+) -> tuple[float, float, float, float]:
+    """The box (x0, y0, x1, y1) that holds the counting `area`: its x span, and its middle
+    line's extent (`line_box`, curved when `radius` > 0) widened by half the band each way."""
+    half = (area.ylast - area.yfirst) / 2
+    if line_box is None:
+        return (float(area.left), float(area.yfirst), float(area.right), float(area.ylast))
+    return (float(area.left), line_box[1] - half, float(area.right), line_box[3] + half)
+
+
 class ScaleAnalyzer:
     """Counts passages in a stream of frames for one set of params, at one analysis width (the
     detector's)."""
@@ -107,6 +124,7 @@ class ScaleAnalyzer:
         self._tracker = Tracker(gate_px=1.0, max_missed=1)
         self._counter = Counter(Area.from_params(params.Area), params.Area.InDirection)
         self._person_px = 1.0
+        self._person_px2 = 1.0  # the area of one person's box (frame px²)
         self._motion = MotionField()
         self._steady = Stabiliser(NOMINAL_FPS)
         self._ledger = FluxLedger(
@@ -172,6 +190,9 @@ class ScaleAnalyzer:
             if len(line)
             else None
         )
+        look_at = getattr(self._detector, "look_at", None)
+        if callable(look_at):  # a network looks at the frame around the area (`vision/tiles.py`)
+            look_at(area_box(area, self._line_box))
         c = p.Counter
         guess = person_width_px(width, c.Height, c.FieldOfView, c.PersonWidth)
         self._counter.min_band_px = band_px(area.ylast - area.yfirst, width, height)
@@ -184,10 +205,12 @@ class ScaleAnalyzer:
         self._ledger.tail_frames = round(TAIL_S * self._fps)
         self._times.resize(round(STAMP_BACK_S * self._fps))
 
-    def _set_person(self, width_px: float) -> None:
+    def _set_person(self, width_px: float, area_px2: float | None = None) -> None:
         """The gate follows the person size (a slow stream moves people further per frame), and
-        the share of a tracked person the ledger leaves them after their crossing (`TAIL_S`)."""
+        the share of a tracked person the ledger leaves them after their crossing (`TAIL_S`);
+        `area_px2`: their box's area (a square of `width_px` unless the boxes say otherwise)."""
         self._person_px = width_px
+        self._person_px2 = area_px2 if area_px2 is not None else width_px**2
         self._ledger.tail = trailing_share(self._counter.band_px, width_px)
         self._tracker.gate_px = GATE_PERSON_WIDTHS * width_px * max(1.0, 15.0 / self._fps)
         self._counter.handoff_px = HANDOFF_PERSON_WIDTHS * width_px
@@ -252,9 +275,16 @@ class ScaleAnalyzer:
             self._restored = False
             self._set_person(getattr(self._detector, "frame_person_px", self._person_px))
         if len(detections):
-            box_width = float(np.median(detections.boxes[:, 2] - detections.boxes[:, 0]))
-            if abs(box_width - self._person_px) > 0.05 * self._person_px:
-                self._set_person(box_width)
+            sides = detections.boxes[:, 2:] - detections.boxes[:, :2]
+            box_width = float(np.median(sides[:, 0]))
+            box_area = float(np.median(sides[:, 0] * sides[:, 1]))
+            kept = getattr(self._detector, "person_box", None)  # a network's boxes of late
+            if kept is not None:
+                box_width, box_area = kept
+            if abs(box_width - self._person_px) > 0.05 * self._person_px or abs(
+                math.sqrt(box_area) - math.sqrt(self._person_px2)
+            ) > 0.05 * math.sqrt(self._person_px2):
+                self._set_person(box_width, box_area)
 
     def _tracked(self, frame: Frame, detections: Detections, n: int) -> list[Crossing]:
         """Track the detections along the optical flow (`MotionField`) and the crossings the
@@ -276,7 +306,7 @@ class ScaleAnalyzer:
         along, positions = self._line_flux()
         if self._line_empty():
             along = np.zeros_like(along)
-        unit = PERSON_FLUX * self._person_px**2
+        unit = PERSON_FLUX * self._person_px2
         segment = SLICE_SEGMENT_PERSONS * self._person_px
         self._ledger.add(*self._slice.add(along / unit, positions, segment))
         crossings = self._ledger.settle(
