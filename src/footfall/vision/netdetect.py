@@ -398,11 +398,13 @@ class NetDetector:
             image = upright(frame.image, frame.turned)
             back = (360 - frame.turned) % 360
             (box,) = turned_boxes(np.array([region], np.float32), back, width, height).tolist()
-            found = self._detect(image, (int(box[0]), int(box[1]), int(box[2]), int(box[3])))
+            # turned a quarter, their height lies across the picture counted
+            tall = self._median_side(1 if frame.turned == 180 else 0)
+            found = self._detect(image, (int(box[0]), int(box[1]), int(box[2]), int(box[3])), tall)
             h, w = image.shape[:2]
             found = Detections(turned_boxes(found.boxes, frame.turned, w, h), found.scores)
         else:
-            found = self._detect(frame.image, region)
+            found = self._detect(frame.image, region, self.person_height_px)
         sides = found.boxes[:, 2:] - found.boxes[:, :2]  # in the picture counted
         self._sides.extend(zip(sides[:, 0].tolist(), sides[:, 1].tolist(), strict=True))
         return found
@@ -411,7 +413,11 @@ class NetDetector:
     def person_height_px(self) -> float | None:
         """The people's height in the picture counted (turned, with `Frame.turned`): the median
         of the boxes found lately (None before anyone was found)."""
-        return float(np.median([h for _, h in self._sides])) if self._sides else None
+        return self._median_side(1)
+
+    def _median_side(self, side: int) -> float | None:
+        """The median width (`side` 0) or height (1) of the boxes found lately, or None."""
+        return float(np.median([box[side] for box in self._sides])) if self._sides else None
 
     @property
     def person_box(self) -> tuple[float, float] | None:
@@ -422,12 +428,15 @@ class NetDetector:
         sides = np.asarray(self._sides)
         return float(np.median(sides[:, 0])), float(np.median(sides[:, 0] * sides[:, 1]))
 
-    def _detect(self, image: npt.NDArray[np.uint8], region: Box) -> Detections:
+    def _detect(
+        self, image: npt.NDArray[np.uint8], region: Box, tall: float | None = None
+    ) -> Detections:
         """People in this picture, boxes in its pixels: looked at whole, or in tiles at the
-        network's own scale over `region` and whole (`tile_boxes`), their boxes merged."""
+        network's own scale over `region` and whole (`tile_boxes`; `tall`, the people's height
+        in it, if known, sizes the tiles), their boxes merged."""
         frame = (image.shape[1], image.shape[0])
         input_size = (self.input.width, self.input.height)
-        tiles = tile_boxes(region, input_size, frame) if self.tiled else [(0, 0, *frame)]
+        tiles = tile_boxes(region, input_size, frame, tall) if self.tiled else [(0, 0, *frame)]
         found: list[Detections] = []
         cut: list[npt.NDArray[np.bool_]] = []
         for tile in tiles:
