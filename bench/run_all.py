@@ -15,6 +15,7 @@ ORDER = [
     "store",
     "api",
     "pipeline",
+    "net_wide",
     "accuracy",
     "robustness",
     "synthetic",
