@@ -441,3 +441,14 @@ def test_a_small_person_crossing_a_wide_picture_is_counted(tall_px: int) -> None
         passages += analyzer.flush()
         counted[tiled] = [p.direction for p in passages]
     assert counted == {True: ["out"], False: []}
+
+
+def test_the_people_size_starts_again_with_another_picture_size() -> None:
+    # A camera switched from 1280x720 to 640x360: its people are half as tall, and the boxes
+    # of the old size must not set the region looked at in the new one.
+    det = NetDetector()
+    det.look_at((0.0, 300.0, 1280.0, 420.0))
+    det.detect(frame_of(small_men(160, [(560, 280)])))
+    assert det.person_height_px is not None and det.person_height_px > 100
+    det.detect(frame_of(np.full((360, 640, 3), 170, np.uint8)))
+    assert det.person_height_px is None and det.person_box is None

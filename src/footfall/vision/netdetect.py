@@ -341,6 +341,7 @@ class NetDetector:
         self.tiled = self.layout == "ssd" if tiled is None else tiled
         self._area: tuple[float, float, float, float] | None = None  # `look_at`
         self._sides: deque[tuple[float, float]] = deque(maxlen=BOXES_KEPT)  # width, height
+        self._frame_size: tuple[int, int] | None = None
         classes = class_count(list(outputs[0].shape), self.layout, yolo_channels_first)
         if classes is not None and not 0 <= self.person_class < classes:
             raise ValueError(
@@ -393,6 +394,9 @@ class NetDetector:
         (`Frame.turned`) is looked at as the camera shows it, people upright as the network
         learnt them; the boxes are turned with the frame."""
         height, width = frame.image.shape[:2]
+        if (width, height) != self._frame_size:  # boxes of another picture size say nothing
+            self._frame_size = (width, height)
+            self._sides.clear()
         region = region_around(self._area, (width, height), self.person_height_px)
         if frame.turned:
             image = upright(frame.image, frame.turned)
