@@ -45,7 +45,7 @@ REGION_HEIGHTS = 1.0  # the region reaches this many people's heights above and 
 REGION_FRAME_SHARE = 0.15  # ... or this share of the frame's height before anyone is seen
 MERGE_IOU = 0.45  # two boxes overlapping this much (intersection over union) are one person
 # A box cut by a tile's inner edge is a piece of someone: dropped when this share of it lies in
-# another box (the whole person, found by the next tile or the whole region).
+# a larger box (the whole person, found by the next tile or in the frame whole).
 PIECE_INSIDE = 0.5
 EDGE_PX = 2.0  # a box this close to a tile's inner edge is cut by it
 
@@ -150,21 +150,19 @@ def merged(
     if len(boxes) == 0:
         return np.zeros(0, np.intp)
     areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
-    pieces = np.flatnonzero(cut).tolist()
-    whole = (
+    whole = np.asarray(
         [
             i
             for i in range(len(boxes))
             if not (cut[i] and _inside(boxes, i, np.flatnonzero(areas > areas[i]).tolist()))
-        ]
-        if pieces
-        else list(range(len(boxes)))
+        ],
+        np.intp,
     )
     xywh = np.concatenate([boxes[whole, :2], boxes[whole, 2:] - boxes[whole, :2]], axis=1)
     kept = np.asarray(
         cv2.dnn.NMSBoxes(xywh.tolist(), scores[whole].tolist(), 0.0, MERGE_IOU), np.intp
     ).reshape(-1)
-    return np.asarray(sorted(np.asarray(whole, np.intp)[kept].tolist()), np.intp)
+    return np.sort(whole[kept])
 
 
 def _inside(boxes: npt.NDArray[np.float32], i: int, others: list[int]) -> bool:
