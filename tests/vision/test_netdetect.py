@@ -452,3 +452,19 @@ def test_the_people_size_starts_again_with_another_picture_size() -> None:
     assert det.person_height_px is not None and det.person_height_px > 100
     det.detect(frame_of(np.full((360, 640, 3), 170, np.uint8)))
     assert det.person_height_px is None and det.person_box is None
+
+
+def test_the_network_looks_around_the_counting_area_a_setparams_moves() -> None:
+    # The analyzer tells the network where the counting area is, in the picture counted, and
+    # tells it again when a setparams moves it while running.
+    area = {"left": 100, "right": 1100, "top": 330, "bottom": 390, "yfirst": 330, "ylast": 390}
+    det = NetDetector()
+    analyzer = Analyzer(params_for(area | {"radius": 0}, "up", None, (1280, 720)), det)
+    analyzer.process(Frame(np.full((720, 1280, 3), 170, np.uint8), 0, WHEN))
+    assert det.looking_at == (100.0, 330.0, 1100.0, 390.0)
+    moved = area | {"top": 500, "bottom": 560, "yfirst": 500, "ylast": 560}
+    analyzer.set_params(params_for(moved | {"radius": 0}, "up", None, (1280, 720)))
+    assert det.looking_at == (100.0, 500.0, 1100.0, 560.0)
+    # a frame of half the size: the area scaled with it
+    analyzer.process(Frame(np.full((360, 640, 3), 170, np.uint8), 1, WHEN + timedelta(seconds=1)))
+    assert det.looking_at == (50.0, 250.0, 550.0, 280.0)

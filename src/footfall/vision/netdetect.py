@@ -389,6 +389,11 @@ class NetDetector:
         network looks at the frame around it (`vision/tiles.py`); None, the whole frame."""
         self._area = area
 
+    @property
+    def looking_at(self) -> tuple[float, float, float, float] | None:
+        """The counting area's box the network looks around (`look_at`), or None."""
+        return self._area
+
     def detect(self, frame: Frame) -> Detections:
         """People in this frame, boxes in the frame's pixels. A frame turned for counting
         (`Frame.turned`) is looked at as the camera shows it, people upright as the network
