@@ -468,3 +468,16 @@ def test_the_network_looks_around_the_counting_area_a_setparams_moves() -> None:
     # a frame of half the size: the area scaled with it
     analyzer.process(Frame(np.full((360, 640, 3), 170, np.uint8), 1, WHEN + timedelta(seconds=1)))
     assert det.looking_at == (50.0, 250.0, 550.0, 280.0)
+
+
+def test_the_network_looks_around_a_curved_counting_area_whole() -> None:
+    # Radius 600: the middle line bows from y 360 in the middle to about 629 at its ends; the box
+    # looked around holds all of it, half the band beyond.
+    area = {"left": 100, "right": 1100, "top": 330, "bottom": 390, "yfirst": 330, "ylast": 390}
+    det = NetDetector()
+    analyzer = Analyzer(params_for(area | {"radius": 600}, "up", None, (1280, 720)), det)
+    analyzer.process(Frame(np.full((720, 1280, 3), 170, np.uint8), 0, WHEN))
+    assert det.looking_at is not None
+    x0, y0, x1, y1 = det.looking_at
+    assert (x0, x1) == (100.0, 1100.0)
+    assert 325 <= y0 <= 331 and 655 <= y1 <= 665
