@@ -118,3 +118,17 @@ def test_a_piece_cut_by_a_tile_edge_goes_when_the_whole_person_is_found() -> Non
     assert not cut_by_inner_edge(boxes(piece), (0, 0, 300, 160), (300, 160)).any()
     # a piece alone, its person found nowhere whole, is kept
     assert merged(boxes(piece), np.array([0.9], np.float32), np.ones(1, np.bool_)).tolist() == [0]
+
+
+def test_people_large_in_the_picture_make_tiles_large_and_then_the_frame_alone_will_do() -> None:
+    # A 640x480 door camera, people 200 / 250 px tall: tiles grow with them (a person 0.4 of a
+    # tile); once one tile would be nearly the frame, the frame alone is looked at.
+    frame = (640, 480)
+    tall = tile_boxes(region_around((0.0, 200.0, 640.0, 260.0), frame, 200.0), INPUT, frame, 200.0)
+    assert len(tall) == 3 and all(t[2] - t[0] >= 200 / 0.4 for t in tall[:-1])
+    assert tile_boxes(
+        region_around((0.0, 200.0, 640.0, 260.0), frame, 250.0), INPUT, frame, 250.0
+    ) == [(0, 0, 640, 480)]
+    # before anyone is seen: tiles of the input's size about the area, and the frame
+    first = tile_boxes(region_around((0.0, 200.0, 640.0, 260.0), frame, None), INPUT, frame)
+    assert len(first) == 4 and all(t[2] - t[0] == INPUT[0] for t in first[:-1])

@@ -41,6 +41,7 @@ MAX_TILES = 8
 # network finds (the shipped model's boxes start at a fifth of its input), and larger tiles
 # are fewer passes (people 160 px tall in a 1280 x 720 picture: 5 a frame, not 6).
 TILE_PERSON_SHARE = 0.4
+ONE_TILE_WHOLE = 0.8  # a single tile over this share of the frame: the frame alone is looked at
 REGION_HEIGHTS = 1.0  # the region reaches this many people's heights above and below the area
 REGION_FRAME_SHARE = 0.15  # ... or this share of the frame's height before anyone is seen
 MERGE_IOU = 0.45  # two boxes overlapping this much (intersection over union) are one person
@@ -119,8 +120,9 @@ def tile_boxes(
         if len(xs) * len(ys) <= MAX_TILES:
             break
         scale *= 1.1
-    tiles = [(x, y, x + tw, y + th) for y in ys for x in xs]
-    return [*tiles, whole] if tiles != [whole] else tiles
+    if len(xs) * len(ys) == 1 and w * h >= ONE_TILE_WHOLE * width * height:
+        return [whole]  # one tile that is nearly the frame: the frame itself will do
+    return [(x, y, x + tw, y + th) for y in ys for x in xs] + [whole]
 
 
 def cut_by_inner_edge(
