@@ -17,6 +17,7 @@ import pytest
 
 from tests.counting.test_counter_groundtruth import AREA
 from tests.needs import unavailable
+from tests.vision.walker import write_far_away
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 BUS = DATA / "video" / "bus_overhead_koba.avi"
@@ -838,3 +839,16 @@ def test_a_clip_too_empty_to_learn_from_says_the_width_was_not_learnt(
         run("eval", str(bus), str(DATA / "bus_overhead_koba.json"), "--json").stdout
     )
     assert learnt["size_learnt"] is True and isinstance(learnt["told_height_cm"], int)
+
+
+def test_count_with_the_network_finds_a_person_small_in_a_wide_picture(tmp_path: Path) -> None:
+    # A 1280x720 file in which a man 130 px tall walks down through a band across the picture:
+    # `footfall count --detector net` counts him out once (squeezed whole into the network's
+    # 300 px input he was never found).
+    video = write_far_away(tmp_path / "wide.mp4")
+    done = run("count", str(video), "--area", "0,1280,330,390,330,390,0", "--detector", "net",
+               "--json")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert (result["in"], result["out"]) == (0, 1)
+    assert [p["direction"] for p in result["passages"]] == ["out"]

@@ -68,12 +68,19 @@ def walking() -> Iterator[Image]:
 
 def write_walking(path: Path, fps: int = 15) -> Path:
     """The frames written to `path` (MPEG-4 in MP4)."""
-    frames = list(walking())
-    h, w = frames[0].shape[:2]
-    out = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+    return written(walking(), path, fps)
+
+
+def written(frames: Iterator[Image], path: Path, fps: int = 15) -> Path:
+    """`frames` written to `path` (MPEG-4 in MP4) at `fps`."""
+    out: cv2.VideoWriter | None = None
     for image in frames:
+        if out is None:
+            h, w = image.shape[:2]
+            out = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
         out.write(image)
-    out.release()
+    if out is not None:
+        out.release()
     return path
 
 
@@ -99,3 +106,8 @@ def far_away(size: tuple[int, int] = (1280, 720), tall_px: int = 130) -> Iterato
             part[mask] = small[a - top : b - top][mask]
         yield image
     yield from (stage.copy() for _ in range(STILL))
+
+
+def write_far_away(path: Path, size: tuple[int, int] = (1280, 720), tall_px: int = 130) -> Path:
+    """`far_away`'s frames written to `path` (MPEG-4 in MP4, 15 fps)."""
+    return written(far_away(size, tall_px), path)
