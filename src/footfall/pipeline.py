@@ -86,16 +86,17 @@ def default_analyzer(params: Params) -> FrameAnalyzer:
     return Analyzer(params)
 
 
-def make_detector(detector: str | None) -> Detector | None:
+def make_detector(detector: str | None, threads: int = 1) -> Detector | None:
     """The detector for a `--detector` value: None for `foreground` (the Analyzer's default,
     overhead cameras), a NetDetector for `net` (the shipped pedestrian network, oblique
-    cameras) or for the path of an ONNX model. A bad model fails here, not in the thread."""
+    cameras) or for the path of an ONNX model, run on `threads` cores (one for a live counter,
+    beside the server). A bad model fails here, not in the thread."""
     if detector in (None, "", "foreground"):
         return None
     from footfall.vision.netdetect import NetDetector
 
     try:
-        return NetDetector(None if detector == "net" else detector)
+        return NetDetector(None if detector == "net" else detector, threads=threads)
     except FileNotFoundError as exc:
         raise BadRequest(f"--detector {detector}: no ONNX model file there") from exc
     except Exception as exc:  # onnxruntime raises its own types for a file it cannot load

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from footfall.vision.person import SMALL_PERSON_SHARE
 from footfall.vision.types import View
 
 AREA_KEYS = ("left", "right", "top", "bottom", "yfirst", "ylast", "radius")
+NET_THREADS = 2  # cores a network detector counting a file may take (a live counter takes one)
 
 
 def parse_area(text: str) -> dict[str, int]:
@@ -206,7 +208,8 @@ def run_with_progress(
     `fps` as `--fps`."""
     from footfall.pipeline import make_detector
 
-    found = make_detector(detector)
+    # a file is counted as fast as it goes: the network on up to two cores
+    found = make_detector(detector, threads=min(NET_THREADS, os.cpu_count() or 1))
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, TimeRemainingColumn(), console=console, transient=True) as bar:
         task = bar.add_task(f"counting {path.name}", total=None)
