@@ -420,9 +420,20 @@ def test_a_person_taller_than_a_tile_is_found_once() -> None:
     assert x0 < 420 and x1 > 650 and y0 < 200 and y1 > 580
 
 
-def test_a_model_that_sees_people_small_is_not_tiled_unless_asked() -> None:
-    assert NetDetector().tiled  # the shipped SSD: 300 px
+def test_a_model_that_sees_people_small_is_not_tiled_unless_asked(tmp_path: Path) -> None:
+    assert NetDetector().tiled  # the shipped SSD: 300 px, people found from a fifth of it
     assert not NetDetector(tiled=False).tiled
+    # a YOLO-type model looks at the frame whole: its output (here a fixed box) comes once
+    rows = np.array([[32, 32, 10, 20, 0.9, 0.0]], np.float32).T
+    path = tmp_path / "tiny.onnx"
+    tiny_yolo_model(path, rows)
+    yolo = NetDetector(path, yolo_channels_first=True)
+    assert not yolo.tiled
+    yolo.look_at((0.0, 100.0, 640.0, 160.0))
+    assert len(yolo.detect(frame_of(np.zeros((360, 640, 3), np.uint8)))) == 1
+    tiled = NetDetector(path, yolo_channels_first=True, tiled=True)
+    tiled.look_at((0.0, 100.0, 640.0, 160.0))
+    assert len(tiled.detect(frame_of(np.zeros((360, 640, 3), np.uint8)))) > 1  # once a tile
 
 
 def test_a_small_person_crossing_a_wide_picture_is_counted() -> None:
