@@ -47,23 +47,27 @@ def walking() -> Iterator[Image]:
     empty, person, where, (_, top) = cut_out()
     stage = np.hstack([cv2.flip(empty, 1), empty, cv2.flip(empty, 1)])
     width = stage.shape[1]
-    h, w = person.shape[:2]
-
-    def at(x: int) -> Image:
-        image = stage.copy()
-        a, b = max(0, x), min(width, x + w)
-        if b > a:
-            part = image[top : top + h, a:b]
-            shown = where[:, a - x : b - x]
-            part[shown] = person[:, a - x : b - x][shown]
-        return image
-
+    w = person.shape[1]
     walk = (width + w) // STEP_PX
     yield from (stage.copy() for _ in range(STILL))
-    yield from (at(-w + k * STEP_PX) for k in range(walk))
+    yield from (pasted(stage, person, where, -w + k * STEP_PX, top) for k in range(walk))
     yield from (stage.copy() for _ in range(STILL))
-    yield from (at(width - k * STEP_PX) for k in range(walk))
+    yield from (pasted(stage, person, where, width - k * STEP_PX, top) for k in range(walk))
     yield from (stage.copy() for _ in range(STILL))
+
+
+def pasted(stage: Image, person: Image, where: npt.NDArray[np.bool_], x: int, y: int) -> Image:
+    """A copy of `stage` with `person`'s pixels (`where`) pasted with their top left at (x, y),
+    cut where they leave it."""
+    image = stage.copy()
+    h, w = person.shape[:2]
+    x0, x1 = max(0, x), min(image.shape[1], x + w)
+    y0, y1 = max(0, y), min(image.shape[0], y + h)
+    if x1 > x0 and y1 > y0:
+        part = image[y0:y1, x0:x1]
+        shown = where[y0 - y : y1 - y, x0 - x : x1 - x]
+        part[shown] = person[y0 - y : y1 - y, x0 - x : x1 - x][shown]
+    return image
 
 
 def write_walking(path: Path, fps: int = 15) -> Path:
@@ -98,13 +102,7 @@ def far_away(size: tuple[int, int] = (1280, 720), tall_px: int = 130) -> Iterato
     x = (width - small_w) // 2
     yield from (stage.copy() for _ in range(STILL))
     for top in range(-tall_px, height, STEP_PX // 2):
-        image = stage.copy()
-        a, b = max(0, top), min(height, top + tall_px)
-        if b > a:
-            part = image[a:b, x : x + small_w]
-            mask = shown[a - top : b - top]
-            part[mask] = small[a - top : b - top][mask]
-        yield image
+        yield pasted(stage, small, shown, x, top)
     yield from (stage.copy() for _ in range(STILL))
 
 
