@@ -402,18 +402,20 @@ class NetDetector:
         if (width, height) != self._frame_size:  # boxes of another picture size say nothing
             self._frame_size = (width, height)
             self._sides.clear()
-        region = region_around(self._area, (width, height), self.person_height_px)
+        tall = self.person_height_px
+        region = region_around(self._area, (width, height), tall)
         if frame.turned:
             image = upright(frame.image, frame.turned)
             back = (360 - frame.turned) % 360
             (box,) = turned_boxes(np.array([region], np.float32), back, width, height).tolist()
             # turned a quarter, their height lies across the picture counted
-            tall = self._median_side(1 if frame.turned == 180 else 0)
-            found = self._detect(image, (int(box[0]), int(box[1]), int(box[2]), int(box[3])), tall)
+            upright_tall = self._median_side(1 if frame.turned == 180 else 0)
+            edges = (int(box[0]), int(box[1]), int(box[2]), int(box[3]))
+            found = self._detect(image, edges, upright_tall)
             h, w = image.shape[:2]
             found = Detections(turned_boxes(found.boxes, frame.turned, w, h), found.scores)
         else:
-            found = self._detect(frame.image, region, self.person_height_px)
+            found = self._detect(frame.image, region, tall)
         sides = found.boxes[:, 2:] - found.boxes[:, :2]  # in the picture counted
         self._sides.extend(zip(sides[:, 0].tolist(), sides[:, 1].tolist(), strict=True))
         return found

@@ -275,12 +275,11 @@ class ScaleAnalyzer:
             self._restored = False
             self._set_person(getattr(self._detector, "frame_person_px", self._person_px))
         if len(detections):
-            sides = detections.boxes[:, 2:] - detections.boxes[:, :2]
-            box_width = float(np.median(sides[:, 0]))
-            box_area = float(np.median(sides[:, 0] * sides[:, 1]))
             kept = getattr(self._detector, "person_box", None)  # a network's boxes of late
-            if kept is not None:
-                box_width, box_area = kept
+            if kept is None:  # this frame's boxes
+                sides = detections.boxes[:, 2:] - detections.boxes[:, :2]
+                kept = float(np.median(sides[:, 0])), float(np.median(sides[:, 0] * sides[:, 1]))
+            box_width, box_area = kept
             if abs(box_width - self._person_px) > 0.05 * self._person_px or abs(
                 math.sqrt(box_area) - math.sqrt(self._person_px2)
             ) > 0.05 * math.sqrt(self._person_px2):
