@@ -420,6 +420,69 @@ def test_a_person_taller_than_a_tile_is_found_once() -> None:
     assert x0 < 420 and x1 > 650 and y0 < 200 and y1 > 580
 
 
+def test_a_tile_is_looked_at_again_only_when_its_picture_changed_or_a_second_passed() -> None:
+    # Three men 130 px tall in a 1280x720 picture, looked at in tiles. The same picture again,
+    # with other sensor noise, costs no network pass and gives the same boxes; one man moved
+    # costs the tiles he is in; a second later every tile is looked at afresh.
+    spots = [(80, 295), (560, 295), (1000, 295)]
+    canvas = small_men(130, spots)
+    rng = np.random.default_rng(1)
+
+    def noisy(image: np.ndarray) -> np.ndarray:
+        return np.clip(image + rng.normal(0, 2.0, image.shape), 0, 255).astype(np.uint8)
+
+    det = NetDetector()
+    det.look_at((0.0, 300.0, 1280.0, 420.0))
+    det.detect(Frame(noisy(canvas), 0, WHEN - timedelta(seconds=1)))  # learns their height
+    det.passes = 0
+    first = det.detect(Frame(noisy(canvas), 0, WHEN))  # tiles sized by it: all new
+    every = det.passes
+    assert len(first) == 3 and every >= 5  # tiles and the frame whole
+    again = det.detect(Frame(noisy(canvas), 1, WHEN + timedelta(seconds=0.04)))
+    assert det.passes == every
+    np.testing.assert_array_equal(again.boxes, first.boxes)
+    moved = small_men(130, [(80, 295), (580, 305), (1000, 295)])
+    found = det.detect(Frame(noisy(moved), 2, WHEN + timedelta(seconds=0.08)))
+    assert 1 <= det.passes - every <= 2  # the tiles holding the man at 560-710
+    assert len(found) == 3
+    shifted = np.sort(found.boxes[:, 0]) - np.sort(first.boxes[:, 0])
+    assert abs(shifted[0]) < 1 and abs(shifted[2]) < 1 and 10 < shifted[1] < 30
+    before = det.passes
+    det.detect(Frame(noisy(moved), 3, WHEN + timedelta(seconds=1.1)))
+    assert det.passes - before == every  # a second on: everything afresh
+    always = NetDetector(look_again=False)
+    always.look_at((0.0, 300.0, 1280.0, 420.0))
+    always.detect(Frame(noisy(canvas), 0, WHEN - timedelta(seconds=1)))
+    always.passes = 0
+    for i in range(3):
+        always.detect(Frame(noisy(canvas), i, WHEN + timedelta(seconds=i / 25)))
+    assert always.passes == 3 * every
+
+
+def test_a_person_taller_than_a_tile_is_looked_for_whole_while_he_is_there() -> None:
+    # Two men 130 px tall set the tiles; a third, 500 px tall, is found only in the frame
+    # whole: it is looked at every frame while it finds him (the tiles, unchanged, give the
+    # pieces of him they found, which his whole box drops).
+    det = NetDetector()
+    det.look_at((0.0, 300.0, 1280.0, 420.0))
+    small = [(80, 295), (1000, 295)]
+    with_him = small_men(130, small)
+    with_him[110:610, 400:900] = small_men(500, [(400, 110)])[110:610, 400:900]
+    for i in range(4):
+        before = det.passes
+        found = det.detect(Frame(with_him, i, WHEN + timedelta(seconds=i / 25)))
+        assert len(found) == 3, i
+        assert det.passes - before >= 1
+    assert det.passes - before == 1  # tiles unchanged: the frame whole alone
+    # gone, the frame whole is looked at again only once a second
+    without = small_men(130, small)
+    assert len(det.detect(Frame(without, 4, WHEN + timedelta(seconds=4 / 25)))) == 2
+    before = det.passes
+    for i in range(5, 10):
+        assert len(det.detect(Frame(without, i, WHEN + timedelta(seconds=i / 25)))) == 2
+    assert det.passes == before
+
+
 def test_a_model_that_sees_people_small_is_not_tiled_unless_asked(tmp_path: Path) -> None:
     assert NetDetector().tiled  # the shipped SSD: 300 px, people found from a fifth of it
     assert not NetDetector(tiled=False).tiled
@@ -444,15 +507,20 @@ def test_a_small_person_crossing_a_wide_picture_is_counted() -> None:
     area = {"left": 0, "right": 1280, "top": 330, "bottom": 390, "yfirst": 330, "ylast": 390}
     params = params_for(area | {"radius": 0}, "up", None, (1280, 720))
     counted = {}
-    for tiled in (True, False):
-        analyzer = Analyzer(params, NetDetector(tiled=tiled))
+    passes = {}
+    for tiled, again in ((True, True), (True, False), (False, False)):
+        net = NetDetector(tiled=tiled, look_again=again)
+        analyzer = Analyzer(params, net)
         analyzer.set_fps(15)
         passages = []
         for i, image in enumerate(far_away((1280, 720), tall_px)):
             passages += analyzer.process(Frame(image, i, WHEN + timedelta(seconds=i / 15)))
         passages += analyzer.flush()
-        counted[tiled] = [p.direction for p in passages]
-    assert counted == {True: ["out"], False: []}
+        counted[tiled, again] = [p.direction for p in passages]
+        passes[tiled, again] = net.passes
+    assert counted == {(True, True): ["out"], (True, False): ["out"], (False, False): []}
+    # tiles looked at again only where he walks (and each once a second): a fraction of them
+    assert passes[True, True] < 0.4 * passes[True, False]
 
 
 def test_the_people_size_starts_again_with_another_picture_size() -> None:

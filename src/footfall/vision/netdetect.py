@@ -44,8 +44,10 @@ from __future__ import annotations
 
 import ast
 import logging
+import math
 from collections import deque
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -54,8 +56,15 @@ import numpy as np
 import numpy.typing as npt
 import onnxruntime as ort
 
+from footfall.vision.glance import TileMemory, piece, shrunk
 from footfall.vision.orient import turned_boxes, upright
-from footfall.vision.tiles import Box, cut_by_inner_edge, merged, region_around, tile_boxes
+from footfall.vision.tiles import (
+    Box,
+    cut_by_inner_edge,
+    merged,
+    region_around,
+    tile_boxes,
+)
 from footfall.vision.types import Detections, Frame
 
 MODELS = Path(__file__).parent / "models"
@@ -76,6 +85,9 @@ YOLO_INPUT = (640, 640)
 # Class names taken for the people to count, in order of preference.
 PERSON_NAMES = ("person", "pedestrian", "people", "head")
 BOXES_KEPT = 200  # the people's size is the median of this many boxes found last
+# The people's height sizes the tiles in steps of this many to a doubling (9 %): the median moves
+# a pixel now and then, and the tiles with it would be new ones, looked at afresh (`glance`).
+HEIGHT_STEPS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,11 +323,14 @@ class NetDetector:
         threads: int = 1,
         yolo_channels_first: bool | None = None,
         tiled: bool | None = None,
+        look_again: bool = True,
     ) -> None:
         """`tiled`: look at a frame larger than the input in tiles of the input's size
         (`vision/tiles.py`); by default for an SSD model (a small input, people found from
         about a fifth of it), not for YOLO-type models (their 640 px input sees a 1280 px frame
-        at half size, where they still find people 32 px tall)."""
+        at half size, where they still find people 32 px tall). `look_again`: a tile is looked
+        at again only when its picture changed or a second passed (`vision/glance.py`); False,
+        every tile every frame."""
         path = Path(model) if model is not None else DEFAULT_MODEL
         if not path.is_file():
             raise FileNotFoundError(f"no ONNX model at {path}")
@@ -339,6 +354,11 @@ class NetDetector:
         self.nms_iou = nms_iou
         self.yolo_channels_first = yolo_channels_first
         self.tiled = self.layout == "ssd" if tiled is None else tiled
+        self.look_again = look_again
+        self.passes = 0  # network passes run so far
+        self._memory = TileMemory()
+        self._whole_needed = True  # a box of the frame whole was kept over the tiles' last time
+        self._heights: list[float | None] = [None, None]  # `_steady_height`, as counted, upright
         self._area: tuple[float, float, float, float] | None = None  # `look_at`
         self._sides: deque[tuple[float, float]] = deque(maxlen=BOXES_KEPT)  # width, height
         self._frame_size: tuple[int, int] | None = None
@@ -402,20 +422,24 @@ class NetDetector:
         if (width, height) != self._frame_size:  # boxes of another picture size say nothing
             self._frame_size = (width, height)
             self._sides.clear()
-        tall = self.person_height_px
+            self._memory.clear()
+            self._heights = [None, None]
+        tall = self._steady_height(self.person_height_px, 0)
         region = region_around(self._area, (width, height), tall)
         if frame.turned:
             image = upright(frame.image, frame.turned)
             back = (360 - frame.turned) % 360
             (box,) = turned_boxes(np.array([region], np.float32), back, width, height).tolist()
             # turned a quarter, their height lies across the picture counted
-            upright_tall = self._median_side(1 if frame.turned == 180 else 0)
+            upright_tall = self._steady_height(
+                self._median_side(1 if frame.turned == 180 else 0), 1
+            )
             edges = (int(box[0]), int(box[1]), int(box[2]), int(box[3]))
-            found = self._detect(image, edges, upright_tall)
+            found = self._detect(image, edges, frame.time, upright_tall)
             h, w = image.shape[:2]
             found = Detections(turned_boxes(found.boxes, frame.turned, w, h), found.scores)
         else:
-            found = self._detect(frame.image, region, tall)
+            found = self._detect(frame.image, region, frame.time, tall)
         sides = found.boxes[:, 2:] - found.boxes[:, :2]  # in the picture counted
         self._sides.extend(zip(sides[:, 0].tolist(), sides[:, 1].tolist(), strict=True))
         return found
@@ -425,6 +449,18 @@ class NetDetector:
         """The people's height in the picture counted (turned, with `Frame.turned`): the median
         of the boxes found lately (None before anyone was found)."""
         return self._median_side(1)
+
+    def _steady_height(self, tall: float | None, which: int) -> float | None:
+        """The people's height that places the tiles: `tall` (the median of the boxes found
+        lately) once it is a step (HEIGHT_STEPS to a doubling) from the one used so far (kept
+        in `_heights[which]`), rounded to the step: a median moving by a pixel does not move
+        the tiles, whose pictures `glance` remembers."""
+        held = self._heights[which]
+        if tall is None or (held is not None and abs(math.log2(tall / held)) * HEIGHT_STEPS < 1):
+            return held if tall is not None else None
+        steady = float(2.0 ** (round(math.log2(tall) * HEIGHT_STEPS) / HEIGHT_STEPS))
+        self._heights[which] = steady
+        return steady
 
     def _median_side(self, side: int) -> float | None:
         """The median width (`side` 0) or height (1) of the boxes found lately, or None."""
@@ -440,33 +476,64 @@ class NetDetector:
         return float(np.median(sides[:, 0])), float(np.median(sides[:, 0] * sides[:, 1]))
 
     def _detect(
-        self, image: npt.NDArray[np.uint8], region: Box, tall: float | None = None
+        self, image: npt.NDArray[np.uint8], region: Box, when: datetime, tall: float | None = None
     ) -> Detections:
         """People in this picture, boxes in its pixels: looked at whole, or in tiles at the
         network's own scale over `region` and whole (`tile_boxes`; `tall`, the people's height
-        in it, if known, sizes the tiles), their boxes merged."""
+        in it, if known, sizes the tiles), their boxes merged. With `look_again`, a tile whose
+        picture has not changed gives the boxes it gave (`vision/glance.py`), and the frame
+        whole is looked at again only while it finds someone no tile does, or after a second."""
         frame = (image.shape[1], image.shape[0])
         input_size = (self.input.width, self.input.height)
-        tiles = tile_boxes(region, input_size, frame, tall) if self.tiled else [(0, 0, *frame)]
-        found: list[Detections] = []
-        cut: list[npt.NDArray[np.bool_]] = []
-        for tile in tiles:
-            x0, y0, x1, y1 = tile
-            piece = self._infer(image[y0:y1, x0:x1])
-            boxes = piece.boxes + np.array([x0, y0, x0, y0], np.float32)
-            found.append(Detections(boxes, piece.scores))
-            cut.append(cut_by_inner_edge(boxes, tile, frame))
+        tiles = [(0, 0, *frame)]
+        if self.tiled:
+            tiles = tile_boxes(region, input_size, frame, tall)
+        small = shrunk(image) if self.look_again and len(tiles) > 1 else None
+        if small is not None:
+            self._memory.only(tiles)
+        last = len(tiles) - 1  # tile_boxes puts the frame whole last
+        found = [
+            self._look(image, tile, small, when, 0 < i == last) for i, tile in enumerate(tiles)
+        ]
         if len(found) == 1:
-            result = found[0]
-        else:
-            boxes = np.concatenate([d.boxes for d in found])
-            scores = np.concatenate([d.scores for d in found])
-            keep = merged(boxes, scores, np.concatenate(cut))
-            result = Detections(boxes[keep], scores[keep])
-        return result
+            return found[0]
+        boxes = np.concatenate([d.boxes for d in found])
+        scores = np.concatenate([d.scores for d in found])
+        pairs = zip(found, tiles, strict=True)
+        cut = np.concatenate([cut_by_inner_edge(d.boxes, tile, frame) for d, tile in pairs])
+        keep = merged(boxes, scores, cut)
+        if small is not None:  # the frame whole is looked at again while it gives a box kept
+            self._whole_needed = bool((keep >= len(boxes) - len(found[-1])).any())
+        return Detections(boxes[keep], scores[keep])
+
+    def _look(
+        self,
+        image: npt.NDArray[np.uint8],
+        tile: Box,
+        small: npt.NDArray[np.uint8] | None,
+        when: datetime,
+        whole: bool,
+    ) -> Detections:
+        """People in one `tile` of the picture, boxes in the picture's pixels: the network's
+        pass, or with `small` (the picture shrunk, `look_again`) what it found last time when
+        the tile has not changed; the frame `whole` only while needed or once a second."""
+        seen = None if small is None else piece(small, tile)
+        if seen is not None:
+            if whole and not (self._whole_needed or self._memory.due(tile, when)):
+                return Detections.empty()
+            kept = None if whole else self._memory.kept(tile, seen, when)
+            if kept is not None:
+                return kept
+        x0, y0, x1, y1 = tile
+        inside = self._infer(image[y0:y1, x0:x1])
+        found = Detections(inside.boxes + np.array([x0, y0, x0, y0], np.float32), inside.scores)
+        if seen is not None:
+            self._memory.keep(tile, seen, when, found)
+        return found
 
     def _infer(self, image: npt.NDArray[np.uint8]) -> Detections:
         """People in this picture as the network finds them in one pass, boxes in its pixels."""
+        self.passes += 1
         height, width = image.shape[:2]
         spec = self.input
         if self.layout in ("ssd", "detr"):  # the frame stretched to the input, not letterboxed
