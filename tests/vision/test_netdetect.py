@@ -12,11 +12,10 @@ import pytest
 
 from footfall.commands.count import params_for
 from footfall.vision.analyzer import Analyzer
-from footfall.vision.netdetect import (
-    DEFAULT_MODEL,
+from footfall.vision.netdetect import DEFAULT_MODEL, NetDetector
+from footfall.vision.netformats import (
     E2E_MAX_ROWS,
     ModelMeta,
-    NetDetector,
     decode_detr,
     decode_e2e,
     decode_ssd,

@@ -176,4 +176,3 @@ def _inside(boxes: npt.NDArray[np.float32], i: int, others: list[int]) -> bool:
     ih = np.clip(np.minimum(b[3], o[:, 3]) - np.maximum(b[1], o[:, 1]), 0, None)
     own = max(float((b[2] - b[0]) * (b[3] - b[1])), 1e-6)
     return bool(((iw * ih) / own >= PIECE_INSIDE).any())
-
