@@ -458,6 +458,41 @@ def test_a_tile_is_looked_at_again_only_when_its_picture_changed_or_a_second_pas
     assert always.passes == 3 * every
 
 
+def test_a_picture_in_one_piece_is_looked_at_again_when_the_region_around_the_area_changed() -> (
+    None
+):
+    # A 352x288 camera, the man 100 px tall on a plain floor, the counting area across the
+    # middle: the same picture again costs no pass; a change far above the area (more than a
+    # person's height) neither; a change beside the area does. With look_again=False, a pass
+    # a frame as before.
+    man = cv2.imread(str(DATA / "cameraman_cc0.jpg"), cv2.IMREAD_COLOR)
+    canvas = np.full((288, 352, 3), 170, np.uint8)
+    canvas[100:200, 120:220] = cv2.resize(man, (100, 100), interpolation=cv2.INTER_AREA)
+    det = NetDetector()
+    det.look_at((0.0, 130.0, 352.0, 170.0))
+    det.detect(Frame(canvas, 0, WHEN - timedelta(seconds=1)))  # learns his height: the region
+    det.passes = 0
+    first = det.detect(Frame(canvas, 0, WHEN))
+    assert len(first) == 1 and det.passes == 1
+    det.detect(Frame(canvas, 1, WHEN + timedelta(seconds=0.04)))
+    assert det.passes == 1
+    far = canvas.copy()
+    far[0:15, 0:60] = 40  # someone at the top edge, far from the area
+    np.testing.assert_array_equal(
+        det.detect(Frame(far, 2, WHEN + timedelta(seconds=0.08))).boxes, first.boxes
+    )
+    assert det.passes == 1
+    near = far.copy()
+    near[130:170, 20:60] = 40  # someone coming into the area
+    det.detect(Frame(near, 3, WHEN + timedelta(seconds=0.12)))
+    assert det.passes == 2
+    always = NetDetector(look_again=False)
+    always.look_at((0.0, 130.0, 352.0, 170.0))
+    for i in range(3):
+        always.detect(Frame(canvas, i, WHEN + timedelta(seconds=i / 25)))
+    assert always.passes == 3
+
+
 def test_a_person_taller_than_a_tile_is_looked_for_whole_while_he_is_there() -> None:
     # Two men 130 px tall set the tiles; a third, 500 px tall, is found only in the frame
     # whole: it is looked at every frame while it finds him (the tiles, unchanged, give the

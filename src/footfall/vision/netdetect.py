@@ -244,21 +244,20 @@ class NetDetector:
         network's own scale over `region` and whole (`tile_boxes`; `tall`, the people's height
         in it, if known, sizes the tiles), their boxes merged. With `look_again`, a tile whose
         picture has not changed gives the boxes it gave (`vision/glance.py`), and the frame
-        whole is looked at again only while it finds someone no tile does, or after a second."""
+        whole is looked at again only while it finds someone no tile does, or after a second; a
+        picture looked at in one piece, when the region around the counting area changed."""
         frame = (image.shape[1], image.shape[0])
         input_size = (self.input.width, self.input.height)
         tiles = [(0, 0, *frame)]
         if self.tiled:
             tiles = tile_boxes(region, input_size, frame, tall)
-        small = shrunk(image) if self.look_again and len(tiles) > 1 else None
+        small = shrunk(image) if self.look_again else None
         if small is not None:
             self._memory.only(tiles)
+        if len(tiles) == 1:  # the picture in one piece: looked at again when the region changed
+            return self._look(image, tiles[0], small, when, False, region)
         last = len(tiles) - 1  # tile_boxes puts the frame whole last
-        found = [
-            self._look(image, tile, small, when, 0 < i == last) for i, tile in enumerate(tiles)
-        ]
-        if len(found) == 1:
-            return found[0]
+        found = [self._look(image, tile, small, when, i == last) for i, tile in enumerate(tiles)]
         boxes = np.concatenate([d.boxes for d in found])
         scores = np.concatenate([d.scores for d in found])
         pairs = zip(found, tiles, strict=True)
@@ -275,11 +274,13 @@ class NetDetector:
         small: npt.NDArray[np.uint8] | None,
         when: datetime,
         whole: bool,
+        watched: Box | None = None,
     ) -> Detections:
         """People in one `tile` of the picture, boxes in the picture's pixels: the network's
         pass, or with `small` (the picture shrunk, `look_again`) what it found last time when
-        the tile has not changed; the frame `whole` only while needed or once a second."""
-        seen = None if small is None else piece(small, tile)
+        the tile (or the part of it `watched`) has not changed; the frame `whole` among tiles
+        only while needed or once a second."""
+        seen = None if small is None else piece(small, watched or tile)
         if seen is not None:
             if whole and not (self._whole_needed or self._memory.due(tile, when)):
                 return Detections.empty()
