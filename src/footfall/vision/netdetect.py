@@ -44,13 +44,7 @@ from footfall.vision.netformats import (
     output_named,
 )
 from footfall.vision.orient import turned_boxes, upright
-from footfall.vision.tiles import (
-    Box,
-    cut_by_inner_edge,
-    merged,
-    region_around,
-    tile_boxes,
-)
+from footfall.vision.tiles import Box, cut_by_inner_edge, merged, region_around, tile_boxes
 from footfall.vision.types import Detections, Frame
 
 MODELS = Path(__file__).parent / "models"
@@ -90,9 +84,10 @@ class NetDetector:
         """`tiled`: look at a frame larger than the input in tiles of the input's size
         (`vision/tiles.py`); by default for an SSD model (a small input, people found from
         about a fifth of it), not for YOLO-type models (their 640 px input sees a 1280 px frame
-        at half size, where they still find people 32 px tall). `look_again`: a tile is looked
-        at again only when its picture changed or a second passed (`vision/glance.py`); False,
-        every tile every frame."""
+        at half size, where they still find people 32 px tall). `look_again`: a tile (a picture
+        in one piece: the region around the counting area) is looked at again only when its
+        picture changed or a second passed (`vision/glance.py`); False, a pass every tile every
+        frame."""
         path = Path(model) if model is not None else DEFAULT_MODEL
         if not path.is_file():
             raise FileNotFoundError(f"no ONNX model at {path}")
