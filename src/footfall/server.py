@@ -338,18 +338,22 @@ def _console_logging() -> None:
         logger.setLevel(logging.INFO)
 
 
-def _finish_on_sigterm() -> None:
+def _finish_on_stop_signals() -> None:
     """After its graceful shutdown uvicorn raises the signal it caught again, with the handler
     that was there before it started. Python's default for SIGTERM ends the process at once, so
-    the counting thread would never flush and the store never close: exit through SystemExit
-    instead (status 143, as a SIGTERM), which runs `serve`'s cleanup first."""
+    the counting thread would never flush and the store never close. For SIGINT it left the
+    exit to asyncio's runner (it cancels the server's task and makes that a KeyboardInterrupt,
+    status 130), and once in many stops under load the process ended with status 0 instead.
+    Both exit through SystemExit (143 for SIGTERM, 130 for SIGINT, as the signal would), which
+    runs `serve`'s cleanup first."""
     if threading.current_thread() is not threading.main_thread():
         return
 
     def finish(signum: int, frame: FrameType | None) -> None:
         raise SystemExit(128 + signum)
 
-    signal.signal(signal.SIGTERM, finish)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, finish)
 
 
 def serve(settings: ServerSettings, *, plugins: Sequence[Plugin] | None = None) -> None:
@@ -414,7 +418,7 @@ def serve(settings: ServerSettings, *, plugins: Sequence[Plugin] | None = None) 
                 host,
                 port,
             )
-        _finish_on_sigterm()
+        _finish_on_stop_signals()
         uvicorn.Server(config).run(sockets=[sock])
     except (sqlite3.Error, SchemaError) as exc:  # a plugin opening its tables at start-up
         raise BadRequest(f"data directory {settings.data}: cannot start: {exc}") from None
