@@ -52,7 +52,6 @@ DEFAULT_MODEL = MODELS / "ssdlite_pedestrian.onnx"
 
 Layout = Literal["auto", "ssd", "yolo", "e2e", "detr"]
 Decoded = Literal["ssd", "yolo", "e2e", "detr"]
-F32 = npt.NDArray[np.float32]
 log = logging.getLogger(__name__)
 
 # A YOLO model whose input size is dynamic and not in its metadata: the size they are trained at
