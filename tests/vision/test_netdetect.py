@@ -422,7 +422,8 @@ def test_a_person_taller_than_a_tile_is_found_once() -> None:
 def test_a_tile_is_looked_at_again_only_when_its_picture_changed_or_a_second_passed() -> None:
     # Three men 130 px tall in a 1280x720 picture, looked at in tiles. The same picture again,
     # with other sensor noise, costs no network pass and gives the same boxes; one man moved
-    # costs the tiles he is in; a second later every tile is looked at afresh.
+    # costs the tiles he is in; a second later every tile is looked at afresh (as many passes
+    # a frame as it takes: `passes_a_frame` None).
     spots = [(80, 295), (560, 295), (1000, 295)]
     canvas = small_men(130, spots)
     rng = np.random.default_rng(1)
@@ -430,7 +431,7 @@ def test_a_tile_is_looked_at_again_only_when_its_picture_changed_or_a_second_pas
     def noisy(image: np.ndarray) -> np.ndarray:
         return np.clip(image + rng.normal(0, 2.0, image.shape), 0, 255).astype(np.uint8)
 
-    det = NetDetector()
+    det = NetDetector(passes_a_frame=None)
     det.look_at((0.0, 300.0, 1280.0, 420.0))
     det.detect(Frame(noisy(canvas), 0, WHEN - timedelta(seconds=1)))  # learns their height
     det.passes = 0
@@ -496,8 +497,8 @@ def test_a_picture_in_one_piece_is_looked_at_again_when_the_region_around_the_ar
 def test_a_person_taller_than_a_tile_is_looked_for_whole_while_he_is_there() -> None:
     # Two men 130 px tall set the tiles; a third, 500 px tall, is found only in the frame
     # whole: it is looked at every frame while it finds him (the tiles, unchanged, give the
-    # pieces of him they found, which his whole box drops).
-    det = NetDetector()
+    # pieces of him they found, which his whole box drops). As many passes a frame as it takes.
+    det = NetDetector(passes_a_frame=None)
     det.look_at((0.0, 300.0, 1280.0, 420.0))
     small = [(80, 295), (1000, 295)]
     with_him = small_men(130, small)

@@ -109,3 +109,37 @@ def far_away(size: tuple[int, int] = (1280, 720), tall_px: int = 130) -> Iterato
 def write_far_away(path: Path, size: tuple[int, int] = (1280, 720), tall_px: int = 130) -> Path:
     """`far_away`'s frames written to `path` (MPEG-4 in MP4, 15 fps)."""
     return written(far_away(size, tall_px), path)
+
+
+def crowd_far_away(
+    size: tuple[int, int] = (1280, 720), tall_px: int = 130, columns: int = 6, waves: int = 2
+) -> Iterator[Image]:
+    """A busy plaza: the man, `tall_px` tall, walking in `columns` columns across a `size`
+    stage of the photo's floor, down in the first, up in the next and so on, `waves` men one
+    after the other in each (the next sets off when the one before is half way), each column
+    setting off `STILL` // 3 frames after the one before: every tile around a band across the
+    middle changes nearly every frame. Truth: `waves` passages in each column, down in the
+    even ones (0, 2, ...), up in the odd ones."""
+    empty, person, where, _ = cut_out()
+    width, height = size
+    stage = np.asarray(cv2.resize(empty, size, interpolation=cv2.INTER_AREA), np.uint8)
+    h, w = person.shape[:2]
+    small_w = max(1, round(w * tall_px / h))
+    small = cv2.resize(person, (small_w, tall_px), interpolation=cv2.INTER_AREA)
+    shown = cv2.resize(where.astype(np.uint8), (small_w, tall_px)) > 0
+    step = STEP_PX // 2
+    walk = (height + tall_px) // step  # frames one man takes
+    lag, gap = STILL // 3, walk // 2
+    column = width // columns
+    yield from (stage.copy() for _ in range(STILL))
+    for k in range(walk + gap * (waves - 1) + lag * (columns - 1)):
+        image = stage.copy()
+        for n in range(columns):
+            x = n * column + (column - small_w) // 2
+            for m in range(waves):
+                moved = (k - n * lag - m * gap) * step
+                if 0 <= moved <= height + tall_px:
+                    top = moved - tall_px if n % 2 == 0 else height - moved
+                    image = pasted(image, small, shown, x, top)
+        yield image
+    yield from (stage.copy() for _ in range(STILL))

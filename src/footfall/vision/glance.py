@@ -29,6 +29,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from footfall.vision.drift import moved_boxes
 from footfall.vision.tiles import Box
 from footfall.vision.types import Detections
 
@@ -49,14 +50,20 @@ class Glance:
     small: Grey  # the tile's picture shrunk, in grey
     at: datetime  # the frame's time
     found: Detections  # boxes in the frame's pixels
+    grey: Grey | None = None  # the tile's picture in grey at full size (`followed`), if kept
 
 
 def shrunk(image: npt.NDArray[np.uint8]) -> Grey:
     """The frame in grey, SHRINK times smaller each way (pixels averaged)."""
-    grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
+    grey = grey_of(image)
     h, w = grey.shape[:2]
     size = (max(1, w // SHRINK), max(1, h // SHRINK))
     return np.asarray(cv2.resize(grey, size, interpolation=cv2.INTER_AREA), np.uint8)
+
+
+def grey_of(image: npt.NDArray[np.uint8]) -> Grey:
+    """The frame in grey at its own size."""
+    return image if image.ndim == 2 else np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY))
 
 
 def piece(small: Grey, tile: Box) -> Grey:
@@ -94,9 +101,31 @@ class TileMemory:
         glance = self._glances.get(tile)
         return glance is None or not 0.0 <= (when - glance.at).total_seconds() < REFRESH_S
 
-    def keep(self, tile: Box, small: Grey, when: datetime, found: Detections) -> None:
-        """Remember what the network found in `tile` now."""
-        self._glances[tile] = Glance(small.copy(), when, found)
+    def keep(
+        self, tile: Box, small: Grey, when: datetime, found: Detections, grey: Grey | None = None
+    ) -> None:
+        """Remember what the network found in `tile` now (and its picture in grey, `grey`
+        the whole frame's, for `followed`)."""
+        x0, y0, x1, y1 = tile
+        part = None if grey is None else grey[y0:y1, x0:x1].copy()
+        self._glances[tile] = Glance(small.copy(), when, found, part)
+
+    def looked(self, tile: Box) -> datetime | None:
+        """When the network last looked at `tile` (None: never)."""
+        glance = self._glances.get(tile)
+        return None if glance is None else glance.at
+
+    def followed(self, tile: Box, grey: Grey) -> Detections:
+        """The boxes found in `tile` when last looked at, moved with the people in them to
+        where they are in `grey` (the frame now, `vision/drift.py`); none if never looked at."""
+        glance = self._glances.get(tile)
+        if glance is None:
+            return Detections.empty()
+        if glance.grey is None:
+            return glance.found
+        x0, y0, x1, y1 = tile
+        boxes = moved_boxes(glance.found.boxes, glance.grey, grey[y0:y1, x0:x1], (x0, y0))
+        return Detections(boxes, glance.found.scores)
 
     def only(self, tiles: list[Box]) -> None:
         """Forget the tiles not in this tiling (the people's size or the area moved it)."""

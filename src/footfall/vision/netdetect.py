@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 import onnxruntime as ort
 
-from footfall.vision.glance import TileMemory, piece, shrunk
+from footfall.vision.glance import TileMemory, grey_of, piece, shrunk
 from footfall.vision.netformats import (
     class_count,
     decode_detr,
@@ -61,6 +61,10 @@ BOXES_KEPT = 200  # the people's size is the median of this many boxes found las
 # The people's height sizes the tiles in steps of this many to a doubling (9 %): the median moves
 # a pixel now and then, and the tiles with it would be new ones, looked at afresh (`glance`).
 HEIGHT_STEPS = 8
+# A busy wide picture changes in every tile every frame (a plaza: 6.5 of 7 tiles a frame, 7-8 fps
+# on two cores): at most this many tiles are looked at a frame, the ones looked at longest ago,
+# and the boxes of the others follow their people with the picture's motion.
+PASSES_A_FRAME = 2
 
 
 class NetDetector:
@@ -79,6 +83,7 @@ class NetDetector:
         yolo_channels_first: bool | None = None,
         tiled: bool | None = None,
         look_again: bool = True,
+        passes_a_frame: int | None = PASSES_A_FRAME,
     ) -> None:
         """`tiled`: look at a frame larger than the input in tiles of the input's size
         (`vision/tiles.py`); by default for an SSD model (a small input, people found from
@@ -86,7 +91,9 @@ class NetDetector:
         at half size, where they still find people 32 px tall). `look_again`: a tile (a picture
         in one piece: the region around the counting area) is looked at again only when its
         picture changed or a second passed (`vision/glance.py`); False, a pass every tile every
-        frame."""
+        frame. `passes_a_frame`: with `look_again`, at most this many network passes a frame over
+        the tiles (those looked at longest ago), the other tiles' boxes following their people
+        (`vision/drift.py`); None, every tile that changed."""
         path = Path(model) if model is not None else DEFAULT_MODEL
         if not path.is_file():
             raise FileNotFoundError(f"no ONNX model at {path}")
@@ -111,6 +118,7 @@ class NetDetector:
         self.yolo_channels_first = yolo_channels_first
         self.tiled = self.layout == "ssd" if tiled is None else tiled
         self.look_again = look_again
+        self.passes_a_frame = passes_a_frame
         self.passes = 0  # network passes run so far
         self._memory = TileMemory()
         self._whole_needed = True  # a box of the frame whole was kept over the tiles' last time
@@ -239,7 +247,10 @@ class NetDetector:
         in it, if known, sizes the tiles), their boxes merged. With `look_again`, a tile whose
         picture has not changed gives the boxes it gave (`vision/glance.py`), and the frame
         whole is looked at again only while it finds someone no tile does, or after a second; a
-        picture looked at in one piece, when the region around the counting area changed."""
+        picture looked at in one piece, when the region around the counting area changed. Of
+        the tiles looked at before and to be looked at again, `passes_a_frame` are (less those
+        never looked at), those looked at longest ago; the others' boxes follow their people
+        (`vision/drift.py`)."""
         frame = (image.shape[1], image.shape[0])
         input_size = (self.input.width, self.input.height)
         tiles = [(0, 0, *frame)]
@@ -249,9 +260,25 @@ class NetDetector:
         if small is not None:
             self._memory.only(tiles)
         if len(tiles) == 1:  # the picture in one piece: looked at again when the region changed
-            return self._look(image, tiles[0], small, when, False, region)
+            kept = self._kept(tiles[0], small, when, False, region)
+            return kept if kept is not None else self._pass(image, tiles[0], small, when, region)
         last = len(tiles) - 1  # tile_boxes puts the frame whole last
-        found = [self._look(image, tile, small, when, i == last) for i, tile in enumerate(tiles)]
+        plan = [self._kept(tile, small, when, i == last) for i, tile in enumerate(tiles)]
+        looking = [i for i, kept in enumerate(plan) if kept is None]
+        grey = None
+        if small is not None and self.passes_a_frame is not None:
+            grey = grey_of(image)
+            looked = {i: self._memory.looked(tiles[i]) for i in looking}
+            fresh = [i for i in looking if looked[i] is None]  # never looked at: looked at now
+            again = [i for i in looking if looked[i] is not None]
+            again.sort(key=lambda i: looked[i] or when)  # looked at longest ago first
+            room = max(0, self.passes_a_frame - len(fresh))
+            for i in again[room:]:
+                plan[i] = self._memory.followed(tiles[i], grey)
+            looking = fresh + again[:room]
+        for i in looking:
+            plan[i] = self._pass(image, tiles[i], small, when, grey=grey)
+        found = [d if d is not None else Detections.empty() for d in plan]
         boxes = np.concatenate([d.boxes for d in found])
         scores = np.concatenate([d.scores for d in found])
         pairs = zip(found, tiles, strict=True)
@@ -261,31 +288,41 @@ class NetDetector:
             self._whole_needed = bool((keep >= len(boxes) - len(found[-1])).any())
         return Detections(boxes[keep], scores[keep])
 
-    def _look(
+    def _kept(
         self,
-        image: npt.NDArray[np.uint8],
         tile: Box,
         small: npt.NDArray[np.uint8] | None,
         when: datetime,
         whole: bool,
         watched: Box | None = None,
+    ) -> Detections | None:
+        """What `tile` gives without a network pass, or None: look at it. With `small` (the
+        picture shrunk, `look_again`), what it found last time when the tile (or the part of it
+        `watched`) has not changed; the frame `whole` among tiles nothing unless needed or due."""
+        if small is None:
+            return None
+        if whole:
+            needed = self._whole_needed or self._memory.due(tile, when)
+            return None if needed else Detections.empty()
+        return self._memory.kept(tile, piece(small, watched or tile), when)
+
+    def _pass(
+        self,
+        image: npt.NDArray[np.uint8],
+        tile: Box,
+        small: npt.NDArray[np.uint8] | None,
+        when: datetime,
+        watched: Box | None = None,
+        grey: npt.NDArray[np.uint8] | None = None,
     ) -> Detections:
-        """People in one `tile` of the picture, boxes in the picture's pixels: the network's
-        pass, or with `small` (the picture shrunk, `look_again`) what it found last time when
-        the tile (or the part of it `watched`) has not changed; the frame `whole` among tiles
-        only while needed or once a second."""
-        seen = None if small is None else piece(small, watched or tile)
-        if seen is not None:
-            if whole and not (self._whole_needed or self._memory.due(tile, when)):
-                return Detections.empty()
-            kept = None if whole else self._memory.kept(tile, seen, when)
-            if kept is not None:
-                return kept
+        """People in one `tile` of the picture, boxes in the picture's pixels, from a network
+        pass; remembered with the tile's picture (`small`, and `grey` when boxes may have to
+        follow their people) when `look_again`."""
         x0, y0, x1, y1 = tile
         inside = self._infer(image[y0:y1, x0:x1])
         found = Detections(inside.boxes + np.array([x0, y0, x0, y0], np.float32), inside.scores)
-        if seen is not None:
-            self._memory.keep(tile, seen, when, found)
+        if small is not None:
+            self._memory.keep(tile, piece(small, watched or tile), when, found, grey)
         return found
 
     def _infer(self, image: npt.NDArray[np.uint8]) -> Detections:
