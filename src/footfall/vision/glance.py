@@ -29,7 +29,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from footfall.vision.drift import moved_boxes
+from footfall.vision.drift import SCALE, half, moved_boxes
 from footfall.vision.tiles import Box
 from footfall.vision.types import Detections
 
@@ -50,7 +50,7 @@ class Glance:
     small: Grey  # the tile's picture shrunk, in grey
     at: datetime  # the frame's time
     found: Detections  # boxes in the frame's pixels
-    grey: Grey | None = None  # the tile's picture in grey at full size (`followed`), if kept
+    grey: Grey | None = None  # the tile's picture in grey at drift's SCALE (`followed`), if kept
 
 
 def shrunk(image: npt.NDArray[np.uint8]) -> Grey:
@@ -107,7 +107,7 @@ class TileMemory:
         """Remember what the network found in `tile` now (and its picture in grey, `grey`
         the whole frame's, for `followed`)."""
         x0, y0, x1, y1 = tile
-        part = None if grey is None else grey[y0:y1, x0:x1].copy()
+        part = None if grey is None else half(grey[y0:y1, x0:x1])
         self._glances[tile] = Glance(small.copy(), when, found, part)
 
     def looked(self, tile: Box) -> datetime | None:
@@ -124,7 +124,8 @@ class TileMemory:
         if glance.grey is None:
             return glance.found
         x0, y0, x1, y1 = tile
-        boxes = moved_boxes(glance.found.boxes, glance.grey, grey[y0:y1, x0:x1], (x0, y0))
+        now = half(grey[y0:y1, x0:x1])
+        boxes = moved_boxes(glance.found.boxes, glance.grey, now, (x0, y0), SCALE)
         return Detections(boxes, glance.found.scores)
 
     def only(self, tiles: list[Box]) -> None:
