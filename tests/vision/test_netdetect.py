@@ -567,6 +567,8 @@ def test_a_busy_wide_picture_takes_two_passes_a_frame_and_is_counted_right() -> 
     area = {"left": 0, "right": 1280, "top": 330, "bottom": 390, "yfirst": 330, "ylast": 390}
     net = NetDetector()
     assert net.passes_a_frame == 2
+    with pytest.raises(ValueError, match="passes_a_frame must be 1 or more"):
+        NetDetector(passes_a_frame=0)  # no tile would ever be looked at again
     analyzer = Analyzer(params_for(area | {"radius": 0}, "up", None, (1280, 720)), net)
     analyzer.set_fps(15)
     passages, over = [], 0

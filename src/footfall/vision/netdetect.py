@@ -94,6 +94,8 @@ class NetDetector:
         frame. `passes_a_frame`: with `look_again`, at most this many network passes a frame over
         the tiles (those looked at longest ago), the other tiles' boxes following their people
         (`vision/drift.py`); None, every tile that changed."""
+        if passes_a_frame is not None and passes_a_frame < 1:
+            raise ValueError(f"passes_a_frame must be 1 or more (or None), not {passes_a_frame}")
         path = Path(model) if model is not None else DEFAULT_MODEL
         if not path.is_file():
             raise FileNotFoundError(f"no ONNX model at {path}")
