@@ -88,17 +88,25 @@ def written(frames: Iterator[Image], path: Path, fps: int = 15) -> Path:
     return path
 
 
+def plaza(size: tuple[int, int], tall_px: int) -> tuple[Image, Image, npt.NDArray[np.bool_]]:
+    """(the photo's floor stretched to `size` (width, height), the man shrunk to `tall_px`,
+    where his pixels are in that)."""
+    empty, person, where, _ = cut_out()
+    stage = np.asarray(cv2.resize(empty, size, interpolation=cv2.INTER_AREA), np.uint8)
+    h, w = person.shape[:2]
+    small_w = max(1, round(w * tall_px / h))
+    small = np.asarray(cv2.resize(person, (small_w, tall_px), interpolation=cv2.INTER_AREA))
+    shown = cv2.resize(where.astype(np.uint8), (small_w, tall_px)) > 0
+    return stage, small, np.asarray(shown)
+
+
 def far_away(size: tuple[int, int] = (1280, 720), tall_px: int = 130) -> Iterator[Image]:
     """The man small in a wide picture, as a camera high above a plaza sees people: shrunk to
     `tall_px`, walking down the middle of a `size` (width, height) stage of the photo's own
     floor (the empty photo, stretched) from above its top to below its bottom, then still."""
-    empty, person, where, _ = cut_out()
+    stage, small, shown = plaza(size, tall_px)
     width, height = size
-    stage = np.asarray(cv2.resize(empty, size, interpolation=cv2.INTER_AREA), np.uint8)
-    h, w = person.shape[:2]
-    small_w = max(1, round(w * tall_px / h))
-    small = cv2.resize(person, (small_w, tall_px), interpolation=cv2.INTER_AREA)
-    shown = cv2.resize(where.astype(np.uint8), (small_w, tall_px)) > 0
+    small_w = small.shape[1]
     x = (width - small_w) // 2
     yield from (stage.copy() for _ in range(STILL))
     for top in range(-tall_px, height, STEP_PX // 2):
@@ -120,13 +128,9 @@ def crowd_far_away(
     setting off `STILL` // 3 frames after the one before: every tile around a band across the
     middle changes nearly every frame. Truth: `waves` passages in each column, down in the
     even ones (0, 2, ...), up in the odd ones."""
-    empty, person, where, _ = cut_out()
+    stage, small, shown = plaza(size, tall_px)
     width, height = size
-    stage = np.asarray(cv2.resize(empty, size, interpolation=cv2.INTER_AREA), np.uint8)
-    h, w = person.shape[:2]
-    small_w = max(1, round(w * tall_px / h))
-    small = cv2.resize(person, (small_w, tall_px), interpolation=cv2.INTER_AREA)
-    shown = cv2.resize(where.astype(np.uint8), (small_w, tall_px)) > 0
+    small_w = small.shape[1]
     step = STEP_PX // 2
     walk = (height + tall_px) // step  # frames one man takes
     lag, gap = STILL // 3, walk // 2
