@@ -258,7 +258,8 @@ class NetDetector:
         tiles = [(0, 0, *frame)]
         if self.tiled:
             tiles = tile_boxes(region, input_size, frame, tall)
-        small = shrunk(image) if self.look_again else None
+        grey = grey_of(image) if self.look_again else None  # once: shrunk, and followed
+        small = shrunk(grey) if grey is not None else None
         if small is not None:
             self._memory.only(tiles)
         if len(tiles) == 1:  # the picture in one piece: looked at again when the region changed
@@ -267,19 +268,18 @@ class NetDetector:
         last = len(tiles) - 1  # tile_boxes puts the frame whole last
         plan = [self._kept(tile, small, when, i == last) for i, tile in enumerate(tiles)]
         looking = [i for i, kept in enumerate(plan) if kept is None]
-        grey = None
-        if small is not None and self.passes_a_frame is not None:
-            grey = grey_of(image)
+        follow = grey if self.passes_a_frame is not None else None  # boxes follow their people
+        if follow is not None and self.passes_a_frame is not None:
             looked = {i: self._memory.looked(tiles[i]) for i in looking}
             fresh = [i for i in looking if looked[i] is None]  # never looked at: looked at now
             again = [i for i in looking if looked[i] is not None]
             again.sort(key=lambda i: looked[i] or when)  # looked at longest ago first
             room = max(0, self.passes_a_frame - len(fresh))
             for i in again[room:]:
-                plan[i] = self._memory.followed(tiles[i], grey)
+                plan[i] = self._memory.followed(tiles[i], follow)
             looking = fresh + again[:room]
         for i in looking:
-            plan[i] = self._pass(image, tiles[i], small, when, grey=grey)
+            plan[i] = self._pass(image, tiles[i], small, when, grey=follow)
         found = [d if d is not None else Detections.empty() for d in plan]
         boxes = np.concatenate([d.boxes for d in found])
         scores = np.concatenate([d.scores for d in found])
