@@ -52,10 +52,9 @@ HANDOFF_PERSON_WIDTHS = 0.5  # a new track this close to where one ended takes o
 FLOW_MARGIN_PERSONS = 1.5  # flow is measured this many person widths around the area
 # Area one person sweeps across the line, in units of their box's area: the overhead detector's
 # boxes are a person width square, and a person seen from above sweeps 1.6 of it (shoulders and
-# the motion smear of their step); a network's boxes hold a whole person seen from the side or at
-# an angle, and one walking across a side view sweeps 1.4-1.5 of theirs as the flow measures it
-# (the man of tests/vision/walker.py; his outline fills half his box, the flow spreads it). Taken
-# as 1.6 of a width square there too, his height for a width, he was 0.3 of a person each way.
+# the motion smear of their step). A detector whose boxes are other says its own (`box_flux`: a
+# network's hold a whole person, `netdetect.BOX_FLUX`). Taken as 1.6 of a width square there
+# too, his height for a width, the walking man of tests/vision/walker.py was 0.3 of a person.
 PERSON_FLUX = 1.6
 FLUX_MIN_SPEED = 0.1  # flow px per frame; slower pixels are flow noise, not crossing
 SLICE_WINDOW_S = 0.3  # motion across the line is netted per segment over windows this long
@@ -92,6 +91,10 @@ EMPTY_S = 0.6
 SAME_PERSON_S = 0.5  # the pieces of one person split by a wrong size cross within this (s)
 HOLD_MAX_S = 10.0  # a passage held for the first learnt size waits at most this long (s)
 STREAM_BREAK_S = 3.0  # frames further apart than this (s) are two streams (a stalled camera)
+# A detector that finds a person in some frames and not in others (`intermittent`: a network
+# whose score hovers about its threshold) leaves tracks coasting on the flow between; one found
+# this many times is counted where the flow carried it, as if it had been found there.
+COAST_MIN_HITS = 3
 STAMP_BACK_S = 10.0  # a passage is dated back to its person's crossing at most this far (s)
 
 
@@ -294,6 +297,8 @@ class ScaleAnalyzer:
         riding = np.nan_to_num(np.hypot(motion[:, 0], motion[:, 1])) * self._motion.scale
         live = self._tracker.update(detections.centers, motion, riding > RIDING_FLOW_PX)
         self._counter.forget(self._tracker.ended)
+        if getattr(self._detector, "intermittent", False):
+            live = [t for t in self._tracker.tracks if t.missed == 0 or t.hits >= COAST_MIN_HITS]
         return self._counter.update(
             [t.id for t in live], [t.x for t in live], [t.y for t in live], n
         )
@@ -305,7 +310,7 @@ class ScaleAnalyzer:
         along, positions = self._line_flux()
         if self._line_empty():
             along = np.zeros_like(along)
-        unit = PERSON_FLUX * self._person_px2
+        unit = float(getattr(self._detector, "box_flux", PERSON_FLUX)) * self._person_px2
         segment = SLICE_SEGMENT_PERSONS * self._person_px
         self._ledger.add(*self._slice.add(along / unit, positions, segment))
         crossings = self._ledger.settle(
