@@ -434,6 +434,8 @@ def test_looping_file_keeps_counting_frames(clip: Path) -> None:
     assert frames[44].time - frames[0].time == timedelta(seconds=4.4)
     assert abs(float(frames[25].image.mean()) - 50) < 3  # frame 5 of the second pass
     assert src.state == "closed"
+    # the first frame of each pass after the first is a cut: no one's motion runs across it
+    assert [f.index for f in frames if f.cut] == [20, 40]
 
 
 def test_paced_file_takes_real_time(clip: Path) -> None:

@@ -491,7 +491,12 @@ class ForegroundDetector:
         return self._blocks.blocky
 
     def detect(self, frame: Frame) -> Detections:
-        """People in this frame, boxes in the frame's pixels."""
+        """People in this frame, boxes in the frame's pixels. After a cut (`Frame.cut`) the
+        motion is differenced from this frame on, not across the cut; the background model
+        learns on (the scene is the same doorway)."""
+        if frame.cut:
+            self._recent.clear()
+            self._times.clear()
         fg = self.mask(frame.image, frame.time)
         if not cv2.countNonZero(fg):
             return Detections.empty()

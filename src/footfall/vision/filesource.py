@@ -209,6 +209,7 @@ class FileSource:
         index = 0
         t0 = time.monotonic()
         offset, last = 0.0, 0.0  # a loop goes on one frame after the last one played
+        cut = False  # the frame is the first of a loop after the first: a cut
         while not self._closed.is_set():
             ok, image = self._cap.read()
             if not ok:
@@ -220,13 +221,13 @@ class FileSource:
                 if not ok:
                     self.last_error = f"{self.path} cannot be rewound"
                     break
-                offset = last + 1.0 / self.fps
+                offset, cut = last + 1.0 / self.fps, True
                 self._clock = FileClock(self.fps, self._clock.stamped)
             last = offset + self._clock(self._cap, index)
             if self.paced:
                 sleep_until(t0 + last, self._closed)
-            yield Frame(bgr(image), index, self.start_time + timedelta(seconds=last))
-            index += 1
+            yield Frame(bgr(image), index, self.start_time + timedelta(seconds=last), cut=cut)
+            index, cut = index + 1, False
         self.state = "closed" if self._closed.is_set() else "ended"
         self._cap.release()
 

@@ -236,13 +236,14 @@ class ScaleAnalyzer:
         (and that frame's time) its person crossed the middle of the area.
 
         A frame that comes more than STREAM_BREAK_S (and 4 frame intervals) after the last one
-        (a camera that stalled or was reconnected) first ends the stream before it, as `flush`
-        does: tracks from before the gap are not carried over it."""
+        (a camera that stalled or was reconnected), or a cut (`Frame.cut`: a file looping back
+        to its start), first ends the stream before it, as `flush` does: tracks and motion from
+        before it are not carried over it."""
         last = self._last
         if last is not None:
             gap = (frame.time - last.time).total_seconds()
-            if gap > max(STREAM_BREAK_S, 4.0 / self._fps):
-                return self.flush() + self.process(frame)
+            if frame.cut or gap > max(STREAM_BREAK_S, 4.0 / self._fps):
+                return self.flush() + self.process(frame)  # `flush` forgot the last frame
         self._last = frame
         image = self._steady.apply(frame.image)  # a shaking camera's frames moved back
         if image is not frame.image:
@@ -407,6 +408,7 @@ class ScaleAnalyzer:
         self._counter.end_stream()
         self._tracker.reset()
         self._steady.reset()
+        self._motion.reset()  # the next frame's flow starts from it, not from this one
         self._empty_frames = 0
         last, self._last = self._last, None
         held = self._release() if self._hold.open else []

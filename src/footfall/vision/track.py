@@ -228,6 +228,10 @@ class MotionField:
         self._scale = 1.0
         self._origin = (0, 0)
 
+    def reset(self) -> None:
+        """Forget the last frame: the next one measures no flow (a new stream starts there)."""
+        self._prev, self._flow, self._raw = None, None, None
+
     def update(
         self, image: npt.NDArray[np.uint8], roi: tuple[int, int, int, int], person_px: float
     ) -> None:
