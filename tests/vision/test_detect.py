@@ -57,6 +57,27 @@ def test_the_foreground_area_of_a_region_is_in_frame_pixels() -> None:
     assert det.foreground_px2(160, 0, 320, 240) == pytest.approx(disc / 2, rel=0.2)
 
 
+def test_after_a_cut_no_one_is_seen_where_someone_was_before_it() -> None:
+    # A file played in a loop goes back to its start (`Frame.cut`): the walker at its end is
+    # elsewhere in its first frame. The motion is differenced from the cut on: one person, where
+    # he is (across the cut the difference showed him where he had been, two frames long).
+    params = Params()
+    params.Counter.AutoSize = 0
+    params.Counter.Height = 280
+    det = ForegroundDetector(params)
+    t = datetime(2026, 1, 1, tzinfo=UTC)
+    frames = [scene([])] * 40 + [scene([(100, 220 - 6 * i)]) for i in range(25)]
+    for i, f in enumerate(frames):
+        det.detect(Frame(f, i, t + timedelta(seconds=i / 15)))
+    after = []
+    for k in range(4):
+        i = len(frames) + k
+        image = scene([(250, 200 - 6 * k)])
+        found = det.detect(Frame(image, i, t + timedelta(seconds=i / 15), cut=k == 0))
+        after.append([round(float(x0 + x1) / 2) for x0, _, x1, _ in found.boxes])
+    assert all(len(xs) == 1 and abs(xs[0] - 250) < 10 for xs in after), after
+
+
 def test_two_people_side_by_side_are_two() -> None:
     frames = [scene([])] * 20 + [scene([(132, 220 - 6 * i), (190, 220 - 6 * i)]) for i in range(30)]
     counts = run(frames)
