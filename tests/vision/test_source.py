@@ -650,6 +650,12 @@ def test_mjpeg_stream_is_read_and_resumes_after_the_server_restarts(tmp_path: Pa
         assert source.reconnects >= 2
         indices = [f.index for f in reader.frames]
         assert indices == list(range(len(indices)))  # the index runs on across the reconnect
+        # the first frame of the new connection is a cut (no one's motion runs across the
+        # drop), and only it
+        cuts = [f for f in reader.frames if f.cut]
+        assert len(cuts) == 1 and abs(float(cuts[0].image.mean()) - 180) < 3
+        before_cut = reader.frames[cuts[0].index - 1]
+        assert abs(float(before_cut.image.mean()) - 60) < 3
     finally:
         reader.stop()
         server.kill()

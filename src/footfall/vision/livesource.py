@@ -17,6 +17,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
@@ -212,7 +213,7 @@ class LiveSource:
                     frame, self._slot = self._slot, None
                 if frame is None:
                     return
-                yield Frame(frame.image, index, frame.time)
+                yield replace(frame, index=index)
                 index += 1
         finally:
             self.close()  # the reader thread ends within one read timeout
@@ -221,6 +222,9 @@ class LiveSource:
         """Grab every frame the source sends; convert and hand over the ones asked for."""
         attempt = 0
         cap: cv2.VideoCapture | None = None
+        # The first frame handed over after the stream was opened again is a cut (`Frame.cut`):
+        # the people seen before the drop are not where they were.
+        opened, cut = False, False
         try:
             while not self._closed.is_set():
                 if cap is None:
@@ -229,6 +233,7 @@ class LiveSource:
                         self._wait(attempt)
                         attempt += 1
                         continue
+                    opened, cut = True, opened
                 began = time.monotonic()
                 ok = cap.grab()
                 waited = time.monotonic() - began
@@ -259,9 +264,10 @@ class LiveSource:
                 attempt = 0
                 self.state = "streaming"
                 with self._handover:
-                    self._slot = Frame(bgr(image), 0, captured)
+                    self._slot = Frame(bgr(image), 0, captured, cut=cut)
                     self._wanted = False
                     self._handover.notify_all()
+                cut = False
         finally:
             if cap is not None:
                 cap.release()

@@ -15,8 +15,8 @@ class Frame:
     """One decoded image with its index in the source and its capture time (UTC-aware), and how
     far (degrees clockwise) the image was turned from the camera's picture (`Counter.Rotation`):
     a detector that needs people upright, as a person-detection network does, turns it back.
-    `cut`: the picture does not go on from the frame before (a file looping back to its start):
-    no one's motion runs from that frame to this one."""
+    `cut`: the picture does not go on from the frame before (a file looping back to its start,
+    a live stream opened again after a drop): no one's motion runs from that frame to this one."""
 
     image: npt.NDArray[np.uint8]
     index: int
