@@ -630,8 +630,9 @@ def test_a_busy_clip_played_in_a_loop_counts_alike_each_time(tmp_path: Path) -> 
     for frame in itertools.islice(source, 3 * len(frames)):
         passages += analyzer.process(frame)
     passages += analyzer.flush()
+    n = len(frames)
     passes = [
-        Counter(p.direction for p in passages if k * 100 <= (p.frame or 0) < (k + 1) * 100)
+        Counter(p.direction for p in passages if k * n <= (p.frame or 0) < (k + 1) * n)
         for k in range(3)
     ]
     assert passes[0] == passes[1] == passes[2]
