@@ -462,6 +462,22 @@ def test_a_tile_is_looked_at_again_only_when_its_picture_changed_or_a_second_pas
     assert always.passes == 3 * every
 
 
+def test_after_a_cut_every_tile_is_looked_at_and_no_box_is_kept_from_before_it() -> None:
+    # Three men 130 px tall, then a cut (a looped file's seam, a stream opened again): three
+    # men elsewhere. At one pass a frame, the tiles not looked at would have their old boxes
+    # followed into a picture that is not theirs; after a cut every tile is looked at afresh.
+    before_cut = [(80, 295), (560, 295), (1000, 295)]
+    after_cut = [(300, 295), (780, 295), (1120, 295)]
+    det = NetDetector(passes_a_frame=1)
+    det.look_at((0.0, 300.0, 1280.0, 420.0))
+    for i in range(3):  # the height learnt, every tile of its tiling looked at
+        det.detect(Frame(small_men(130, before_cut), i, WHEN + timedelta(seconds=i / 25)))
+    cut = Frame(small_men(130, after_cut), 3, WHEN + timedelta(seconds=0.12), cut=True)
+    found = det.detect(cut)
+    middles = np.sort(found.centers[:, 0])
+    np.testing.assert_allclose(middles, [x + 130 * 0.3 for x, _ in after_cut], atol=0.2 * 130)
+
+
 def test_a_picture_in_one_piece_is_looked_at_again_when_the_region_around_the_area_changed() -> (
     None
 ):

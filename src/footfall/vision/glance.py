@@ -134,5 +134,5 @@ class TileMemory:
             del self._glances[tile]
 
     def clear(self) -> None:
-        """Forget everything (another picture size)."""
+        """Forget everything (another picture size, a cut)."""
         self._glances.clear()

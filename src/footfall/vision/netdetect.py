@@ -194,13 +194,16 @@ class NetDetector:
     def detect(self, frame: Frame) -> Detections:
         """People in this frame, boxes in the frame's pixels. A frame turned for counting
         (`Frame.turned`) is looked at as the camera shows it, people upright as the network
-        learnt them; the boxes are turned with the frame."""
+        learnt them; the boxes are turned with the frame. After a cut (`Frame.cut`) every
+        tile is looked at afresh."""
         height, width = frame.image.shape[:2]
         if (width, height) != self._frame_size:  # boxes of another picture size say nothing
             self._frame_size = (width, height)
             self._sides.clear()
             self._memory.clear()
             self._heights = [None, None]
+        if frame.cut:  # another picture: no tile's boxes or picture hold for it
+            self._memory.clear()
         tall = self._steady_height(self.person_height_px, 0)
         region = region_around(self._area, (width, height), tall)
         if frame.turned:
