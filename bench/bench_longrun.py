@@ -18,6 +18,13 @@ backwards 44 / 64 / 35 for 23 before the size was held once learnt; held, 26 / 2
 
     .venv/bin/python bench/bench_longrun.py [--passes 4] [--gap 2] [--live] [--jobs 2]
     .venv/bin/python bench/bench_longrun.py --backwards
+    .venv/bin/python bench/bench_longrun.py --turn [--gap 2]
+
+`--turn`: two tram clips of the door whose people go opposite ways (tram 04's alighting, the
+others' boarding), the second straight after the first and after `--gap` s of its bare doorway,
+the second half scored alone: the size learnt on the first flow and held counts the second one
+in the first one's people unless a bare doorway lets it be learnt afresh (README, "Where the
+counter is weak").
 """
 
 from __future__ import annotations
@@ -137,6 +144,53 @@ def backwards_table(jobs: int) -> None:
     )
 
 
+def count_turn(first: Path, second: Path, gap_s: float) -> tuple[int, int, int, int, float]:
+    """(in, out) of `first` and (in, out) of `second` played straight after it by one analyzer
+    (the area and `in` of `first`), `gap_s` seconds of `second`'s empty doorway between; and the
+    person width (px) at the end. Two clips of one door whose people go opposite ways: a stop
+    where people alight, then board."""
+    fps, images = clip_frames(first)
+    _, then = clip_frames(second)
+    gap = [alter.empty_doorway(then)] * round(gap_s * fps)
+    analyzer = Analyzer(clip_params(first))
+    analyzer.set_fps(fps)
+    start = datetime(1970, 1, 1, tzinfo=UTC)
+    found = []
+    for index, image in enumerate(images + gap + then):
+        found += analyzer.process(Frame(image, index, start + timedelta(seconds=index / fps)))
+    found += analyzer.flush()
+    cut = len(images) + len(gap)
+    before = [p.direction for p in found if (p.frame or 0) < cut]
+    after = [p.direction for p in found if (p.frame or 0) >= cut]
+    ways = (before.count("in"), before.count("out"), after.count("in"), after.count("out"))
+    return (*ways, analyzer.person_px)
+
+
+def turn_table(jobs: int, gap_s: float) -> None:
+    """Every pair of clips whose people go opposite ways (in one, out in the other), the second
+    straight after the first and after `gap_s` of bare doorway; the second scored alone."""
+    videos = sorted((DATA / "video").iterdir())
+    way = {v: truth_of(v)[0] > truth_of(v)[1] for v in videos}
+    pairs = [(a, b) for a in videos for b in videos if a != b and way[a] != way[b]]
+    pairs = [(a, b) for a, b in pairs if "tram" in a.stem and "tram" in b.stem]  # one door
+    runs = [(a, b, g) for a, b in pairs for g in (0.0, gap_s)]
+    with ProcessPoolExecutor(jobs) as pool:
+        found = list(pool.map(count_turn, *zip(*runs, strict=True)))
+    header = f"{'first, then second':<50}{'straight after':>24}{f'{gap_s:g} s bare between':>24}"
+    print(header)
+    print("-" * len(header))
+    for k in range(0, len(runs), 2):
+        first, second, _ = runs[k]
+        t_in, t_out, mark = truth_of(second)
+        cells = ""
+        for _, _, b_in, b_out, width in found[k : k + 2]:
+            acc = combined_accuracy(b_in, b_out, t_in, t_out)
+            cells += f"{f'{b_in}/{b_out} {mark}{acc:.2f} w{width:.0f}':>24}"
+        names = [v.stem.replace("tram_door_overhead_", "tram ") for v in (first, second)]
+        name = f"{names[0]} then {names[1]} ({mark}{t_in}/{t_out})"
+        print(f"{name:<50}{cells}")
+
+
 def main() -> None:
     """Count every clip `--passes` times in a row and print the table."""
     parser = argparse.ArgumentParser()
@@ -151,7 +205,15 @@ def main() -> None:
         action="store_true",
         help="each clip then played backwards, under another light: a counter that runs on",
     )
+    parser.add_argument(
+        "--turn",
+        action="store_true",
+        help="two tram clips whose people go opposite ways, one straight after the other",
+    )
     args = parser.parse_args()
+    if args.turn:
+        turn_table(args.jobs, args.gap)
+        return
     if args.backwards:
         backwards_table(args.jobs)
         return
