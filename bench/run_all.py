@@ -21,6 +21,7 @@ ORDER = [
     "synthetic",
     "longrun",
     "restart",
+    "starts",
     "delivery",
     "memory",
 ]
