@@ -282,8 +282,9 @@ class NetDetector:
         last = len(tiles) - 1  # tile_boxes puts the frame whole last
         plan = [self._kept(tile, small, when, i == last) for i, tile in enumerate(tiles)]
         looking = [i for i, kept in enumerate(plan) if kept is None]
-        follow = grey if self.passes_a_frame is not None else None  # boxes follow their people
-        if follow is not None and self.passes_a_frame is not None:
+        follow = None  # the frame in grey, when boxes follow their people
+        if grey is not None and self.passes_a_frame is not None:
+            follow = grey
             looked = {i: self._memory.looked(tiles[i]) for i in looking}
             fresh = [i for i in looking if looked[i] is None]  # never looked at: looked at now
             again = [i for i in looking if looked[i] is not None]
