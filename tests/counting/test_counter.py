@@ -183,6 +183,58 @@ def test_ledger_keeps_recent_crossings_in_debt_and_repays_it_first() -> None:
     assert [c.track_id for c in out] == [-1]  # one repaid the debt, one counted
 
 
+def test_ledger_a_crossing_beyond_the_debt_waits_for_its_motion_and_is_dated_by_it() -> None:
+    """Three people tracked across on one person's motion: two count at once (one person of
+    debt allowed), the third waits until the motion pays for it and is dated when half of that
+    person had crossed; the total is as if it had counted at once."""
+    ledger = FluxLedger("up", veto=0.2, slack=0.0, leak=1.0, debt=1.0)
+    ledger.add(up_px2=100.0, down_px2=0.0)
+    now = ledger.settle([crossing("in", 1), crossing("in", 2), crossing("in", 3)], 100.0, 1)
+    assert [c.track_id for c in now] == [1, 2]
+    assert [c.track_id for c in ledger.deferred] == [3]
+    later: list[Crossing] = []
+    for frame in range(2, 12):
+        ledger.add(up_px2=20.0, down_px2=0.0)  # a person's worth every 5 frames
+        later += ledger.settle([], 100.0, frame)
+    # the balance is back at 0 (no debt beyond one person) at frame 6, and was half-way at 4
+    assert [(c.track_id, c.frame) for c in later] == [(3, 4)]
+
+
+def test_ledger_a_waiting_crossing_counts_as_it_was_after_the_wait_or_at_the_end() -> None:
+    ledger = FluxLedger("up", veto=0.2, slack=0.0, leak=1.0, debt=0.0)
+    ledger.wait_frames = 5
+    ledger.add(up_px2=50.0, down_px2=0.0)
+    assert ledger.settle([crossing("in", 1)], 100.0, 1) == []  # half a person: it waits
+    out: list[Crossing] = []
+    for frame in range(2, 10):
+        ledger.add(up_px2=0.0, down_px2=0.0)
+        out += ledger.settle([], 100.0, frame)
+    assert [(c.track_id, c.frame) for c in out] == [(1, 0)]  # after 5 frames, its own date
+    ledger = FluxLedger("up", veto=0.2, slack=0.0, leak=1.0, debt=0.0)
+    ledger.add(up_px2=50.0, down_px2=0.0)
+    assert ledger.settle([crossing("in", 1)], 100.0, 1) == []
+    assert [c.track_id for c in ledger.remainder(2)] == [1]  # the stream ended: it counts
+
+
+def test_ledger_crossings_waiting_when_the_area_changes_count_next() -> None:
+    ledger = FluxLedger("up", veto=0.2, slack=0.0, leak=1.0, debt=0.0)
+    ledger.add(up_px2=50.0, down_px2=0.0)
+    assert ledger.settle([crossing("in", 1)], 100.0, 1) == []
+    ledger.reconfigure("down")
+    assert [(c.track_id, c.direction) for c in ledger.settle([], 100.0, 2)] == [(1, "in")]
+
+
+def test_ledger_spends_for_a_piece_of_someone_counted_and_counts_no_one() -> None:
+    ledger = FluxLedger("up", veto=0.2, slack=0.0, leak=1.0)
+    ledger.add(up_px2=200.0, down_px2=0.0)
+    piece = crossing("in", 2)
+    kept = ledger.settle([crossing("in", 1), piece], 100.0, 1, pieces=[piece])
+    assert [c.track_id for c in kept] == [1]
+    assert ledger.dropped == [piece]
+    ledger.add(up_px2=0.0, down_px2=0.0)
+    assert ledger.settle([], 100.0, 2) == []  # its unit was spent: nothing left to count
+
+
 def test_ledger_counts_what_the_tracker_missed() -> None:
     ledger = FluxLedger("up", slack=1.5)
     out: list[str] = []

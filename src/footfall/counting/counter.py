@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 
 from footfall.counting.area import ABOVE, BELOW, INSIDE, Area, InDirection, direction_of
 from footfall.store.base import Direction
@@ -229,7 +229,12 @@ class FluxLedger:
     the balance rose past (0.5 + `slack`) units, when half of that person had crossed. A track
     is counted at the far edge of the area, and a person much longer than the area is thick has
     part of their body still behind the middle line then (`trailing_share`): the motion of that
-    part, in the next `tail_frames`, is theirs and counts no one else.
+    part, in the next `tail_frames`, is theirs and counts no one else. A tracked crossing that
+    would take its way's balance below `debt` units owed waits (a piece of someone already
+    counted, or a person the flow has not caught yet) until the motion pays for it, and is then
+    dated when half of that motion had crossed; one still waiting after `wait_frames`, at a lull
+    or at the end of a stream counts as it was. Counts are those of spending at once; only the
+    dates move.
 
         >>> ledger = FluxLedger("up")
         >>> ledger.add(up_px2=300.0, down_px2=0.0)
@@ -244,9 +249,16 @@ class FluxLedger:
         slack: float = 1.5,
         leak: float = 0.999,
         recent: int = 25,
+        debt: float = math.inf,
     ) -> None:
         self._in = in_direction
         self.veto, self.slack, self.leak, self.recent = veto, slack, leak, recent
+        self.debt = debt
+        self.wait_frames = 250  # a crossing waits for motion to pay for it at most this long
+        self._waiting = self._no_waiting()  # (crossing, frame it came, unit) waiting, each way
+        self.deferred: list[Crossing] = []  # the crossings of the last `settle` that wait
+        self.dropped: list[Crossing] = []  # ... and the pieces it spent for
+        self._released: list[Crossing] = []  # waiting when the area changed: counted next
         self.quiet_frames = 0  # the balance leaks only after this many frames without motion
         self._balance = {ABOVE: 0.0, BELOW: 0.0}  # keyed by the side people move towards
         self._quiet = {ABOVE: 0, BELOW: 0}  # frames since motion last arrived that way
@@ -264,7 +276,9 @@ class FluxLedger:
         self._tail_at = {ABOVE: 0, BELOW: 0}  # the frame it was counted at
 
     def reconfigure(self, in_direction: InDirection) -> None:
-        """New in direction or area: start with empty balances."""
+        """New in direction or area: start with empty balances (the crossings waiting for
+        motion count at the next `settle`, as they were: they happened)."""
+        self._released += self._all_paid()
         self._in = in_direction
         self._balance = {ABOVE: 0.0, BELOW: 0.0}
         self._quiet = {ABOVE: 0, BELOW: 0}
@@ -289,6 +303,10 @@ class FluxLedger:
     def _empty_trace() -> dict[int, deque[tuple[int, float]]]:
         return {side: deque(maxlen=TRACE_FRAMES) for side in (ABOVE, BELOW)}
 
+    @staticmethod
+    def _no_waiting() -> dict[int, deque[tuple[Crossing, int, float]]]:
+        return {side: deque() for side in (ABOVE, BELOW)}
+
     def _way(self, side: int) -> Direction:
         """The passage direction of motion towards `side` (from the opposite one)."""
         return direction_of(BELOW if side == ABOVE else ABOVE, side, self._in)
@@ -312,26 +330,39 @@ class FluxLedger:
         frame: int,
         pending: tuple[float, float] = (0.0, 0.0),
         owed: dict[int, int] | None = None,
+        pieces: Collection[Crossing] = (),
     ) -> list[Crossing]:
         """The crossings to count at this frame: tracked ones backed by motion, plus untracked.
 
         `pending` (up, down) is motion measured but not yet added (an open window): it backs a
         tracked crossing but is not counted on its own. `owed` (`Counter.owed`): per side, the
         tracked people whose motion across the middle is in the balance but whose crossing
-        comes later (they have yet to reach the far edge): that much is not counted untracked."""
+        comes later (they have yet to reach the far edge): that much is not counted untracked.
+        `pieces`: crossings of these that are pieces of a person already counted (the caller's
+        to know): backed, they spend their unit at once and count no one (`dropped`)."""
         unit_px2 = max(unit_px2, 1e-9)
         waiting = {ABOVE: pending[0], BELOW: pending[1]}
         towards = {self._way(side): side for side in (ABOVE, BELOW)}
-        counted: list[Crossing] = []
+        counted, self._released = self._released, []
+        self.deferred, self.dropped = [], []
         for c in crossings:
             side = towards[c.direction]
             if sum(self._moved[side]) + waiting[side] < self.veto * unit_px2:
                 self.refused += 1
                 continue
-            self._balance[side] -= unit_px2
             self._tail[side], self._tail_at[side] = self.tail * unit_px2, frame
+            if c in pieces:
+                self._balance[side] -= unit_px2
+                self.dropped.append(c)
+                continue
+            if self._waiting[side] or self._balance[side] < (1.0 - self.debt) * unit_px2:
+                self._waiting[side].append((c, frame, unit_px2))
+                self.deferred.append(c)
+                continue
+            self._balance[side] -= unit_px2
             counted.append(c)
         for side in (ABOVE, BELOW):
+            counted += self._paid(side, unit_px2, frame)
             if frame - self._tail_at[side] > self.tail_frames:
                 self._tail[side] = 0.0
             spare = self.slack + (owed or {}).get(side, 0)
@@ -351,6 +382,33 @@ class FluxLedger:
             self._trace[side].append((frame, self._balance[side]))
         return counted
 
+    def _paid(self, side: int, unit_px2: float, frame: int) -> list[Crossing]:
+        """The waiting crossings towards `side` that the motion now pays for, each dated when
+        half of its motion had crossed, and those that have waited `wait_frames`, as they were."""
+        paid: list[Crossing] = []
+        queue = self._waiting[side]
+        while queue:
+            c, came, _ = queue[0]
+            if self._balance[side] >= (1.0 - self.debt) * unit_px2:
+                half = self._rose_past(side, self._balance[side] - 0.5 * unit_px2, frame)
+                c = replace(c, frame=max(c.frame, half))
+            elif frame - came < self.wait_frames:
+                break
+            queue.popleft()
+            self._balance[side] -= unit_px2
+            paid.append(c)
+        return paid
+
+    def _all_paid(self) -> list[Crossing]:
+        """Every waiting crossing, as it was (a lull, the end of a stream)."""
+        paid: list[Crossing] = []
+        for side in (ABOVE, BELOW):
+            for c, _, unit in self._waiting[side]:
+                self._balance[side] -= unit
+                paid.append(c)
+            self._waiting[side].clear()
+        return paid
+
     def settle_quiet(self, frame: int) -> list[Crossing]:
         """Once nothing has moved either way for `quiet_frames` (and no track that could still
         claim it is in the area: the caller's to know), the motion no track claimed counts as
@@ -365,7 +423,7 @@ class FluxLedger:
         people, counts (unclaimed motion both ways is someone who turned back, or rocking). Each
         is dated when half of its motion had crossed (the last one the frame the balance rose
         past its level less half a person, the one before a person earlier)."""
-        counted: list[Crossing] = []
+        counted = self._all_paid()
         both = max(0.0, min(self._balance[ABOVE], self._balance[BELOW]))
         for side in (ABOVE, BELOW):
             n = max(0, math.floor(self._balance[side] - both + 1.0 - REMAINDER_MIN_PEOPLE))

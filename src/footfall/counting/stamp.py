@@ -51,15 +51,23 @@ class FrameTimes:
         (`key` when not given)."""
         self._frames.append((key, index if index is not None else key, time))
 
-    def stamp(self, key: int) -> tuple[int, datetime]:
-        """(source frame number, time) for a passage that happened at frame `key`: that frame
-        while it is remembered, else the oldest one remembered; never before the last stamp
-        (unless not `in_order`)."""
+    def index(self, key: int) -> int:
+        """The source frame number of frame `key` (the oldest remembered if it is older), as
+        `stamp` would give it, without stamping."""
+        return self._at(key)[0]
+
+    def _at(self, key: int) -> tuple[int, datetime]:
         if not self._frames:
             raise ValueError("no frame seen yet")
         known = [k for k, _, _ in self._frames]
         _, index, time = self._frames[max(0, bisect_right(known, key) - 1)]
-        stamp = (index, time)
+        return index, time
+
+    def stamp(self, key: int) -> tuple[int, datetime]:
+        """(source frame number, time) for a passage that happened at frame `key`: that frame
+        while it is remembered, else the oldest one remembered; never before the last stamp
+        (unless not `in_order`)."""
+        stamp = self._at(key)
         if self.in_order and self._last is not None and stamp[1] < self._last[1]:
             stamp = self._last
         self._last = stamp
