@@ -68,9 +68,9 @@ LEDGER_SLACK = 1.0  # motion this many people beyond the tracked ones counts unt
 # crossings than motion: the pieces of someone already counted, or a person the flow has not
 # caught yet) waits until the motion pays for it, and is dated then (`FluxLedger`); it counts as
 # it would at once, so only dates move (not while passages are held for the first size: its
-# pieces are dropped there). Tram 03's crossings against our hand marks: 12 of 18 matched within
-# 1 s -> 15 (it has eight tracked crossings in frames 63-155 for four people, then one in frames
-# 190-358 for six); the other clips, the synthetic scenes and bench_robustness as before.
+# pieces are dropped there). Tram 03: 11 of our 17 sure crossings matched within 1 s -> 14 (it
+# has eight tracked crossings in frames 63-155 for four people, then one in frames 190-358 for
+# six); the other clips, the synthetic scenes and bench_robustness count as before.
 LEDGER_DEBT = 1.0
 LEDGER_MEMORY_S = 20.0  # then it fades with this time constant (noise never adds up)
 # The balance fades only after this long without motion that way; once both ways have been
