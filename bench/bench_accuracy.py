@@ -4,7 +4,8 @@ For each clip in ../shared/data/video (one OpenCV thread, one core):
 - decode: reading every frame, the limit;
 - floor: decode + resize to 320x240 + OpenCV MOG2 + contours, what any overhead counter pays;
 - footfall: decode -> detect -> track -> count (`count_file`).
-Prints true/counted in/out, combined accuracy, precision, recall, fps, x real time, and the
+Prints true/counted in/out, combined accuracy, precision, recall (for the clips whose truth is
+hidden, against our own hand marks in tests/real/README.md, marked ~), fps, x real time, and the
 ratios footfall/floor (target >= 0.8) and footfall/decode.
 
     .venv/bin/python bench/bench_accuracy.py [--repeat N]
@@ -18,10 +19,11 @@ import time
 from pathlib import Path
 
 import cv2
-from floor import DATA, clip_truth, decode_frames, floor_frames
+from floor import DATA, clip_truth, decode_frames, events_of, floor_frames
 
 from footfall.commands.count import params_for
-from footfall.counting.groundtruth import score
+from footfall.counting.groundtruth import TrueEvent, combined_accuracy, match_events, score
+from footfall.store.base import Direction
 from footfall.vision.offline import count_file
 
 
@@ -37,6 +39,25 @@ def floor_fps(video: Path) -> float:
     began = time.perf_counter()
     n = floor_frames(video)
     return n / (time.perf_counter() - began)
+
+
+def hand_scored(video: Path, counted: list[tuple[int, Direction]], fps: float) -> tuple[str, str]:
+    """A clip whose truth is hidden, scored against our own hand marks: (true in/out, the
+    accuracy / precision / recall columns), each marked ~."""
+    events, _ = events_of(video)
+    if not events:
+        return "hidden", f"{'-':>7}{'-':>6}{'-':>6}"
+    n_in = sum(way == "in" for _, way in events)
+    truth = [TrueEvent(frame, way) for frame, way in events]  # type: ignore[arg-type]
+    matched = match_events(counted, truth, fps)
+    c_in = sum(way == "in" for _, way in counted)
+    acc = combined_accuracy(c_in, len(counted) - c_in, n_in, len(events) - n_in)
+    cells = (
+        f"~{acc:.3f}",
+        f"~{matched / max(1, len(counted)):.2f}",
+        f"~{matched / len(events):.2f}",
+    )
+    return f"~{n_in}/{len(events) - n_in}", f"{cells[0]:>7}{cells[1]:>6}{cells[2]:>6}"
 
 
 def best(fn: object, video: Path, repeat: int) -> float:
@@ -65,12 +86,13 @@ def main() -> None:
         floor = best(floor_fps, video, args.repeat)
         decode = best(decode_fps, video, args.repeat)
         n_in, n_out = result.counts
+        counted = [(p.frame or 0, p.direction) for p in result.passages]
         if has_truth:
-            s = score(truth, [(p.frame or 0, p.direction) for p in result.passages], truth.fps)
+            s = score(truth, counted, truth.fps)
             truth_txt = f"{truth.true_in}/{truth.true_out}"
             acc = f"{s.combined_accuracy:7.3f}{s.precision:6.2f}{s.recall:6.2f}"
-        else:
-            truth_txt, acc = "hidden", f"{'-':>7}{'-':>6}{'-':>6}"
+        else:  # against our own hand marks (tests/real/README.md), marked ~
+            truth_txt, acc = hand_scored(video, counted, result.fps)
         fps = result.processing_fps
         print(
             f"{video.stem:<24}{truth_txt:>12}{f'{n_in}/{n_out}':>9}{acc}"

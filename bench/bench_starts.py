@@ -22,7 +22,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from floor import DATA, clip_params, clip_truth
+from floor import DATA, clip_params, events_of
 
 from footfall.counting.groundtruth import combined_accuracy
 from footfall.vision.analyzer import Analyzer
@@ -32,26 +32,7 @@ from footfall.vision.types import Frame
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests.real
 from tests.real.resample import decoded
 
-# Our own hand-marked crossings of the clips whose truth is hidden (tests/real/README.md: the
-# sure ones, and the unsure ones we counted: tram 03's dark coat at ~700 and one of its dark
-# crowd at 540-580, tram 04's dark person at ~700), frame and way.
-HAND_IN_03 = (65, 103, 133, 163, 190, 203, 250, 290, 312, 358, 396, 450, 462, 525, 550, 560, 600)
-HAND_OUT_04 = (22, 48, 65, 105, 122, 160, 195, 225, 240, 270, 300, 300, 340, 375, 385, 410, 440)
-HAND_EVENTS = {
-    "tram_door_overhead_03": [(f, "in") for f in (*HAND_IN_03, 650, 700)],
-    "tram_door_overhead_04": [
-        (f, "out") for f in (*HAND_OUT_04, 465, 475, 505, 525, 560, 595, 625, 640, 675, 700, 720)
-    ],
-}
 SETTLE_FRAMES = 3  # a crossing this close after the start is not asked of the counter
-
-
-def events_of(video: Path) -> tuple[list[tuple[int, str]], str]:
-    """The clip's crossings (frame, way) and '~' when they are our hand marks."""
-    truth, found = clip_truth(video)
-    if found and truth.events:
-        return [(e.frame, e.direction) for e in truth.events], ""
-    return HAND_EVENTS.get(video.stem, []), "~"
 
 
 def count_from(video: Path, start_s: float) -> tuple[int, int, float]:
