@@ -8,7 +8,7 @@ from footfall.counting.early import EarlyHold
 def test_pieces_of_one_person_become_one_passage_and_neighbours_stay() -> None:
     hold: EarlyHold[str] = EarlyHold()
     hold.add("a", "in", frame=100, x=50.0)
-    hold.add("a2", "in", frame=101, x=80.0)  # 30 px away: under 0.6 of a 60 px person
+    hold.add("a2", "in", frame=101, x=80.0)  # 30 px away: under 0.8 of a 60 px person
     hold.add("b", "in", frame=101, x=120.0)  # 70 px from a: someone beside them
     hold.add("c", "out", frame=101, x=55.0)  # the other way: someone else
     hold.add("d", "in", frame=120, x=52.0)  # later than the window: the next person
@@ -20,7 +20,7 @@ def test_pieces_of_one_person_become_one_passage_and_neighbours_stay() -> None:
 def test_the_size_at_release_decides() -> None:
     """With the small guess two pieces 30 px apart look like two people; at the learnt 100 px
     they are one."""
-    for width, expected in ((40.0, ["a", "b"]), (100.0, ["a"])):
+    for width, expected in ((30.0, ["a", "b"]), (100.0, ["a"])):
         hold: EarlyHold[str] = EarlyHold()
         hold.add("a", "in", frame=10, x=100.0)
         hold.add("b", "in", frame=12, x=130.0)
@@ -58,7 +58,7 @@ def test_a_piece_still_in_flight_after_a_rescaled_release_is_dropped() -> None:
     assert hold.release(width_px=120.0, within_frames=8, motion_share=0.05) == ["a"]
     assert hold.late_piece("in", 178, 45.0)
     assert not hold.late_piece("in", 179, 45.0)  # past the window: the next person
-    assert not hold.late_piece("in", 175, 120.0)  # beside: someone else
+    assert not hold.late_piece("in", 175, 150.0)  # beside: someone else
     assert not hold.late_piece("out", 175, 45.0)
     assert not hold.late_piece("in", 175, None)  # from motion: no position
     fair: EarlyHold[str] = EarlyHold()

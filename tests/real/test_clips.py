@@ -693,6 +693,18 @@ def test_the_first_passenger_is_one_passage_on_any_area_across_the_door(
     assert (n_in, len(result.passages) - n_in) == (7, 7)
 
 
+def test_a_broad_first_person_is_one_passage_when_counting_starts_mid_clip() -> None:
+    """The bus counted from its 14th second (frame 210; 5 in / 7 out cross after it): its first
+    person, broad and blurred, comes while the size is learnt from 20 samples of him (101 px for
+    the 124 the whole clip learns) and is split in two tracks 75 px apart, 0.74 of that width.
+    Pieces are judged within 0.8 of the width just learnt (`SAME_PERSON_WIDTHS`; 0.6 let both
+    through, 6 in): a pair side by side is a width apart or more."""
+    truth = GroundTruth.load(DATA / "bus_overhead_koba.json")
+    frames = decoded(clip_path("bus_overhead_koba.avi"))
+    s = count_timed(((i, f) for i, f in enumerate(frames) if i >= 210), 15.0, truth)
+    assert s.counted_in == 5, (s.counted_in, s.counted_out)
+
+
 def test_motion_the_flow_partly_missed_still_backs_tracked_people() -> None:
     """The bus at a third of its frame rate (5 fps): the flow measures a half of its people's
     motion, and when the tracked crossings were checked against the way's balance net of the
