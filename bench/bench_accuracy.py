@@ -16,13 +16,14 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
 from floor import DATA, clip_truth, decode_frames, events_of, floor_frames
 
 from footfall.commands.count import params_for
-from footfall.counting.groundtruth import TrueEvent, combined_accuracy, match_events, score
+from footfall.counting.groundtruth import TrueEvent, score
 from footfall.store.base import Direction
 from footfall.vision.offline import count_file
 
@@ -47,17 +48,17 @@ def hand_scored(video: Path, counted: list[tuple[int, Direction]], fps: float) -
     events, _ = events_of(video)
     if not events:
         return "hidden", f"{'-':>7}{'-':>6}{'-':>6}"
+    reference, _ = clip_truth(video)
     n_in = sum(way == "in" for _, way in events)
-    truth = [TrueEvent(frame, way) for frame, way in events]  # type: ignore[arg-type]
-    matched = match_events(counted, truth, fps)
-    c_in = sum(way == "in" for _, way in counted)
-    acc = combined_accuracy(c_in, len(counted) - c_in, n_in, len(events) - n_in)
-    cells = (
-        f"~{acc:.3f}",
-        f"~{matched / max(1, len(counted)):.2f}",
-        f"~{matched / len(events):.2f}",
+    hand = replace(
+        reference,
+        true_in=n_in,
+        true_out=len(events) - n_in,
+        events=tuple(TrueEvent(frame, way) for frame, way in events),  # type: ignore[arg-type]
     )
-    return f"~{n_in}/{len(events) - n_in}", f"{cells[0]:>7}{cells[1]:>6}{cells[2]:>6}"
+    s = score(hand, counted, fps)
+    cells = (f"~{s.combined_accuracy:.3f}", f"~{s.precision:.2f}", f"~{s.recall:.2f}")
+    return f"~{hand.true_in}/{hand.true_out}", f"{cells[0]:>7}{cells[1]:>6}{cells[2]:>6}"
 
 
 def best(fn: object, video: Path, repeat: int) -> float:

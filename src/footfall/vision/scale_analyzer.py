@@ -323,16 +323,16 @@ class ScaleAnalyzer:
             along = np.zeros_like(along)
         unit = float(getattr(self._detector, "box_flux", PERSON_FLUX)) * self._person_px2
         segment = SLICE_SEGMENT_PERSONS * self._person_px
-        self._ledger.add(*self._slice.add(along / unit, positions, segment))
-        self._ledger.debt = math.inf if self._hold.open else LEDGER_DEBT
         ledger = self._ledger
+        ledger.add(*self._slice.add(along / unit, positions, segment))
+        ledger.debt = math.inf if self._hold.open else LEDGER_DEBT
         crossings = ledger.settle(
             tracked, 1.0, n, self._slice.pending(), self._counter.owed(), self._pieces(tracked)
         )
         kept = (*crossings, *ledger.deferred, *ledger.dropped)
         self._counter.undo([c for c in tracked if c not in kept])
         if not self._counter.busy:  # a lull settles what no track can claim any more
-            crossings += self._ledger.settle_quiet(n)
+            crossings += ledger.settle_quiet(n)
         return crossings
 
     def _pieces(self, tracked: list[Crossing]) -> list[Crossing]:
