@@ -213,6 +213,22 @@ def test_a_counters_saved_cntpos_file_is_an_area(bus: Path, tmp_path: Path) -> N
         assert done.returncode == 2 and said in done.stderr, done.stderr
 
 
+def test_a_ground_truth_file_is_an_area_with_its_in_direction(bus: Path, tmp_path: Path) -> None:
+    """`--area truth.json` takes the ground-truth file's area and `in` direction (it was
+    "unknown key 'ambiguous'"); `--in` given beside it still wins."""
+    truth = json.loads((DATA / "bus_overhead_koba.json").read_text())
+    plain = json.loads(run("count", str(bus), "--area", "0,320,100,140,100,140,0", "--json").stdout)
+    flipped = tmp_path / "down.json"
+    flipped.write_text(json.dumps(truth | {"in_direction": "down"}))
+    down = run("count", str(bus), "--area", str(flipped), "--json")
+    assert down.returncode == 0, down.stderr
+    swap = {"in": "out", "out": "in"}
+    ways = [p["direction"] for p in plain["passages"]]
+    assert [p["direction"] for p in json.loads(down.stdout)["passages"]] == [swap[w] for w in ways]
+    told = json.loads(run("count", str(bus), "--area", str(flipped), "--in", "up", "--json").stdout)
+    assert [p["direction"] for p in told["passages"]] == ways
+
+
 def test_an_out_file_that_cannot_be_written_is_a_sentence(bus: Path, tmp_path: Path) -> None:
     """--out into a missing directory (or a directory) was a traceback after the whole count."""
     for out, message in [

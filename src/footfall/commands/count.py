@@ -34,25 +34,36 @@ NET_THREADS = 2  # cores a network detector counting a file may take (a live cou
 def parse_area(text: str) -> dict[str, int]:
     """`left,right,top,bottom,yfirst,ylast,radius`, a cntpos.json object, or a file holding one
     (as `curl …?cntpos.json > cntpos.json` saves a counter's) -> area fields."""
+    return read_area(text)[0]
+
+
+def read_area(text: str) -> tuple[dict[str, int], str | None]:
+    """`parse_area`, and the `in` direction when the object is a ground-truth file's (its
+    `area` object and `in_direction`, the format `footfall eval` reads)."""
     text = _area_text(text.strip())
+    in_direction: str | None = None
     try:
         if text.startswith("{"):
             raw = json.loads(text)
             if not isinstance(raw, dict):
                 raise ValueError("not an object")
+            if isinstance(raw.get("area"), dict):  # a ground-truth file
+                found = raw.get("in_direction")
+                in_direction = found if found in ("up", "down") else None
+                raw = raw["area"]
             unknown = set(raw) - {*AREA_KEYS, "width", "height"}
             if unknown:
                 raise ValueError(f"unknown key {sorted(unknown)[0]!r}")
             missing = [k for k in AREA_KEYS if k not in raw]
             if missing:
                 raise ValueError(f"the key {missing[0]!r} is missing")
-            return {k: _integer(k, v) for k, v in raw.items()}
+            return {k: _integer(k, v) for k, v in raw.items()}, in_direction
         values = [int(v) for v in text.split(",")]
     except (ValueError, TypeError, json.JSONDecodeError) as exc:
         raise BadRequest(f"--area must be seven integers or a cntpos.json object: {exc}") from exc
     if len(values) != len(AREA_KEYS):
         raise BadRequest(f"--area needs {len(AREA_KEYS)} integers ({','.join(AREA_KEYS)})")
-    return dict(zip(AREA_KEYS, values, strict=True))
+    return dict(zip(AREA_KEYS, values, strict=True)), None
 
 
 def _area_text(text: str) -> str:
@@ -342,13 +353,19 @@ def count(
         typer.Option(
             help="left,right,top,bottom,yfirst,ylast,radius in pixels of the video, or a "
             "cntpos.json object (scaled when it gives its own width/height) or a file holding "
-            "one (a counter's saved cntpos.json); default: the Area "
+            "one (a counter's saved cntpos.json, or a ground-truth file: its area and in "
+            "direction); default: the Area "
             "defaults of params.json"
         ),
     ] = None,
     in_direction: Annotated[
-        str, typer.Option("--in", help="which way counts as in: up or down")
-    ] = "up",
+        str | None,
+        typer.Option(
+            "--in",
+            help="which way counts as in: up or down [default: the ground-truth file's given "
+            "as --area, else up]",
+        ),
+    ] = None,
     height: Annotated[int | None, typer.Option(help="mounting height, cm")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
     out: Annotated[Path | None, typer.Option(help="write the passages here (CSV or .json)")] = None,
@@ -368,7 +385,7 @@ def count(
     err = Console(stderr=True)
     quiet_decoder()
     try:
-        if in_direction not in ("up", "down"):
+        if in_direction not in (None, "up", "down"):
             raise BadRequest("--in must be up or down")
         check_fps(fps)
         if out is not None:
@@ -386,9 +403,9 @@ def count(
                 soft_wrap=True,
             )
         check_distinct(video, out, annotate)
-        area_fields = parse_area(area) if area is not None else None
+        area_fields, file_in = read_area(area) if area is not None else (None, None)
         params = params_for(
-            area_fields, in_direction, height, (width, height_px), rotate, auto_size
+            area_fields, in_direction or file_in or "up", height, (width, height_px), rotate, auto_size
         )
         if annotate is None:
             result = run_with_progress(video, params, err, detector, fps=fps)
