@@ -405,7 +405,12 @@ def count(
         check_distinct(video, out, annotate)
         area_fields, file_in = read_area(area) if area is not None else (None, None)
         params = params_for(
-            area_fields, in_direction or file_in or "up", height, (width, height_px), rotate, auto_size
+            area_fields,
+            in_direction or file_in or "up",
+            height,
+            (width, height_px),
+            rotate,
+            auto_size,
         )
         if annotate is None:
             result = run_with_progress(video, params, err, detector, fps=fps)
