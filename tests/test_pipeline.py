@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import cv2
@@ -834,3 +835,81 @@ def test_the_status_and_the_log_say_when_people_are_small_in_the_picture(
         assert status["person_share"] < 0.075 and said == 1, (status, caplog.text)
     else:
         assert status["person_share"] > 0.075 and said == 0, (status, caplog.text)
+
+
+class StoppingCamera:
+    """An MJPEG camera over real HTTP (`multipart/x-mixed-replace`) that sends `jpegs` once at
+    `fps` and then keeps the connection open, sending nothing more (a camera that hung, a
+    stream whose source stopped), until `close`."""
+
+    def __init__(self, jpegs: list[bytes], fps: float) -> None:
+        self.sent = threading.Event()
+        self._closing = threading.Event()
+        camera = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "multipart/x-mixed-replace; boundary=frame")
+                self.end_headers()
+                began = time.monotonic()
+                try:
+                    for k, body in enumerate(jpegs if not camera.sent.is_set() else []):
+                        head = f"--frame\r\nContent-Type: image/jpeg\r\nContent-Length: {len(body)}"
+                        self.wfile.write(head.encode() + b"\r\n\r\n" + body + b"\r\n")
+                        camera._closing.wait(max(0.0, began + (k + 1) / fps - time.monotonic()))
+                    camera.sent.set()
+                    camera._closing.wait()  # and any later connection gets no frame either
+                except OSError:
+                    pass
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/axis-cgi/mjpg/video.cgi"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self._closing.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def test_a_live_stream_that_stops_is_counted_to_its_end_without_waiting_for_it(
+    store: SQLiteStore,
+) -> None:
+    """Tram 03's last 12 s from a camera that then sends nothing more (switched off at closing
+    time, hung): what a stream's end counts (the queue's motion no track claimed, as at a
+    file's end) is stored once no frame has come for `stream_break_s`, not when the camera is
+    back or counting stops (it was held until then: the day's last people missing from the
+    counts until the next morning's first frame)."""
+    data = Path(__file__).resolve().parents[2] / "shared" / "data"
+    tram = data / "video" / "tram_door_overhead_03.mp4"
+    if not tram.exists():
+        unavailable("shared clips are not here (CI must have ../shared/data)")
+    truth = GroundTruth.load(data / "tram_door_overhead_02.json")  # the same door and area
+    params = params_for(truth.area, truth.in_direction, None)
+    jpegs = [
+        cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
+        for image in itertools.islice(decoded(tram), 450, None)
+    ]
+    camera = StoppingCamera(jpegs, truth.fps)
+    handle = start_counting(camera.url, False, Holder(params), Ingest(store))
+    try:
+        assert camera.sent.wait(60), "the camera did not send its frames"
+        wait_for(lambda: (handle.status()["last_frame_age_s"] or 0) >= 0.5, 10, "a quiet camera")
+        before = store.totals(*DAY)
+        quiet = time.monotonic()
+        wait_for(lambda: store.totals(*DAY) != before, 8, "the stream counted to its end")
+        assert time.monotonic() - quiet < 4.5  # 3 s without a frame, told each second
+        ended = store.totals(*DAY)
+        time.sleep(1.5)
+        assert store.totals(*DAY) == ended  # nothing more while the camera stays silent
+        assert handle.status()["source_state"] != "closed"  # still waiting for it
+    finally:
+        handle.stop()
+        camera.close()
+    assert store.totals(*DAY) == ended  # stopping had nothing left to add
+    assert ended[0] > before[0] > 0 and ended[1] == before[1] == 0

@@ -36,7 +36,9 @@ from footfall.sizereport import SizeReport
 from footfall.store.base import Passage
 from footfall.vision.filesource import NO_FRAMES, frames_pattern, image_sequence
 from footfall.vision.livesource import LiveSource, backoff_delay
+from footfall.vision.motion import NOMINAL_FPS
 from footfall.vision.orient import turned
+from footfall.vision.scale_analyzer import stream_break_s
 from footfall.vision.sizestate import SizeMemory
 from footfall.vision.source import (
     STREAM_SCHEMES,
@@ -54,6 +56,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+BEAT_S = 1.0  # a live source says this often that no frame has come (`LiveSource.frames`)
 MEASURE = 60  # a live source's frame rate is measured over this many frames
 RATE_MOVED = 0.15  # and passed on to the analyzer when it moved this much (a fraction)
 SIZE_SAVE_S = 10.0  # the person-size learner's samples are written this often (and at the end)
@@ -295,9 +298,24 @@ class CountingHandle:
         told = 0.0
         seen = 0
         counting = False  # whether the last frame was counted (Counter.Enable)
-        for frame in source:
+        # A live stream that stops delivering ends, for the count, as a file does: once no frame
+        # has come for as long as the analyzer takes for the end of a stream (`stream_break_s`),
+        # what it holds of it (the people the motion counts at a stream's end, passages held
+        # for the size) is stored, not when the stream is back, hours later perhaps (the
+        # analyzer would end it at that next frame anyway).
+        frames = source.frames(BEAT_S) if isinstance(source, LiveSource) else source
+        last_frame, ended = time.monotonic(), True
+        for frame in frames:
             if self._stop.is_set():
                 break
+            if frame is None:
+                idle = time.monotonic() - last_frame
+                if counting and not ended and idle >= stream_break_s(told or NOMINAL_FPS):
+                    log.info("no frame from %s for %.0f s: counted to here", self.name, idle)
+                    self._commit(self._safe(analyzer.flush, []))
+                    ended = True
+                continue
+            last_frame, ended = time.monotonic(), False
             current = self._params_provider()
             if current is not params and current != params:
                 self._safe(partial(analyzer.set_params, current), None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import random
 import re
@@ -746,6 +747,39 @@ def test_a_stalled_stream_times_out_and_is_reopened(tmp_path: Path) -> None:
         reader.stop()
         server.kill()
         server.wait()
+
+
+def test_a_stalled_stream_says_so_every_beat_until_frames_come_again(tmp_path: Path) -> None:
+    """`frames(beat_s)`: None each `beat_s` without a frame while the stream stalls and is
+    reopened (what lets the counting end a stream that stopped), then the second connection's
+    frames, the first of them a cut; plain iteration never gives None."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/mjpg"
+    server = serve_mjpeg(tmp_path, port, level=90, mode="stall")
+    source = LiveSource(
+        url, stream_opener(url, 1000, 1000), base_delay_s=0.1, max_delay_s=0.2, stall_s=1.5
+    )
+    seen: list[Frame | None] = []
+    beats: list[float] = []
+    try:
+        for item in source.frames(0.2):
+            seen.append(item)
+            if item is None:
+                beats.append(time.monotonic())
+            elif len([f for f in seen if f is not None]) > 45 and beats:
+                break
+    finally:
+        source.close()
+        server.kill()
+        server.wait()
+    frames = [f for f in seen if f is not None]
+    first_gap = seen.index(None)
+    assert first_gap >= 30  # the 41 frames sent before the stall (the first may be missed)
+    assert len(beats) >= 5  # the stall (1.5 s) and the reopening, told every 0.2 s
+    assert all(0.1 < b - a < 1.0 for a, b in itertools.pairwise(beats))
+    back = seen[len(seen) - 1 - seen[::-1].index(None) + 1]  # the first frame after the gap
+    assert back is not None and back.cut and not any(f.cut for f in frames[:first_gap])
+    assert [f.index for f in frames] == list(range(len(frames)))
 
 
 def test_a_missing_camera_is_retried_until_closed() -> None:

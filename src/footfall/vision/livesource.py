@@ -201,6 +201,15 @@ class LiveSource:
         self.dropped = 0  # frames read while the counting was still busy with an earlier one
 
     def __iter__(self) -> Iterator[Frame]:
+        for frame in self.frames():
+            if frame is not None:
+                yield frame
+
+    def frames(self, beat_s: float | None = None) -> Iterator[Frame | None]:
+        """The frames as they come; with `beat_s`, also None each time no frame has come for
+        that long (the stream stalled, dropped or is being reopened), so that the counting can
+        end what it holds of a stream that stopped, as at a file's end, rather than when the
+        stream is back, which may be the next morning."""
         reader = threading.Thread(target=self._read, name=f"reading {self.name}", daemon=True)
         reader.start()
         index = 0
@@ -208,13 +217,17 @@ class LiveSource:
             while True:
                 with self._handover:
                     self._wanted = True
-                    while self._slot is None and not self._ended:
-                        self._handover.wait()
+                    if self._slot is None and not self._ended:
+                        self._handover.wait(beat_s)
                     frame, self._slot = self._slot, None
-                if frame is None:
+                    ended = self._ended
+                if frame is not None:
+                    yield replace(frame, index=index)
+                    index += 1
+                elif ended:
                     return
-                yield replace(frame, index=index)
-                index += 1
+                elif beat_s is not None:
+                    yield None
         finally:
             self.close()  # the reader thread ends within one read timeout
 

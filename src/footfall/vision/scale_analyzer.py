@@ -117,6 +117,12 @@ def area_box(
     return (float(area.left), line_box[1] - half, float(area.right), line_box[3] + half)
 
 
+def stream_break_s(fps: float) -> float:
+    """How long without a frame ends a stream (`ScaleAnalyzer.process`): STREAM_BREAK_S, and at
+    least 4 frame intervals of a source this slow."""
+    return max(STREAM_BREAK_S, 4.0 / fps) if fps > 0 else STREAM_BREAK_S
+
+
 class ScaleAnalyzer:
     """Counts passages in a stream of frames for one set of params, at one analysis width (the
     detector's)."""
@@ -252,7 +258,7 @@ class ScaleAnalyzer:
         last = self._last
         if last is not None:
             gap = (frame.time - last.time).total_seconds()
-            if frame.cut or gap > max(STREAM_BREAK_S, 4.0 / self._fps):
+            if frame.cut or gap > stream_break_s(self._fps):
                 return self.flush() + self.process(frame)  # `flush` forgot the last frame
         self._last = frame
         image = self._steady.apply(frame.image)  # a shaking camera's frames moved back
