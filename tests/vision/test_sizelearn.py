@@ -119,3 +119,16 @@ def test_samples_kept_go_on_at_another_analysis_width() -> None:
     assert finer.kept(kept.sizing, kept.frame, 2 * USUAL_WORK).thickness == kept.thickness
     finer.forget()
     assert len(finer) == 0 and not finer.learnt
+
+
+def test_a_mask_is_torn_when_its_blobs_are_ragged() -> None:
+    """`torn`: the median solidity of the blobs sampled at SOLID_TORN or under (a ring of
+    pieces, a queue in tatters), not for clean discs, nor before any sample."""
+    clean, ragged = SizeLearner(), SizeLearner()
+    assert not clean.torn
+    fed(clean, 30, SIZE_MIN_SAMPLES)
+    tatters = np.zeros((120, 160), np.uint8)
+    cv2.ellipse(tatters, (80, 60), (30, 30), 0, 0, 300, 255, 9)  # a C: its hull is mostly empty
+    for _ in range(SIZE_MIN_SAMPLES):
+        ragged.sample(tatters, WINDOW, tatters)
+    assert not clean.torn and ragged.torn

@@ -158,15 +158,20 @@ class SizeLearner:
         self.taken = (self.taken[0] + 1, self.taken[1])
         return len(self._thickness) >= SIZE_MIN_SAMPLES and len(self._thickness) % 5 == 0
 
+    @property
+    def torn(self) -> bool:
+        """Whether the blobs sampled are torn (median solidity SOLID_TORN or less): clothes
+        like the floor, a queue's bodies in pieces."""
+        return bool(self._solidity) and float(np.median(self._solidity)) <= SOLID_TORN
+
     def size(self, lo: float, hi: float) -> float:
         """The person width the samples say (work px): the gain for their solidity times their
         thickness percentile, within `lo`..`hi`, and for a torn mask within OPENED_MAX of the
         unclosed blobs' thickness; `steady` if the one said before (the first time: by the first
         half of the samples) was nearly the same."""
-        solidity = float(np.median(self._solidity))
-        gain = size_gain(solidity)
+        gain = size_gain(float(np.median(self._solidity)))
         samples, opened = list(self._thickness), list(self._opened)
-        bound = len(opened) == len(samples) >= OPENED_MIN_SAMPLES and solidity <= SOLID_TORN
+        bound = len(opened) == len(samples) >= OPENED_MIN_SAMPLES and self.torn
 
         def learnt(n: int) -> float:
             """The size the first `n` samples say."""
