@@ -76,6 +76,26 @@ def test_the_height_count_prints_tells_the_width_it_learnt(bus: Path) -> None:
     assert f"--height {height} --no-auto-size" in text and f"Counter.Height={height}" in text
 
 
+def test_a_count_that_rests_on_a_crowds_motion_says_so(bus: Path) -> None:
+    """Tram 02's queue: a third or more of its passages come from motion no track claimed,
+    in units of the learnt width; `eval` says how many and what that count hangs on, and its
+    JSON carries `from_motion`. The bus, whose people are all tracked, has no such word."""
+    tram = DATA / "video" / "tram_door_overhead_02.mp4"
+    truth = str(DATA / "tram_door_overhead_02.json")
+    said = run("eval", str(tram), truth)
+    counted = json.loads(run("eval", str(tram), truth, "--json").stdout)
+    motion = counted["from_motion"]
+    assert 3 * motion >= counted["in"] + counted["out"] > motion > 0
+    assert (
+        f"{motion} of the {counted['in'] + counted['out']} passages were counted from"
+        in said.stdout
+    )
+    assert "2 % for each 1 % of that width" in said.stdout
+    quiet = run("eval", str(bus), str(DATA / "bus_overhead_koba.json"))
+    assert "passages were counted from the motion" not in quiet.stdout
+    assert json.loads(run("count", str(bus), "--json").stdout)["from_motion"] == 0
+
+
 def stamp_s(video: Path, frame: int) -> float:
     """The timestamp (s) of a video's `frame`-th frame, as OpenCV reads it."""
     import cv2

@@ -290,9 +290,24 @@ def unlearnt_line(result: CountResult) -> str:
     )
 
 
+DENSE_SHARE = 1 / 3  # this share of the passages or more counted from motion: a word on it
+
+
+def dense_line(result: CountResult) -> str:
+    """A word on a count that rests on the motion of a crowd in units of the learnt width."""
+    return (
+        f"{result.from_motion} of the {len(result.passages)} passages were counted from the motion"
+        f" of a crowd no track could follow, in people {result.person_px:.0f} px wide: those"
+        " move by about 2 % for each 1 % of that width; check the count once against a hand"
+        ' count of this door (docs/vision.md, "Known errors and what was measured")'
+    )
+
+
 def result_notes(result: CountResult) -> list[str]:
     """The lines `count` and `eval` print after their figures when a file needs a word."""
     notes = [shaking_line(result)] if result.shaken_frames else []
+    dense = result.from_motion >= max(2, DENSE_SHARE * len(result.passages))
+    notes += [dense_line(result)] if dense else []
     notes += [blocky_line(result)] if result.blocky_frames else []
     notes += [unlearnt_line(result)] if result.size_unlearnt else []
     notes += [small_people_line(result)] if result.people_small else []
@@ -320,6 +335,7 @@ def picture_json(result: CountResult) -> dict[str, Any]:
     whether it was learnt, the height that tells it, frames moved back or seen blocky."""
     return {
         "person_px": round(result.person_px, 1),
+        "from_motion": result.from_motion,
         "person_share": round(result.person_share, 4),
         "size_learnt": result.size_learnt,
         "told_height_cm": result.told_height_cm,

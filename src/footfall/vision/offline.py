@@ -59,6 +59,12 @@ class CountResult:
         return person_share(self.person_px, self.analysed_width or self.width)
 
     @property
+    def from_motion(self) -> int:
+        """Passages counted from the motion across the line that no track claimed (a crowd the
+        tracker could not follow one by one), in units of the person width learnt."""
+        return sum(p.track_id is None for p in self.passages)
+
+    @property
     def told_height_cm(self) -> int | None:
         """The `Counter.Height` (cm, at the default lens and shoulder width, as `count` and
         `eval` count) that gives the learnt person width: with `Counter.AutoSize` 0 (`--height
