@@ -304,18 +304,18 @@ class CountingHandle:
         # for the size) is stored, not when the stream is back, hours later perhaps (the
         # analyzer would end it at that next frame anyway).
         frames = source.frames(BEAT_S) if isinstance(source, LiveSource) else source
-        last_frame, ended = time.monotonic(), True
+        ended = True  # no frame of this stream yet, or its end counted already
         for frame in frames:
             if self._stop.is_set():
                 break
             if frame is None:
-                idle = time.monotonic() - last_frame
-                if counting and not ended and idle >= stream_break_s(told or NOMINAL_FPS):
+                idle = time.monotonic() - self._times[-1] if not ended else 0.0
+                if counting and idle >= stream_break_s(told or NOMINAL_FPS):
                     log.info("no frame from %s for %.0f s: counted to here", self.name, idle)
                     self._commit(self._safe(analyzer.flush, []))
                     ended = True
                 continue
-            last_frame, ended = time.monotonic(), False
+            ended = False
             current = self._params_provider()
             if current is not params and current != params:
                 self._safe(partial(analyzer.set_params, current), None)

@@ -31,15 +31,11 @@ AREA_KEYS = ("left", "right", "top", "bottom", "yfirst", "ylast", "radius")
 NET_THREADS = 2  # cores a network detector counting a file may take (a live counter takes one)
 
 
-def parse_area(text: str) -> dict[str, int]:
-    """`left,right,top,bottom,yfirst,ylast,radius`, a cntpos.json object, or a file holding one
-    (as `curl …?cntpos.json > cntpos.json` saves a counter's) -> area fields."""
-    return read_area(text)[0]
-
-
 def read_area(text: str) -> tuple[dict[str, int], str | None]:
-    """`parse_area`, and the `in` direction when the object is a ground-truth file's (its
-    `area` object and `in_direction`, the format `footfall eval` reads)."""
+    """`left,right,top,bottom,yfirst,ylast,radius`, a cntpos.json object, or a file holding one
+    (as `curl …?cntpos.json > cntpos.json` saves a counter's) -> area fields; and the `in`
+    direction when the object is a ground-truth file's (its `area` object and `in_direction`,
+    the format `footfall eval` reads)."""
     text = _area_text(text.strip())
     in_direction: str | None = None
     try:
@@ -72,7 +68,7 @@ def _area_text(text: str) -> str:
         return text
     path = Path(text).expanduser()
     if not path.is_file():
-        if "," in text:  # meant as integers: parse_area says what is wrong with them
+        if "," in text:  # meant as integers: read_area says what is wrong with them
             return text
         raise BadRequest(
             f"--area {text}: give seven integers, a cntpos.json object, or a file holding one"
