@@ -26,6 +26,7 @@ from footfall.pipeline import CountingHandle, analyzer_with, start_counting
 from footfall.store.base import Passage
 from footfall.store.sqlite import SQLiteStore
 from footfall.vision.analyzer import Analyzer
+from footfall.vision.offline import count_file
 from footfall.vision.person import person_width_px, work_width
 from footfall.vision.scale_analyzer import ScaleAnalyzer
 from footfall.vision.sizestate import SizeMemory, SizeSamples
@@ -835,6 +836,38 @@ def test_the_status_and_the_log_say_when_people_are_small_in_the_picture(
         assert status["person_share"] < 0.075 and said == 1, (status, caplog.text)
     else:
         assert status["person_share"] > 0.075 and said == 0, (status, caplog.text)
+
+
+@pytest.mark.parametrize(
+    ("clip", "dense"), [("tram_door_overhead_02", True), ("bus_overhead_koba", False)]
+)
+def test_the_status_and_the_log_say_when_the_count_rests_on_a_crowds_motion(
+    store: SQLiteStore, caplog: pytest.LogCaptureFixture, clip: str, dense: bool
+) -> None:
+    """Tram 02's boarding queue merges into one moving mass, and many of its people are counted
+    from the motion across the line no track claimed, in units of the learnt width: the status
+    says how many and that the count rests on them, and the log says it once; the bus's people,
+    every one of them tracked, give nothing to say."""
+    data = Path(__file__).resolve().parents[2] / "shared" / "data"
+    video = data / "video" / ("tram_door_overhead_02.mp4" if dense else "bus_overhead_koba.avi")
+    if not video.exists():
+        unavailable("shared clips are not here (CI must have ../shared/data)")
+    truth = GroundTruth.load(data / f"{clip}.json")
+    params = params_for(truth.area.as_cntpos(), truth.in_direction, None)
+    caplog.set_level(logging.WARNING, logger="footfall")
+    handle = start_counting(str(video), False, Holder(params), Ingest(store), paced=False)
+    handle.join(120)
+    status = handle.status()
+    assert status["state"] == "finished"
+    said = caplog.text.count("were counted from the motion of a crowd no track could follow")
+    offline = count_file(video, params)  # a file served counts what `footfall count` counts
+    assert status["from_motion"] == offline.from_motion, (status, offline.from_motion)
+    if dense:
+        assert status["from_motion"] >= status["passages"] / 3, status
+        assert status["rests_on_motion"] and said == 1, (status, caplog.text)
+    else:
+        assert status["from_motion"] == 0 and status["passages"] == 14, status
+        assert not status["rests_on_motion"] and said == 0, (status, caplog.text)
 
 
 class StoppingCamera:

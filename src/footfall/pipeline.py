@@ -385,6 +385,7 @@ class CountingHandle:
         stored, refused = self._committer.commit(passages, force=force)
         for p in stored:
             self.passages[p.direction] += 1
+        self._size.stored(sum(p.track_id is None for p in stored), len(stored))
         if refused is None:
             return
         if refused.first:

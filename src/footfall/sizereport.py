@@ -1,5 +1,6 @@
 """What a running counter tells of the person width it counts with: in its status (`fields`),
-and in its log once people come out small and once the learnt width is held.
+and in its log once people come out small, once the learnt width is held, and once its count
+rests on the motion of a crowd counted in units of that width (`rests_on_motion`).
 
     >>> report = SizeReport()
     >>> report.read(analyzer, frame_width, params.Counter)   # doctest: +SKIP
@@ -22,6 +23,21 @@ from footfall.vision.person import (
 
 log = logging.getLogger(__name__)
 
+DENSE_SHARE = 1 / 3  # this share of the passages or more counted from motion: a word on it
+DENSE_TOLD_AFTER = 10  # ... said in a running counter's log once it has counted this many
+
+
+def rests_on_motion(from_motion: int, passages: int) -> bool:
+    """Whether a count of `passages` rests on the motion of a crowd no track could follow:
+    `from_motion` of them (two or more, and DENSE_SHARE of them or more) were counted from the
+    motion across the line in units of the learnt person width, and move by about 2 % for each
+    1 % of that width.
+
+        >>> rests_on_motion(10, 24), rests_on_motion(1, 2), rests_on_motion(0, 14)
+        (True, False, False)
+    """
+    return from_motion >= max(2, DENSE_SHARE * passages)
+
 
 class SizeReport:
     """The person width of the last counted frame, published once the frame is done (read
@@ -35,6 +51,9 @@ class SizeReport:
         self._told_cm: int | None = None  # ... and the Counter.Height that gives the learnt one
         self._analysed_w: float | None = None  # ... and the part of the frame analysed at 160 px
         self._small_told = False  # whether the log has said the people are small (once a run)
+        self._passages = 0  # passages stored since the start
+        self._from_motion = 0  # ... of which counted from motion no track followed
+        self._dense_told = False  # whether the log has said the count rests on motion
 
     def read(self, analyzer: object, frame_w: int, counter: CounterParams) -> None:
         """Read the width off the analyzer after a frame `frame_w` px wide was counted with
@@ -54,6 +73,25 @@ class SizeReport:
             else None
         )
         self._tell_if_held(bool(getattr(analyzer, "size_held", False)))
+
+    def stored(self, from_motion: int, passages: int) -> None:
+        """`passages` more were stored, `from_motion` of them counted from the motion of a
+        crowd (no track); log once a run when the count comes to rest on that motion."""
+        self._passages += passages
+        self._from_motion += from_motion
+        if self._dense_told or self._passages < DENSE_TOLD_AFTER:
+            return
+        if rests_on_motion(self._from_motion, self._passages):
+            self._dense_told = True
+            width = "" if self._counted_px is None else f" {self._counted_px:.1f} px wide"
+            log.warning(
+                "%d of the %d passages so far were counted from the motion of a crowd no track"
+                " could follow, in people%s: those move by about 2 %% for each 1 %% of that"
+                " width; check the count once against a hand count of this door (footfall eval)",
+                self._from_motion,
+                self._passages,
+                width,
+            )
 
     def fields(self) -> dict[str, Any]:
         """The status fields of the person width, as plain JSON values."""
@@ -81,6 +119,11 @@ class SizeReport:
             # where no height Counter.Height takes gives it, or for a person-detection network,
             # whose boxes are each person's own)
             "told_height_cm": self._told_cm,
+            # the passages stored since the start that were counted from the motion across the
+            # line no track claimed (a crowd the tracker could not follow one by one), in units
+            # of person_px; and whether the count rests on them (a third of the passages or more)
+            "from_motion": self._from_motion,
+            "rests_on_motion": rests_on_motion(self._from_motion, self._passages),
         }
 
     def _person_share(self) -> float | None:

@@ -117,6 +117,14 @@ def test_an_installer_draws_the_area_in_a_real_browser(tmp_path: Path, chromium:
                 " size_learnt: true, size_held: false, height_px: 57.1, person_share: 0.0375,"
                 " told_height_cm: 900}), document.getElementById('counting').textContent"
             )
+            # a count that rests on a crowd's motion, in units of the learnt width: the page
+            # says how much of it, and what to check
+            dense = page.evaluate(
+                "show({source_state: 'streaming', fps: 25, in: 24, out: 0, person_px: 32.6,"
+                " size_learnt: true, size_held: true, height_px: 57.1, person_share: 0.0926,"
+                " told_height_cm: 410, from_motion: 10, rests_on_motion: true}),"
+                " document.getElementById('counting').textContent"
+            )
             # a camera that shakes, a heavily compressed stream: the page says so
             rough = page.evaluate(
                 "show({source_state: 'streaming', fps: 15, in: 0, out: 0, person_px: null,"
@@ -143,5 +151,7 @@ def test_an_installer_draws_the_area_in_a_real_browser(tmp_path: Path, chromium:
     assert after["Area"] == area  # the refused save changed nothing
     assert saved["Counter"]["Rotation"] == 0 and turned["Counter"]["Rotation"] == 90
     assert "People look small" in small and "7.5 %" in small
+    assert "10 of the 24 passages since the start were counted from the motion of a crowd" in dense
+    assert "32.6 px wide" in dense and "hand count" in dense and "motion of a crowd" not in small
     assert "shakes" not in small and "compressed" not in small
     assert "The camera shakes" in rough and "8\u00d78 blocks of a heavily compressed" in rough

@@ -162,6 +162,12 @@ function show(c) {      // the counting thread's status, in a sentence
         " count with a told mounting height.";
     }
   }
+  if (c.rests_on_motion) {
+    text += " " + c.from_motion + " of the " + (c.in + c.out) + " passages since the start" +
+      " were counted from the motion of a crowd no track could follow, in people " +
+      c.person_px + " px wide: such a count moves by about 2 % for each 1 % of that width;" +
+      " check it once against a hand count of this door.";
+  }
   if (c.shaking) text += " The camera shakes: its frames are moved back before counting.";
   if (c.blocky) {
     text += " The picture shows the 8\\u00d78 blocks of a heavily compressed stream: counted" +

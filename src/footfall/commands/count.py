@@ -20,6 +20,7 @@ from footfall.api.params import validate_params
 from footfall.config import FRAME_RATES, Params, plausible_fps
 from footfall.counting.area import PARAM_NAMES, Area
 from footfall.errors import BadRequest
+from footfall.sizereport import rests_on_motion
 from footfall.vision.annotated import AnnotatedVideo, check_annotate, check_output_file
 from footfall.vision.filesource import file_clock, file_rate_known
 from footfall.vision.offline import CountResult, count_file, open_video, quiet_decoder, video_file
@@ -286,9 +287,6 @@ def unlearnt_line(result: CountResult) -> str:
     )
 
 
-DENSE_SHARE = 1 / 3  # this share of the passages or more counted from motion: a word on it
-
-
 def dense_line(result: CountResult) -> str:
     """A word on a count that rests on the motion of a crowd in units of the learnt width."""
     return (
@@ -302,7 +300,7 @@ def dense_line(result: CountResult) -> str:
 def result_notes(result: CountResult) -> list[str]:
     """The lines `count` and `eval` print after their figures when a file needs a word."""
     notes = [shaking_line(result)] if result.shaken_frames else []
-    dense = result.from_motion >= max(2, DENSE_SHARE * len(result.passages))
+    dense = rests_on_motion(result.from_motion, len(result.passages))
     notes += [dense_line(result)] if dense else []
     notes += [blocky_line(result)] if result.blocky_frames else []
     notes += [unlearnt_line(result)] if result.size_unlearnt else []
