@@ -39,6 +39,21 @@ def rests_on_motion(from_motion: int, passages: int) -> bool:
     return from_motion >= max(2, DENSE_SHARE * passages)
 
 
+def motion_sentence(from_motion: int, passages: int, width_px: float | None) -> str:
+    """What a count that rests on a crowd's motion (`rests_on_motion`) is to be told with: how
+    much of it, in people how wide, what that hangs on and what to check.
+
+        >>> motion_sentence(10, 24, 32.6)[:60]
+        '10 of the 24 passages were counted from the motion of a crow'
+    """
+    wide = "" if width_px is None else f" {width_px:.0f} px wide"
+    return (
+        f"{from_motion} of the {passages} passages were counted from the motion of a crowd no"
+        f" track could follow, in people{wide}: those move by about 2 % for each 1 % of that"
+        " width; check the count once against a hand count of this door"
+    )
+
+
 class SizeReport:
     """The person width of the last counted frame, published once the frame is done (read
     mid-frame, the analyzer's may still be the mounting-height guess), and what it tells."""
@@ -83,15 +98,8 @@ class SizeReport:
             return
         if rests_on_motion(self._from_motion, self._passages):
             self._dense_told = True
-            width = "" if self._counted_px is None else f" {self._counted_px:.1f} px wide"
-            log.warning(
-                "%d of the %d passages so far were counted from the motion of a crowd no track"
-                " could follow, in people%s: those move by about 2 %% for each 1 %% of that"
-                " width; check the count once against a hand count of this door (footfall eval)",
-                self._from_motion,
-                self._passages,
-                width,
-            )
+            told = motion_sentence(self._from_motion, self._passages, self._counted_px)
+            log.warning("%s (footfall eval)", told)
 
     def fields(self) -> dict[str, Any]:
         """The status fields of the person width, as plain JSON values."""

@@ -20,7 +20,7 @@ from footfall.api.params import validate_params
 from footfall.config import FRAME_RATES, Params, plausible_fps
 from footfall.counting.area import PARAM_NAMES, Area
 from footfall.errors import BadRequest
-from footfall.sizereport import rests_on_motion
+from footfall.sizereport import motion_sentence, rests_on_motion
 from footfall.vision.annotated import AnnotatedVideo, check_annotate, check_output_file
 from footfall.vision.filesource import file_clock, file_rate_known
 from footfall.vision.offline import CountResult, count_file, open_video, quiet_decoder, video_file
@@ -289,12 +289,8 @@ def unlearnt_line(result: CountResult) -> str:
 
 def dense_line(result: CountResult) -> str:
     """A word on a count that rests on the motion of a crowd in units of the learnt width."""
-    return (
-        f"{result.from_motion} of the {len(result.passages)} passages were counted from the motion"
-        f" of a crowd no track could follow, in people {result.person_px:.0f} px wide: those"
-        " move by about 2 % for each 1 % of that width; check the count once against a hand"
-        ' count of this door (docs/vision.md, "Known errors and what was measured")'
-    )
+    told = motion_sentence(result.from_motion, len(result.passages), result.person_px)
+    return f'{told} (docs/vision.md, "Known errors and what was measured")'
 
 
 def result_notes(result: CountResult) -> list[str]:
