@@ -62,6 +62,13 @@ class CounterParams(_Group):
         le=1,
         description="1: learn the person size from the blobs seen (then held); 0: Height only",
     )
+    Crowds: int = Field(
+        default=1,
+        ge=0,
+        le=1,
+        description="1: people no track follows one by one (a dense queue) are counted from the "
+        "motion across the line; 0: only the people followed one by one",
+    )
     TimeZone: str = Field(default="", max_length=64, description="IANA zone; empty = the system's")
     Rotation: int = Field(
         default=0,

@@ -62,7 +62,10 @@ def test_setparams_is_all_or_nothing_and_persisted(tmp_path: Path) -> None:
     live = start_server(tmp_path)
     try:
         with client(live) as c:
-            ok = c.get(f"{OPERATOR}?setparams&Counter.Name=Exit%20south&Counter.Height=300")
+            ok = c.get(
+                f"{OPERATOR}?setparams&Counter.Name=Exit%20south&Counter.Height=300"
+                "&Counter.Crowds=0"
+            )
             assert ok.text == "OK"
             saved = (tmp_path / "params.json").read_bytes()
             bad = c.get(f"{OPERATOR}?setparams&Counter.Height=310&Counter.Name=a%2Cb")
@@ -72,6 +75,8 @@ def test_setparams_is_all_or_nothing_and_persisted(tmp_path: Path) -> None:
             bad = c.get(f"{OPERATOR}?setparams&Counter.Height=310&Counter.Rotation=45")
             assert bad.status_code == 400
             assert "Counter.Rotation" in bad.text and "0, 90, 180 or 270" in bad.text
+            bad = c.get(f"{OPERATOR}?setparams&Counter.Height=310&Counter.Crowds=2")
+            assert bad.status_code == 400 and "Counter.Crowds" in bad.text
         assert (tmp_path / "params.json").read_bytes() == saved
         assert params(live)["Counter"]["Height"] == 300
         assert not list(tmp_path.glob(".params-*"))
@@ -80,7 +85,7 @@ def test_setparams_is_all_or_nothing_and_persisted(tmp_path: Path) -> None:
     again = start_server(tmp_path)  # a restart keeps what was committed
     try:
         counter = params(again)["Counter"]
-        assert (counter["Name"], counter["Height"]) == ("Exit south", 300)
+        assert (counter["Name"], counter["Height"], counter["Crowds"]) == ("Exit south", 300, 0)
     finally:
         again.stop()
 

@@ -183,6 +183,23 @@ def test_ledger_keeps_recent_crossings_in_debt_and_repays_it_first() -> None:
     assert [c.track_id for c in out] == [-1]  # one repaid the debt, one counted
 
 
+def test_ledger_told_not_to_count_crowds_counts_only_tracked_crossings() -> None:
+    """`Counter.Crowds = 0`: motion no track claimed counts no one, neither as it comes nor at
+    a stream's end, while the tracked crossings it backs still count."""
+    counts = {}
+    for crowds in (True, False):
+        ledger = FluxLedger("up", veto=0.2, slack=0.0, leak=1.0)
+        ledger.count_untracked = crowds
+        out = []
+        for frame in range(10):
+            ledger.add(up_px2=0.5, down_px2=0.0)  # five people's worth, one tracked
+            out += ledger.settle([crossing("in", 1)] if frame == 4 else [], 1.0, frame)
+        out += ledger.remainder(10)
+        counts[crowds] = sorted(c.track_id for c in out)
+    assert counts[True] == [-1, -1, -1, -1, 1]
+    assert counts[False] == [1]
+
+
 def test_ledger_a_crossing_beyond_the_debt_waits_for_its_motion_and_is_dated_by_it() -> None:
     """Three people tracked across on one person's motion: two count at once (one person of
     debt allowed), the third waits until the motion pays for it and is dated when half of that

@@ -957,3 +957,34 @@ def test_a_queue_counted_from_a_moment_after_its_start_learns_a_person_not_a_pie
     frames = itertools.islice(enumerate(decoded(clip_path(truth.video))), first, None)
     s = count_timed(frames, truth.fps, later)
     assert s.combined_accuracy >= 0.8, f"from {start_s} s: in {s.counted_in} for {later.true_in}"
+
+
+def test_a_door_where_people_never_crowd_counts_only_the_people_followed() -> None:
+    """`Counter.Crowds = 0` (`--no-crowds`): the motion no track claimed counts no one. The
+    bus, whose people the tracks all follow, counts 7/7 either way; tram 02's queue, ten of whose
+    24 passages come from its motion, counts only its tracked passages: what an installer gets
+    who tells a crowded door it never crowds."""
+    for clip in ("bus_overhead_koba", "tram_door_overhead_02"):
+        truth = GroundTruth.load(DATA / f"{clip}.json")
+        video = clip_path(BASELINE[clip]["video"])
+        crowds = count_file(video, params_for(truth.area, truth.in_direction, None))
+        alone = count_file(video, params_for(truth.area, truth.in_direction, None, crowds=False))
+        tracked = [p for p in crowds.passages if p.track_id is not None]
+        assert all(p.track_id is not None for p in alone.passages), clip
+        if clip == "bus_overhead_koba":
+            assert alone.counts == crowds.counts == (truth.true_in, truth.true_out)
+        else:
+            assert len(alone.passages) < len(crowds.passages), (alone.counts, crowds.counts)
+            assert abs(len(alone.passages) - len(tracked)) <= 2, (alone.counts, len(tracked))
+    # told by a setparams while it runs, as an installer would
+    params = params_for(truth.area, truth.in_direction, None)
+    analyzer = Analyzer(params)
+    analyzer.set_fps(truth.fps)
+    passages: list[Passage] = []
+    for index, image in enumerate(decoded(video)):
+        if index == 1:
+            analyzer.set_params(params_for(truth.area, truth.in_direction, None, crowds=False))
+        passages += analyzer.process(Frame(image, index, EPOCH))
+    passages += analyzer.flush()
+    assert passages and all(p.track_id is not None for p in passages)
+    assert len(passages) < len(crowds.passages)

@@ -103,6 +103,7 @@ def params_for(
     frame_size: tuple[int, int] | None = None,
     rotation: int = 0,
     auto_size: bool = True,
+    crowds: bool = True,
 ) -> Params:
     """Params for an offline count: area in the video's pixels (turned by `rotation` degrees
     clockwise) unless it names its own size.
@@ -110,6 +111,7 @@ def params_for(
     data = Params().model_dump()
     data["Counter"]["Rotation"] = rotation
     data["Counter"]["AutoSize"] = int(auto_size)
+    data["Counter"]["Crowds"] = int(crowds)
     if area is not None:
         fields = area.as_cntpos() if isinstance(area, Area) else dict(area)
         if frame_size is not None:
@@ -201,6 +203,13 @@ ROTATE_HELP = (
 AUTO_SIZE_HELP = (
     "learn the person width from the footage (Counter.AutoSize); --no-auto-size takes it from "
     "--height and a 90 degree lens alone"
+)
+
+CROWDS_HELP = (
+    "count the people no track follows one by one (a dense queue) from the motion across the "
+    "line (Counter.Crowds); --no-crowds counts only the people followed one by one: for a door "
+    "where people never crowd and the motion of each spreads wide (an open plain floor seen from "
+    "high up, soft shadows)"
 )
 
 
@@ -378,6 +387,7 @@ def count(
     detector: Annotated[str, typer.Option(help=DETECTOR_HELP)] = "foreground",
     rotate: Annotated[int, typer.Option(help=ROTATE_HELP)] = 0,
     auto_size: Annotated[bool, typer.Option(help=AUTO_SIZE_HELP)] = True,
+    crowds: Annotated[bool, typer.Option(help=CROWDS_HELP)] = True,
     fps: Annotated[float | None, typer.Option("--fps", help=FPS_HELP)] = None,
     annotate: Annotated[
         Path | None,
@@ -417,6 +427,7 @@ def count(
             (width, height_px),
             rotate,
             auto_size,
+            crowds,
         )
         if annotate is None:
             result = run_with_progress(video, params, err, detector, fps=fps)

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from footfall.commands.count import (
     AUTO_SIZE_HELP,
+    CROWDS_HELP,
     DETECTOR_HELP,
     FPS_HELP,
     check_fps,
@@ -80,6 +81,7 @@ def evaluate_file(
     detector: str | None = None,
     auto_size: bool = True,
     fps: float | None = None,
+    crowds: bool = True,
 ) -> tuple[Score, CountResult]:
     """Count `video` with the ground truth's area and in direction, and score it; at `fps`
     (`--fps`), else at the video's own rate, or the ground truth's `fps` for a video that states
@@ -111,7 +113,12 @@ def evaluate_file(
     except BadRequest as exc:
         raise BadRequest(f"ground truth {truth_path}: {exc.message}") from exc
     params = params_for(
-        truth.area, truth.in_direction, height_cm, rotation=truth.rotation, auto_size=auto_size
+        truth.area,
+        truth.in_direction,
+        height_cm,
+        rotation=truth.rotation,
+        auto_size=auto_size,
+        crowds=crowds,
     )
     result = run_with_progress(video, params, Console(stderr=True), detector, fps=fps)
     if truth.frames and truth.frames != result.frames:
@@ -132,6 +139,7 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object only")] = False,
     detector: Annotated[str, typer.Option(help=DETECTOR_HELP)] = "foreground",
     auto_size: Annotated[bool, typer.Option(help=AUTO_SIZE_HELP)] = True,
+    crowds: Annotated[bool, typer.Option(help=CROWDS_HELP)] = True,
     fps: Annotated[float | None, typer.Option("--fps", help=FPS_HELP)] = None,
     events: Annotated[
         bool,
@@ -146,7 +154,7 @@ def evaluate(
     per-direction and combined accuracy, event precision and recall."""
     quiet_decoder()
     try:
-        s, result = evaluate_file(video, ground_truth, height, detector, auto_size, fps)
+        s, result = evaluate_file(video, ground_truth, height, detector, auto_size, fps, crowds)
     except BadRequest as exc:
         typer.echo(f"footfall eval: error: {exc.message}", err=True)
         raise typer.Exit(2) from exc

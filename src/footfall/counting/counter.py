@@ -267,6 +267,9 @@ class FluxLedger:
         self._trace = self._empty_trace()  # (frame, balance) of recent frames, each way
         self.refused = 0
         self.untracked = 0
+        # Whether motion no track claimed counts people (`Counter.Crowds`); off, the motion
+        # only backs tracked crossings (a door where people never crowd).
+        self.count_untracked = True
         # The share of a tracked person's swept area still behind the middle line when the
         # track is counted (`trailing_share`; set by the caller), and for how many frames after
         # the crossing that trailing motion is taken as theirs, not someone else's.
@@ -371,7 +374,7 @@ class FluxLedger:
                 self._half[side] = -1
             elif self._half[side] < 0:
                 self._half[side] = frame
-            while self._balance[side] > (1.0 + spare) * unit_px2:
+            while self.count_untracked and self._balance[side] > (1.0 + spare) * unit_px2:
                 self._balance[side] -= unit_px2
                 counted.append(Crossing(-1, self._way(side), self._half[side]))
                 self.untracked += 1
@@ -427,6 +430,7 @@ class FluxLedger:
         both = max(0.0, min(self._balance[ABOVE], self._balance[BELOW]))
         for side in (ABOVE, BELOW):
             n = max(0, math.floor(self._balance[side] - both + 1.0 - REMAINDER_MIN_PEOPLE))
+            n = n if self.count_untracked else 0
             for k in range(n, 0, -1):
                 level = self._balance[side] - (k - 1) - 0.5
                 counted.append(Crossing(-1, self._way(side), self._rose_past(side, level, frame)))

@@ -220,6 +220,7 @@ class ScaleAnalyzer:
         self._slice.window_frames = max(1, round(SLICE_WINDOW_S * self._fps))
         self._ledger.leak = math.exp(-1.0 / (LEDGER_MEMORY_S * self._fps))
         self._ledger.quiet_frames = round(LEDGER_QUIET_S * self._fps)
+        self._ledger.count_untracked = bool(c.Crowds)
         self._ledger.tail_frames = round(TAIL_S * self._fps)
         self._ledger.wait_frames = round(STAMP_BACK_S * self._fps)
         self._times.resize(round(STAMP_BACK_S * self._fps))
