@@ -91,6 +91,9 @@ def test_a_count_that_rests_on_a_crowds_motion_says_so(bus: Path) -> None:
         in said.stdout
     )
     assert "2 % for each 1 % of that width" in said.stdout
+    assert "Counter.Crowds = 0" in said.stdout and "--no-crowds counts so here" in said.stdout
+    alone = json.loads(run("eval", str(tram), truth, "--json", "--no-crowds").stdout)
+    assert alone["from_motion"] == 0 and alone["in"] < counted["in"], alone
     quiet = run("eval", str(bus), str(DATA / "bus_overhead_koba.json"))
     assert "passages were counted from the motion" not in quiet.stdout
     assert json.loads(run("count", str(bus), "--json").stdout)["from_motion"] == 0

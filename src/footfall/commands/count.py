@@ -299,7 +299,8 @@ def unlearnt_line(result: CountResult) -> str:
 def dense_line(result: CountResult) -> str:
     """A word on a count that rests on the motion of a crowd in units of the learnt width."""
     told = motion_sentence(result.from_motion, len(result.passages), result.person_px)
-    return f'{told} (docs/vision.md, "Known errors and what was measured")'
+    where = 'docs/vision.md, "Known errors and what was measured"'
+    return f"{told}; --no-crowds counts so here ({where})"
 
 
 def result_notes(result: CountResult) -> list[str]:
