@@ -126,18 +126,23 @@ def test_frames_a_network_bunches_keep_the_cameras_spacing(tmp_path: Path) -> No
     0 ms after the one before and the sixth 0.24 s after: the motion difference, taken 0.08 s
     back by time, compared frames 0.24 s apart. Stamped by the stream's RTP timestamps,
     anchored to the wall clock, they are 40 ms apart (80 after a frame dropped), and never
-    ahead of the wall clock."""
+    ahead of the wall clock. A burst that comes sooner after its frames were taken than any before
+    it moves the anchor earlier by the difference (stamps never run ahead of the wall clock): on a
+    loaded machine, whose first bursts are read late, a few gaps are shorter than an interval."""
     port = free_port()
     server = serve_rtsp(tmp_path, port, "burst60")
     source = open_source(f"rtsp://127.0.0.1:{port}/stream")
     reader = Reader(source)
     try:
-        wait_for(lambda: len(reader.frames) >= 100, 20, "frames from the RTSP server")
-        times = [frame.time for frame in reader.frames[:100]]
+        wait_for(lambda: len(reader.frames) >= 130, 25, "frames from the RTSP server")
+        times = [frame.time for frame in reader.frames[:130]]
         assert times[-1] <= datetime.now(UTC)
         gaps = [(b - a).total_seconds() / 0.04 for a, b in itertools.pairwise(times[40:])]
-        # whole frame intervals (a frame the reader was too busy for is dropped: two)
-        assert all(abs(gap - round(gap)) < 0.1 and gap >= 0.9 for gap in gaps), gaps
+        assert all(gap >= 0 for gap in gaps), gaps
+        # whole frame intervals (a frame the reader was too busy for is dropped: two); stamped
+        # at reading, 5 gaps in 6 would be 0
+        whole = [gap for gap in gaps if abs(gap - round(gap)) < 0.1 and gap >= 0.9]
+        assert len(whole) >= 0.9 * len(gaps), gaps
         assert sorted(gaps)[len(gaps) // 2] == pytest.approx(1.0, abs=0.05)
     finally:
         reader.stop()
