@@ -83,6 +83,39 @@ def test_a_size_is_steady_once_it_stops_moving() -> None:
     assert grown.steady
 
 
+def steadiness(learner: SizeLearner, diameters: list[int]) -> list[bool]:
+    """Feed one disc of each diameter in turn; `steady` at each size said."""
+    said = []
+    for diameter in diameters:
+        mask = disc_mask(diameter)
+        if learner.sample(mask, WINDOW, mask):
+            learner.size(1.0, 100.0)
+            said.append(learner.steady)
+    return said
+
+
+def test_a_faster_camera_is_asked_as_much_time_for_a_steady_size() -> None:
+    """At 60 fps the first 20 samples are a third of a second: one disc all along is not steady
+    yet (at 25 fps it is, above). A disc that grows by a pixel every 3 samples (people walking
+    into view, 20 px a second at 60 fps) moves the size by less than a tenth from one size to
+    the next: steady while it grows at 25 fps, not at 60, where it is once it stops growing."""
+    assert steadiness(SizeLearner(), [20] * 20) == [True]
+    fast = SizeLearner()
+    fast.set_fps(60.0)
+    assert not any(steadiness(fast, [20] * 40))
+    growing = [16 + i // 3 for i in range(75)]  # 16 to 40 px
+    slow = SizeLearner()
+    assert any(steadiness(slow, growing))
+    fast = SizeLearner()
+    fast.set_fps(60.0)
+    assert not any(steadiness(fast, growing))
+    after = steadiness(fast, [40] * 40)
+    assert after[-1] and after.index(True) <= 7  # within 40 samples: two thirds of a second
+    at_25 = SizeLearner()
+    at_25.set_fps(25.0)  # the rules as they were measured: slower cameras are not changed
+    assert steadiness(at_25, growing) == steadiness(SizeLearner(), growing)
+
+
 def test_a_long_solid_blob_holds_several_people_and_gives_no_thickness() -> None:
     """A solid blob longer than 2 x its thickness squared (people one behind the other) counts
     towards the solidity but not the size."""

@@ -59,7 +59,6 @@ from footfall.vision.sizelearn import (
     SIZE_CLAMP,
     SIZE_MARGIN_BANDS,
     SIZE_MIN_SAMPLES,
-    STEADY_SAMPLES,
     SizeLearner,
 )
 from footfall.vision.sizestate import SizeSamples
@@ -159,6 +158,7 @@ class ForegroundDetector:
             self._bg.setHistory(mog2_history(fps))
             self._span = motion_span(fps)
             self._keep(self._span)
+            self._sizes.set_fps(fps)
 
     def _keep(self, span: float) -> None:
         """Keep enough recent frames for a motion difference `span` frames back."""
@@ -401,8 +401,9 @@ class ForegroundDetector:
     @property
     def size_steady(self) -> bool:
         """Whether the learnt person size has stopped moving: it is learnt, within STEADY_CHANGE
-        of the one learnt before, or rests on STEADY_SAMPLES (always, with AutoSize 0)."""
-        if not self._params.Counter.AutoSize or len(self._sizes) >= STEADY_SAMPLES:
+        of the ones learnt before, or rests on STEADY_SAMPLES (`SizeLearner.steady_samples`;
+        always, with AutoSize 0)."""
+        if not self._params.Counter.AutoSize or len(self._sizes) >= self._sizes.steady_samples:
             return True
         return self.size_learnt and self._sizes.steady
 

@@ -10,6 +10,7 @@ solidity), and a gain for how torn the mask is times a percentile of the samples
 
 from __future__ import annotations
 
+import math
 from collections import deque
 
 import cv2
@@ -41,6 +42,18 @@ SIZE_MIN_SAMPLES = 20
 # for pieces.
 STEADY_CHANGE = 0.1
 STEADY_SAMPLES = 100
+# Those rules were measured on cameras at 25 fps and slower (one sample a frame at most). A faster
+# camera takes the same samples in less time: at 60 fps the first 20 are a third of a second of
+# nearly the same frames (the pieces a background model a second old cuts the first people into),
+# and a size that grows as people walk into view moves by less than STEADY_CHANGE from one size
+# to the next. Above STEADY_FPS the counts of samples stand for the same time: with r = fps /
+# STEADY_FPS, no size is steady before SIZE_MIN_SAMPLES x r samples, each is compared with the
+# size said ceil(r) sizes before (one is said every 5 samples) and must be near it ceil(r) times
+# in a row, and STEADY_SAMPLES x r samples make it steady whatever it does. A public walkway clip
+# at 60 fps (docs/vision.md, "Frame rates"): its first pair 6 out + 1 in for 2 out before, 2 out
+# + 1 in after (15/14 -> 15/11 for 14/10); the shared clips interpolated to 30 and 60 fps count
+# as before, and at 25 fps and slower nothing changes.
+STEADY_FPS = 25.0
 SIZE_PERCENTILE = 60  # the broadest views (merged people) do not set the size
 SIZE_MARGIN_BANDS = 2.0  # size is learnt within this many area heights above and below the area
 # A typical thickest blob is narrower than the shoulders, the more so when the mask is torn
@@ -102,13 +115,30 @@ class SizeLearner:
         self._thickness: deque[float] = deque(maxlen=SIZE_WINDOW)
         self._opened: deque[float] = deque(maxlen=SIZE_WINDOW)  # the same blobs before closing
         self._solidity: deque[float] = deque(maxlen=SIZE_WINDOW)
-        self._last: float | None = None  # the size learnt 5 samples before
-        self.steady = False  # ... and the size learnt now is within STEADY_CHANGE of it
+        self._said: deque[float] = deque(maxlen=16)  # the sizes said, one per 5 samples
+        self._close = 0  # sizes in a row within STEADY_CHANGE of the one `lag` before
+        self._rate = 1.0  # samples at most a frame, per frame at STEADY_FPS (`set_fps`)
+        self.steady = False  # the size learnt now is near the ones before it (`size`)
         self.taken = (0, 0)  # samples taken so far (thickness, solidity): `drop_since`
 
     def __len__(self) -> int:
         """How many blob thicknesses the size rests on."""
         return len(self._thickness)
+
+    def set_fps(self, fps: float) -> None:
+        """The camera's frame rate: above STEADY_FPS, `steady` asks as much time as there."""
+        self._rate = max(1.0, fps / STEADY_FPS)
+
+    @property
+    def lag(self) -> int:
+        """How many sizes before (one per 5 samples) the size is compared with, and how many
+        in a row must be near it to be steady."""
+        return math.ceil(self._rate - 1e-9)
+
+    @property
+    def steady_samples(self) -> int:
+        """From how many samples on the size counts as steady whatever it does."""
+        return round(STEADY_SAMPLES * self._rate)
 
     @property
     def learnt(self) -> bool:
@@ -125,7 +155,8 @@ class SizeLearner:
         self._thickness.clear()
         self._opened.clear()
         self._solidity.clear()
-        self._last, self.steady = None, False
+        self._said.clear()
+        self._close, self.steady = 0, False
 
     def sample(
         self,
@@ -180,10 +211,16 @@ class SizeLearner:
                 size = min(size, OPENED_MAX * float(np.percentile(opened[:n], SIZE_PERCENTILE)))
             return min(max(size, lo), hi)
 
-        before = self._last or learnt(len(samples) // 2)
+        said = self._said
         now = learnt(len(samples))
-        self._last = now
-        self.steady = abs(now - before) <= STEADY_CHANGE * before
+        early = len(samples) < round(SIZE_MIN_SAMPLES * self._rate)
+        if early:  # the first steady size is compared with the first half of its samples
+            said.clear()
+        before = said[-min(self.lag, len(said))] if said else learnt(len(samples) // 2)
+        said.append(now)
+        near = not early and abs(now - before) <= STEADY_CHANGE * before
+        self._close = self._close + 1 if near else 0
+        self.steady = self._close >= self.lag
         return now
 
     def drop_since(self, taken: tuple[int, int]) -> None:
