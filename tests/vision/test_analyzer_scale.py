@@ -13,6 +13,7 @@ from footfall.vision.analyzer import (
     CHOOSE_MAX_S,
     CHOOSE_SAMPLES,
     Analyzer,
+    analysed_stride,
     choice_due,
 )
 from footfall.vision.detect import ForegroundDetector
@@ -191,3 +192,12 @@ def test_a_share_too_near_the_line_waits_for_more_samples() -> None:
     assert not choice_due(CHOOSE_SAMPLES, 0.068, 10, fps)
     assert choice_due(SIZE_WINDOW, 0.075, 10, fps)
     assert choice_due(CHOOSE_SAMPLES, 0.075, round(CHOOSE_MAX_S * fps), fps)
+
+
+@pytest.mark.parametrize(
+    ("fps", "stride"),
+    [(0.0, 1), (10.0, 1), (25.0, 1), (30.0, 1), (35.0, 1), (50.0, 2), (60.0, 2), (120.0, 4)],
+)
+def test_a_camera_faster_than_35_fps_is_analysed_at_35_or_under(fps: float, stride: int) -> None:
+    assert analysed_stride(fps) == stride
+    assert fps / stride <= 35.0
