@@ -200,6 +200,34 @@ def test_ledger_told_not_to_count_crowds_counts_only_tracked_crossings() -> None
     assert counts[False] == [1]
 
 
+def test_ledger_counts_untracked_people_only_where_the_tracks_broke() -> None:
+    """With `crowd_frames` set, motion no track claimed counts people only where a track began
+    or ended at the area within that many frames of their date (a crowd breaking its tracks);
+    where the tracks follow everyone, what their motion leaves over is theirs: it counts no
+    one, as it comes or at a stream's end, and does not wait for a later break to count."""
+
+    def run(breaks: list[int], frames: int = 40) -> list[Crossing]:
+        ledger = FluxLedger("up", veto=0.2, slack=1.0, leak=1.0)
+        ledger.crowd_frames = 5
+        out: list[Crossing] = []
+        for frame in range(frames):
+            if frame in breaks:
+                ledger.note_break(frame)
+            ledger.add(up_px2=0.25 if frame < 20 else 0.0, down_px2=0.0)  # five people's worth
+            out += ledger.settle([crossing("in", 1)] if frame == 4 else [], 1.0, frame)
+        return out + ledger.remainder(frames)
+
+    assert [c.track_id for c in run([])] == [1]
+    assert [c.track_id for c in run([30, 39])] == [1]  # breaks long after: not theirs
+    breaks = [2, 9, 13, 17]
+    crowded = run(breaks)
+    assert sorted(c.track_id for c in crowded) == [-1, -1, -1, -1, 1]
+    dates = [c.frame for c in crowded if c.track_id < 0]
+    assert all(min(abs(d - b) for b in breaks) <= 5 for d in dates), dates
+    alone = run([9])  # one break: the people dated near it count, the others not
+    assert 1 < len(alone) < len(crowded), alone
+
+
 def test_ledger_a_crossing_beyond_the_debt_waits_for_its_motion_and_is_dated_by_it() -> None:
     """Three people tracked across on one person's motion: two count at once (one person of
     debt allowed), the third waits until the motion pays for it and is dated when half of that

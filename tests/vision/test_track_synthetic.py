@@ -112,18 +112,23 @@ def test_people_with_hard_shadows_count_no_worse(shadow: str) -> None:
     assert accuracy >= floor, f"shadows {shadow}: {accuracy:.3f} < {floor} ({results})"
 
 
-def test_a_door_told_that_people_never_crowd_counts_them_over_a_plain_floor_from_high_up() -> None:
+@pytest.mark.parametrize("crowds", [1, 0])
+def test_people_walking_apart_over_a_plain_floor_from_high_up_count_as_followed(
+    crowds: int,
+) -> None:
     """People walking apart, seen from 600 cm (about 20 px of 320) over a plain floor, each
     with the soft shadow of a lamp behind them (60 degrees up, the floor in shadow at 0.85): the
     motion of each spreads over the plain floor and their shadow walks with them, and the motion
     no track claimed counted people who were not there (2026-12-06: singles, people passing each
-    other and tailgaters over seeds 0-4, 29 off of 35; a public atrium clip alike, 7/7 for 5/3).
-    `Counter.Crowds = 0` counts only the people followed one by one: every one of them."""
+    other and tailgaters over seeds 0-2, 13 off of 15; a public atrium clip alike, 7/7 for 5/3).
+    Their tracks begin and end away from the area, so that motion counts no one now (2 off,
+    0.867; the atrium 6/3); `Counter.Crowds = 0` counts only the people followed one by one:
+    every one of them."""
     lamp = Shadow(azimuth_deg=90.0, elevation_deg=60.0, light=0.85)
-    high = Params.model_validate({"Counter": {"Height": 600, "Crowds": 0}})
+    high = Params.model_validate({"Counter": {"Height": 600, "Crowds": crowds}})
     kinds = ("single", "opposite", "tailgating")
     results = [counted(n, seed, high, "plain", lamp) for n in kinds for seed in (0, 1, 2)]
-    assert combined_accuracy(results) == 1.0, results
+    assert combined_accuracy(results) >= (0.85 if crowds else 1.0), results
 
 
 def test_a_camera_hung_high_and_told_so_counts_its_scenes() -> None:

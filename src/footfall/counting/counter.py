@@ -270,6 +270,11 @@ class FluxLedger:
         # Whether motion no track claimed counts people (`Counter.Crowds`); off, the motion
         # only backs tracked crossings (a door where people never crowd).
         self.count_untracked = True
+        # ... and only where the tracks break: an untracked crossing counts when a track began
+        # or ended at the area (`note_break`) within this many frames of its date (0: always);
+        # one whose time for that has passed without a break is no one's, and does not wait.
+        self.crowd_frames = 0
+        self._breaks: deque[int] = deque(maxlen=TRACE_FRAMES)
         # The share of a tracked person's swept area still behind the middle line when the
         # track is counted (`trailing_share`; set by the caller), and for how many frames after
         # the crossing that trailing motion is taken as theirs, not someone else's.
@@ -375,6 +380,12 @@ class FluxLedger:
             elif self._half[side] < 0:
                 self._half[side] = frame
             while self.count_untracked and self._balance[side] > (1.0 + spare) * unit_px2:
+                dated = self._half[side]
+                if not self._crowded(dated):
+                    if frame - dated > self.crowd_frames:  # no break near it: no one's motion
+                        self._balance[side] = (1.0 + spare) * unit_px2
+                        self._half[side] = frame
+                    break
                 self._balance[side] -= unit_px2
                 counted.append(Crossing(-1, self._way(side), self._half[side]))
                 self.untracked += 1
@@ -433,10 +444,23 @@ class FluxLedger:
             n = n if self.count_untracked else 0
             for k in range(n, 0, -1):
                 level = self._balance[side] - (k - 1) - 0.5
-                counted.append(Crossing(-1, self._way(side), self._rose_past(side, level, frame)))
-            self.untracked += n
+                dated = self._rose_past(side, level, frame)
+                if self._crowded(dated):
+                    counted.append(Crossing(-1, self._way(side), dated))
+                    self.untracked += 1
             self._balance[side] = 0.0
         return counted
+
+    def note_break(self, frame: int) -> None:
+        """A track began or ended at the area at `frame` (`crowd_frames`)."""
+        self._breaks.append(frame)
+
+    def _crowded(self, dated: int) -> bool:
+        """Whether an untracked crossing dated `dated` counts: a track began or ended at the
+        area within `crowd_frames` of it (always, with `crowd_frames` 0)."""
+        if self.crowd_frames <= 0:
+            return True
+        return any(abs(b - dated) <= self.crowd_frames for b in self._breaks)
 
     def _rose_past(self, side: int, level: float, frame: int) -> int:
         """The frame the way's balance last rose to `level` or above (`frame` if unknown)."""
