@@ -104,10 +104,10 @@ EMPTY_S = 0.6
 # is theirs; a crowd breaks its tracks there all the time (the trams: every passage counted from
 # motion had 2-12 breaks within 2 s before and 1 s after it; a public atrium clip of people
 # walking apart, 5 of its 6 none). The atrium 7/7 -> 6/3 for 5/3, our synthetic scenes from
-# 600 cm over a plain floor with a lamp's shadow 23 -> 6 off of 25, bench_synthetic 82/11 ->
-# 82/9 off of 351 (tailgaters and mixed scenes told the size 2 -> 1 each); the shared clips,
-# bench_starts and bench_robustness exactly as before. 1.5 s: the synthetic queue told the size
-# 6 -> 8 off (a lull's remainder dated 3.5 s before it).
+# 600 cm over a plain floor with a lamp's shadow (seeds 0-4) 23 -> 6 off of 25,
+# bench_synthetic 82/11 -> 82/9 off of 351 (tailgaters and mixed scenes told the size 2 -> 1
+# each); the shared clips, bench_starts and bench_robustness exactly as before. 1.5 s: the
+# synthetic queue told the size 6 -> 8 off (a lull's remainder dated 3.5 s before it).
 BREAK_MARGIN_PERSONS = 1.0
 BREAKS_S = 3.0
 SAME_PERSON_S = 0.5  # the pieces of one person split by a wrong size cross within this (s)
