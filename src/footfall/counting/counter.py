@@ -387,7 +387,7 @@ class FluxLedger:
                         self._half[side] = frame
                     break
                 self._balance[side] -= unit_px2
-                counted.append(Crossing(-1, self._way(side), self._half[side]))
+                counted.append(Crossing(-1, self._way(side), dated))
                 self.untracked += 1
                 self._half[side] = frame if self._balance[side] > half else -1
             self._quiet[side] += 1

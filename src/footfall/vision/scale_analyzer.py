@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from footfall.config import Params
-from footfall.counting.area import Area
+from footfall.counting.area import INSIDE, Area
 from footfall.counting.counter import Counter, Crossing, FluxLedger, trailing_share
 from footfall.counting.early import EarlyHold
 from footfall.counting.lineslice import LineSlice
@@ -369,13 +369,12 @@ class ScaleAnalyzer:
         moved = [xy for tid, xy in now.items() if tid not in last]
         moved += [xy for tid, xy in last.items() if tid not in now]
         self._track_at = now
-        a = self._counter.area
         if not moved:
             return
+        a = self._counter.area
         xs, ys = zip(*moved, strict=True)
-        across = a.equivalent_y(xs, ys, self._counter.in_direction)
         m = BREAK_MARGIN_PERSONS * self._person_px
-        near = a.in_span(xs) & (across >= a.yfirst - m) & (across <= a.ylast + m)
+        near = a.in_span(xs) & (a.sides(xs, ys, self._counter.in_direction, m) == INSIDE)
         for _ in range(int(near.sum())):
             self._ledger.note_break(n)
 
