@@ -10,10 +10,11 @@ passages, the passages counted off the truth (|Δin| + |Δout|), the combined ac
 passages matched to a true one (same way, within 1 s), and the totals. `--floor plain` draws
 the scenes over a plain floor (one grey and the camera's noise) instead of the tiled one;
 `--shadow across|along` gives every person the hard shadow of a low sun, falling across the way
-people walk or along it (`scene_render.SHADOWS`).
+people walk or along it (`scene_render.SHADOWS`); `--stride N` counts every N-th frame only (a
+camera streaming at 15 / N fps).
 
     .venv/bin/python bench/bench_synthetic.py [--seeds 10] [--jobs 2] [--floor plain]
-        [--shadow across|along]
+        [--shadow across|along] [--stride 3]
 """
 
 from __future__ import annotations
@@ -31,17 +32,24 @@ from footfall.vision.synthetic import SCENARIOS, scenario
 
 
 def count_scene(
-    name: str, seed: int, auto_size: int, floor: Floor = "tiled", shadow: str = ""
+    name: str,
+    seed: int,
+    auto_size: int,
+    floor: Floor = "tiled",
+    shadow: str = "",
+    stride: int = 1,
 ) -> tuple[int, int, int]:
-    """(true passages, passages off the truth, passages matched) of one scene."""
+    """(true passages, passages off the truth, passages matched) of one scene, counted from
+    every `stride`-th frame."""
     cv2.setNumThreads(1)
     params = Params.model_validate({"Counter": {"AutoSize": auto_size}})
     sc = scenario(name, seed, params=params, floor=floor, shadow=SHADOWS.get(shadow))
     analyzer = Analyzer(sc.params, in_order=False)  # scored offline, as `footfall eval`
-    analyzer.set_fps(sc.fps)
+    analyzer.set_fps(sc.fps / stride)
     passages = []
     for frame in sc.frames():
-        passages += analyzer.process(frame)
+        if frame.index % stride == 0:
+            passages += analyzer.process(frame)
     passages += analyzer.flush()
     counted = {d: sum(p.direction == d for p in passages) for d in ("in", "out")}
     off = sum(abs(counted[d] - sc.totals[d]) for d in ("in", "out"))
@@ -57,9 +65,10 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--floor", choices=("tiled", "plain"), default="tiled")
     parser.add_argument("--shadow", choices=tuple(SHADOWS), default="")
+    parser.add_argument("--stride", type=int, default=1, help="count every N-th frame only")
     args = parser.parse_args()
     jobs = [
-        (n, s, a, args.floor, args.shadow)
+        (n, s, a, args.floor, args.shadow, args.stride)
         for a in (1, 0)
         for n in SCENARIOS
         for s in range(args.seeds)
@@ -67,12 +76,13 @@ def main() -> None:
     with ProcessPoolExecutor(args.jobs) as pool:
         results = list(pool.map(count_scene, *zip(*jobs, strict=True)))
     table: dict[tuple[str, int], list[int]] = {}
-    for (name, _, auto, _, _), (true, off, matched) in zip(jobs, results, strict=True):
+    for (name, _, auto, _, _, _), (true, off, matched) in zip(jobs, results, strict=True):
         row = table.setdefault((name, auto), [0, 0, 0])
         row[0], row[1], row[2] = row[0] + true, row[1] + off, row[2] + matched
     print(
         f"seeds 0-{args.seeds - 1}, {args.floor} floor"
-        f"{f', shadows {args.shadow}' if args.shadow else ''}; "
+        f"{f', shadows {args.shadow}' if args.shadow else ''}"
+        f"{f', every {args.stride}th frame' if args.stride > 1 else ''}; "
         "learning the size (AutoSize 1) | told it (AutoSize 0)"
     )
     header = f"{'scenario':<14}{'true':>6}" + f"{'off':>6}{'accuracy':>10}{'matched':>9}" * 2
