@@ -14,7 +14,7 @@ from footfall.config import Params
 from footfall.store.base import Passage
 from footfall.vision.analyzer import Analyzer
 from footfall.vision.scene_render import SHADOWS, Floor, Shadow
-from footfall.vision.synthetic import SCENARIO_EPOCH, Scenario, scenario
+from footfall.vision.synthetic import FPS, SCENARIO_EPOCH, Scenario, scenario
 from footfall.vision.types import Frame
 
 SEEDS = (0, 1, 2, 3)
@@ -30,13 +30,16 @@ FLOORS = {
 }
 
 
-def passages_of(sc: Scenario, renumber_at: int | None = None) -> list[Passage]:
+def passages_of(sc: Scenario, renumber_at: int | None = None, stride: int = 1) -> list[Passage]:
     """What the analyzer counts in a synthetic scene, flushed at its end; with `renumber_at`,
-    its source numbers the frames from 0 again from that frame on (a source opened anew)."""
+    its source numbers the frames from 0 again from that frame on (a source opened anew); from
+    every `stride`-th frame only (a camera streaming at 1 / `stride` of the scene's rate)."""
     analyzer = Analyzer(sc.params)
-    analyzer.set_fps(sc.fps)
+    analyzer.set_fps(sc.fps / stride)
     passages: list[Passage] = []
     for f in sc.frames():
+        if f.index % stride:
+            continue
         shift = renumber_at if renumber_at is not None and f.index >= renumber_at else 0
         passages += analyzer.process(Frame(f.image, f.index - shift, f.time))
     return passages + analyzer.flush()
@@ -51,11 +54,13 @@ def counted(
     params: Params | None = None,
     floor: Floor = "tiled",
     shadow: Shadow | None = None,
+    stride: int = 1,
 ) -> Counted:
     """(counted in, counted out, true in, true out) of one synthetic scene (drawn with, and
-    counted with, `params`; drawn over `floor`, with `shadow`)."""
+    counted with, `params`; drawn over `floor`, with `shadow`; counted from every `stride`-th
+    frame)."""
     sc = scenario(name, seed, params=params, floor=floor, shadow=shadow)
-    passages = passages_of(sc)
+    passages = passages_of(sc, stride=stride)
     n_in = sum(p.direction == "in" for p in passages)
     return n_in, len(passages) - n_in, sc.totals["in"], sc.totals["out"]
 
@@ -110,6 +115,35 @@ def test_people_with_hard_shadows_count_no_worse(shadow: str) -> None:
     accuracy = combined_accuracy(results)
     floor = SHADOW_FLOORS[shadow]
     assert accuracy >= floor, f"shadows {shadow}: {accuracy:.3f} < {floor} ({results})"
+
+
+# A slower camera: the 15 fps scenes counted from every 2nd / 3rd frame (7.5 / 5 fps), seeds
+# 0-3. At 7.5 fps every scenario counts exactly; at 5 fps a pair side by side is smeared over the
+# 0.2 s between two frames and now and then split in three, a tailgater's track takes its
+# leader's place (2026-12-06: tailgating 0.875, mixed 0.912, a U-turn counted once of four;
+# docs/vision.md, "Frame rates and the motion difference"). These floors keep it from getting
+# worse.
+SLOW_FLOORS = {
+    (2, "single"): 1.0,
+    (2, "opposite"): 1.0,
+    (2, "side_by_side"): 1.0,
+    (2, "tailgating"): 1.0,
+    (2, "mixed"): 1.0,
+    (3, "single"): 1.0,
+    (3, "opposite"): 1.0,
+    (3, "side_by_side"): 1.0,
+    (3, "tailgating"): 0.87,
+    (3, "mixed"): 0.9,
+}
+
+
+@pytest.mark.parametrize(("stride", "name"), sorted(SLOW_FLOORS))
+def test_a_slower_camera_counts_the_scenes(stride: int, name: str) -> None:
+    results = [counted(name, seed, stride=stride) for seed in SEEDS]
+    accuracy = combined_accuracy(results)
+    floor = SLOW_FLOORS[(stride, name)]
+    fps = FPS / stride
+    assert accuracy >= floor, f"{name} at {fps:g} fps: {accuracy:.3f} < {floor} ({results})"
 
 
 @pytest.mark.parametrize("crowds", [1, 0])
