@@ -668,12 +668,13 @@ def test_eval_lists_each_event_matched_missed_or_extra(bus: Path) -> None:
     assert sorted(e["counted_frame"] for e in events) == sorted(p[0] for p in result["passages"])
 
 
-def written_lossless(frames: Iterator[npt.NDArray[np.uint8]], video: Path) -> Path:
-    """The bus-sized (320x240, 15 fps) `frames` written losslessly (FFV1 in Matroska) to `video`."""
+def written_lossless(frames: Iterator[npt.NDArray[np.uint8]], video: Path, rate: int = 15) -> Path:
+    """The bus-sized (320x240, `rate` fps) `frames` written losslessly (FFV1 in Matroska) to
+    `video`."""
     import av
 
     with av.open(str(video), "w") as container:
-        stream = container.add_stream("ffv1", rate=15)
+        stream = container.add_stream("ffv1", rate=rate)
         stream.width, stream.height, stream.pix_fmt = 320, 240, "bgr0"
         for image in frames:
             container.mux(stream.encode(av.VideoFrame.from_ndarray(image, format="bgr24")))
@@ -711,6 +712,26 @@ def test_count_says_when_the_camera_shook_or_the_picture_is_heavily_compressed(
     assert said in run("count", str(video), *area).stdout
     steady = json.loads(run("count", str(bus), *area, "--json").stdout)
     assert steady[key] == 0
+
+
+def test_count_says_when_the_frames_come_too_far_apart(bus: Path, tmp_path: Path) -> None:
+    """The bus clip as a camera at 5 fps gives it (every 3rd frame, written at 5 fps): `count`
+    and `eval` say that under 10 fps people cross the area between two frames, and the JSON says
+    `slow_stream`; the clip at its own 15 fps, neither."""
+    from tests.real.resample import decoded
+
+    video = written_lossless(decoded(bus, 3), tmp_path / "bus_5fps.mkv", rate=5)
+    area = ["--area", "0,320,100,140,100,140,0", "--in", "up"]
+    slow = json.loads(run("count", str(video), *area, "--json").stdout)
+    assert slow["video_fps"] == 5.0
+    assert slow["slow_stream"] is True
+    said = "under 10 fps people cross the counting area between two frames"
+    assert said in run("count", str(video), *area).stdout
+    truth = str(DATA / "bus_overhead_koba.json")
+    assert said in run("eval", str(video), truth).stdout
+    steady = json.loads(run("count", str(bus), *area, "--json").stdout)
+    assert steady["slow_stream"] is False
+    assert said not in run("count", str(bus), *area).stdout
 
 
 def test_people_small_in_the_picture_get_a_warning(bus: Path, tmp_path: Path) -> None:

@@ -737,6 +737,27 @@ def test_the_status_says_whether_the_picture_is_heavily_compressed(
     assert len(said) == (1 if quality else 0)
 
 
+@pytest.mark.parametrize("stride", [1, 3])
+def test_the_status_says_whether_frames_come_too_far_apart(
+    store: SQLiteStore, tmp_path: Path, stride: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Our synthetic scene recorded at 5 fps (every 3rd frame of its 15): the status says the
+    stream is too slow to count well, and the log says so once; at 15 fps, neither."""
+    clip = tmp_path / "clip.avi"
+    fps = 15.0 / stride
+    writer = cv2.VideoWriter(str(clip), cv2.VideoWriter.fourcc(*"MJPG"), fps, (320, 240))
+    for frame in itertools.islice(scenario("single", 0).frames(), 0, 60, stride):
+        writer.write(frame.image)
+    writer.release()
+    with caplog.at_level(logging.INFO, logger="footfall.pipeline"):
+        handle = start_counting(str(clip), False, Holder(), Ingest(store), paced=False)
+        handle.join(60)
+    assert handle.status()["state"] == "finished"
+    assert handle.status()["slow_stream"] is (stride > 1)
+    said = [r for r in caplog.records if "under 10 fps" in r.getMessage()]
+    assert len(said) == (1 if stride > 1 else 0)
+
+
 class Pausing(ScaleAnalyzer):
     """The real analyzer, stopping in the middle of its third frame (after its person size was
     set to 99 px, before the frame is done) until told to go on."""

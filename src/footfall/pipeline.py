@@ -34,6 +34,7 @@ from footfall.errors import BadRequest
 from footfall.ingest import Ingest
 from footfall.sizereport import SizeReport
 from footfall.store.base import Passage
+from footfall.vision.analyzer import slow_sentence, too_slow
 from footfall.vision.filesource import NO_FRAMES, frames_pattern, image_sequence
 from footfall.vision.livesource import LiveSource, backoff_delay
 from footfall.vision.motion import NOMINAL_FPS
@@ -156,6 +157,8 @@ class CountingHandle:
         self._size = SizeReport()  # the person width counted with, for status and log
         self._shaking: bool | None = None  # whether the last frame was moved back (shake)
         self._blocky: bool | None = None  # whether the picture is heavily compressed
+        self._slow: bool | None = None  # whether frames come too far apart (`too_slow`)
+        self._slow_told = False  # the log said so this run
         self._thread = threading.Thread(target=self._run, name=f"counting {name}", daemon=True)
 
     def start(self) -> CountingHandle:
@@ -209,6 +212,10 @@ class CountingHandle:
             # whether the picture shows the 8x8 blocks of a heavily compressed stream (MJPEG at a
             # low quality): counted with a raised noise floor (docs/video.md); None before a frame
             "blocky": self._blocky,
+            # whether frames come (or are counted) too far apart to count well: under 10 a
+            # second, people cross the area between two frames (README, "Where the counter is
+            # weak"); None before the rate is known
+            "slow_stream": self._slow,
             "errors": self.errors,
             "last_error": self.last_error,
             "last_error_time": self.last_error_time.isoformat() if self.last_error_time else None,
@@ -370,6 +377,15 @@ class CountingHandle:
         set_fps = getattr(analyzer, "set_fps", None)
         if callable(set_fps) and fps > 0:
             self._safe(partial(set_fps, fps), None)
+        self._follow_rate(fps)
+
+    def _follow_rate(self, fps: float) -> None:
+        """Keep whether frames come too far apart to count well, and say so in the log once a
+        run when they do."""
+        self._slow = too_slow(fps)
+        if self._slow and not self._slow_told:
+            self._slow_told = True
+            log.warning("%s: %s", self.name, slow_sentence(fps))
 
     def _safe(self, call: Callable[[], Any], default: Any) -> Any:
         """Run an analyzer call; an exception is logged and the frame skipped."""

@@ -128,7 +128,7 @@ def test_an_installer_draws_the_area_in_a_real_browser(tmp_path: Path, chromium:
             # a camera that shakes, a heavily compressed stream: the page says so
             rough = page.evaluate(
                 "show({source_state: 'streaming', fps: 15, in: 0, out: 0, person_px: null,"
-                " shaking: true, blocky: true, told_height_cm: null}),"
+                " shaking: true, blocky: true, slow_stream: true, told_height_cm: null}),"
                 " document.getElementById('counting').textContent"
             )
             # a doorway crossed left and right: the picture is turned at once, and shown turned
@@ -153,5 +153,6 @@ def test_an_installer_draws_the_area_in_a_real_browser(tmp_path: Path, chromium:
     assert "People look small" in small and "7.5 %" in small
     assert "10 of the 24 passages since the start were counted from the motion of a crowd" in dense
     assert "32.6 px wide" in dense and "hand count" in dense and "motion of a crowd" not in small
-    assert "shakes" not in small and "compressed" not in small
+    assert "shakes" not in small and "compressed" not in small and "under 10 fps" not in small
     assert "The camera shakes" in rough and "8\u00d78 blocks of a heavily compressed" in rough
+    assert "Frames come at 15 fps: under 10 fps" in rough

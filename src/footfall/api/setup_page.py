@@ -174,6 +174,10 @@ function show(c) {      // the counting thread's status, in a sentence
     text += " The picture shows the 8\\u00d78 blocks of a heavily compressed stream: counted" +
       " with a raised noise floor; a higher stream quality (JPEG 20 or more) counts better.";
   }
+  if (c.slow_stream) {
+    text += " Frames come at " + c.fps + " fps: under 10 fps people cross the counting area" +
+      " between two frames and are missed or counted twice now and then; stream 10 fps or more.";
+  }
   line.textContent = text;
   told = c.told_height_cm;
   use.hidden = told === null || told === undefined;

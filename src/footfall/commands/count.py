@@ -21,6 +21,7 @@ from footfall.config import FRAME_RATES, Params, plausible_fps
 from footfall.counting.area import PARAM_NAMES, Area
 from footfall.errors import BadRequest
 from footfall.sizereport import motion_sentence, rests_on_motion
+from footfall.vision.analyzer import slow_sentence
 from footfall.vision.annotated import AnnotatedVideo, check_annotate, check_output_file
 from footfall.vision.filesource import file_clock, file_rate_known
 from footfall.vision.offline import CountResult, count_file, open_video, quiet_decoder, video_file
@@ -311,6 +312,7 @@ def result_notes(result: CountResult) -> list[str]:
     notes += [blocky_line(result)] if result.blocky_frames else []
     notes += [unlearnt_line(result)] if result.size_unlearnt else []
     notes += [small_people_line(result)] if result.people_small else []
+    notes += [slow_sentence(result.fps)] if result.slow else []
     told = result.told_height_cm
     return notes + ([told_height_line(told)] if told is not None else [])
 
@@ -332,7 +334,8 @@ def result_json(result: CountResult) -> dict[str, Any]:
 
 def picture_json(result: CountResult) -> dict[str, Any]:
     """What `count` and `eval` say of the picture in their `--json`: the person width and
-    whether it was learnt, the height that tells it, frames moved back or seen blocky."""
+    whether it was learnt, the height that tells it, frames moved back or seen blocky, and
+    whether the frames come too far apart to count well (`slow_stream`)."""
     return {
         "person_px": round(result.person_px, 1),
         "from_motion": result.from_motion,
@@ -341,6 +344,7 @@ def picture_json(result: CountResult) -> dict[str, Any]:
         "told_height_cm": result.told_height_cm,
         "shaken_frames": result.shaken_frames,
         "blocky_frames": result.blocky_frames,
+        "slow_stream": result.slow,
     }
 
 

@@ -53,12 +53,33 @@ CHOOSE_MARGIN = 0.01
 # A public walkway clip at 60 fps (docs/vision.md, "Frame rates") 12/10 for 14/10 so (15/11
 # analysed whole). It halves the work, too.
 ANALYSED_FPS_MAX = 35.0
+# A stream slower than SLOW_FPS is counted as it comes, but people cross a band about a person
+# deep between two frames and the tracks jump: the shared clips count 0.87 on average at 5 fps
+# and 0.76 at 2-3 fps (0.97 at 8-15 fps), our synthetic scenes 59 / 23 passages off of 351 at 5
+# fps (learning the size / told it) and 91 / 62 at 3 fps, against 67 / 7 at 7.5 fps
+# (docs/vision.md, "Frame rates and the motion difference"). `count`, `eval` and the status say so.
+SLOW_FPS = 10.0
 
 
 def analysed_stride(fps: float) -> int:
     """Every how many frames one is analysed: a camera faster than ANALYSED_FPS_MAX is counted
     from every n-th frame."""
     return max(1, math.ceil(fps / ANALYSED_FPS_MAX - 1e-9)) if fps > 0 else 1
+
+
+def too_slow(fps: float) -> bool:
+    """Whether frames at this rate (per second; 0: unknown) come too far apart to count well:
+    under SLOW_FPS."""
+    return 0.0 < fps < SLOW_FPS
+
+
+def slow_sentence(fps: float) -> str:
+    """What to tell of a stream at `fps` that is `too_slow`."""
+    return (
+        f"frames come at {fps:.1f} fps: under {SLOW_FPS:.0f} fps people cross the counting area"
+        " between two frames and are missed or counted twice now and then; stream or record at"
+        f" {SLOW_FPS:.0f} fps or more (README, 'Where the counter is weak')"
+    )
 
 
 def choice_due(samples: int, share: float, frames: int, fps: float) -> bool:

@@ -23,7 +23,7 @@ import numpy as np
 from footfall.config import CounterParams, Params, redact
 from footfall.errors import BadRequest
 from footfall.store.base import Passage
-from footfall.vision.analyzer import Analyzer
+from footfall.vision.analyzer import Analyzer, too_slow
 from footfall.vision.detect import Detector
 from footfall.vision.filesource import NO_FRAMES, file_clock, frames_pattern, image_sequence
 from footfall.vision.orient import turned
@@ -74,6 +74,11 @@ class CountResult:
             return None
         c = CounterParams()
         return told_height_cm(self.width, self.person_px, c.FieldOfView, c.PersonWidth)
+
+    @property
+    def slow(self) -> bool:
+        """Whether the video's frames come too far apart to count well (`too_slow`)."""
+        return too_slow(self.fps)
 
     @property
     def people_small(self) -> bool:
