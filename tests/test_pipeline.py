@@ -504,6 +504,7 @@ def test_a_live_camera_faster_than_counting_drops_frames_and_the_rate_follows(
     assert len(rates) >= 2 and rates[0] > 35, rates  # the camera's ~50 fps first
     assert 8 < rates[-1] < 14, rates  # then what counting gets
     assert 8 < status["fps"] < 14
+    assert status["slow_stream"] is (rates[-1] < 10)  # judged by the rate counting gets
     assert status["dropped_frames"] > 2 * 60
 
 
