@@ -452,7 +452,8 @@ class FluxLedger:
         return counted
 
     def note_break(self, frame: int) -> None:
-        """A track began or ended at the area at `frame` (`crowd_frames`)."""
+        """A track began or ended at the area at `frame` (`crowd_frames`; once a frame: which
+        frames had one is what counts)."""
         self._breaks.append(frame)
 
     def _crowded(self, dated: int) -> bool:

@@ -375,7 +375,7 @@ class ScaleAnalyzer:
         xs, ys = zip(*moved, strict=True)
         m = BREAK_MARGIN_PERSONS * self._person_px
         near = a.in_span(xs) & (a.sides(xs, ys, self._counter.in_direction, m) == INSIDE)
-        for _ in range(int(near.sum())):
+        if near.any():
             self._ledger.note_break(n)
 
     def _pieces(self, tracked: list[Crossing]) -> list[Crossing]:
