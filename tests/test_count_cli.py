@@ -214,6 +214,16 @@ def test_a_whole_cntpos_object_in_its_own_size_is_scaled(bus: Path) -> None:
     assert json.loads(doubled.stdout)["passages"] == json.loads(plain.stdout)["passages"]
 
 
+def test_an_area_object_may_leave_out_the_radius_and_the_edges(bus: Path) -> None:
+    """A cntpos object written by hand with the guide lines alone (no `yfirst`/`ylast`, no
+    `radius`) is the area between them, straight (it was "the key 'yfirst' is missing")."""
+    area = '{"left":0,"right":320,"top":100,"bottom":140}'
+    partial = run("count", str(bus), "--area", area, "--json")
+    plain = run("count", str(bus), "--area", "0,320,100,140,100,140,0", "--json")
+    assert partial.returncode == plain.returncode == 0, partial.stderr
+    assert json.loads(partial.stdout)["passages"] == json.loads(plain.stdout)["passages"]
+
+
 def test_a_counters_saved_cntpos_file_is_an_area(bus: Path, tmp_path: Path) -> None:
     """`curl …?cntpos.json > cntpos.json`, then `--area cntpos.json`: a recording counted with
     the counter's own area (it was "must be seven integers"); a BOM from an editor is no

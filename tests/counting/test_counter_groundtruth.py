@@ -262,3 +262,37 @@ def test_event_pairs_say_what_matched_what_was_missed_and_what_is_extra() -> Non
     )
     s = score(truth_gt, counted, 15.0)  # type: ignore[arg-type]
     assert s.pairs == tuple(pairs) and s.matched == 2
+
+
+@pytest.mark.parametrize(
+    ("area", "read"),
+    [
+        # Written by hand: no radius (straight), the guide lines alone, or the edges alone.
+        ({"left": 0, "right": 320, "top": 100, "bottom": 140}, (100, 140, 100, 140, 0)),
+        ({"left": 0, "right": 320, "yfirst": 90, "ylast": 150}, (90, 150, 90, 150, 0)),
+        (
+            {
+                "left": 0,
+                "right": 320,
+                "top": 80,
+                "bottom": 160,
+                "yfirst": 90,
+                "ylast": 150,
+                "radius": 30,
+            },
+            (80, 160, 90, 150, 30),
+        ),
+    ],
+)
+def test_an_area_written_by_hand_may_leave_out_the_radius_and_one_pair_of_lines(
+    area: dict[str, int], read: tuple[int, ...]
+) -> None:
+    truth = GroundTruth.from_json(GOOD | {"area": area}, (320, 240))
+    a = truth.area
+    assert (a.top, a.bottom, a.yfirst, a.ylast, a.radius) == read
+    assert (a.width, a.height, a.left, a.right) == (320, 240, 0, 320)
+
+
+def test_an_area_with_neither_pair_of_lines_names_what_is_missing() -> None:
+    with pytest.raises(BadRequest, match=r"it has no area\.top"):
+        GroundTruth.from_json(GOOD | {"area": {"left": 0, "right": 320}}, (320, 240))

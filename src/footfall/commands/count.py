@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from footfall.api.params import validate_params
 from footfall.config import FRAME_RATES, Params, plausible_fps
-from footfall.counting.area import PARAM_NAMES, Area
+from footfall.counting.area import PARAM_NAMES, Area, completed
 from footfall.errors import BadRequest
 from footfall.sizereport import motion_sentence, rests_on_motion
 from footfall.vision.analyzer import slow_sentence
@@ -49,6 +49,7 @@ def read_area(text: str) -> tuple[dict[str, int], str | None]:
                 found = raw.get("in_direction")
                 in_direction = found if found in ("up", "down") else None
                 raw = raw["area"]
+            raw = completed(raw)
             unknown = set(raw) - {*AREA_KEYS, "width", "height"}
             if unknown:
                 raise ValueError(f"unknown key {sorted(unknown)[0]!r}")

@@ -37,6 +37,25 @@ PARAM_NAMES = {
     "radius": "Radius",
 }
 
+# What an area written by hand may leave out, and what stands in for it: `radius` 0 (straight
+# edges), the edges (`yfirst`, `ylast`) at the guide lines (`top`, `bottom`) or the guide lines at
+# the edges (the vendor's own areas and the shared hand counts give them alike).
+EDGE_PAIRS = (("yfirst", "top"), ("ylast", "bottom"))
+
+
+def completed(fields: dict[str, object]) -> dict[str, object]:
+    """A copy of cntpos.json `fields` with what a hand-written area may leave out filled in
+    (`EDGE_PAIRS`, `radius` 0); anything else missing is left for the reader to name."""
+    out = dict(fields)
+    out.setdefault("radius", 0)
+    for edge, guide in EDGE_PAIRS:
+        if edge in out and guide not in out:
+            out[guide] = out[edge]
+        elif guide in out and edge not in out:
+            out[edge] = out[guide]
+    return out
+
+
 ABOVE = -1
 INSIDE = 0
 BELOW = 1

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from footfall.counting.area import Area, InDirection, four_three_width
+from footfall.counting.area import Area, InDirection, completed, four_three_width
 from footfall.errors import BadRequest
 from footfall.store.base import Direction
 
@@ -103,7 +103,7 @@ class GroundTruth:
             elif raw.get("area") is None and raw.get("line_y") is not None:
                 area = _around_line(raw)
             else:
-                a = _object(raw, "area", "")
+                a = completed(_object(raw, "area", ""))
                 area = Area(**{f.name: _count(a, f.name, "area.") for f in fields(Area)})
             if in_direction not in ("up", "down"):
                 raise ValueError(f"in_direction must be up or down, not {_show(in_direction)}")
