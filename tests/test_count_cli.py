@@ -922,3 +922,44 @@ def test_count_with_the_network_finds_a_person_small_in_a_wide_picture(tmp_path:
     result = json.loads(done.stdout)
     assert (result["in"], result["out"]) == (0, 1)
     assert [p["direction"] for p in result["passages"]] == ["out"]
+
+
+def test_eval_fit_finds_the_height_at_which_a_crowded_door_counts_its_hand_count() -> None:
+    """Tram 02's dense queue, learning the width, counts 24 for 23; `--fit` counts it told one
+    height after another and finds one that counts nearer, which the plain `--height H
+    --no-auto-size` then counts alike."""
+    tram, truth = DATA / "video" / "tram_door_overhead_02.mp4", DATA / "tram_door_overhead_02.json"
+    if not tram.exists():
+        unavailable("shared clips are not here (CI must have ../shared/data)")
+    done = run("eval", str(tram), str(truth), "--fit", "--json")
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    fit = found["fit"]
+    assert fit["combined_accuracy"] >= max(found["combined_accuracy"], 0.95)
+    assert fit["better_than_learning"] is (fit["combined_accuracy"] > found["combined_accuracy"])
+    assert not fit["at_bound"]
+    tried = [t["height_cm"] for t in fit["tried"]]
+    assert tried == sorted(set(tried)) and len(tried) <= 12 and fit["height_cm"] in tried
+    widths = [t["person_px"] for t in fit["tried"]]
+    assert widths == sorted(widths, reverse=True)  # higher up, people look smaller
+    again = run("eval", str(tram), str(truth), "--height", str(fit["height_cm"]), "--no-auto-size")
+    assert f"in   counted {fit['in']:>4}" in again.stdout, again.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--fit", "--height", "300"], "--fit finds the height itself: leave out --height"),
+        (["--fit", "--detector", "net"], "--fit finds the overhead detector's person width"),
+    ],
+)
+def test_eval_fit_refuses_what_it_cannot_fit(bus: Path, args: list[str], said: str) -> None:
+    done = run("eval", str(bus), str(DATA / "bus_overhead_koba.json"), *args)
+    assert done.returncode == 2 and said in done.stderr, done.stderr
+
+
+def test_eval_fit_needs_people_in_the_hand_count(bus: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "none.json"
+    empty.write_text(json.dumps({"area": AREA, "totals": {"in": 0, "out": 0}}))
+    done = run("eval", str(bus), str(empty), "--fit")
+    assert done.returncode == 2 and "needs a hand count with people in it" in done.stderr

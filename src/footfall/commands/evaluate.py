@@ -22,6 +22,7 @@ from footfall.commands.count import (
     run_with_progress,
     video_info,
 )
+from footfall.commands.fit import HeightFit, fit_height
 from footfall.counting.groundtruth import GroundTruth, Score, score
 from footfall.errors import BadRequest
 from footfall.vision.offline import CountResult, quiet_decoder, video_file
@@ -86,6 +87,15 @@ def evaluate_file(
     """Count `video` with the ground truth's area and in direction, and score it; at `fps`
     (`--fps`), else at the video's own rate, or the ground truth's `fps` for a video that states
     none (a raw stream)."""
+    video, truth, fps = read_truth(video, truth_path, fps)
+    return counted_score(video, truth, truth_path, height_cm, detector, auto_size, fps, crowds)
+
+
+def read_truth(
+    video: Path, truth_path: Path, fps: float | None
+) -> tuple[Path, GroundTruth, float | None]:
+    """The video's file, its ground truth and the rate to count it at (`evaluate_file`), with a
+    warning where the two disagree on the rate or the truth has keys the format does not know."""
     check_fps(fps)
     video = video_file(video)
     width, height, stated, known = video_info(video)
@@ -112,6 +122,22 @@ def evaluate_file(
         params_for(truth.area, truth.in_direction, None, rotation=truth.rotation)
     except BadRequest as exc:
         raise BadRequest(f"ground truth {truth_path}: {exc.message}") from exc
+    return video, truth, fps
+
+
+def counted_score(
+    video: Path,
+    truth: GroundTruth,
+    truth_path: Path,
+    height_cm: int | None,
+    detector: str | None = None,
+    auto_size: bool = True,
+    fps: float | None = None,
+    crowds: bool = True,
+    warn: bool = True,
+) -> tuple[Score, CountResult]:
+    """Count `video` as `read_truth` read it, and score the count (`warn`: say when the truth
+    is for a clip of another length)."""
     params = params_for(
         truth.area,
         truth.in_direction,
@@ -121,7 +147,7 @@ def evaluate_file(
         crowds=crowds,
     )
     result = run_with_progress(video, params, Console(stderr=True), detector, fps=fps)
-    if truth.frames and truth.frames != result.frames:
+    if warn and truth.frames and truth.frames != result.frames:
         # Events are matched by frame number: another clip's (or a re-encoded one's) never fit.
         typer.echo(
             f"footfall eval: warning: {truth_path} is for a clip of {truth.frames} frames"
@@ -130,6 +156,83 @@ def evaluate_file(
         )
     counted = [(p.frame if p.frame is not None else -1, p.direction) for p in result.passages]
     return score(truth, counted, truth.fps or result.fps), result
+
+
+FIT_HELP = (
+    "also find the mounting height (Counter.Height, with Counter.AutoSize 0) at which the clip "
+    "counts nearest the hand count: the recording counted told one height after another "
+    "(about ten counts), for a door whose crowds the learnt width counts wrong"
+)
+
+
+def fit_for(
+    video: Path,
+    truth: GroundTruth,
+    truth_path: Path,
+    fps: float | None,
+    crowds: bool,
+    near: int | None,
+) -> HeightFit:
+    """`fit_height` on `video`: each height counted as `--height H --no-auto-size` would."""
+
+    def count(height_cm: int) -> tuple[int, int, float]:
+        s, result = counted_score(
+            video, truth, truth_path, height_cm, None, False, fps, crowds, warn=False
+        )
+        return s.counted_in, s.counted_out, result.person_px
+
+    return fit_height(count, (truth.true_in, truth.true_out), near)
+
+
+def fit_json(fit: HeightFit, learnt: Score) -> dict[str, Any]:
+    """The `fit` object of `--json --fit`."""
+
+    def row(t: Any) -> dict[str, Any]:
+        return {
+            "height_cm": t.height_cm,
+            "person_px": round(t.person_px, 1),
+            "in": t.counted[0],
+            "out": t.counted[1],
+            "combined_accuracy": round(t.accuracy, 4),
+        }
+
+    return {
+        **row(fit.best),
+        "better_than_learning": fit.best.accuracy > learnt.combined_accuracy,
+        "at_bound": fit.at_bound,
+        "tried": [row(t) for t in fit.tried],
+    }
+
+
+def fit_lines(fit: HeightFit, learnt: Score) -> list[str]:
+    """What `--fit` prints: the heights tried and what to set."""
+    best = fit.best
+    lines = [
+        "fit: the clip counted told each height (Counter.AutoSize 0):",
+        f"{'height cm':>11}{'width px':>10}{'in':>6}{'out':>6}{'accuracy':>10}",
+        *(
+            f"{t.height_cm:>11}{t.person_px:>10.1f}{t.counted[0]:>6}{t.counted[1]:>6}"
+            f"{t.accuracy:>10.3f}"
+            for t in fit.tried
+        ),
+        f"best: Counter.Height={best.height_cm} with Counter.AutoSize=0 counts in "
+        f"{best.counted[0]} out {best.counted[1]}, combined accuracy {best.accuracy:.3f} "
+        f"(learning the width: {learnt.combined_accuracy:.3f})",
+    ]
+    if fit.at_bound:
+        lines.append(
+            "no height Counter.Height takes (150-1000 cm) brings the count to the hand count: "
+            "the person width is not what is wrong (check the area and the in direction)"
+        )
+    if best.accuracy <= learnt.combined_accuracy:
+        lines.append("learning the width counts as near: keep Counter.AutoSize=1")
+    else:
+        lines.append(
+            f"set Counter.Height={best.height_cm} and Counter.AutoSize=0 on the counter "
+            "(setparams, the setup page or the config file), and check them on a second "
+            "recording of the door: a height fitted to one recording fits the people in it"
+        )
+    return lines
 
 
 def evaluate(
@@ -141,6 +244,7 @@ def evaluate(
     auto_size: Annotated[bool, typer.Option(help=AUTO_SIZE_HELP)] = True,
     crowds: Annotated[bool, typer.Option(help=CROWDS_HELP)] = True,
     fps: Annotated[float | None, typer.Option("--fps", help=FPS_HELP)] = None,
+    fit: Annotated[bool, typer.Option("--fit", help=FIT_HELP)] = False,
     events: Annotated[
         bool,
         typer.Option(
@@ -154,12 +258,29 @@ def evaluate(
     per-direction and combined accuracy, event precision and recall."""
     quiet_decoder()
     try:
-        s, result = evaluate_file(video, ground_truth, height, detector, auto_size, fps, crowds)
+        if fit and height is not None:
+            raise BadRequest("--fit finds the height itself: leave out --height")
+        if fit and detector != "foreground":
+            raise BadRequest(
+                "--fit finds the overhead detector's person width: not with --detector"
+            )
+        video, truth, fps = read_truth(video, ground_truth, fps)
+        if fit and truth.true_in + truth.true_out == 0:
+            raise BadRequest("--fit needs a hand count with people in it (its totals are 0 and 0)")
+        s, result = counted_score(
+            video, truth, ground_truth, height, detector, auto_size, fps, crowds
+        )
+        fitted = (
+            fit_for(video, truth, ground_truth, fps, crowds, result.told_height_cm) if fit else None
+        )
     except BadRequest as exc:
         typer.echo(f"footfall eval: error: {exc.message}", err=True)
         raise typer.Exit(2) from exc
     if as_json:
-        sys.stdout.write(json.dumps(eval_json(s, result)) + "\n")
+        found = eval_json(s, result)
+        if fitted is not None:
+            found["fit"] = fit_json(fitted, s)
+        sys.stdout.write(json.dumps(found) + "\n")
         return
     print(f"in   counted {s.counted_in:>4}  true {s.true_in:>4}  accuracy {s.in_accuracy:.3f}")
     print(f"out  counted {s.counted_out:>4}  true {s.true_out:>4}  accuracy {s.out_accuracy:.3f}")
@@ -178,3 +299,5 @@ def evaluate(
     print(f"person width counted with: {result.person_px:.0f} px")
     for note in result_notes(result):
         print(note)
+    if fitted is not None:
+        print("\n".join(fit_lines(fitted, s)))
