@@ -938,6 +938,8 @@ def test_eval_fit_finds_the_height_at_which_a_crowded_door_counts_its_hand_count
     assert fit["combined_accuracy"] >= max(found["combined_accuracy"], 0.95)
     assert fit["better_than_learning"] is (fit["combined_accuracy"] > found["combined_accuracy"])
     assert not fit["at_bound"]
+    # counting only the people followed loses the queue's untracked ones (14 for 23)
+    assert fit["no_crowds"]["combined_accuracy"] < fit["combined_accuracy"]
     tried = [t["height_cm"] for t in fit["tried"]]
     assert tried == sorted(set(tried)) and len(tried) <= 12 and fit["height_cm"] in tried
     widths = [t["person_px"] for t in fit["tried"]]

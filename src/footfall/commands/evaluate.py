@@ -184,8 +184,8 @@ def fit_for(
     return fit_height(count, (truth.true_in, truth.true_out), near)
 
 
-def fit_json(fit: HeightFit, learnt: Score) -> dict[str, Any]:
-    """The `fit` object of `--json --fit`."""
+def fit_json(fit: HeightFit, learnt: Score, alone: Score | None = None) -> dict[str, Any]:
+    """The `fit` object of `--json --fit` (`alone` as for `fit_lines`)."""
 
     def row(t: Any) -> dict[str, Any]:
         return {
@@ -201,11 +201,19 @@ def fit_json(fit: HeightFit, learnt: Score) -> dict[str, Any]:
         "better_than_learning": fit.best.accuracy > learnt.combined_accuracy,
         "at_bound": fit.at_bound,
         "tried": [row(t) for t in fit.tried],
+        "no_crowds": None
+        if alone is None
+        else {
+            "in": alone.counted_in,
+            "out": alone.counted_out,
+            "combined_accuracy": round(alone.combined_accuracy, 4),
+        },
     }
 
 
-def fit_lines(fit: HeightFit, learnt: Score) -> list[str]:
-    """What `--fit` prints: the heights tried and what to set."""
+def fit_lines(fit: HeightFit, learnt: Score, alone: Score | None = None) -> list[str]:
+    """What `--fit` prints: the heights tried, the count of the people followed alone
+    (`alone`: `Counter.Crowds` 0, when the count was made with it 1) and what to set."""
     best = fit.best
     lines = [
         "fit: the clip counted told each height (Counter.AutoSize 0):",
@@ -224,7 +232,19 @@ def fit_lines(fit: HeightFit, learnt: Score) -> list[str]:
             "no height Counter.Height takes (150-1000 cm) brings the count to the hand count: "
             "the person width is not what is wrong (check the area and the in direction)"
         )
-    if best.accuracy <= learnt.combined_accuracy:
+    learning = learnt.combined_accuracy
+    if alone is not None:
+        lines.append(
+            f"only the people followed one by one (Counter.Crowds=0, learning the width): in "
+            f"{alone.counted_in} out {alone.counted_out}, combined accuracy "
+            f"{alone.combined_accuracy:.3f}"
+        )
+    if alone is not None and alone.combined_accuracy > max(learning, best.accuracy - 1e-9):
+        lines.append(
+            "set Counter.Crowds=0 if people never crowd at this door (a crowd's people no track "
+            "follows are then not counted), and check it on a second recording of the door"
+        )
+    elif best.accuracy <= learning:
         lines.append("learning the width counts as near: keep Counter.AutoSize=1")
     else:
         lines.append(
@@ -273,13 +293,18 @@ def evaluate(
         fitted = (
             fit_for(video, truth, ground_truth, fps, crowds, result.told_height_cm) if fit else None
         )
+        alone = (  # the other remedy of a count off: only the people the tracks follow
+            counted_score(video, truth, ground_truth, None, None, auto_size, fps, False, False)[0]
+            if fit and crowds
+            else None
+        )
     except BadRequest as exc:
         typer.echo(f"footfall eval: error: {exc.message}", err=True)
         raise typer.Exit(2) from exc
     if as_json:
         found = eval_json(s, result)
         if fitted is not None:
-            found["fit"] = fit_json(fitted, s)
+            found["fit"] = fit_json(fitted, s, alone)
         sys.stdout.write(json.dumps(found) + "\n")
         return
     print(f"in   counted {s.counted_in:>4}  true {s.true_in:>4}  accuracy {s.in_accuracy:.3f}")
@@ -300,4 +325,4 @@ def evaluate(
     for note in result_notes(result):
         print(note)
     if fitted is not None:
-        print("\n".join(fit_lines(fitted, s)))
+        print("\n".join(fit_lines(fitted, s, alone)))
