@@ -50,8 +50,9 @@ def motion_sentence(from_motion: int, passages: int, width_px: float | None) -> 
     return (
         f"{from_motion} of the {passages} passages were counted from the motion of a crowd no"
         f" track could follow, in people{wide}: those move by about 2 % for each 1 % of that"
-        " width; check the count once against a hand count of this door (where people never"
-        " crowd, Counter.Crowds = 0 counts only the people followed one by one)"
+        " width; check the count once against a hand count of this door (footfall eval"
+        " RECORDING TRUTH.json --fit finds the Counter.Height it counts right with; where"
+        " people never crowd, Counter.Crowds = 0 counts only the people followed one by one)"
     )
 
 

@@ -166,8 +166,9 @@ function show(c) {      // the counting thread's status, in a sentence
     text += " " + c.from_motion + " of the " + (c.in + c.out) + " passages since the start" +
       " were counted from the motion of a crowd no track could follow, in people " +
       c.person_px + " px wide: such a count moves by about 2 % for each 1 % of that width;" +
-      " check it once against a hand count of this door (where people never crowd," +
-      " Counter.Crowds = 0 counts only the people followed one by one).";
+      " check it once against a hand count of a recording of this door (footfall eval" +
+      " RECORDING TRUTH.json --fit finds the Counter.Height it counts right with; where" +
+      " people never crowd, Counter.Crowds = 0 counts only the people followed one by one).";
   }
   if (c.shaking) text += " The camera shakes: its frames are moved back before counting.";
   if (c.blocky) {
