@@ -222,16 +222,17 @@ def run_with_progress(
     detector: str | None = None,
     observe: Callable[[View, tuple[int, int]], None] | None = None,
     fps: float | None = None,
+    label: str = "",
 ) -> CountResult:
     """count_file with a rich progress bar on `console` (stderr); `detector` as `--detector`,
-    `fps` as `--fps`."""
+    `fps` as `--fps`; `label` said after the file's name."""
     from footfall.pipeline import make_detector
 
     # a file is counted as fast as it goes: the network on up to two cores
     found = make_detector(detector, threads=min(NET_THREADS, os.cpu_count() or 1))
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, TimeRemainingColumn(), console=console, transient=True) as bar:
-        task = bar.add_task(f"counting {path.name}", total=None)
+        task = bar.add_task(f"counting {path.name}{label}", total=None)
 
         def report(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)

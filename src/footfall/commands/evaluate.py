@@ -135,6 +135,7 @@ def counted_score(
     fps: float | None = None,
     crowds: bool = True,
     warn: bool = True,
+    label: str = "",
 ) -> tuple[Score, CountResult]:
     """Count `video` as `read_truth` read it, and score the count (`warn`: say when the truth
     is for a clip of another length)."""
@@ -146,7 +147,7 @@ def counted_score(
         auto_size=auto_size,
         crowds=crowds,
     )
-    result = run_with_progress(video, params, Console(stderr=True), detector, fps=fps)
+    result = run_with_progress(video, params, Console(stderr=True), detector, fps=fps, label=label)
     if warn and truth.frames and truth.frames != result.frames:
         # Events are matched by frame number: another clip's (or a re-encoded one's) never fit.
         typer.echo(
@@ -175,9 +176,14 @@ def fit_for(
 ) -> HeightFit:
     """`fit_height` on `video`: each height counted as `--height H --no-auto-size` would."""
 
+    done = 0
+
     def count(height_cm: int) -> tuple[int, int, float]:
+        nonlocal done
+        done += 1
+        told = f" told {height_cm} cm (fit: count {done} of about 10)"
         s, result = counted_score(
-            video, truth, truth_path, height_cm, None, False, fps, crowds, warn=False
+            video, truth, truth_path, height_cm, None, False, fps, crowds, False, told
         )
         return s.counted_in, s.counted_out, result.person_px
 
