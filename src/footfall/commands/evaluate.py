@@ -75,27 +75,13 @@ def event_lines(s: Score, fps: float) -> list[str]:
     return lines
 
 
-def evaluate_file(
-    video: Path,
-    truth_path: Path,
-    height_cm: int | None,
-    detector: str | None = None,
-    auto_size: bool = True,
-    fps: float | None = None,
-    crowds: bool = True,
-) -> tuple[Score, CountResult]:
-    """Count `video` with the ground truth's area and in direction, and score it; at `fps`
-    (`--fps`), else at the video's own rate, or the ground truth's `fps` for a video that states
-    none (a raw stream)."""
-    video, truth, fps = read_truth(video, truth_path, fps)
-    return counted_score(video, truth, truth_path, height_cm, detector, auto_size, fps, crowds)
-
-
 def read_truth(
     video: Path, truth_path: Path, fps: float | None
 ) -> tuple[Path, GroundTruth, float | None]:
-    """The video's file, its ground truth and the rate to count it at (`evaluate_file`), with a
-    warning where the two disagree on the rate or the truth has keys the format does not know."""
+    """The video's file, its ground truth and the rate to count it at: `fps` (`--fps`), else the
+    video's own rate, or the ground truth's `fps` for a video that states none (a raw stream);
+    with a warning where the two disagree on the rate or the truth has keys the format does not
+    know."""
     check_fps(fps)
     video = video_file(video)
     width, height, stated, known = video_info(video)
@@ -300,7 +286,17 @@ def evaluate(
             fit_for(video, truth, ground_truth, fps, crowds, result.told_height_cm) if fit else None
         )
         alone = (  # the other remedy of a count off: only the people the tracks follow
-            counted_score(video, truth, ground_truth, None, None, auto_size, fps, False, False)[0]
+            counted_score(
+                video,
+                truth,
+                ground_truth,
+                None,
+                auto_size=auto_size,
+                fps=fps,
+                crowds=False,
+                warn=False,
+                label=" with only the people followed (fit)",
+            )[0]
             if fit and crowds
             else None
         )
