@@ -83,7 +83,8 @@ def test_what_fit_prints_says_what_to_set_or_to_keep_learning() -> None:
     said = fit_lines(fit, score_of(26))  # learning the width counted 26
     best = f"best: Counter.Height={fit.best.height_cm} with Counter.AutoSize=0 counts in 23 out 0"
     assert any(line.startswith(best) for line in said)
-    assert said[-1].startswith(f"set Counter.Height={fit.best.height_cm} and Counter.AutoSize=0")
+    assert said[-2].startswith(f"set Counter.Height={fit.best.height_cm} and Counter.AutoSize=0")
+    assert f"-d 'setparams&Counter.Height={fit.best.height_cm}&Counter.AutoSize=0'" in said[-1]
     assert (
         fit_lines(fit, score_of(23))[-1]
         == "learning the width counts as near: keep Counter.AutoSize=1"
@@ -95,7 +96,8 @@ def test_fit_says_to_count_only_the_people_followed_where_that_counts_nearest() 
     fit = fit_height(count, (23, 0))
     alone = score_of(23)  # the tracks alone count the hand count; learning counted 26
     said = fit_lines(fit, score_of(26), alone)
-    assert "only the people followed one by one (Counter.Crowds=0" in said[-2]
-    assert said[-1].startswith("set Counter.Crowds=0 if people never crowd at this door")
+    assert "only the people followed one by one (Counter.Crowds=0" in said[-3]
+    assert said[-2].startswith("set Counter.Crowds=0 if people never crowd at this door")
+    assert "-d 'setparams&Counter.Crowds=0'" in said[-1]
     worse = fit_lines(fit, score_of(26), score_of(14))  # a crowded door's untracked people lost
-    assert worse[-1].startswith(f"set Counter.Height={fit.best.height_cm}")
+    assert worse[-2].startswith(f"set Counter.Height={fit.best.height_cm}")

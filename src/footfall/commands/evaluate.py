@@ -236,6 +236,7 @@ def fit_lines(fit: HeightFit, learnt: Score, alone: Score | None = None) -> list
             "set Counter.Crowds=0 if people never crowd at this door (a crowd's people no track "
             "follows are then not counted), and check it on a second recording of the door"
         )
+        lines.append(setparams_line("Counter.Crowds=0"))
     elif best.accuracy <= learning:
         lines.append("learning the width counts as near: keep Counter.AutoSize=1")
     else:
@@ -244,7 +245,16 @@ def fit_lines(fit: HeightFit, learnt: Score, alone: Score | None = None) -> list
             "(setparams, the setup page or the config file), and check them on a second "
             "recording of the door: a height fitted to one recording fits the people in it"
         )
+        lines.append(setparams_line(f"Counter.Height={best.height_cm}&Counter.AutoSize=0"))
     return lines
+
+
+def setparams_line(pairs: str) -> str:
+    """How to set `pairs` on a running counter (docs/install.md)."""
+    return (
+        f"  curl --digest -u root:PASS -d 'setparams&{pairs}' "
+        "'http://BOX:8080/local/tvpc/.apioperator'"
+    )
 
 
 def evaluate(
