@@ -148,7 +148,8 @@ def counted_score(
 FIT_HELP = (
     "also find the mounting height (Counter.Height, with Counter.AutoSize 0) at which the clip "
     "counts nearest the hand count: the recording counted told one height after another "
-    "(about ten counts), for a door whose crowds the learnt width counts wrong"
+    "(about ten counts) and once with only the people followed (Counter.Crowds 0), for a door "
+    "the learnt width counts wrong; prints what to set and the setparams call that sets it"
 )
 
 
