@@ -22,7 +22,7 @@ from footfall.commands.count import (
     run_with_progress,
     video_info,
 )
-from footfall.commands.fit import HeightFit, fit_height
+from footfall.commands.fit import HeightFit, Tried, fit_height
 from footfall.counting.groundtruth import GroundTruth, Score, score
 from footfall.errors import BadRequest
 from footfall.vision.offline import CountResult, quiet_decoder, video_file
@@ -180,7 +180,7 @@ def fit_for(
 def fit_json(fit: HeightFit, learnt: Score, alone: Score | None = None) -> dict[str, Any]:
     """The `fit` object of `--json --fit` (`alone` as for `fit_lines`)."""
 
-    def row(t: Any) -> dict[str, Any]:
+    def row(t: Tried) -> dict[str, Any]:
         return {
             "height_cm": t.height_cm,
             "person_px": round(t.person_px, 1),
@@ -205,8 +205,8 @@ def fit_json(fit: HeightFit, learnt: Score, alone: Score | None = None) -> dict[
 
 
 def fit_lines(fit: HeightFit, learnt: Score, alone: Score | None = None) -> list[str]:
-    """What `--fit` prints: the heights tried, the count of the people followed alone
-    (`alone`: `Counter.Crowds` 0, when the count was made with it 1) and what to set."""
+    """What `--fit` prints: the heights tried, the count with only the people followed
+    (`alone`, `Counter.Crowds` 0: None when `learnt` was counted so already) and what to set."""
     best = fit.best
     lines = [
         "fit: the clip counted told each height (Counter.AutoSize 0):",
@@ -232,6 +232,9 @@ def fit_lines(fit: HeightFit, learnt: Score, alone: Score | None = None) -> list
             f"{alone.counted_in} out {alone.counted_out}, combined accuracy "
             f"{alone.combined_accuracy:.3f}"
         )
+    # As near as the best height and nearer than learning: the people followed are counted
+    # right, and it is the motion no track claimed that is off (people apart on a plain floor),
+    # which no width mends at other hours.
     if alone is not None and alone.combined_accuracy > max(learning, best.accuracy - 1e-9):
         lines.append(
             "set Counter.Crowds=0 if people never crowd at this door (a crowd's people no track "
