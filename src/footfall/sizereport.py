@@ -101,7 +101,7 @@ class SizeReport:
         if rests_on_motion(self._from_motion, self._passages):
             self._dense_told = True
             told = motion_sentence(self._from_motion, self._passages, self._counted_px)
-            log.warning("%s (footfall eval)", told)
+            log.warning("%s", told)
 
     def fields(self) -> dict[str, Any]:
         """The status fields of the person width, as plain JSON values."""
