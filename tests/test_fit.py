@@ -101,3 +101,13 @@ def test_fit_says_to_count_only_the_people_followed_where_that_counts_nearest() 
     assert "-d 'setparams&Counter.Crowds=0'" in said[-1]
     worse = fit_lines(fit, score_of(26), score_of(14))  # a crowded door's untracked people lost
     assert worse[-2].startswith(f"set Counter.Height={fit.best.height_cm}")
+
+
+@pytest.mark.parametrize("near", [400, 250, 900])
+def test_the_search_starts_from_the_learnt_height_and_goes_as_far_as_it_must(near: int) -> None:
+    asked, count = door(6.0)  # 23 people at about 385 cm
+    fit = fit_height(count, (23, 0), near=near)
+    assert sum(fit.best.counted) == 23 and not fit.at_bound
+    assert len(asked) == len(set(asked)) <= (10 if near == 400 else 14)
+    if near == 400:  # near the crossing: nothing absurd counted
+        assert all(400 / 1.6 <= h <= 400 * 1.6 for h in asked), asked
