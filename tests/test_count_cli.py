@@ -940,6 +940,8 @@ def test_eval_fit_finds_the_height_at_which_a_crowded_door_counts_its_hand_count
     assert not fit["at_bound"]
     # counting only the people followed loses the queue's untracked ones (14 for 23)
     assert fit["no_crowds"]["combined_accuracy"] < fit["combined_accuracy"]
+    # learning's 24 is within the hand count's tolerance of 2: nearer than that is this clip's
+    assert found["within_tolerance"] and fit["advice"] == "learning"
     tried = [t["height_cm"] for t in fit["tried"]]
     assert tried == sorted(set(tried)) and len(tried) <= 12 and fit["height_cm"] in tried
     widths = [t["person_px"] for t in fit["tried"]]

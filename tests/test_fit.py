@@ -70,10 +70,12 @@ def test_the_heights_tried_are_those_counter_height_takes() -> None:
     assert all(b - a == FIT_STEP_CM for a, b in pairwise(heights))
 
 
-def score_of(counted_in: int) -> Score:
-    """A count of `counted_in` passages in, scored against a hand count of 23 in."""
+def score_of(counted_in: int, tolerance: int = 0) -> Score:
+    """A count of `counted_in` passages in, scored against a hand count of 23 in, sure to within
+    `tolerance`."""
     area = {"left": 0, "right": 320, "top": 100, "bottom": 140}
-    truth = GroundTruth.from_json({"area": area, "totals": {"in": 23, "out": 0}}, (320, 240))
+    raw = {"area": area, "totals": {"in": 23, "out": 0}, "tolerance": {"in": tolerance}}
+    truth = GroundTruth.from_json(raw, (320, 240))
     return score(truth, [(i, "in") for i in range(counted_in)], 25.0)
 
 
@@ -111,3 +113,13 @@ def test_the_search_starts_from_the_learnt_height_and_goes_as_far_as_it_must(nea
     assert len(asked) == len(set(asked)) <= (10 if near == 400 else 14)
     if near == 400:  # near the crossing: nothing absurd counted
         assert all(400 / 1.6 <= h <= 400 * 1.6 for h in asked), asked
+
+
+def test_a_count_within_the_hand_counts_tolerance_keeps_learning() -> None:
+    _, count = door(6.0)
+    fit = fit_height(count, (23, 0))
+    assert fit_lines(fit, score_of(24, tolerance=2))[-1] == (
+        "learning the width counts within the hand count's tolerance (in ±2, out ±0): "
+        "keep Counter.AutoSize=1"
+    )
+    assert fit_lines(fit, score_of(26, tolerance=2))[-2].startswith("set Counter.Height=")

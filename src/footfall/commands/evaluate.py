@@ -192,6 +192,7 @@ def fit_json(fit: HeightFit, learnt: Score, alone: Score | None = None) -> dict[
     return {
         **row(fit.best),
         "better_than_learning": fit.best.accuracy > learnt.combined_accuracy,
+        "advice": fit_advice(fit, learnt, alone),
         "at_bound": fit.at_bound,
         "tried": [row(t) for t in fit.tried],
         "no_crowds": None
@@ -202,6 +203,27 @@ def fit_json(fit: HeightFit, learnt: Score, alone: Score | None = None) -> dict[
             "combined_accuracy": round(alone.combined_accuracy, 4),
         },
     }
+
+
+def fit_advice(fit: HeightFit, learnt: Score, alone: Score | None) -> str:
+    """What `--fit` advises: "crowds" (Counter.Crowds 0), "height" (the best height, AutoSize 0)
+    or "learning" (keep learning the width)."""
+    learning = learnt.combined_accuracy
+    # Nearer than the hand count is sure of fits this recording's people, not the door's: on
+    # the shared trams a height fitted on two counts the third worse than learning does.
+    if within_sureness(learnt):
+        return "learning"
+    # As near as the best height and nearer than learning: the people followed are counted
+    # right, and it is the motion no track claimed that is off (people apart on a plain floor),
+    # which no width mends at other hours.
+    if alone is not None and alone.combined_accuracy > max(learning, fit.best.accuracy - 1e-9):
+        return "crowds"
+    return "height" if fit.best.accuracy > learning else "learning"
+
+
+def within_sureness(learnt: Score) -> bool:
+    """Whether the count is within the tolerance the hand count gives (one that gives some)."""
+    return learnt.within_tolerance and learnt.tolerance_in + learnt.tolerance_out > 0
 
 
 def fit_lines(fit: HeightFit, learnt: Score, alone: Score | None = None) -> list[str]:
@@ -225,31 +247,33 @@ def fit_lines(fit: HeightFit, learnt: Score, alone: Score | None = None) -> list
             "no height Counter.Height takes (150-1000 cm) brings the count to the hand count: "
             "the person width is not what is wrong (check the area and the in direction)"
         )
-    learning = learnt.combined_accuracy
     if alone is not None:
         lines.append(
             f"only the people followed one by one (Counter.Crowds=0, learning the width): in "
             f"{alone.counted_in} out {alone.counted_out}, combined accuracy "
             f"{alone.combined_accuracy:.3f}"
         )
-    # As near as the best height and nearer than learning: the people followed are counted
-    # right, and it is the motion no track claimed that is off (people apart on a plain floor),
-    # which no width mends at other hours.
-    if alone is not None and alone.combined_accuracy > max(learning, best.accuracy - 1e-9):
+    advice = fit_advice(fit, learnt, alone)
+    if advice == "crowds":
         lines.append(
             "set Counter.Crowds=0 if people never crowd at this door (a crowd's people no track "
             "follows are then not counted), and check it on a second recording of the door"
         )
         lines.append(setparams_line("Counter.Crowds=0"))
-    elif best.accuracy <= learning:
-        lines.append("learning the width counts as near: keep Counter.AutoSize=1")
-    else:
+    elif advice == "height":
         lines.append(
             f"set Counter.Height={best.height_cm} and Counter.AutoSize=0 on the counter "
             "(setparams, the setup page or the config file), and check them on a second "
             "recording of the door: a height fitted to one recording fits the people in it"
         )
         lines.append(setparams_line(f"Counter.Height={best.height_cm}&Counter.AutoSize=0"))
+    elif within_sureness(learnt):
+        lines.append(
+            f"learning the width counts within the hand count's tolerance (in "
+            f"±{learnt.tolerance_in}, out ±{learnt.tolerance_out}): keep Counter.AutoSize=1"
+        )
+    else:
+        lines.append("learning the width counts as near: keep Counter.AutoSize=1")
     return lines
 
 
