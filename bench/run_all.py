@@ -22,6 +22,7 @@ ORDER = [
     "longrun",
     "restart",
     "starts",
+    "fit",
     "delivery",
     "memory",
 ]
