@@ -134,6 +134,7 @@ def test_sigterm_stops_counting_and_closes_the_store_before_exit(data: Path) -> 
     assert not (data / "counts.sqlite3-wal").exists()
     # with a camera to draw on, the log names the page that draws the counting area
     assert f"draw the counting area at {base}/local/tvpc/.apioperator?setup.html" in log
+    assert f"hand count at {base}/local/tvpc/.apioperator?check.html" in log
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])

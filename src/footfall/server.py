@@ -26,6 +26,7 @@ from pydantic import ValidationError
 
 from footfall.api.actions import ApiContext
 from footfall.api.app import Plugin, create_app, resolve_serial
+from footfall.api.check_page import install_check_page
 from footfall.api.logs import LOG_FORMAT, LOGGERS, install_file_log
 from footfall.api.params import ParamsStore
 from footfall.api.setup_page import install_setup_page
@@ -392,6 +393,7 @@ def serve(settings: ServerSettings, *, plugins: Sequence[Plugin] | None = None) 
             ctx.status["counting"] = counting.status
         install_view(ctx, counting.latest if counting is not None else None)
         install_setup_page(ctx)
+        install_check_page(ctx)
         sock = bind(settings.host, settings.port)
         host, port = sock.getsockname()[:2]
         config = uvicorn.Config(
@@ -414,7 +416,10 @@ def serve(settings: ServerSettings, *, plugins: Sequence[Plugin] | None = None) 
         if counting is not None:
             log.info(
                 "draw the counting area at http://%s:%d/local/tvpc/.apioperator?setup.html"
-                " (an operator's login)",
+                " (an operator's login), and check the count against a hand count at"
+                " http://%s:%d/local/tvpc/.apioperator?check.html",
+                host,
+                port,
                 host,
                 port,
             )

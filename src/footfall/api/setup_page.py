@@ -78,6 +78,7 @@ turn the picture so that they cross it up and down, then draw the area">
 </fieldset>
 <button type="submit" id="save">Save</button><span id="status" role="status"></span>
 </form>
+<p>Saved? <a href="?check.html">Check the count against your own hand count</a>, live.</p>
 <script>
 "use strict";
 const API = ".apioperator";

@@ -1,0 +1,222 @@
+"""`check.html`: a page to check the count against a hand count, live (operator).
+
+An installer stands by the door, or watches the counter's picture on the page, presses Start,
+taps In or Out (buttons, or the keys I / O or the arrow keys up / down) for each person who
+crosses, and presses Stop after ten minutes or so. The page reads `live-sum.json` every second
+meanwhile (the counter's count so far is shown beside the tally), and once more a few seconds
+after Stop (a person is counted when they leave the area, a moment after the tap); what the
+counter counted over the check is what its totals rose by (a new day, or `clear-data`, starts
+them from 0 again: then what they show was added). It then prints both counts, the accuracy
+each way and combined as `footfall eval` scores a recording, 1 - (|diff in| + |diff out|) /
+(hand in + hand out), what to do when it is low, and the check as JSON to keep (the taps with
+their times). Static like `setup.html`: everything comes from the API, nothing is stored.
+
+    install_check_page(ctx)     # footfall serve, beside the setup page
+"""
+
+from __future__ import annotations
+
+from starlette.responses import HTMLResponse, Response
+
+from footfall.api.actions import Action, ApiContext, Call
+from footfall.api.setup_page import HEADERS
+
+# Under this many people a check says little (one person is over 5 % of the count).
+FEW_PEOPLE = 20
+# Counted this near, the counter is right at the door (the project's accuracy target).
+GOOD_ACCURACY = 0.97
+# Seconds the page waits after Stop before it reads the counter's totals the last time.
+SETTLE_S = 4
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>footfall: check the count</title>
+<style>
+body { font: 15px/1.4 system-ui, sans-serif; margin: 1rem; max-width: 60rem; color: #222; }
+#view { display: block; width: min(100%, 40rem); min-height: 10rem; background: #333; }
+.tally { font-size: 2.2rem; font-weight: 700; min-width: 3ch; display: inline-block; }
+button { font: inherit; padding: 0.5rem 1.1rem; margin: 0.3rem 0.4rem 0.3rem 0; }
+button.big { font-size: 1.3rem; padding: 0.8rem 2rem; }
+#result.bad { color: #b00020; } #result.good { color: #11733b; }
+textarea { width: 100%; height: 8rem; font: 12px monospace; }
+</style></head>
+<body>
+<h1>Check the count</h1>
+<p>Count the people who cross the doorway by hand while the counter counts them, and compare.
+Press Start when no one is in the counting area, tap <b>In</b> or <b>Out</b> for each person
+as they cross it (or press <kbd>I</kbd> / <kbd>&uarr;</kbd> and <kbd>O</kbd> /
+<kbd>&darr;</kbd>), and press Stop after ten minutes of a busy hour, again when no one is in
+the area. Count at least @FEW@ people: under that, one person is more than 5 % of the count.
+The counter's picture is below, with the area it counts on drawn.</p>
+<img id="view" alt="what the camera sees">
+<p>
+<button type="button" id="start" class="big">Start</button>
+<button type="button" id="in" class="big" disabled>In</button>
+<button type="button" id="out" class="big" disabled>Out</button>
+<button type="button" id="undo" disabled>Undo the last tap</button>
+<button type="button" id="stop" disabled>Stop</button>
+</p>
+<p>You: <span class="tally" id="hand-in">0</span> in, <span class="tally" id="hand-out">0</span>
+out &nbsp; <span id="clock" role="timer"></span><br>
+The counter, over the same time: <span id="counter-in">&ndash;</span> in,
+<span id="counter-out">&ndash;</span> out</p>
+<p id="result" role="status">Not started.</p>
+<textarea id="record" readonly hidden aria-label="the check, as JSON"></textarea>
+<script>
+"use strict";
+const API = ".apioperator";
+const FEW = @FEW@, GOOD = @GOOD@, SETTLE_MS = @SETTLE@ * 1000;
+const $ = (id) => document.getElementById(id);
+let taps = [];          // {way: "in" | "out", at: ISO time}, in the order tapped
+let began = null;       // Date the check started, null before
+let ended = null;       // ... and stopped
+let last = null;        // the counter's totals [in, out] as last read
+let rose = [0, 0];      // what they rose by since Start
+let polling = null;
+
+function say(text, good) {
+  $("result").textContent = text;
+  $("result").className = good === undefined ? "" : (good ? "good" : "bad");
+}
+function hand(way) { return taps.filter((t) => t.way === way).length; }
+function shown() {
+  $("hand-in").textContent = hand("in");
+  $("hand-out").textContent = hand("out");
+  $("undo").disabled = ended !== null || taps.length === 0;
+}
+function minutes(ms) {
+  const s = Math.round(ms / 1000);
+  return Math.floor(s / 60) + " min " + String(s % 60).padStart(2, "0") + " s";
+}
+
+async function totals() {  // the counter's totals of today, [in, out]; null when unreachable
+  try {
+    const reply = await fetch(API + "?live-sum.json", {cache: "no-store"});
+    if (!reply.ok) return null;
+    const body = await reply.json();
+    return [body.in, body.out];
+  } catch (e) { return null; }
+}
+function add(now) {     // what the totals rose by since they were last read
+  for (const k of [0, 1]) {
+    // a new day (or clear-data) starts them again: what they show now was added since
+    rose[k] += now[k] >= last[k] ? now[k] - last[k] : now[k];
+  }
+  last = now;
+  $("counter-in").textContent = rose[0];
+  $("counter-out").textContent = rose[1];
+}
+async function poll() {
+  const now = await totals();
+  if (now !== null && last !== null) add(now);
+  if (began !== null && ended === null) {
+    $("clock").textContent = minutes(Date.now() - began.getTime());
+  }
+}
+
+function accuracy(counted, truth) {  // 1 - |diff| / truth, as footfall eval scores
+  return truth === 0 ? (counted === 0 ? 1 : 0) : Math.max(0, 1 - Math.abs(counted - truth) / truth);
+}
+function verdict() {
+  const h = [hand("in"), hand("out")], c = rose;
+  const people = h[0] + h[1];
+  const combined = people === 0 ? (c[0] + c[1] === 0 ? 1 : 0)
+    : 1 - (Math.abs(c[0] - h[0]) + Math.abs(c[1] - h[1])) / people;
+  let text = "Over " + minutes(ended - began) + " you counted " + h[0] + " in and " + h[1] +
+    " out; the counter " + c[0] + " in and " + c[1] + " out. Combined accuracy " +
+    combined.toFixed(3) + " (in " + accuracy(c[0], h[0]).toFixed(3) + ", out " +
+    accuracy(c[1], h[1]).toFixed(3) + ").";
+  if (people < FEW) {
+    text += " That is fewer than " + FEW + " people: count a busier or a longer while to" +
+      " know the counter's accuracy.";
+  } else if (combined >= GOOD) {
+    text += " The counter counts this door right.";
+  } else {
+    text += " Check the counting area on the setup page (across the whole doorway, about as" +
+      " deep as a person seen from above is long, with the right way as in); at a door where" +
+      " people crowd, record a busy ten minutes, count them by hand and let footfall eval" +
+      " RECORDING TRUTH.json --fit find the mounting height that counts them right; where" +
+      " people never crowd, try Counter.Crowds = 0.";
+  }
+  say(text, people >= FEW ? combined >= GOOD : undefined);
+  $("record").value = JSON.stringify({
+    started: began.toISOString(), stopped: ended.toISOString(),
+    hand: {in: h[0], out: h[1]}, counter: {in: c[0], out: c[1]},
+    combined_accuracy: Number(combined.toFixed(4)), taps: taps,
+  }, null, 1);
+  $("record").hidden = false;
+}
+
+function tap(way) {
+  if (began === null || ended !== null) return;
+  taps.push({way: way, at: new Date().toISOString()});
+  shown();
+}
+$("in").addEventListener("click", () => tap("in"));
+$("out").addEventListener("click", () => tap("out"));
+$("undo").addEventListener("click", () => { taps.pop(); shown(); });
+document.addEventListener("keydown", (e) => {
+  const key = e.key.toLowerCase();
+  if (key === "i" || key === "arrowup") { tap("in"); e.preventDefault(); }
+  if (key === "o" || key === "arrowdown") { tap("out"); e.preventDefault(); }
+});
+
+$("start").addEventListener("click", async () => {
+  $("start").disabled = true;
+  say("reading the counter\\u2026");
+  const now = await totals();
+  if (now === null) {
+    say("The counter does not answer: check the connection and start again.", false);
+    $("start").disabled = false;
+    return;
+  }
+  last = now; rose = [0, 0]; taps = []; began = new Date(); ended = null;
+  add(now);
+  $("record").hidden = true;
+  for (const id of ["in", "out", "stop"]) $(id).disabled = false;
+  shown();
+  say("Counting: tap In or Out for each person who crosses.");
+  polling = setInterval(poll, 1000);
+});
+$("stop").addEventListener("click", async () => {
+  ended = new Date();
+  for (const id of ["in", "out", "stop"]) $(id).disabled = true;
+  shown();
+  say("Stopped: waiting " + SETTLE_MS / 1000 + " s for the counter to count the last" +
+    " people as they leave the area\\u2026");
+  await new Promise((done) => setTimeout(done, SETTLE_MS));
+  clearInterval(polling);
+  await poll();
+  verdict();
+  $("start").disabled = false;
+  $("start").textContent = "Start again";
+});
+
+function picture() {    // the counter's latest frame, drawn on; the next when it is shown
+  const next = new Image();
+  next.onload = () => { $("view").src = next.src; setTimeout(picture, 500); };
+  next.onerror = () => setTimeout(picture, 2000);
+  next.src = API + "?snapshot.jpg&t=" + Date.now();
+}
+picture();
+</script>
+</body></html>
+"""
+
+BODY = (
+    PAGE.replace("@FEW@", str(FEW_PEOPLE))
+    .replace("@GOOD@", repr(GOOD_ACCURACY))
+    .replace("@SETTLE@", str(SETTLE_S))
+)
+
+
+async def check_page(call: Call) -> Response:
+    """`check.html`: the live hand-count check (static; it talks to the API itself)."""
+    return HTMLResponse(BODY, headers=HEADERS)
+
+
+def install_check_page(ctx: ApiContext) -> None:
+    """Register `check.html` at operator level (it shows the camera's picture, as the setup
+    page does)."""
+    ctx.actions.register(Action("check.html", check_page, level="operator"), replace=True)
