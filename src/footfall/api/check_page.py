@@ -27,6 +27,9 @@ FEW_PEOPLE = 20
 GOOD_ACCURACY = 0.97
 # Seconds the page waits after Stop before it reads the counter's totals the last time.
 SETTLE_S = 4
+# A tap and a passage of the same way at most this many seconds apart are one person (a hand
+# taps up to a second or so after the person crossed; `footfall eval` pairs frames within 1 s).
+WINDOW_S = 2
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -36,7 +39,8 @@ PAGE = """<!doctype html>
 body { font: 15px/1.4 system-ui, sans-serif; margin: 1rem; max-width: 60rem; color: #222; }
 #view { display: block; width: min(100%, 40rem); min-height: 10rem; background: #333; }
 .tally { font-size: 2.2rem; font-weight: 700; min-width: 3ch; display: inline-block; }
-button { font: inherit; padding: 0.5rem 1.1rem; margin: 0.3rem 0.4rem 0.3rem 0; }
+button { font: inherit; padding: 0.5rem 1.1rem; margin: 0.3rem 0.4rem 0.3rem 0;
+         touch-action: manipulation; }  /* quick taps are taps, not a zoom */
 button.big { font-size: 1.3rem; padding: 0.8rem 2rem; }
 #result.bad { color: #b00020; } #result.good { color: #11733b; }
 textarea { width: 100%; height: 8rem; font: 12px monospace; }
@@ -62,11 +66,12 @@ out &nbsp; <span id="clock" role="timer"></span><br>
 The counter, over the same time: <span id="counter-in">&ndash;</span> in,
 <span id="counter-out">&ndash;</span> out</p>
 <p id="result" role="status">Not started.</p>
+<p id="pairs"></p>
 <textarea id="record" readonly hidden aria-label="the check, as JSON"></textarea>
 <script>
 "use strict";
 const API = ".apioperator";
-const FEW = @FEW@, GOOD = @GOOD@, SETTLE_MS = @SETTLE@ * 1000;
+const FEW = @FEW@, GOOD = @GOOD@, SETTLE_MS = @SETTLE@ * 1000, WINDOW_MS = @WINDOW@ * 1000;
 const $ = (id) => document.getElementById(id);
 let taps = [];          // {way: "in" | "out", at: ISO time}, in the order tapped
 let began = null;       // Date the check started, null before
@@ -74,6 +79,41 @@ let ended = null;       // ... and stopped
 let last = null;        // the counter's totals [in, out] as last read
 let rose = [0, 0];      // what they rose by since Start
 let polling = null;
+let passages = [];      // the counter's passages from the event stream: {id, way, at: its time}
+let startId = 0;        // the id of the last passage before Start
+let offset = null;      // this browser's clock less the counter's (ms): least arrival - time
+
+function listen() {     // the counter's passages as they come (the browser reconnects by itself)
+  const stream = new EventSource("/footfall/events?types=passage");
+  stream.addEventListener("passage", (e) => {
+    const body = JSON.parse(e.data), time = Date.parse(body.time), id = Number(e.lastEventId);
+    if (!Number.isFinite(time)) return;
+    const gap = Date.now() - time;
+    if (offset === null || gap < offset) offset = gap;
+    if (ended === null || Date.now() <= ended.getTime() + SETTLE_MS) {
+      passages.push({id: id, way: body.direction, at: time});
+      passages = passages.slice(-5000);
+    }
+  });
+}
+function clock(ms) { return new Date(ms).toLocaleTimeString(); }
+function paired() {     // the most taps and passages of one way within WINDOW_MS of each other
+  const mine = passages.filter((p) => p.id > startId);
+  const out = {matched: 0, passages: mine.length, missed: [], extra: []};
+  for (const way of ["in", "out"]) {
+    const t = taps.filter((x) => x.way === way).map((x) => Date.parse(x.at)).sort((a, b) => a - b);
+    const c = mine.filter((x) => x.way === way).map((x) => x.at + (offset || 0))
+      .sort((a, b) => a - b);
+    let j = 0;
+    for (const at of t) {   // in time order, each tap takes the earliest passage near enough
+      while (j < c.length && c[j] < at - WINDOW_MS) out.extra.push([way, c[j++]]);
+      if (j < c.length && c[j] <= at + WINDOW_MS) { out.matched++; j++; }
+      else out.missed.push([way, at]);
+    }
+    while (j < c.length) out.extra.push([way, c[j++]]);
+  }
+  return out;
+}
 
 function say(text, good) {
   $("result").textContent = text;
@@ -140,10 +180,25 @@ function verdict() {
       " people never crowd, try Counter.Crowds = 0.";
   }
   say(text, people >= FEW ? combined >= GOOD : undefined);
+  const p = paired();
+  let detail = "";
+  if (p.passages > 0 || taps.length > 0) {
+    detail = "Tap by tap (within " + WINDOW_MS / 1000 + " s, from the counter's event stream, " +
+      p.passages + " passages): " + p.matched + " of your " + taps.length + " taps" +
+      " matched a passage the same way.";
+    const list = (items) => items.slice(0, 20).map(([w, at]) => w + " " + clock(at)).join(", ") +
+      (items.length > 20 ? ", \u2026" : "");
+    if (p.missed.length) detail += " No passage near your taps at " + list(p.missed) + ".";
+    if (p.extra.length) detail += " No tap near the passages at " + list(p.extra) + ".";
+  }
+  $("pairs").textContent = detail;
   $("record").value = JSON.stringify({
     started: began.toISOString(), stopped: ended.toISOString(),
     hand: {in: h[0], out: h[1]}, counter: {in: c[0], out: c[1]},
     combined_accuracy: Number(combined.toFixed(4)), taps: taps,
+    passages: passages.filter((x) => x.id > startId).map((x) => ({
+      way: x.way, at: new Date(x.at + (offset || 0)).toISOString()})),
+    matched: p.matched,
   }, null, 1);
   $("record").hidden = false;
 }
@@ -157,6 +212,7 @@ $("in").addEventListener("click", () => tap("in"));
 $("out").addEventListener("click", () => tap("out"));
 $("undo").addEventListener("click", () => { taps.pop(); shown(); });
 document.addEventListener("keydown", (e) => {
+  if (e.repeat || e.ctrlKey || e.metaKey || e.altKey) return;  // a key held is one tap
   const key = e.key.toLowerCase();
   if (key === "i" || key === "arrowup") { tap("in"); e.preventDefault(); }
   if (key === "o" || key === "arrowdown") { tap("out"); e.preventDefault(); }
@@ -172,6 +228,8 @@ $("start").addEventListener("click", async () => {
     return;
   }
   last = now; rose = [0, 0]; taps = []; began = new Date(); ended = null;
+  startId = passages.length ? passages[passages.length - 1].id : 0;
+  $("pairs").textContent = "";
   add(now);
   $("record").hidden = true;
   for (const id of ["in", "out", "stop"]) $(id).disabled = false;
@@ -200,6 +258,7 @@ function picture() {    // the counter's latest frame, drawn on; the next when i
   next.src = API + "?snapshot.jpg&t=" + Date.now();
 }
 picture();
+listen();
 </script>
 </body></html>
 """
@@ -208,6 +267,7 @@ BODY = (
     PAGE.replace("@FEW@", str(FEW_PEOPLE))
     .replace("@GOOD@", repr(GOOD_ACCURACY))
     .replace("@SETTLE@", str(SETTLE_S))
+    .replace("@WINDOW@", str(WINDOW_S))
 )
 
 
