@@ -137,6 +137,8 @@ def test_an_installer_checks_the_count_in_a_real_browser(tmp_path: Path, chromiu
             off = page.evaluate(
                 "rose = [27, 2]; verdict(); [$('result').textContent, $('result').className]"
             )
+            # an event stream that brought too few of the passages: no pairing made up
+            unpaired = page.evaluate("passages = []; verdict(); $('pairs').textContent")
             # today's totals start again at midnight: what they show then was added
             rolled = page.evaluate("last = [10, 5]; rose = [0, 0]; add([2, 1]); add([4, 1]); rose")
             browser.close()
@@ -162,6 +164,10 @@ def test_an_installer_checks_the_count_in_a_real_browser(tmp_path: Path, chromiu
     assert "Combined accuracy 0.833 (in 0.900, out 0.000)" in off[0] and "--fit" in off[0]
     assert off[1] == "bad"
     assert rolled == [4, 1]
+    assert unpaired == (
+        "Tap by tap: not shown, the counter's event stream (/footfall/events) brought 0 of its"
+        " 29 passages."
+    )
     # tap by tap: the event stream brought the passages the totals rose by (give or take one
     # at the edges of the check), and the page paired them with the taps as eval pairs events
     # (the most pairs within WINDOW_S; eval's window is 1 s of frames, here 2 s of ms)
