@@ -678,6 +678,27 @@ def test_eval_lists_each_event_matched_missed_or_extra(bus: Path) -> None:
     assert sorted(e["counted_frame"] for e in events) == sorted(p[0] for p in result["passages"])
 
 
+def test_eval_takes_events_noted_by_the_time_a_player_shows(bus: Path, tmp_path: Path) -> None:
+    """The bus's hand count with each event's frame given as the time a player shows it
+    ("m:ss.ff" at the clip's 15 fps): the events are the same, and so is every figure."""
+    raw = json.loads((DATA / "bus_overhead_koba.json").read_text())
+    raw.pop("fps", None)  # the video's own rate takes the times to frames
+    for event in raw["events"]:
+        seconds = event.pop("frame") / 15.0
+        event["time"] = f"{int(seconds // 60)}:{seconds % 60:05.2f}"
+    timed = tmp_path / "timed.json"
+    timed.write_text(json.dumps(raw))
+    by_time = json.loads(run("eval", str(bus), str(timed), "--json").stdout)
+    done = run("eval", str(bus), str(DATA / "bus_overhead_koba.json"), "--json")
+    by_frame = json.loads(done.stdout)
+    assert [e["true_frame"] for e in by_time["events"]] == [
+        e["true_frame"] for e in by_frame["events"]
+    ]
+    for key in ("in", "out", "combined_accuracy", "precision", "recall", "matched"):
+        assert by_time[key] == by_frame[key], key
+    assert by_time["matched"] == 14
+
+
 def written_lossless(frames: Iterator[npt.NDArray[np.uint8]], video: Path, rate: int = 15) -> Path:
     """The bus-sized (320x240, `rate` fps) `frames` written losslessly (FFV1 in Matroska) to
     `video`."""

@@ -48,6 +48,23 @@ def test_reads_a_good_file() -> None:
     assert truth.events[1] == TrueEvent(40, "out")
 
 
+def test_events_may_give_the_time_a_player_shows_instead_of_the_frame() -> None:
+    """Seconds from the start (a number or a player's "m:ss.f" / "h:mm:ss.f") are taken to the
+    frame at the video's rate when it is known, else at the file's fps; a frame given wins."""
+    events = [
+        {"time": "0:02", "direction": "in"},
+        {"time": 3.5, "direction": "out"},
+        {"time": "1:01:01.5", "direction": "in"},
+        {"time": "2.6", "direction": "in", "frame": 7},
+    ]
+    raw = GOOD | {"events": events}
+    at_file_rate = GroundTruth.from_json(raw)  # 15 fps
+    assert [e.frame for e in at_file_rate.events] == [30, 52, 54922, 7]
+    at_video_rate = GroundTruth.from_json(raw, rate=25.0)
+    assert [e.frame for e in at_video_rate.events] == [50, 88, 91538, 7]
+    assert [e.direction for e in at_video_rate.events] == ["in", "out", "in", "in"]
+
+
 def test_a_file_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
     # Notepad and Excel save UTF-8 with a BOM; json refused it ("Unexpected UTF-8 BOM").
     path = tmp_path / "truth.json"
@@ -80,6 +97,18 @@ def test_a_file_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
         ({"events": [{"frame": 1.5, "direction": "in"}]}, r"events\[0\].frame must be a whole"),
         ({"events": [{"frame": 3}]}, r"it has no events\[0\].direction"),
         ({"events": [7]}, r"events\[0\] must be an object, not 7"),
+        (
+            {"events": [{"time": "1:75", "direction": "in"}]},
+            r'events\[0\].time must be seconds from the start of the video \(83.4, "1:23.4" or'
+            r' "0:01:23.4"\), not "1:75"',
+        ),
+        ({"events": [{"time": -2, "direction": "in"}]}, r"events\[0\].time must be seconds"),
+        ({"events": [{"time": True, "direction": "in"}]}, r"not true"),
+        (
+            {"fps": None, "events": [{"time": 3.0, "direction": "in"}]},
+            r"events\[0\].time gives a time, and the video's frame rate is not known: give the"
+            r" file's fps \(or the event's frame\)",
+        ),
         ({"area": {k: v for k, v in AREA.items() if k != "width"}}, "it has no area.width"),
         ({"in_direction": None}, "up or down, not null"),
         ({"tolerance": 2}, "tolerance must be an object, not 2"),

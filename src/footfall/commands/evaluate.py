@@ -85,7 +85,8 @@ def read_truth(
     check_fps(fps)
     video = video_file(video)
     width, height, stated, known = video_info(video)
-    truth = GroundTruth.load(truth_path, (width, height))
+    # events noted by time are taken to frames at the rate the video is counted at
+    truth = GroundTruth.load(truth_path, (width, height), fps or (stated if known else None))
     if fps is None and truth.fps and abs(truth.fps - stated) > FPS_SLACK * truth.fps:
         # A raw stream (.h264) states no rate (read as 25 fps): the hand count knows the clip's.
         # A container that states one is believed, and counted on its timestamps; the hand

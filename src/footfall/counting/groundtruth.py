@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -71,19 +72,24 @@ class GroundTruth:
         return bool(self.events) or self.true_in + self.true_out == 0
 
     @classmethod
-    def load(cls, path: Path, frame_size: tuple[int, int] | None = None) -> GroundTruth:
+    def load(
+        cls, path: Path, frame_size: tuple[int, int] | None = None, rate: float | None = None
+    ) -> GroundTruth:
         """Read a ground-truth JSON file; a malformed one raises BadRequest naming the problem.
         `frame_size` (the video's width, height) stands in for a `width` or `height` the file
-        leaves out, at its top level or in its `area`."""
+        leaves out, at its top level or in its `area`; `rate` (the video's frames per second, when
+        known) turns an event's `time` into its frame (else the file's `fps` does)."""
         try:
             raw = json.loads(path.read_text(encoding="utf-8-sig"))  # a BOM (Notepad, Excel)
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise BadRequest(f"cannot read ground truth {path}: {exc}") from exc
-        return cls.from_json(raw, frame_size)
+        return cls.from_json(raw, frame_size, rate)
 
     @classmethod
-    def from_json(cls, raw: Any, frame_size: tuple[int, int] | None = None) -> GroundTruth:
-        """Build from the parsed JSON object (`frame_size`: as for `load`)."""
+    def from_json(
+        cls, raw: Any, frame_size: tuple[int, int] | None = None, rate: float | None = None
+    ) -> GroundTruth:
+        """Build from the parsed JSON object (`frame_size`, `rate`: as for `load`)."""
         try:
             if not isinstance(raw, dict):
                 raise ValueError(f"the file must hold one JSON object, not {_show(raw)}")
@@ -110,19 +116,22 @@ class GroundTruth:
             listed = raw.get("events", [])
             if not isinstance(listed, list):
                 raise ValueError(f"events must be a list, not {_show(listed)}")
+            fps = raw.get("fps") or 0.0
+            if isinstance(fps, bool) or not isinstance(fps, int | float):
+                raise ValueError(f"fps must be a number, not {_show(fps)}")
+            if not math.isfinite(fps) or fps < 0:
+                raise ValueError(f"fps must be a frame rate > 0 (or absent), not {fps}")
             events = []
             for i, event in enumerate(listed):
                 if not isinstance(event, dict):
                     raise ValueError(f"events[{i}] must be an object, not {_show(event)}")
                 if "direction" not in event:
                     raise KeyError(f"events[{i}].direction")
-                frame = _count(event, "frame", f"events[{i}].")
+                if "frame" not in event and "time" in event:  # noted from a player's clock
+                    frame = _frame_at(event["time"], rate or fps, f"events[{i}].time")
+                else:
+                    frame = _count(event, "frame", f"events[{i}].")
                 events.append(TrueEvent(frame, _direction(event["direction"])))
-            fps = raw.get("fps") or 0.0
-            if isinstance(fps, bool) or not isinstance(fps, int | float):
-                raise ValueError(f"fps must be a number, not {_show(fps)}")
-            if not math.isfinite(fps) or fps < 0:
-                raise ValueError(f"fps must be a frame rate > 0 (or absent), not {fps}")
             totals = _object(raw, "totals", "")
             tolerance = _object(raw, "tolerance", "") if raw.get("tolerance") is not None else {}
             return cls(
@@ -260,6 +269,46 @@ def _count(container: dict[str, Any], key: str, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError(f"{where}{key} must be a whole number >= 0, not {_show(value)}")
     return value
+
+
+def _frame_at(value: object, fps: float | None, where: str) -> int:
+    """The frame at an event's `time` (seconds from the start of the video, as a player shows
+    them: 83.4, "83.4", "1:23.4" or "0:01:23.4") at `fps` frames a second.
+
+        >>> _frame_at("1:23.4", 25.0, "t"), _frame_at(2.5, 15.0, "t"), _frame_at("1:00:00", 10, "t")
+        (2085, 38, 36000)
+    """
+    seconds = _seconds(value)
+    if seconds is None:
+        raise ValueError(
+            f'{where} must be seconds from the start of the video (83.4, "1:23.4" or'
+            f' "0:01:23.4"), not {_show(value)}'
+        )
+    if not fps:
+        raise ValueError(
+            f"{where} gives a time, and the video's frame rate is not known: give the file's"
+            " fps (or the event's frame)"
+        )
+    return round(seconds * fps)
+
+
+def _seconds(value: object) -> float | None:
+    """Seconds in a time as a player shows it (see `_frame_at`); None if it is not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str) and re.fullmatch(r"(\d+:){0,2}\d+(\.\d*)?", value.strip()):
+        *bigger, last = value.strip().split(":")
+        if any(int(part) >= 60 for part in bigger[1:]) or (bigger and float(last) >= 60):
+            return None  # "1:75" is no time
+        whole = 0
+        for part in bigger:  # hours, minutes
+            whole = whole * 60 + int(part)
+        seconds = whole * 60 + float(last)
+    else:
+        return None
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
 
 
 def _direction(value: object) -> Direction:
