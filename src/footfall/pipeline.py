@@ -154,6 +154,9 @@ class CountingHandle:
         self.last_error_time: datetime | None = None
         self.started = datetime.now(UTC)
         self._latest: View | None = None
+        # Each frame as counted (turned) goes to these too, e.g. `Recorder.offer` (never raise).
+        self.frame_listeners: list[Callable[[Frame], None]] = []
+        self.rate = NOMINAL_FPS  # frames a second counted at: the source's, or as they arrive
         self._size = SizeReport()  # the person width counted with, for status and log
         self._shaking: bool | None = None  # whether the last frame was moved back (shake)
         self._blocky: bool | None = None  # whether the picture is heavily compressed
@@ -330,6 +333,8 @@ class CountingHandle:
             if params.Counter.Rotation:
                 degrees = params.Counter.Rotation
                 frame = replace(frame, image=turned(frame.image, degrees), turned=degrees)
+            for listener in self.frame_listeners:
+                listener(frame)
             self.frames += 1
             seen += 1
             self._times.append(time.monotonic())
@@ -374,6 +379,8 @@ class CountingHandle:
             self._size_memory.save(self._safe(samples, None))
 
     def _set_fps(self, analyzer: FrameAnalyzer, fps: float) -> None:
+        if fps > 0:
+            self.rate = fps
         set_fps = getattr(analyzer, "set_fps", None)
         if callable(set_fps) and fps > 0:
             self._safe(partial(set_fps, fps), None)

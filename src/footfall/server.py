@@ -16,7 +16,7 @@ import socket
 import sqlite3
 import sys
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import IO, Any, Protocol
@@ -27,6 +27,7 @@ from pydantic import ValidationError
 from footfall.api.actions import ApiContext
 from footfall.api.app import Plugin, create_app, resolve_serial
 from footfall.api.check_page import install_check_page
+from footfall.api.check_record import install_check_record
 from footfall.api.logs import LOG_FORMAT, LOGGERS, install_file_log
 from footfall.api.params import ParamsStore
 from footfall.api.setup_page import install_setup_page
@@ -38,8 +39,9 @@ from footfall.http1 import protocol_class
 from footfall.ingest import Ingest
 from footfall.store.base import Store, StoreUnavailable
 from footfall.store.migrate import SchemaError
+from footfall.vision.recorder import CHECKS_DIR, Recorder
 from footfall.vision.sizestate import SIZE_FILE
-from footfall.vision.types import View
+from footfall.vision.types import Frame, View
 
 log = logging.getLogger("footfall.server")
 
@@ -51,6 +53,9 @@ PLUGINS: tuple[str, ...] = ("footfall.api.occupancy:install",)
 
 class CountingHandle(Protocol):
     """What `footfall.pipeline.start_counting` returns."""
+
+    frame_listeners: list[Callable[[Frame], None]]  # each frame as counted goes to these too
+    rate: float  # frames a second counted at
 
     def stop(self) -> None:
         """Stop counting."""
@@ -394,6 +399,10 @@ def serve(settings: ServerSettings, *, plugins: Sequence[Plugin] | None = None) 
         install_view(ctx, counting.latest if counting is not None else None)
         install_setup_page(ctx)
         install_check_page(ctx)
+        if counting is not None:
+            recorder = Recorder(settings.data / CHECKS_DIR)
+            counting.frame_listeners.append(recorder.offer)
+            install_check_record(ctx, recorder, lambda: counting.rate)
         sock = bind(settings.host, settings.port)
         host, port = sock.getsockname()[:2]
         config = uvicorn.Config(

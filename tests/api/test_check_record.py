@@ -1,0 +1,96 @@
+"""Recording a check: the real `footfall serve` on the synthetic scene records what it counts
+(`check-record`), writes the taps as that recording's ground truth (`check-save`), and
+`footfall eval` reads the pair; what a client gets wrong is a sentence."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import cv2
+import httpx
+
+from footfall.counting.groundtruth import GroundTruth
+from tests.serving import serve_process
+
+OPERATOR = "/local/tvpc/.apioperator"
+FOOTFALL = [sys.executable, "-c", "from footfall.cli import main; main()"]
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def test_a_check_recorded_is_a_recording_and_its_hand_count(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    process, base = serve_process(data, ["--source", "synthetic", "--user", "op:secret:operator"])
+    auth = httpx.DigestAuth("op", "secret")
+    try:
+        with httpx.Client(base_url=base, auth=auth, timeout=20) as c:
+            assert c.post(f"{OPERATOR}?check-save").status_code == 409  # nothing recorded yet
+            assert httpx.get(f"{base}{OPERATOR}?check-record", timeout=5).status_code == 401
+            refused = c.get(f"{OPERATOR}?check-record&seconds=abc")
+            assert refused.status_code == 400
+            assert refused.text.strip() == 'seconds must be a number of seconds, not "abc"'
+            before = datetime.now(UTC)
+            started = c.post(f"{OPERATOR}?check-record&seconds=30")
+            assert started.status_code == 200, started.text
+            name = started.json()["recording"]
+            again = c.post(f"{OPERATOR}?check-record")
+            assert again.status_code == 400 and f"already recording to {name}" in again.text
+            time.sleep(3)
+            taps = [("in", datetime.now(UTC)), ("in", datetime.now(UTC) + timedelta(seconds=1))]
+            time.sleep(3)
+            taps.append(("out", datetime.now(UTC)))
+            time.sleep(2)
+            taps.append(("in", before - timedelta(seconds=60)))  # before the recording
+            bad = c.post(f"{OPERATOR}?check-save&tap=sideways,{iso(before)}")
+            assert bad.status_code == 400
+            said = f'a tap is "in,TIME" or "out,TIME", not "sideways,{iso(before)}"'
+            assert bad.text.strip() == said
+            body = "&".join(f"tap={way},{iso(at)}" for way, at in taps)
+            saved = c.post(
+                f"{OPERATOR}?check-save",
+                content=body,
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            )
+            assert saved.status_code == 200, saved.text
+            result = saved.json()
+            assert c.post(f"{OPERATOR}?check-save").status_code == 409  # saved: nothing now
+    finally:
+        process.terminate()
+        process.wait(20)
+    video, truth_path = Path(result["video"]), Path(result["truth"])
+    assert video == data / "checks" / name and truth_path == video.with_suffix(".json")
+    assert (result["in"], result["out"], result["left_out"]) == (2, 1, 1)
+    assert result["command"] == f"footfall eval {video} {truth_path} --fit"
+    capture = cv2.VideoCapture(str(video))
+    frames = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
+    size = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
+    capture.release()
+    raw = json.loads(truth_path.read_text())
+    truth = GroundTruth.from_json(raw)
+    assert frames == result["frames"] == raw["frames"] >= 6 * 10  # 8 s of a scene at 15 fps
+    assert size == (raw["width"], raw["height"]) == (320, 240)
+    assert (truth.true_in, truth.true_out) == (2, 1)
+    assert [e.direction for e in truth.events] == ["in", "in", "out"]
+    # tapped about 3 s, 4 s and 6 s into it: frames that far apart at the recording's rate
+    first, second, third = (e.frame for e in truth.events)
+    assert abs((second - first) - raw["fps"]) <= 2 and abs((third - first) - 3 * raw["fps"]) <= 3
+    assert 0 < first < third < frames
+    # the counter's own area and in direction, in the recording's pixels
+    assert truth.area.as_cntpos() == {**raw["area"]} and raw["in_direction"] == "up"
+    done = subprocess.run(
+        [*FOOTFALL, "eval", str(video), str(truth_path), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    scored = json.loads(done.stdout)
+    assert (scored["true_in"], scored["true_out"]) == (2, 1)
+    assert scored["frames"] == frames
