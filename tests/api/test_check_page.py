@@ -4,6 +4,7 @@ real `footfall serve` counting the synthetic scene."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import time
@@ -15,6 +16,7 @@ import httpx
 import pytest
 
 from footfall.api.check_page import FEW_PEOPLE, WINDOW_S, install_check_page
+from footfall.api.check_record import install_check_record
 from footfall.api.setup_page import install_setup_page
 from footfall.api.view import install_view
 from footfall.counting.groundtruth import (
@@ -23,6 +25,7 @@ from footfall.counting.groundtruth import (
     direction_accuracy,
     match_events,
 )
+from footfall.vision.recorder import Recorder
 from tests.api.liveserver import LiveServer, start_server
 from tests.browser import launch
 from tests.serving import serve_process
@@ -36,6 +39,7 @@ def live(tmp_path: Path) -> Iterator[LiveServer]:
     install_view(server.ctx, None)  # as serve installs them
     install_setup_page(server.ctx)
     install_check_page(server.ctx)
+    install_check_record(server.ctx, Recorder(tmp_path / "checks"), lambda: 25.0)
     yield server
     server.stop()
 
@@ -61,7 +65,10 @@ def test_the_page_calls_only_actions_the_api_has(live: LiveServer) -> None:
     with live.client(httpx.DigestAuth("op", "oppass")) as c:
         page = c.get(f"{OPERATOR}?check.html").text
     called = set(re.findall(r'API \+ "\?([\w.-]+)', page))
-    assert called == {"live-sum.json", "snapshot.jpg"}
+    called |= set(re.findall(r'post\("([\w.-]+)&', page)) | set(
+        re.findall(r'"(check-save)&"', page)
+    )
+    assert called == {"live-sum.json", "snapshot.jpg", "check-record", "check-save"}
     for name in called:
         assert live.ctx.actions.get(name) is not None, name
     assert "@" not in re.sub(r"[\w.]+@[\w.]+", "", page)  # every placeholder filled in
@@ -182,3 +189,55 @@ def test_an_installer_checks_the_count_in_a_real_browser(tmp_path: Path, chromiu
 
 def _ms(iso: str) -> float:
     return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000.0
+
+
+def test_a_check_recorded_from_the_page_leaves_a_recording_and_its_hand_count(
+    tmp_path: Path, chromium: str
+) -> None:
+    """ "Record the check" ticked: Start records on the counter, Stop saves the taps as the
+    recording's hand count (in the counter's clock), and the page names both files and the
+    command that fits the counter to them."""
+    from playwright.sync_api import expect, sync_playwright
+
+    data = tmp_path / "data"
+    process, base = serve_process(data, ["--source", "synthetic", "--user", "op:secret:operator"])
+    try:
+        with sync_playwright() as playwright:
+            browser = launch(playwright, chromium)
+            context = browser.new_context(http_credentials={"username": "op", "password": "secret"})
+            page = context.new_page()
+            page.goto(f"{base}{OPERATOR}?check.html")
+            page.check("#record-it")
+            page.click("#start")
+            expect(page.locator("#saved")).to_contain_text("Recording to check-", timeout=10_000)
+            time.sleep(2)
+            for key in ("i", "o", "i"):
+                page.keyboard.press(key)
+                time.sleep(0.5)
+            page.click("#stop")
+            expect(page.locator("#saved")).to_contain_text("Recorded ", timeout=30_000)
+            saved = page.text_content("#saved") or ""
+            browser.close()
+    finally:
+        process.terminate()
+        process.wait(20)
+    found = re.search(
+        r"Recorded (\d+) frames to (\S+), with your 3 taps as its hand count in (\S+)\."
+        r" On the counter: footfall eval (\S+) (\S+) --fit",
+        saved,
+    )
+    assert found is not None, saved
+    video, truth = Path(found.group(2)), Path(found.group(3))
+    assert video.parent == data / "checks" and (found.group(4), found.group(5)) == (
+        str(video),
+        str(truth),
+    )
+    raw = json.loads(truth.read_text())
+    assert raw["totals"] == {"in": 2, "out": 1} and raw["frames"] == int(found.group(1))
+    assert [e["direction"] for e in raw["events"]] == ["in", "out", "in"]
+    # tapped from 2 s in, half a second apart: frames about that far in and apart
+    frames = [e["frame"] for e in raw["events"]]
+    assert 1.5 * raw["fps"] <= frames[0] and all(
+        abs((b - a) - raw["fps"] / 2) <= 4 for a, b in itertools.pairwise(frames)
+    )
+    assert video.stat().st_size > 0

@@ -61,12 +61,16 @@ The counter's picture is below, with the area it counts on drawn.</p>
 <button type="button" id="undo" disabled>Undo the last tap</button>
 <button type="button" id="stop" disabled>Stop</button>
 </p>
+<p><label><input type="checkbox" id="record-it"> Record the check (on the counter, up to half an
+hour), with your taps as its hand count: <code>footfall eval</code> then shows what was missed,
+and <code>--fit</code> fits the counter to it</label></p>
 <p>You: <span class="tally" id="hand-in">0</span> in, <span class="tally" id="hand-out">0</span>
 out &nbsp; <span id="clock" role="timer"></span><br>
 The counter, over the same time: <span id="counter-in">&ndash;</span> in,
 <span id="counter-out">&ndash;</span> out</p>
 <p id="result" role="status">Not started.</p>
 <p id="pairs"></p>
+<p id="saved" role="status"></p>
 <textarea id="record" readonly hidden aria-label="the check, as JSON"></textarea>
 <script>
 "use strict";
@@ -206,6 +210,27 @@ function verdict() {
   $("record").hidden = false;
 }
 
+async function post(query) {  // an operator action; [ok, reply JSON or sentence]
+  try {
+    const reply = await fetch(API, {method: "POST", body: query,  // a long check: in the body
+      headers: {"Content-Type": "application/x-www-form-urlencoded"}});
+    const text = await reply.text();
+    return reply.ok ? [true, JSON.parse(text)] : [false, text.trim()];
+  } catch (e) { return [false, "the counter does not answer"]; }
+}
+let recording = false;  // this check is being recorded on the counter
+async function saveRecording() {  // the taps, in the counter's clock, as its hand count
+  const query = "check-save&" + taps.map((t) => "tap=" + encodeURIComponent(
+    t.way + "," + new Date(Date.parse(t.at) - (offset || 0)).toISOString())).join("&");
+  const [ok, body] = await post(query);
+  $("saved").textContent = ok
+    ? "Recorded " + body.frames + " frames to " + body.video + ", with your " +
+      (body.in + body.out) + " taps as its hand count in " + body.truth +
+      (body.left_out ? " (" + body.left_out + " taps fell outside it)" : "") +
+      ". On the counter: " + body.command
+    : "The recording was not saved: " + body;
+}
+
 function tap(way) {
   if (began === null || ended !== null) return;
   taps.push({way: way, at: new Date().toISOString()});
@@ -230,6 +255,14 @@ $("start").addEventListener("click", async () => {
     $("start").disabled = false;
     return;
   }
+  recording = false;
+  $("saved").textContent = "";
+  if ($("record-it").checked) {
+    const [ok, body] = await post("check-record&seconds=1800");
+    recording = ok;
+    $("saved").textContent = ok ? "Recording to " + body.recording + " on the counter."
+      : "Not recorded: " + body;
+  }
   last = now; rose = [0, 0]; taps = []; began = new Date(); ended = null;
   startId = passages.length ? passages[passages.length - 1].id : 0;
   $("pairs").textContent = "";
@@ -250,6 +283,7 @@ $("stop").addEventListener("click", async () => {
   clearInterval(polling);
   await poll();
   verdict();
+  if (recording) await saveRecording();
   $("start").disabled = false;
   $("start").textContent = "Start again";
 });
