@@ -68,6 +68,7 @@ def test_a_check_recorded_is_a_recording_and_its_hand_count(tmp_path: Path) -> N
     assert video == data / "checks" / name and truth_path == video.with_suffix(".json")
     assert (result["in"], result["out"], result["left_out"]) == (2, 1, 1)
     assert result["command"] == f"footfall eval {video} {truth_path} --fit"
+    assert result["ended"] is None  # it ran to the save, not to a full disk
     capture = cv2.VideoCapture(str(video))
     frames = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
     size = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))

@@ -5,6 +5,7 @@ recording at a time, refused with a sentence otherwise."""
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -132,3 +133,25 @@ def test_a_picture_that_changes_size_is_recorded_at_the_first_size(tmp_path: Pat
     assert done is not None and done.size == (320, 240)
     images = decoded(done.video)
     assert len(images) == 10 and {image.shape for image in images} == {(240, 320, 3)}
+
+
+def test_it_ends_by_itself_before_the_disk_fills(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The counts' store shares the disk: with under KEEP_FREE_BYTES left the recording ends
+    (checked every DISK_EVERY frames), says why, and takes no more frames."""
+    monkeypatch.setattr(recorder_module, "disk_left", lambda video: False)
+    recorder = Recorder(tmp_path, fps=10.0)
+    recorder.start(seconds=600, now=T0)
+    for i in range(200):
+        recorder.offer(frame(i))
+        if i % 20 == 0:
+            time.sleep(0.05)  # the writer keeps up
+    deadline = time.monotonic() + 10
+    while recorder.active and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not recorder.active
+    done = recorder.stop()
+    assert done is not None and len(done.times) == recorder_module.DISK_EVERY
+    assert recorder.failure == "ended: under 1 GiB left"
+    assert len(decoded(done.video)) == recorder_module.DISK_EVERY

@@ -6,7 +6,7 @@ so that `footfall eval RECORDING TRUTH.json --fit` can fit the door's mounting h
   409 without a video source, 400 while recording or with too little disk.
 - `check-save[&tap=in,ISO-TIME][&tap=out,ISO-TIME]…` (the counter's clock): ends the recording
   and writes `NAME.json` beside it: `{"video", "truth", "frames", "in", "out", "left_out",
-  "command"}`; 409 when nothing was recorded.
+  "command", "ended"}`; 409 when nothing was recorded.
 
 Both files are in `DATA/checks/` (`--data`); nothing else keeps them.
 """
@@ -96,6 +96,7 @@ async def check_save(recorder: Recorder, call: Call) -> Response:
             "out": totals["out"],
             "left_out": truth.left_out,
             "command": f"footfall eval {recording.video} {path} --fit",
+            "ended": recorder.failure,  # why it ended early (the disk), or None
         }
     )
 
