@@ -7,6 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from footfall.api.check_page import install_check_page
+from footfall.api.check_record import install_check_record
+from footfall.api.setup_page import install_setup_page
+from footfall.api.view import install_view
+from footfall.vision.recorder import Recorder
 from tests.api.liveserver import LiveServer, start_server
 
 
@@ -22,5 +27,18 @@ def server(tmp_path: Path) -> Iterator[LiveServer]:
 def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """One server for a whole module of read-only tests."""
     live = start_server(tmp_path_factory.mktemp("shared"))
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def pages(tmp_path: Path) -> Iterator[LiveServer]:
+    """A server with the operator's pages installed as `footfall serve` installs them (no
+    video: no pictures), and an anonymous viewer."""
+    live = start_server(tmp_path, anonymous_viewer=True)
+    install_view(live.ctx, None)
+    install_setup_page(live.ctx)
+    install_check_page(live.ctx)
+    install_check_record(live.ctx, Recorder(tmp_path / "checks"), lambda: 25.0)
     yield live
     live.stop()

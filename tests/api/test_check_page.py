@@ -1,6 +1,6 @@
-"""check.html, the live hand-count check: who gets it and what it may load over real HTTP, and an
-installer tallying people in a real browser (Debian's Chromium driven by Playwright) against the
-real `footfall serve` counting the synthetic scene."""
+"""check.html, the live hand-count check: what it may load over real HTTP (who gets it:
+test_setup_page.py), and an installer tallying people in a real browser (Debian's Chromium
+driven by Playwright) against the real `footfall serve` counting the synthetic scene."""
 
 from __future__ import annotations
 
@@ -8,61 +8,27 @@ import itertools
 import json
 import re
 import time
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
-from footfall.api.check_page import FEW_PEOPLE, WINDOW_S, install_check_page
-from footfall.api.check_record import install_check_record
-from footfall.api.setup_page import install_setup_page
-from footfall.api.view import install_view
+from footfall.api.check_page import FEW_PEOPLE, WINDOW_S
 from footfall.counting.groundtruth import (
     TrueEvent,
     combined_accuracy,
     direction_accuracy,
     match_events,
 )
-from footfall.vision.recorder import Recorder
-from tests.api.liveserver import LiveServer, start_server
-from tests.browser import launch
-from tests.serving import serve_process
+from tests.api.liveserver import LiveServer
+from tests.browser import operator_page
 
 OPERATOR = "/local/tvpc/.apioperator"
 
 
-@pytest.fixture
-def live(tmp_path: Path) -> Iterator[LiveServer]:
-    server = start_server(tmp_path, anonymous_viewer=True)
-    install_view(server.ctx, None)  # as serve installs them
-    install_setup_page(server.ctx)
-    install_check_page(server.ctx)
-    install_check_record(server.ctx, Recorder(tmp_path / "checks"), lambda: 25.0)
-    yield server
-    server.stop()
-
-
-def test_only_operators_get_the_page(live: LiveServer) -> None:
-    with live.client() as c:
-        assert c.get(f"{OPERATOR}?check.html").status_code == 401
-        assert c.get("/local/tvpc/.api?check.html").status_code == 401  # anonymous viewer
-    with live.client(httpx.DigestAuth("viewer", "viewpass")) as c:
-        refused = c.get("/local/tvpc/.api?check.html")
-        assert refused.status_code in (401, 403) and "<html" not in refused.text
-    with live.client(httpx.DigestAuth("op", "oppass")) as c:
-        page = c.get(f"{OPERATOR}?check.html")
-        setup = c.get(f"{OPERATOR}?setup.html").text
-    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    assert page.headers["x-frame-options"] == "DENY"
-    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
-    assert page.headers["cache-control"] == "no-store"
-    assert 'href="?check.html"' in setup  # the setup page leads to it
-
-
-def test_the_page_calls_only_actions_the_api_has(live: LiveServer) -> None:
-    with live.client(httpx.DigestAuth("op", "oppass")) as c:
+def test_the_page_calls_only_actions_the_api_has(pages: LiveServer) -> None:
+    with pages.client(httpx.DigestAuth("op", "oppass")) as c:
         page = c.get(f"{OPERATOR}?check.html").text
     called = set(re.findall(r'API \+ "\?([\w.-]+)', page))
     called |= set(re.findall(r'post\("([\w.-]+)&', page)) | set(
@@ -70,7 +36,7 @@ def test_the_page_calls_only_actions_the_api_has(live: LiveServer) -> None:
     )
     assert called == {"live-sum.json", "snapshot.jpg", "check-record", "check-save"}
     for name in called:
-        assert live.ctx.actions.get(name) is not None, name
+        assert pages.ctx.actions.get(name) is not None, name
     assert "@" not in re.sub(r"[\w.]+@[\w.]+", "", page)  # every placeholder filled in
 
 
@@ -85,73 +51,59 @@ def test_an_installer_checks_the_count_in_a_real_browser(tmp_path: Path, chromiu
     Start and Stop, at most their rise from before Start to after the result), the accuracy as
     `footfall eval` scores it, and the check as JSON; few people, it says so. Then its verdicts
     and its reading of totals that start again at a new day."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    flags = ["--source", "synthetic", "--user", "op:secret:operator"]
-    process, base = serve_process(tmp_path / "data", flags)
     auth = httpx.DigestAuth("op", "secret")
-    try:
-        with sync_playwright() as playwright:
-            browser = launch(playwright, chromium)
-            context = browser.new_context(
-                http_credentials={"username": "op", "password": "secret"},
-                viewport={"width": 1000, "height": 900},
-            )
-            page = context.new_page()
-            page.goto(f"{base}{OPERATOR}?check.html")
-            expect(page.locator("#view")).to_have_attribute(
-                "src", re.compile(r"snapshot\.jpg"), timeout=30_000
-            )
-            expect(page.locator("#in")).to_be_disabled()
-            before = live_sum(base, auth)
-            page.click("#start")
-            expect(page.locator("#result")).to_contain_text("Counting", timeout=10_000)
-            started = live_sum(base, auth)
-            for key in ("i", "ArrowUp", "i"):
-                page.keyboard.press(key)
-            page.click("#out")
-            page.keyboard.press("o")
-            page.click("#undo")
-            page.keyboard.down("i")  # held: one tap, not the key's repeats
-            page.keyboard.down("i")
-            page.keyboard.up("i")
-            page.keyboard.press("Control+o")  # the browser's, not a tap
-            page.click("#undo")
-            expect(page.locator("#hand-in")).to_have_text("3")
-            expect(page.locator("#hand-out")).to_have_text("1")
-            # a person crosses: tap them at once, as an installer by the door would
-            seen, deadline = live_sum(base, auth), time.monotonic() + 60
-            while seen == live_sum(base, auth) and time.monotonic() < deadline:
-                time.sleep(0.1)
-            now = live_sum(base, auth)
-            page.click("#in" if now[0] > seen[0] else "#out")
-            while sum(live_sum(base, auth)) < sum(started) + 2 and time.monotonic() < deadline:
-                time.sleep(0.5)  # the synthetic scene's people crossing meanwhile
-            stopping = live_sum(base, auth)
-            page.click("#stop")
-            page.keyboard.press("i")  # stopped: no more taps
-            expect(page.locator("#result")).to_contain_text("Combined accuracy", timeout=20_000)
-            after = live_sum(base, auth)
-            text = page.text_content("#result") or ""
-            pairs = page.text_content("#pairs") or ""
-            record = json.loads(page.input_value("#record"))
-            shown = [page.text_content("#counter-in"), page.text_content("#counter-out")]
-            # the verdicts, on tallies of their own
-            right = page.evaluate(
-                "taps = Array.from({length: 30}, () => ({way: 'in', at: ''}));"
-                " rose = [30, 0]; verdict(); [$('result').textContent, $('result').className]"
-            )
-            off = page.evaluate(
-                "rose = [27, 2]; verdict(); [$('result').textContent, $('result').className]"
-            )
-            # an event stream that brought too few of the passages: no pairing made up
-            unpaired = page.evaluate("passages = []; verdict(); $('pairs').textContent")
-            # today's totals start again at midnight: what they show then was added
-            rolled = page.evaluate("last = [10, 5]; rose = [0, 0]; add([2, 1]); add([4, 1]); rose")
-            browser.close()
-    finally:
-        process.terminate()
-        process.wait(20)
+    with operator_page(tmp_path / "data", chromium, "check.html") as (page, base):
+        expect(page.locator("#view")).to_have_attribute(
+            "src", re.compile(r"snapshot\.jpg"), timeout=30_000
+        )
+        expect(page.locator("#in")).to_be_disabled()
+        before = live_sum(base, auth)
+        page.click("#start")
+        expect(page.locator("#result")).to_contain_text("Counting", timeout=10_000)
+        started = live_sum(base, auth)
+        for key in ("i", "ArrowUp", "i"):
+            page.keyboard.press(key)
+        page.click("#out")
+        page.keyboard.press("o")
+        page.click("#undo")
+        page.keyboard.down("i")  # held: one tap, not the key's repeats
+        page.keyboard.down("i")
+        page.keyboard.up("i")
+        page.keyboard.press("Control+o")  # the browser's, not a tap
+        page.click("#undo")
+        expect(page.locator("#hand-in")).to_have_text("3")
+        expect(page.locator("#hand-out")).to_have_text("1")
+        # a person crosses: tap them at once, as an installer by the door would
+        seen, deadline = live_sum(base, auth), time.monotonic() + 60
+        while seen == live_sum(base, auth) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        now = live_sum(base, auth)
+        page.click("#in" if now[0] > seen[0] else "#out")
+        while sum(live_sum(base, auth)) < sum(started) + 2 and time.monotonic() < deadline:
+            time.sleep(0.5)  # the synthetic scene's people crossing meanwhile
+        stopping = live_sum(base, auth)
+        page.click("#stop")
+        page.keyboard.press("i")  # stopped: no more taps
+        expect(page.locator("#result")).to_contain_text("Combined accuracy", timeout=20_000)
+        after = live_sum(base, auth)
+        text = page.text_content("#result") or ""
+        pairs = page.text_content("#pairs") or ""
+        record = json.loads(page.input_value("#record"))
+        shown = [page.text_content("#counter-in"), page.text_content("#counter-out")]
+        # the verdicts, on tallies of their own
+        right = page.evaluate(
+            "taps = Array.from({length: 30}, () => ({way: 'in', at: ''}));"
+            " rose = [30, 0]; verdict(); [$('result').textContent, $('result').className]"
+        )
+        off = page.evaluate(
+            "rose = [27, 2]; verdict(); [$('result').textContent, $('result').className]"
+        )
+        # an event stream that brought too few of the passages: no pairing made up
+        unpaired = page.evaluate("passages = []; verdict(); $('pairs').textContent")
+        # today's totals start again at midnight: what they show then was added
+        rolled = page.evaluate("last = [10, 5]; rose = [0, 0]; add([2, 1]); add([4, 1]); rose")
     hand = record["hand"]["in"], record["hand"]["out"]
     assert sum(hand) == 5 and hand[0] >= 3 and hand[1] >= 1
     assert [t["way"] for t in record["taps"]][:4] == ["in", "in", "in", "out"]
@@ -197,30 +149,20 @@ def test_a_check_recorded_from_the_page_leaves_a_recording_and_its_hand_count(
     """ "Record the check" ticked: Start records on the counter, Stop saves the taps as the
     recording's hand count (in the counter's clock), and the page names both files and the
     command that fits the counter to them."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     data = tmp_path / "data"
-    process, base = serve_process(data, ["--source", "synthetic", "--user", "op:secret:operator"])
-    try:
-        with sync_playwright() as playwright:
-            browser = launch(playwright, chromium)
-            context = browser.new_context(http_credentials={"username": "op", "password": "secret"})
-            page = context.new_page()
-            page.goto(f"{base}{OPERATOR}?check.html")
-            page.check("#record-it")
-            page.click("#start")
-            expect(page.locator("#saved")).to_contain_text("Recording to check-", timeout=10_000)
-            time.sleep(2)
-            for key in ("i", "o", "i"):
-                page.keyboard.press(key)
-                time.sleep(0.5)
-            page.click("#stop")
-            expect(page.locator("#saved")).to_contain_text("Recorded ", timeout=30_000)
-            saved = page.text_content("#saved") or ""
-            browser.close()
-    finally:
-        process.terminate()
-        process.wait(20)
+    with operator_page(data, chromium, "check.html") as (page, _):
+        page.check("#record-it")
+        page.click("#start")
+        expect(page.locator("#saved")).to_contain_text("Recording to check-", timeout=10_000)
+        time.sleep(2)
+        for key in ("i", "o", "i"):
+            page.keyboard.press(key)
+            time.sleep(0.5)
+        page.click("#stop")
+        expect(page.locator("#saved")).to_contain_text("Recorded ", timeout=30_000)
+        saved = page.text_content("#saved") or ""
     found = re.search(
         r"Recorded (\d+) frames to (\S+), with your 3 taps as its hand count in (\S+)\."
         r" On the counter: footfall eval (\S+) (\S+) --fit",
