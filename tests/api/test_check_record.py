@@ -69,6 +69,7 @@ def test_a_check_recorded_is_a_recording_and_its_hand_count(tmp_path: Path) -> N
     assert (result["in"], result["out"], result["left_out"]) == (2, 1, 1)
     assert result["command"] == f"footfall eval {video} {truth_path} --fit"
     assert result["ended"] is None  # it ran to the save, not to a full disk
+    assert isinstance(result["frames_left_out"], int) and result["frames_left_out"] >= 0
     capture = cv2.VideoCapture(str(video))
     frames = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
     size = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))

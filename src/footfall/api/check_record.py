@@ -5,8 +5,8 @@ so that `footfall eval RECORDING TRUTH.json --fit` can fit the door's mounting h
 - `check-record[&seconds=N]` (default 600, at most 1800): `{"recording": NAME, "seconds": N}`;
   409 without a video source, 400 while recording or with too little disk.
 - `check-save[&tap=in,ISO-TIME][&tap=out,ISO-TIME]…` (the counter's clock): ends the recording
-  and writes `NAME.json` beside it: `{"video", "truth", "frames", "in", "out", "left_out",
-  "command", "ended"}`; 409 when nothing was recorded.
+  and writes `NAME.json` beside it: `{"video", "truth", "frames", "frames_left_out", "in",
+  "out", "left_out", "command", "ended"}`; 409 when nothing was recorded.
 
 Both files are in `DATA/checks/` (`--data`); nothing else keeps them.
 """
@@ -92,6 +92,7 @@ async def check_save(recorder: Recorder, call: Call) -> Response:
             "video": str(recording.video),
             "truth": str(path),
             "frames": len(recording.times),
+            "frames_left_out": recording.dropped,  # the writer behind: not in the recording
             "in": totals["in"],
             "out": totals["out"],
             "left_out": truth.left_out,
