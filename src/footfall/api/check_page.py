@@ -42,6 +42,8 @@ body { font: 15px/1.4 system-ui, sans-serif; margin: 1rem; max-width: 60rem; col
 button { font: inherit; padding: 0.5rem 1.1rem; margin: 0.3rem 0.4rem 0.3rem 0;
          touch-action: manipulation; }  /* quick taps are taps, not a zoom */
 button.big { font-size: 1.3rem; padding: 0.8rem 2rem; }
+.taps { display: flex; gap: 0.8rem; max-width: 40rem; }  /* side by side, a thumb each */
+.taps button { flex: 1; font-size: 1.8rem; font-weight: 700; padding: 1.4rem 0; margin: 0; }
 #result.bad { color: #b00020; } #result.good { color: #11733b; }
 textarea { width: 100%; height: 8rem; font: 12px monospace; }
 </style></head>
@@ -56,11 +58,13 @@ The counter's picture is below, with the area it counts on drawn.</p>
 <img id="view" alt="what the camera sees">
 <p>
 <button type="button" id="start" class="big">Start</button>
-<button type="button" id="in" class="big" disabled>In</button>
-<button type="button" id="out" class="big" disabled>Out</button>
-<button type="button" id="undo" disabled>Undo the last tap</button>
-<button type="button" id="stop" disabled>Stop</button>
+<button type="button" id="stop" class="big" disabled>Stop</button>
 </p>
+<p class="taps">
+<button type="button" id="in" disabled>In</button>
+<button type="button" id="out" disabled>Out</button>
+</p>
+<p><button type="button" id="undo" disabled>Undo the last tap</button></p>
 <p><label><input type="checkbox" id="record-it"> Record the check (on the counter, up to half an
 hour), with your taps as its hand count: <code>footfall eval</code> then shows what was missed,
 and <code>--fit</code> fits the counter to it</label></p>
