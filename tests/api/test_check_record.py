@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import time
@@ -96,3 +97,27 @@ def test_a_check_recorded_is_a_recording_and_its_hand_count(tmp_path: Path) -> N
     scored = json.loads(done.stdout)
     assert (scored["true_in"], scored["true_out"]) == (2, 1)
     assert scored["frames"] == frames
+
+
+def test_a_server_stopped_while_recording_leaves_a_recording_that_plays(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    process, base = serve_process(data, ["--source", "synthetic", "--user", "op:secret:operator"])
+    try:
+        started = httpx.post(
+            f"{base}{OPERATOR}?check-record", auth=httpx.DigestAuth("op", "secret"), timeout=20
+        )
+        assert started.status_code == 200, started.text
+        time.sleep(3)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(30) == 128 + signal.SIGTERM
+    finally:
+        if process.poll() is None:
+            process.kill()
+    video = data / "checks" / started.json()["recording"]
+    capture = cv2.VideoCapture(str(video))
+    frames = 0
+    while capture.read()[0]:
+        frames += 1
+    indexed = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
+    capture.release()
+    assert frames >= 2 * 10 and indexed == frames  # closed: its index holds every frame

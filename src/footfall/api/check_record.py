@@ -8,11 +8,13 @@ so that `footfall eval RECORDING TRUTH.json --fit` can fit the door's mounting h
   and writes `NAME.json` beside it: `{"video", "truth", "frames", "frames_left_out", "in",
   "out", "left_out", "command", "ended"}`; 409 when nothing was recorded.
 
-Both files are in `DATA/checks/` (`--data`); nothing else keeps them.
+Both files are in `DATA/checks/` (`--data`); nothing else keeps them. A server stopped while
+recording closes the recording (it plays; the taps, never sent, are not in it).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -112,3 +114,8 @@ def install_check_record(ctx: ApiContext, recorder: Recorder, fps: Callable[[], 
     ctx.actions.register(
         Action("check-save", partial(check_save, recorder), level="operator"), replace=True
     )
+
+    async def finish() -> None:  # a stop mid-recording: the file is closed, and plays
+        await asyncio.to_thread(recorder.stop)
+
+    ctx.on_shutdown.append(finish)
