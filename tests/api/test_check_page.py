@@ -183,3 +183,29 @@ def test_a_check_recorded_from_the_page_leaves_a_recording_and_its_hand_count(
         abs((b - a) - raw["fps"] / 2) <= 4 for a, b in itertools.pairwise(frames)
     )
     assert video.stat().st_size > 0
+
+
+def test_a_check_goes_on_after_the_page_is_loaded_again(tmp_path: Path, chromium: str) -> None:
+    """A phone that put the tab away reloads it: the check under way goes on with its taps and
+    the counter's count so far; once stopped, a reload starts afresh."""
+    from playwright.sync_api import expect
+
+    with operator_page(tmp_path / "data", chromium, "check.html") as (page, _):
+        page.click("#start")
+        expect(page.locator("#result")).to_contain_text("Counting", timeout=10_000)
+        for key in ("i", "i", "o"):
+            page.keyboard.press(key)
+        time.sleep(1.5)  # a poll of the counter's totals
+        page.reload()
+        expect(page.locator("#result")).to_contain_text("Resumed the check", timeout=10_000)
+        expect(page.locator("#hand-in")).to_have_text("2")
+        expect(page.locator("#hand-out")).to_have_text("1")
+        assert page.is_disabled("#start") and page.is_enabled("#in")
+        page.keyboard.press("i")
+        page.click("#stop")
+        expect(page.locator("#result")).to_contain_text(
+            "you counted 3 in and 1 out", timeout=20_000
+        )
+        page.reload()
+        expect(page.locator("#result")).to_have_text("Not started.")
+        expect(page.locator("#hand-in")).to_have_text("0")

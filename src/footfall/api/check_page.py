@@ -27,6 +27,9 @@ FEW_PEOPLE = 20
 GOOD_ACCURACY = 0.97
 # Seconds the page waits after Stop before it reads the counter's totals the last time.
 SETTLE_S = 4
+# A check under way is kept in the browser (localStorage) and goes on after the page is loaded
+# again within this many seconds (a phone that put the tab away, a reload).
+RESUME_S = 7200
 # A tap and a passage of the same way at most this many seconds apart are one person (a hand
 # taps up to a second or so after the person crossed; `footfall eval` pairs frames within 1 s).
 WINDOW_S = 2
@@ -81,6 +84,7 @@ The counter, over the same time: <span id="counter-in">&ndash;</span> in,
 const API = ".apioperator";
 const FEW = @FEW@, GOOD = @GOOD@, SETTLE_MS = @SETTLE@ * 1000, WINDOW_MS = @WINDOW@ * 1000;
 const $ = (id) => document.getElementById(id);
+const KEPT = "footfall-check", RESUME_MS = @RESUME@ * 1000;  // a check under way, kept
 let taps = [];          // {way: "in" | "out", at: ISO time}, in the order tapped
 let began = null;       // Date the check started, null before
 let ended = null;       // ... and stopped
@@ -154,6 +158,7 @@ function add(now) {     // what the totals rose by since they were last read
   last = now;
   $("counter-in").textContent = rose[0];
   $("counter-out").textContent = rose[1];
+  keep();
 }
 async function poll() {
   const now = await totals();
@@ -239,10 +244,51 @@ function tap(way) {
   if (began === null || ended !== null) return;
   taps.push({way: way, at: new Date().toISOString()});
   shown();
+  keep();
 }
+
+function keep() {  // the check under way, so that a reload (a phone's tab put away) goes on
+  try {
+    if (began === null || ended !== null) { localStorage.removeItem(KEPT); return; }
+    localStorage.setItem(KEPT, JSON.stringify({taps: taps, began: began.toISOString(),
+      last: last, rose: rose, startId: startId, recording: recording}));
+  } catch (e) { /* storage off (a private window): a reload starts afresh */ }
+}
+function resume() {  // go on with a check kept within RESUME_MS; true if there was one
+  let kept = null;
+  try { kept = JSON.parse(localStorage.getItem(KEPT) || "null"); } catch (e) { kept = null; }
+  if (kept === null || !(Date.now() - Date.parse(kept.began) <= RESUME_MS)) return false;
+  taps = kept.taps; began = new Date(kept.began); ended = null; last = kept.last;
+  rose = kept.rose; startId = kept.startId; recording = kept.recording;
+  $("record-it").checked = recording;
+  for (const id of ["in", "out", "stop"]) $(id).disabled = false;
+  $("start").disabled = true;
+  $("counter-in").textContent = rose[0];
+  $("counter-out").textContent = rose[1];
+  shown();
+  say("Resumed the check started at " + clock(began.getTime()) + " (the page was loaded" +
+    " again): go on tapping.");
+  polling = setInterval(poll, 1000);
+  awake(true);
+  return true;
+}
+let lock = null;       // the screen kept on while checking (where the browser can)
+async function awake(on) {
+  try {
+    if (on && lock === null && "wakeLock" in navigator) {
+      lock = await navigator.wakeLock.request("screen");
+      lock.addEventListener("release", () => { lock = null; });
+    } else if (!on && lock !== null) {
+      await lock.release();
+    }
+  } catch (e) { lock = null; }  // refused (battery saver): the screen may dim
+}
+document.addEventListener("visibilitychange", () => {  // a lock ends with the page hidden
+  if (document.visibilityState === "visible" && began !== null && ended === null) awake(true);
+});
 $("in").addEventListener("click", () => tap("in"));
 $("out").addEventListener("click", () => tap("out"));
-$("undo").addEventListener("click", () => { taps.pop(); shown(); });
+$("undo").addEventListener("click", () => { taps.pop(); shown(); keep(); });
 document.addEventListener("keydown", (e) => {
   if (e.repeat || e.ctrlKey || e.metaKey || e.altKey) return;  // a key held is one tap
   const key = e.key.toLowerCase();
@@ -276,9 +322,13 @@ $("start").addEventListener("click", async () => {
   shown();
   say("Counting: tap In or Out for each person who crosses.");
   polling = setInterval(poll, 1000);
+  keep();
+  awake(true);
 });
 $("stop").addEventListener("click", async () => {
   ended = new Date();
+  keep();  // no longer under way: a reload starts afresh
+  awake(false);
   for (const id of ["in", "out", "stop"]) $(id).disabled = true;
   shown();
   say("Stopped: waiting " + SETTLE_MS / 1000 + " s for the counter to count the last" +
@@ -300,6 +350,7 @@ function picture() {    // the counter's latest frame, drawn on; the next when i
 }
 picture();
 listen();
+resume();
 </script>
 </body></html>
 """
@@ -309,6 +360,7 @@ BODY = (
     .replace("@GOOD@", repr(GOOD_ACCURACY))
     .replace("@SETTLE@", str(SETTLE_S))
     .replace("@WINDOW@", str(WINDOW_S))
+    .replace("@RESUME@", str(RESUME_S))
 )
 
 
