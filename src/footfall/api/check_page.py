@@ -251,7 +251,7 @@ function keep() {  // the check under way, so that a reload (a phone's tab put a
   try {
     if (began === null || ended !== null) { localStorage.removeItem(KEPT); return; }
     localStorage.setItem(KEPT, JSON.stringify({taps: taps, began: began.toISOString(),
-      last: last, rose: rose, startId: startId, recording: recording}));
+      last: last, rose: rose, startId: startId, recording: recording, offset: offset}));
   } catch (e) { /* storage off (a private window): a reload starts afresh */ }
 }
 function resume() {  // go on with a check kept within RESUME_MS; true if there was one
@@ -260,6 +260,7 @@ function resume() {  // go on with a check kept within RESUME_MS; true if there 
   if (kept === null || !(Date.now() - Date.parse(kept.began) <= RESUME_MS)) return false;
   taps = kept.taps; began = new Date(kept.began); ended = null; last = kept.last;
   rose = kept.rose; startId = kept.startId; recording = kept.recording;
+  if (offset === null) offset = kept.offset;  // the clocks' difference, until a passage says
   $("record-it").checked = recording;
   for (const id of ["in", "out", "stop"]) $(id).disabled = false;
   $("start").disabled = true;
