@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from footfall.api import occupancy
 from footfall.api.check_page import install_check_page
 from footfall.api.check_record import install_check_record
 from footfall.api.setup_page import install_setup_page
@@ -34,8 +35,8 @@ def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
 @pytest.fixture
 def pages(tmp_path: Path) -> Iterator[LiveServer]:
     """A server with the operator's pages installed as `footfall serve` installs them (no
-    video: no pictures), and an anonymous viewer."""
-    live = start_server(tmp_path, anonymous_viewer=True)
+    video: no pictures), its occupancy plugin (the alarm exports), and an anonymous viewer."""
+    live = start_server(tmp_path, anonymous_viewer=True, plugins=[occupancy.install])
     install_view(live.ctx, None)
     install_setup_page(live.ctx)
     install_check_page(live.ctx)

@@ -34,7 +34,13 @@ def test_the_page_calls_only_actions_the_api_has(pages: LiveServer) -> None:
     called |= set(re.findall(r'post\("([\w.-]+)&', page)) | set(
         re.findall(r'"(check-save)&"', page)
     )
-    assert called == {"live-sum.json", "snapshot.jpg", "check-record", "check-save"}
+    assert called == {
+        "live-sum.json",
+        "snapshot.jpg",
+        "check-record",
+        "check-save",
+        "check-result",
+    }
     for name in called:
         assert pages.ctx.actions.get(name) is not None, name
     assert "@" not in re.sub(r"[\w.]+@[\w.]+", "", page)  # every placeholder filled in
@@ -92,6 +98,16 @@ def test_an_installer_checks_the_count_in_a_real_browser(tmp_path: Path, chromiu
         pairs = page.text_content("#pairs") or ""
         record = json.loads(page.input_value("#record"))
         shown = [page.text_content("#counter-in"), page.text_content("#counter-out")]
+        # the outcome is kept on the counter, with its alarms
+        expect(page.locator("#kept")).to_contain_text(
+            "Kept on the counter as check", timeout=10_000
+        )
+        day = httpx.get(f"{base}{OPERATOR}?live-sum.json", auth=auth, timeout=10).json()
+        kept = httpx.get(
+            f"{base}{OPERATOR}?alarm-export-json&kind=check&date={day['timestamp'][:8]}",
+            auth=auth,
+            timeout=10,
+        ).json()["events"]
         # the verdicts, on tallies of their own
         right = page.evaluate(
             "taps = Array.from({length: 30}, () => ({way: 'in', at: ''}));"
@@ -123,6 +139,11 @@ def test_an_installer_checks_the_count_in_a_real_browser(tmp_path: Path, chromiu
     assert "Combined accuracy 0.833 (in 0.900, out 0.000)" in off[0] and "--fit" in off[0]
     assert off[1] == "bad"
     assert rolled == [4, 1]
+    assert len(kept) == 1
+    assert (kept[0]["hand_in"], kept[0]["hand_out"]) == hand
+    assert (kept[0]["counter_in"], kept[0]["counter_out"]) == counted
+    assert kept[0]["combined_accuracy"] == round(accuracy, 4)
+    assert kept[0]["matched"] == record["matched"]
     assert unpaired == (
         "Tap by tap: not shown, the counter's event stream (/footfall/events) brought 0 of its"
         " 29 passages."

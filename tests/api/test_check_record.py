@@ -15,7 +15,8 @@ from pathlib import Path
 import cv2
 import httpx
 
-from footfall.counting.groundtruth import GroundTruth
+from footfall.counting.groundtruth import GroundTruth, combined_accuracy, direction_accuracy
+from tests.api.liveserver import LiveServer
 from tests.serving import serve_process
 
 OPERATOR = "/local/tvpc/.apioperator"
@@ -121,3 +122,49 @@ def test_a_server_stopped_while_recording_leaves_a_recording_that_plays(tmp_path
     indexed = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
     capture.release()
     assert frames >= 2 * 10 and indexed == frames  # closed: its index holds every frame
+
+
+def test_a_checks_outcome_is_kept_with_the_alarms(pages: LiveServer) -> None:
+    """`check-result` stores the outcome as an event of kind `check`, its accuracy as eval
+    scores it; the alarm exports list it (`kind=check`, and `all`), not among the alarms; what
+    is missing or wrong is a sentence and stores nothing."""
+    op = httpx.DigestAuth("op", "oppass")
+    query = (
+        "check-result&hand_in=41&hand_out=37&counter_in=40&counter_out=38"
+        "&started=2026-12-06T14:00:00Z&stopped=2026-12-06T14:10:30.5Z&matched=74"
+        "&recording=check-20261206T140000Z.avi"
+    )
+    with pages.client(op) as c:
+        for bad, said in (
+            ("check-result&hand_in=41", "check-result needs hand_out"),
+            (
+                query.replace("hand_out=37", "hand_out=-2"),
+                'hand_out must be a whole number of people >= 0, not "-2"',
+            ),
+            (query.replace("14:10:30.5Z", "13:10:30Z"), "the check stopped before it started"),
+            (query.replace("14:00:00Z", "14:00:00"), 'started "2026-12-06T14:00:00" has no UTC'),
+        ):
+            refused = c.post(f"{OPERATOR}?{bad}")
+            assert refused.status_code == 400 and said in refused.text, (bad, refused.text)
+        kept = c.post(f"{OPERATOR}?{query}")
+        assert kept.status_code == 200, kept.text
+        stored = kept.json()
+        listed = c.get(f"{OPERATOR}?alarm-export-json&date=20261206&kind=check").json()
+        every = c.get(f"{OPERATOR}?alarm-export-json&date=20261206&kind=all").json()
+        alarms = c.get(f"{OPERATOR}?alarm-export-json&date=20261206").json()
+        csv = c.get(f"{OPERATOR}?alarm-export-csv&date=20261206&kind=check").text
+        assert c.post(f"{OPERATOR}?{query}", auth=None).status_code == 401
+    accuracy = combined_accuracy(40, 38, 41, 37)
+    assert stored["kind"] == "check" and stored["combined_accuracy"] == round(accuracy, 4)
+    assert (stored["in_accuracy"], stored["out_accuracy"]) == (
+        round(direction_accuracy(40, 41), 4),
+        round(direction_accuracy(38, 37), 4),
+    )
+    assert stored["seconds"] == 630.5 and stored["matched"] == 74
+    rows = listed["events"]
+    assert len(rows) == 1 and rows[0]["id"] == stored["id"] and rows[0]["kind"] == "check"
+    assert rows[0]["hand_in"] == 41 and rows[0]["counter_out"] == 38
+    assert rows[0]["recording"] == "check-20261206T140000Z.avi"
+    assert [r["id"] for r in every["events"]] == [stored["id"]]
+    assert alarms["events"] == []  # a check is no alarm
+    assert f",{stored['id']},check," in csv and "combined_accuracy=" in csv

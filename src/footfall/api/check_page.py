@@ -78,6 +78,7 @@ The counter, over the same time: <span id="counter-in">&ndash;</span> in,
 <p id="result" role="status">Not started.</p>
 <p id="pairs"></p>
 <p id="saved" role="status"></p>
+<p id="kept" role="status"></p>
 <textarea id="record" readonly hidden aria-label="the check, as JSON"></textarea>
 <script>
 "use strict";
@@ -238,6 +239,20 @@ async function saveRecording() {  // the taps, in the counter's clock, as its ha
       (body.left_out ? " (" + body.left_out + " taps fell outside it)" : "") +
       ". On the counter: " + body.command
     : "The recording was not saved: " + body;
+  return ok ? body.video.split("/").pop() : null;
+}
+async function keepResult(recorded) {  // the outcome, kept on the counter with its alarms
+  const p = paired(), counted = rose[0] + rose[1];
+  const fields = {hand_in: hand("in"), hand_out: hand("out"), counter_in: rose[0],
+    counter_out: rose[1], started: began.toISOString(), stopped: ended.toISOString()};
+  if (Math.abs(p.passages - counted) <= 1) fields.matched = p.matched;
+  if (recorded) fields.recording = recorded;
+  const [ok, body] = await post("check-result&" + Object.entries(fields)
+    .map(([k, v]) => k + "=" + encodeURIComponent(String(v))).join("&"));
+  $("kept").textContent = ok
+    ? "Kept on the counter as check " + body.id + ": alarm-export-json&kind=check lists the" +
+      " checks of a day (and a chain's database holds them under this counter's serial)."
+    : "Not kept on the counter: " + body;
 }
 
 function tap(way) {
@@ -308,6 +323,7 @@ $("start").addEventListener("click", async () => {
   }
   recording = false;
   $("saved").textContent = "";
+  $("kept").textContent = "";
   if ($("record-it").checked) {
     const [ok, body] = await post("check-record&seconds=1800");
     recording = ok;
@@ -338,7 +354,7 @@ $("stop").addEventListener("click", async () => {
   clearInterval(polling);
   await poll();
   verdict();
-  if (recording) await saveRecording();
+  await keepResult(recording ? await saveRecording() : null);
   $("start").disabled = false;
   $("start").textContent = "Start again";
 });

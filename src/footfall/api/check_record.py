@@ -1,12 +1,18 @@
-"""Recording a hand-count check (operator): `check-record` starts recording what the counter
-counts, `check-save` ends it and writes the taps of the check as the recording's ground truth,
-so that `footfall eval RECORDING TRUTH.json --fit` can fit the door's mounting height to it.
+"""A hand-count check on the counter (operator, `check.html`'s actions): `check-record` starts
+recording what the counter counts, `check-save` ends it and writes the taps of the check as the
+recording's ground truth, so that `footfall eval RECORDING TRUTH.json --fit` can fit the door's
+mounting height to it; `check-result` keeps the check's outcome in the store as an event of kind
+`check` (with the alarms: `alarm-export-json&kind=check`; in a chain's PostgreSQL, under the
+counter's serial).
 
 - `check-record[&seconds=N]` (default 600, at most 1800): `{"recording": NAME, "seconds": N}`;
   409 without a video source, 400 while recording or with too little disk.
 - `check-save[&tap=in,ISO-TIME][&tap=out,ISO-TIME]…` (the counter's clock): ends the recording
   and writes `NAME.json` beside it: `{"video", "truth", "frames", "frames_left_out", "in",
   "out", "left_out", "command", "ended"}`; 409 when nothing was recorded.
+
+- `check-result&hand_in=N&hand_out=N&counter_in=N&counter_out=N&started=ISO&stopped=ISO`
+  `[&matched=N][&recording=NAME]`: the event stored, `{"id", "kind", "combined_accuracy", …}`.
 
 Both files are in `DATA/checks/` (`--data`); nothing else keeps them. A server stopped while
 recording closes the recording (it plays; the taps, never sent, are not in it).
@@ -20,14 +26,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from footfall.api.actions import Action, ApiContext, Call
 from footfall.api.vendor import json_response
 from footfall.counting.area import Area
+from footfall.counting.groundtruth import combined_accuracy, direction_accuracy
 from footfall.counting.handcount import hand_truth
 from footfall.errors import BadRequest
-from footfall.store.base import Direction
+from footfall.store.base import Direction, Event
 from footfall.vision.recorder import Recorder
 
 DEFAULT_SECONDS = 600
@@ -104,6 +112,70 @@ async def check_save(recorder: Recorder, call: Call) -> Response:
     )
 
 
+CHECK_KIND = "check"  # the store's event kind of a check's outcome
+COUNTS = ("hand_in", "hand_out", "counter_in", "counter_out")
+
+
+def _whole(call: Call, key: str, required: bool = True) -> int | None:
+    text = call.param(key)
+    if text is None:
+        if required:
+            raise BadRequest(f"check-result needs {key}")
+        return None
+    if not text.isdigit() or len(text) > 9:
+        raise BadRequest(f'{key} must be a whole number of people >= 0, not "{text[:40]}"')
+    return int(text)
+
+
+def _moment(call: Call, key: str) -> datetime:
+    text = call.param(key)
+    if text is None:
+        raise BadRequest(f"check-result needs {key}")
+    try:
+        at = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise BadRequest(f'{key} "{text[:60]}" is not an ISO 8601 time') from None
+    if at.tzinfo is None:
+        raise BadRequest(f'{key} "{text[:60]}" has no UTC offset')
+    return at.astimezone(UTC)
+
+
+def check_event(call: Call) -> Event:
+    """The outcome of a check as the event kept of it, from `check-result`'s parameters (a
+    sentence for any that is missing or wrong); its accuracy as `footfall eval` scores."""
+    hand_in, hand_out, counted_in, counted_out = (int(_whole(call, k) or 0) for k in COUNTS)
+    started, stopped = _moment(call, "started"), _moment(call, "stopped")
+    if stopped < started:
+        raise BadRequest("the check stopped before it started")
+    payload: dict[str, object] = {
+        "started": started.isoformat().replace("+00:00", "Z"),
+        "seconds": round((stopped - started).total_seconds(), 1),
+        "hand_in": hand_in,
+        "hand_out": hand_out,
+        "counter_in": counted_in,
+        "counter_out": counted_out,
+        "in_accuracy": round(direction_accuracy(counted_in, hand_in), 4),
+        "out_accuracy": round(direction_accuracy(counted_out, hand_out), 4),
+        "combined_accuracy": round(
+            combined_accuracy(counted_in, counted_out, hand_in, hand_out), 4
+        ),
+    }
+    matched = _whole(call, "matched", required=False)
+    if matched is not None:
+        payload["matched"] = matched
+    recording = call.param("recording")
+    if recording:
+        payload["recording"] = recording[:200]
+    return Event(stopped, CHECK_KIND, payload)
+
+
+async def check_result(call: Call) -> Response:
+    """`check-result`: keep a check's outcome in the store (see the module)."""
+    event = check_event(call)
+    event_id = await run_in_threadpool(call.ctx.store.add_event, event)
+    return json_response({"id": event_id, "kind": event.kind, **event.payload})
+
+
 def install_check_record(ctx: ApiContext, recorder: Recorder, fps: Callable[[], float]) -> None:
     """Register `check-record` and `check-save` (operator) over `recorder`; `fps` gives the
     rate frames come at (the recording's)."""
@@ -114,6 +186,8 @@ def install_check_record(ctx: ApiContext, recorder: Recorder, fps: Callable[[], 
     ctx.actions.register(
         Action("check-save", partial(check_save, recorder), level="operator"), replace=True
     )
+
+    ctx.actions.register(Action("check-result", check_result, level="operator"), replace=True)
 
     async def finish() -> None:  # a stop mid-recording: the file is closed, and plays
         await asyncio.to_thread(recorder.stop)

@@ -44,7 +44,8 @@ from footfall.errors import BadRequest
 from footfall.store import bins
 
 OCCUPANCY_CSV_COLUMNS = ("Occupancy", "Average Time", "Total In", "Total Out")  # SPEC §3
-EVENT_KINDS = (*ALARM_KINDS, "occupancy_reset", "occupancy_rezero")
+# ... and a hand-count check's outcome (`api/check_record.py`, `check-result`)
+EVENT_KINDS = (*ALARM_KINDS, "occupancy_reset", "occupancy_rezero", "check")
 STREAM_PATH = "/footfall/events"
 STREAM_TYPES = ("passage", "alarm", "occupancy")  # the outbox message kinds
 DB_FILE = "delivery.sqlite3"  # used when the counts are not in a SQLite file
