@@ -14,8 +14,11 @@ from pathlib import Path
 
 import cv2
 import httpx
+import pytest
 
+from footfall.api.check_record import parse_tap
 from footfall.counting.groundtruth import GroundTruth, combined_accuracy, direction_accuracy
+from footfall.errors import BadRequest
 from tests.api.liveserver import LiveServer
 from tests.serving import serve_process
 
@@ -168,3 +171,30 @@ def test_a_checks_outcome_is_kept_with_the_alarms(pages: LiveServer) -> None:
     assert [r["id"] for r in every["events"]] == [stored["id"]]
     assert alarms["events"] == []  # a check is no alarm
     assert f",{stored['id']},check," in csv and "combined_accuracy=" in csv
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            "in,2026-12-06T14:00:02",
+            'the time of the tap "in,2026-12-06T14:00:02" has no UTC offset',
+        ),
+        ("in,yesterday", 'the time of the tap "in,yesterday" is not an ISO 8601 time'),
+        (
+            "up,2026-12-06T14:00:02Z",
+            'a tap is "in,TIME" or "out,TIME", not "up,2026-12-06T14:00:02Z"',
+        ),
+    ],
+)
+def test_a_tap_that_is_not_one_is_a_sentence(text: str, said: str) -> None:
+    with pytest.raises(BadRequest) as refused:
+        parse_tap(text)
+    assert refused.value.message == said
+
+
+def test_a_tap_is_taken_to_utc() -> None:
+    assert parse_tap("out,2026-12-06T15:00:02.5+01:00") == (
+        "out",
+        datetime(2026, 12, 6, 14, 0, 2, 500000, tzinfo=UTC),
+    )

@@ -57,13 +57,18 @@ def parse_tap(text: str) -> tuple[Direction, datetime]:
     way, _, moment = text.partition(",")
     if way not in ("in", "out"):
         raise BadRequest(f'a tap is "in,TIME" or "out,TIME", not "{text[:60]}"')
+    return ("in" if way == "in" else "out"), utc(moment, f'the time of the tap "{text[:60]}"')
+
+
+def utc(text: str, said: str) -> datetime:
+    """An ISO 8601 time with its offset (`Z` too), in UTC; BadRequest naming it as `said`."""
     try:
-        at = datetime.fromisoformat(moment.strip().replace("Z", "+00:00"))
+        at = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise BadRequest(f'the time of the tap "{text[:60]}" is not an ISO 8601 time') from None
+        raise BadRequest(f"{said} is not an ISO 8601 time") from None
     if at.tzinfo is None:
-        raise BadRequest(f'the time of the tap "{text[:60]}" has no UTC offset')
-    return ("in" if way == "in" else "out"), at.astimezone(UTC)
+        raise BadRequest(f"{said} has no UTC offset")
+    return at.astimezone(UTC)
 
 
 async def check_record(recorder: Recorder, fps: Callable[[], float], call: Call) -> Response:
@@ -131,13 +136,7 @@ def _moment(call: Call, key: str) -> datetime:
     text = call.param(key)
     if text is None:
         raise BadRequest(f"check-result needs {key}")
-    try:
-        at = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise BadRequest(f'{key} "{text[:60]}" is not an ISO 8601 time') from None
-    if at.tzinfo is None:
-        raise BadRequest(f'{key} "{text[:60]}" has no UTC offset')
-    return at.astimezone(UTC)
+    return utc(text, f'{key} "{text[:60]}"')
 
 
 def check_event(call: Call) -> Event:
