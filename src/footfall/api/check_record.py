@@ -73,9 +73,10 @@ def utc(text: str, said: str) -> datetime:
 
 async def check_record(recorder: Recorder, fps: Callable[[], float], call: Call) -> Response:
     """`check-record`: start recording (see the module)."""
+    seconds = _seconds(call)
     recorder.fps = fps()
-    video = recorder.start(_seconds(call))
-    return json_response({"recording": video.name, "seconds": _seconds(call)})
+    video = recorder.start(seconds)
+    return json_response({"recording": video.name, "seconds": seconds})
 
 
 async def check_save(recorder: Recorder, call: Call) -> Response:
@@ -176,8 +177,9 @@ async def check_result(call: Call) -> Response:
 
 
 def install_check_record(ctx: ApiContext, recorder: Recorder, fps: Callable[[], float]) -> None:
-    """Register `check-record` and `check-save` (operator) over `recorder`; `fps` gives the
-    rate frames come at (the recording's)."""
+    """Register `check-record`, `check-save` and `check-result` (operator), the first two over
+    `recorder` (closed at the server's stop); `fps` gives the rate frames come at (the
+    recording's)."""
     ctx.actions.register(
         Action("check-record", partial(check_record, recorder, fps), level="operator"),
         replace=True,
@@ -185,7 +187,6 @@ def install_check_record(ctx: ApiContext, recorder: Recorder, fps: Callable[[], 
     ctx.actions.register(
         Action("check-save", partial(check_save, recorder), level="operator"), replace=True
     )
-
     ctx.actions.register(Action("check-result", check_result, level="operator"), replace=True)
 
     async def finish() -> None:  # a stop mid-recording: the file is closed, and plays

@@ -50,7 +50,6 @@ class Recording:
     """A recording made: its file, the capture time of each frame in it, their size and rate."""
 
     video: Path
-    started: datetime
     times: list[datetime] = field(default_factory=list)
     size: tuple[int, int] = (0, 0)  # width, height
     fps: float = 0.0
@@ -100,7 +99,7 @@ class Recorder:
                 )
             began = now or datetime.now(UTC)
             video = self.folder / f"check-{began.strftime('%Y%m%dT%H%M%SZ')}.avi"
-            recording = Recording(video, began, fps=self.fps)
+            recording = Recording(video, fps=self.fps)
             self._recording, self._seconds, self._until = recording, seconds, None
             self._ending, self._finished = threading.Event(), threading.Event()
             self._queue = queue.Queue(maxsize=QUEUE_FRAMES)
