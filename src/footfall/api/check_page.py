@@ -127,6 +127,9 @@ function paired() {     // the most taps and passages of one way within WINDOW_M
   }
   return out;
 }
+function pairable(p) {  // the stream brought the passages the totals rose by (give or take one)
+  return Math.abs(p.passages - (rose[0] + rose[1])) <= 1;
+}
 
 function say(text, good) {
   $("result").textContent = text;
@@ -172,7 +175,7 @@ async function poll() {
 function accuracy(counted, truth) {  // 1 - |diff| / truth, as footfall eval scores
   return truth === 0 ? (counted === 0 ? 1 : 0) : Math.max(0, 1 - Math.abs(counted - truth) / truth);
 }
-function verdict() {
+function verdict() {    // the verdict and the tap-by-tap pairs shown; the pairs returned
   const h = [hand("in"), hand("out")], c = rose;
   const people = h[0] + h[1];
   const combined = people === 0 ? (c[0] + c[1] === 0 ? 1 : 0)
@@ -196,7 +199,7 @@ function verdict() {
   say(text, people >= FEW ? combined >= GOOD : undefined);
   const p = paired();
   let detail = "";
-  if (Math.abs(p.passages - (c[0] + c[1])) > 1) {  // a proxy that does not pass the stream
+  if (!pairable(p)) {  // a proxy that does not pass the stream
     detail = "Tap by tap: not shown, the counter's event stream (/footfall/events) brought " +
       p.passages + " of its " + (c[0] + c[1]) + " passages.";
   } else if (p.passages > 0 || taps.length > 0) {
@@ -218,6 +221,7 @@ function verdict() {
     matched: p.matched,
   }, null, 1);
   $("record").hidden = false;
+  return p;
 }
 
 async function post(query) {  // an operator action; [ok, reply JSON or sentence]
@@ -241,11 +245,10 @@ async function saveRecording() {  // the taps, in the counter's clock, as its ha
     : "The recording was not saved: " + body;
   return ok ? body.video.split("/").pop() : null;
 }
-async function keepResult(recorded) {  // the outcome, kept on the counter with its alarms
-  const p = paired(), counted = rose[0] + rose[1];
+async function keepResult(p, recorded) {  // the outcome, kept on the counter with its alarms
   const fields = {hand_in: hand("in"), hand_out: hand("out"), counter_in: rose[0],
     counter_out: rose[1], started: began.toISOString(), stopped: ended.toISOString()};
-  if (Math.abs(p.passages - counted) <= 1) fields.matched = p.matched;
+  if (pairable(p)) fields.matched = p.matched;
   if (recorded) fields.recording = recorded;
   const [ok, body] = await post("check-result&" + Object.entries(fields)
     .map(([k, v]) => k + "=" + encodeURIComponent(String(v))).join("&"));
@@ -353,8 +356,8 @@ $("stop").addEventListener("click", async () => {
   await new Promise((done) => setTimeout(done, SETTLE_MS));
   clearInterval(polling);
   await poll();
-  verdict();
-  await keepResult(recording ? await saveRecording() : null);
+  const pairs = verdict();
+  await keepResult(pairs, recording ? await saveRecording() : null);
   $("start").disabled = false;
   $("start").textContent = "Start again";
 });
