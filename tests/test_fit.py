@@ -64,6 +64,15 @@ def test_a_count_no_height_reaches_is_said() -> None:
     assert fit.at_bound and fit.best.height_cm == grid()[0]
 
 
+def test_no_height_is_advised_when_none_reaches_the_hand_count() -> None:
+    _, count = door(1.0)  # 10 people at the highest height, where the hand count says 23
+    fit = fit_height(count, (23, 0))
+    said = fit_lines(fit, score_of(4))  # the highest height counts nearer than learning's 4
+    assert fit.at_bound and fit.best.accuracy > score_of(4).combined_accuracy
+    assert said[-1].startswith("no height Counter.Height takes (150-1000 cm) brings the count")
+    assert not any("setparams" in line or line.startswith("set ") for line in said)
+
+
 def test_the_heights_tried_are_those_counter_height_takes() -> None:
     heights = grid()
     assert heights[0] == 150 and heights[-1] == 1000

@@ -26,6 +26,7 @@ from pydantic import ValidationError
 
 from footfall.api.actions import ApiContext
 from footfall.api.app import Plugin, create_app, resolve_serial
+from footfall.api.check_fit import install_check_fit
 from footfall.api.check_page import install_check_page
 from footfall.api.check_record import install_check_record
 from footfall.api.logs import LOG_FORMAT, LOGGERS, install_file_log
@@ -399,6 +400,7 @@ def serve(settings: ServerSettings, *, plugins: Sequence[Plugin] | None = None) 
         install_view(ctx, counting.latest if counting is not None else None)
         install_setup_page(ctx)
         install_check_page(ctx)
+        install_check_fit(ctx, settings.data / CHECKS_DIR)
         if counting is not None:
             recorder = Recorder(settings.data / CHECKS_DIR)
             counting.frame_listeners.append(recorder.offer)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from footfall.api import occupancy
+from footfall.api.check_fit import install_check_fit
 from footfall.api.check_page import install_check_page
 from footfall.api.check_record import install_check_record
 from footfall.api.setup_page import install_setup_page
@@ -41,5 +42,6 @@ def pages(tmp_path: Path) -> Iterator[LiveServer]:
     install_setup_page(live.ctx)
     install_check_page(live.ctx)
     install_check_record(live.ctx, Recorder(tmp_path / "checks"), lambda: 25.0)
+    install_check_fit(live.ctx, tmp_path / "checks")
     yield live
     live.stop()

@@ -31,7 +31,7 @@ def test_the_page_calls_only_actions_the_api_has(pages: LiveServer) -> None:
     with pages.client(httpx.DigestAuth("op", "oppass")) as c:
         page = c.get(f"{OPERATOR}?check.html").text
     called = set(re.findall(r'API \+ "\?([\w.-]+)', page))
-    called |= set(re.findall(r'post\("([\w.-]+)&', page)) | set(
+    called |= set(re.findall(r'(?:post|action)\("([\w.-]+)&', page)) | set(
         re.findall(r'"(check-save)&"', page)
     )
     assert called == {
@@ -40,6 +40,8 @@ def test_the_page_calls_only_actions_the_api_has(pages: LiveServer) -> None:
         "check-record",
         "check-save",
         "check-result",
+        "check-fit",
+        "setparams",
     }
     for name in called:
         assert pages.ctx.actions.get(name) is not None, name

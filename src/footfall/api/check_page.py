@@ -9,7 +9,10 @@ counter counted over the check is what its totals rose by (a new day, or `clear-
 them from 0 again: then what they show was added). It then prints both counts, the accuracy
 each way and combined as `footfall eval` scores a recording, 1 - (|diff in| + |diff out|) /
 (hand in + hand out), what to do when it is low, and the check as JSON to keep (the taps with
-their times). Static like `setup.html`: everything comes from the API, nothing is stored.
+their times). A check recorded on the counter (`check-record` / `check-save`) can then be fitted
+to (`check-fit`, api/check_fit.py): the page shows what the fit found and sets what it proposes
+with one button (`setparams`). Static like `setup.html`: everything comes from the API, nothing
+is stored.
 
     install_check_page(ctx)     # footfall serve, beside the setup page
 """
@@ -69,8 +72,8 @@ The counter's picture is below, with the area it counts on drawn.</p>
 </p>
 <p><button type="button" id="undo" disabled>Undo the last tap</button></p>
 <p><label><input type="checkbox" id="record-it"> Record the check (on the counter, up to half an
-hour), with your taps as its hand count: <code>footfall eval</code> then shows what was missed,
-and <code>--fit</code> fits the counter to it</label></p>
+hour), with your taps as its hand count: the counter can then be fitted to it below, and
+<code>footfall eval</code> shows what was missed</label></p>
 <p>You: <span class="tally" id="hand-in">0</span> in, <span class="tally" id="hand-out">0</span>
 out &nbsp; <span id="clock" role="timer"></span><br>
 The counter, over the same time: <span id="counter-in">&ndash;</span> in,
@@ -80,6 +83,20 @@ The counter, over the same time: <span id="counter-in">&ndash;</span> in,
 <p id="saved" role="status"></p>
 <p id="kept" role="status"></p>
 <textarea id="record" readonly hidden aria-label="the check, as JSON"></textarea>
+<section id="fitting" hidden>
+<h2>Fit the counter to a recorded check</h2>
+<p>The counter counts the recording again, told one mounting height after another, and finds the
+one at which it counts as you did; it proposes it (or to count only the people it follows one
+by one) and sets nothing until you press the button. It takes about ten times as long as
+counting the recording once, at a lower priority than the counting.</p>
+<p><label>Recording: <select id="fit-of"></select></label>
+<button type="button" id="fit">Fit</button>
+<button type="button" id="fit-cancel" hidden>Cancel</button></p>
+<p id="fit-state" role="status"></p>
+<table id="fit-tried" hidden><thead><tr><th>height (cm)</th><th>width (px)</th><th>in</th>
+<th>out</th><th>accuracy</th></tr></thead><tbody></tbody></table>
+<p><button type="button" id="apply" hidden></button> <span id="applied" role="status"></span></p>
+</section>
 <script>
 "use strict";
 const API = ".apioperator";
@@ -258,6 +275,80 @@ async function keepResult(p, recorded) {  // the outcome, kept on the counter wi
     : "Not kept on the counter: " + body;
 }
 
+async function action(query) {  // an operator action answering text; [ok, its text]
+  try {
+    const reply = await fetch(API, {method: "POST", body: query,
+      headers: {"Content-Type": "application/x-www-form-urlencoded"}});
+    return [reply.ok, (await reply.text()).trim()];
+  } catch (e) { return [false, "the counter does not answer"]; }
+}
+let fitting = null;     // the timer following a fit under way
+function fitShown(s) {  // check-fit's state, shown; true while a fit runs
+  const names = s.recordings.map((r) => r.name);
+  const chosen = $("fit-of").value;
+  $("fit-of").replaceChildren(...s.recordings.map((r) => new Option(r.name + " (" + r.in +
+    " in, " + r.out + " out tapped)", r.name)));
+  if (names.includes(chosen)) $("fit-of").value = chosen;
+  $("fitting").hidden = names.length === 0 && s.state === "idle";
+  const busy = s.state === "fitting";
+  $("fit").disabled = busy || names.length === 0;
+  $("fit-cancel").hidden = !busy;
+  $("fit-tried").hidden = s.state !== "done";
+  $("apply").hidden = true;
+  if (s.state === "idle") { $("fit-state").textContent = ""; return false; }
+  const of = s.recording;
+  if (busy) {
+    $("fit-state").textContent = "Fitting the counter to " + of + "\u2026 (" +
+      Math.round(s.seconds) + " s)";
+  } else if (s.state === "failed") {
+    $("fit-state").textContent = "The fit of " + of + " failed: " + s.error;
+  } else if (s.state === "cancelled") {
+    $("fit-state").textContent = "The fit of " + of + " was cancelled.";
+  } else {
+    const people = s.hand.in + s.hand.out;
+    $("fit-state").textContent = s.says + (people < FEW ? " Only " + people + " people were" +
+      " tapped: count at least " + FEW + " before you set anything from a fit." : "");
+    $("fit-tried").tBodies[0].replaceChildren(...s.fit.tried.map((t) => {
+      const row = document.createElement("tr");
+      for (const v of [t.height_cm, t.person_px, t.in, t.out, t.combined_accuracy.toFixed(3)]) {
+        row.insertCell().textContent = String(v);
+      }
+      if (t.height_cm === s.fit.height_cm) row.style.fontWeight = "700";
+      return row;
+    }));
+    if (s.set !== null && people >= FEW) {
+      $("apply").textContent = "Set " + s.set.replaceAll("&", ", ") + " on the counter";
+      $("apply").dataset.set = s.set;
+      $("apply").hidden = false;
+    }
+  }
+  return busy;
+}
+async function fitFollow() {  // check-fit's state, read again every 2 s while a fit runs
+  clearTimeout(fitting);
+  try {
+    const reply = await fetch(API + "?check-fit", {cache: "no-store"});
+    if (reply.ok && fitShown(await reply.json())) fitting = setTimeout(fitFollow, 2000);
+  } catch (e) { fitting = setTimeout(fitFollow, 5000); }  // the counter away: try again
+}
+$("fit").addEventListener("click", async () => {
+  $("applied").textContent = "";
+  const [ok, body] = await post("check-fit&recording=" + encodeURIComponent($("fit-of").value));
+  if (!ok) $("fit-state").textContent = "Not fitted: " + body;
+  fitFollow();
+});
+$("fit-cancel").addEventListener("click", async () => {
+  await action("check-fit&cancel=1");
+  fitFollow();
+});
+$("apply").addEventListener("click", async () => {
+  const set = $("apply").dataset.set;
+  const [ok, body] = await action("setparams&" + set);
+  $("applied").textContent = ok ? "Set: " + set.replaceAll("&", ", ") + ". The counter counts" +
+    " so from now on; check it with another check." : "Not set: " + body;
+  if (ok) $("apply").hidden = true;
+});
+
 function tap(way) {
   if (began === null || ended !== null) return;
   taps.push({way: way, at: new Date().toISOString()});
@@ -357,7 +448,12 @@ $("stop").addEventListener("click", async () => {
   clearInterval(polling);
   await poll();
   const pairs = verdict();
-  await keepResult(pairs, recording ? await saveRecording() : null);
+  const recorded = recording ? await saveRecording() : null;
+  await keepResult(pairs, recorded);
+  if (recorded !== null) {  // offered at once for a fit
+    await fitFollow();
+    $("fit-of").value = recorded;
+  }
   $("start").disabled = false;
   $("start").textContent = "Start again";
 });
@@ -371,6 +467,7 @@ function picture() {    // the counter's latest frame, drawn on; the next when i
 picture();
 listen();
 resume();
+fitFollow();
 </script>
 </body></html>
 """

@@ -219,7 +219,9 @@ def fit_advice(fit: HeightFit, learnt: Score, alone: Score | None) -> str:
     # which no width mends at other hours.
     if alone is not None and alone.combined_accuracy > max(learning, fit.best.accuracy - 1e-9):
         return "crowds"
-    return "height" if fit.best.accuracy > learning else "learning"
+    # No height brings the count to the hand count: the width is not what is off (the area, the
+    # in direction or the hand count is), and a height at the bound would only move the error.
+    return "height" if fit.best.accuracy > learning and not fit.at_bound else "learning"
 
 
 def within_sureness(learnt: Score) -> bool:
@@ -273,7 +275,7 @@ def fit_lines(fit: HeightFit, learnt: Score, alone: Score | None = None) -> list
             f"learning the width counts within the hand count's tolerance (in "
             f"±{learnt.tolerance_in}, out ±{learnt.tolerance_out}): keep Counter.AutoSize=1"
         )
-    else:
+    elif not fit.at_bound:
         lines.append("learning the width counts as near: keep Counter.AutoSize=1")
     return lines
 

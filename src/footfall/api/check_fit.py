@@ -1,0 +1,283 @@
+"""Fitting the counter to a recorded check (operator, `check.html`'s last step).
+
+A check recorded on the counter (`check-record` / `check-save`, api/check_record.py) leaves a
+recording and its hand count in `DATA/checks/`. `check-fit&recording=NAME` counts that recording
+again in a process of its own, `footfall eval RECORDING TRUTH.json --fit --json`, at a lower
+priority than the counting (`nice`), and keeps what it found; `check-fit` alone says how it goes
+and, once done, what to set — the mounting height with `Counter.AutoSize=0`, or
+`Counter.Crowds=0`, or nothing (learning counts as near) — as the `setparams` pairs that set it.
+The page offers them with one button; nothing is set by the fit itself.
+
+- `check-fit&recording=NAME`: 202 `{"state": "fitting", "recording", "started"}`; 404 for a
+  recording that is not there (or has no hand count), 400 for a name that is not a recording's,
+  409 while another fit runs.
+- `check-fit`: `{"state": "idle" | "fitting" | "done" | "failed" | "cancelled", "recording",
+  "started", "seconds", "recordings": [{"name", "in", "out", "frames", "fps"}, …]}` and, once
+  done, `"hand"`, `"learning"`, `"fit"` (as `eval --fit --json` prints it), `"advice"`, `"set"`
+  (the setparams pairs, or null) and `"says"` (a sentence); once failed, `"error"`.
+- `check-fit&cancel=1`: ends a fit under way.
+
+One fit at a time; a server stopped mid-fit ends it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import re
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from footfall.api.actions import Action, ApiContext, Call
+from footfall.api.vendor import json_response
+from footfall.errors import BadRequest
+
+# A recording's name as check-record gives it: nothing that could lead out of the folder.
+NAME = re.compile(r"check-[0-9A-Za-z._-]{1,80}\.avi")
+MAX_LISTED = 50  # recordings listed by `check-fit`, newest first
+NICE = 10  # how much lower the fit's priority is than the counting's (where `nice` exists)
+ERROR_PREFIX = "footfall eval: error: "
+
+
+def fit_command(video: Path, truth: Path) -> list[str]:
+    """The process that fits: this Python's `footfall eval … --fit --json`, niced if it can be."""
+    command = [sys.executable, "-m", "footfall", "eval", str(video), str(truth), "--fit", "--json"]
+    nice = shutil.which("nice")
+    return [nice, "-n", str(NICE), *command] if nice else command
+
+
+def settings_for(advice: str, height_cm: int) -> str | None:
+    """The setparams pairs that carry out `eval --fit`'s advice (None: keep learning)."""
+    if advice == "height":
+        return f"Counter.Height={height_cm}&Counter.AutoSize=0"
+    if advice == "crowds":
+        return "Counter.Crowds=0"
+    return None
+
+
+def says(found: dict[str, Any]) -> str:
+    """One sentence of what a fit found (`found`: `eval --fit --json`'s object)."""
+    fit = found["fit"]
+    learnt = (
+        f"learning the person width it counts {found['in']} in, {found['out']} out for your "
+        f"{found['true_in']} in, {found['true_out']} out (combined accuracy "
+        f"{found['combined_accuracy']:.3f})"
+    )
+    if fit["advice"] == "height":
+        return (
+            f"The recording, {learnt}; told a mounting height of {fit['height_cm']} cm it counts "
+            f"{fit['in']} in, {fit['out']} out ({fit['combined_accuracy']:.3f}). Set it, and "
+            "check it on a second recording: a height fitted to one recording fits its people."
+        )
+    if fit["advice"] == "crowds":
+        alone = fit["no_crowds"]
+        return (
+            f"The recording, {learnt}; counting only the people followed one by one "
+            f"(Counter.Crowds=0) it counts {alone['in']} in, {alone['out']} out "
+            f"({alone['combined_accuracy']:.3f}). Set it if people never crowd at this door."
+        )
+    tail = (
+        " — within your count's tolerance"
+        if found.get("within_tolerance") and any(found["tolerance"].values())
+        else ""
+    )
+    bound = (
+        " No mounting height brings the count to yours: check the counting area and the in"
+        " direction."
+        if fit["at_bound"]
+        else ""
+    )
+    return f"The recording, {learnt}{tail}: keep learning the width (nothing to set).{bound}"
+
+
+def listed(folder: Path) -> list[dict[str, Any]]:
+    """The recordings in `folder` that have a hand count, newest first (at most MAX_LISTED)."""
+    rows: list[dict[str, Any]] = []
+    videos = sorted(folder.glob("check-*.avi"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for video in videos[:MAX_LISTED]:
+        truth = video.with_suffix(".json")
+        try:
+            raw = json.loads(truth.read_text(encoding="utf-8"))
+            totals = raw["totals"]
+            rows.append(
+                {
+                    "name": video.name,
+                    "in": int(totals["in"]),
+                    "out": int(totals["out"]),
+                    "frames": raw.get("frames"),
+                    "fps": raw.get("fps"),
+                }
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # no hand count (still recording, or never saved): nothing to fit to
+    return rows
+
+
+@dataclass(slots=True)
+class FitJob:
+    """One fit: of which recording, since when, and how it went."""
+
+    recording: str
+    started: datetime
+    begun: float  # time.monotonic() at the start
+    state: str = "fitting"  # then done / failed / cancelled
+    seconds: float | None = None  # how long it took, once over
+    found: dict[str, Any] | None = None  # eval --fit --json's object, once done
+    error: str | None = None
+    process: asyncio.subprocess.Process | None = field(default=None, repr=False)
+    task: asyncio.Task[None] | None = field(default=None, repr=False)
+
+    def view(self) -> dict[str, Any]:
+        """What `check-fit` tells of it."""
+        seconds = self.seconds if self.seconds is not None else time.monotonic() - self.begun
+        out: dict[str, Any] = {
+            "state": self.state,
+            "recording": self.recording,
+            "started": self.started.isoformat().replace("+00:00", "Z"),
+            "seconds": round(seconds, 1),
+        }
+        if self.found is not None:
+            fit = self.found["fit"]
+            out["hand"] = {"in": self.found["true_in"], "out": self.found["true_out"]}
+            out["learning"] = {
+                key: self.found[key] for key in ("in", "out", "combined_accuracy", "person_px")
+            }
+            out["fit"] = fit
+            out["advice"] = fit["advice"]
+            out["set"] = settings_for(fit["advice"], fit["height_cm"])
+            out["says"] = says(self.found)
+        if self.error is not None:
+            out["error"] = self.error
+        return out
+
+
+class Fitter:
+    """Runs one fit at a time over the recordings in `folder`."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.job: FitJob | None = None
+
+    def files(self, name: str) -> tuple[Path, Path]:
+        """The recording called `name` and its hand count; BadRequest / LookupError if not."""
+        if not NAME.fullmatch(name):
+            raise BadRequest(
+                f'"{name[:80]}" is not the name of a recording: give it as check-save named it,'
+                " check-TIME.avi"
+            )
+        video = self.folder / name
+        truth = video.with_suffix(".json")
+        if not video.is_file():
+            raise LookupError(f"there is no recording {name} on the counter")
+        if not truth.is_file():
+            raise LookupError(
+                f"the recording {name} has no hand count: check-save writes it as the check ends"
+            )
+        return video, truth
+
+    async def start(self, name: str) -> FitJob:
+        """Start fitting the recording `name`; RuntimeError while another fit runs."""
+        video, truth = self.files(name)
+        if self.job is not None and self.job.state == "fitting":
+            raise RuntimeError(
+                f"a fit of {self.job.recording} is under way: wait for it, or check-fit&cancel=1"
+            )
+        job = FitJob(name, datetime.now(UTC), time.monotonic())
+        self.job = job  # before the first await: a second start meanwhile finds it
+        try:
+            job.process = await asyncio.create_subprocess_exec(
+                *fit_command(video, truth),
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                stdin=asyncio.subprocess.DEVNULL,
+            )
+        except OSError as exc:
+            job.state, job.error, job.seconds = "failed", f"the fit could not start: {exc}", 0.0
+            return job
+        job.task = asyncio.create_task(self._wait(job))
+        return job
+
+    async def _wait(self, job: FitJob) -> None:
+        assert job.process is not None
+        out, err = await job.process.communicate()
+        job.seconds = time.monotonic() - job.begun
+        if job.state == "cancelled":
+            return
+        if job.process.returncode == 0:
+            try:
+                found = json.loads(out.decode("utf-8"))
+                if isinstance(found, dict) and isinstance(found.get("fit"), dict):
+                    job.found, job.state = found, "done"
+                    return
+            except ValueError:
+                pass
+            job.error = "the fit printed no result"
+        else:
+            job.error = error_of(err.decode("utf-8", "replace"), job.process.returncode)
+        job.state = "failed"
+
+    async def cancel(self) -> bool:
+        """End the fit under way; False if none was."""
+        job = self.job
+        if job is None or job.state != "fitting" or job.process is None:
+            return False
+        job.state = "cancelled"
+        with contextlib.suppress(ProcessLookupError):
+            job.process.kill()
+        if job.task is not None:
+            await job.task
+        return True
+
+    def view(self) -> dict[str, Any]:
+        """`check-fit`'s answer without the recordings."""
+        return self.job.view() if self.job is not None else {"state": "idle"}
+
+
+def error_of(stderr: str, code: int | None) -> str:
+    """The sentence a failed `footfall eval` ended with, else its exit status."""
+    for line in reversed(stderr.splitlines()):
+        if line.startswith(ERROR_PREFIX):
+            return line[len(ERROR_PREFIX) :].strip()
+    return f"the fit ended with status {code}"
+
+
+async def check_fit(fitter: Fitter, call: Call) -> Response:
+    """`check-fit`: start, follow or cancel a fit (see the module)."""
+    if call.param("cancel") not in (None, "", "0") and not await fitter.cancel():
+        return Response("no fit is under way\n", status_code=409)
+    name = call.param("recording")
+    if name is not None:
+        try:
+            job = await fitter.start(name)
+        except LookupError as exc:
+            return Response(f"{exc}\n", status_code=404)
+        except RuntimeError as exc:
+            return Response(f"{exc}\n", status_code=409)
+        return json_response(job.view(), status=202)
+    recordings = await run_in_threadpool(listed, fitter.folder)
+    return json_response({**fitter.view(), "recordings": recordings})
+
+
+def install_check_fit(ctx: ApiContext, folder: Path) -> None:
+    """Register `check-fit` (operator) over the recordings in `folder`; a fit under way at the
+    server's stop is ended."""
+    fitter = Fitter(folder)
+
+    async def handler(call: Call) -> Response:
+        return await check_fit(fitter, call)
+
+    ctx.actions.register(Action("check-fit", handler, level="operator"), replace=True)
+
+    async def finish() -> None:
+        await fitter.cancel()
+
+    ctx.on_shutdown.append(finish)
