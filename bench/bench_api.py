@@ -83,7 +83,7 @@ def start_baseline() -> tuple[subprocess.Popen[bytes], int]:
 def start_footfall(data: Path) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     script = Path(sys.executable).parent / "footfall"
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "footfall.cli"]
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "footfall"]
     process = subprocess.Popen(
         [*command, "serve", "--data", str(data), "--port", str(port), "--serial", SERIAL,
          "--anonymous-viewer", "--user", "root:pass:admin"],

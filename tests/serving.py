@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 
 SCRIPT = Path(sys.executable).parent / "footfall"
-COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "footfall.cli"]
+COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "footfall"]
 
 
 def serve_process(
