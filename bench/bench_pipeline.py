@@ -116,8 +116,12 @@ def main() -> None:
     """Run every clip and print the tables."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--net-frames", type=int, default=300)
+    parser.add_argument(
+        "--net-frames", type=int, default=300, help="frames of each clip the network sees (0: none)"
+    )
     args = parser.parse_args()
+    if args.repeat < 1 or args.net_frames < 0:
+        parser.error("--repeat must be 1 or more and --net-frames 0 or more")
     clips = sorted((DATA / "video").iterdir())
     all_cores = os.sched_getaffinity(0)
     os.sched_setaffinity(0, {min(all_cores)})
@@ -148,6 +152,9 @@ def main() -> None:
         )
     os.sched_setaffinity(0, all_cores)
     cv2.setNumThreads(len(all_cores))
+    if args.net_frames == 0:
+        print(json.dumps(rows))
+        return
     print()
     print(f"network detector (ssdlite_pedestrian.onnx, onnxruntime, {len(all_cores)} cores)")
     head = (

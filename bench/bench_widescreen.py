@@ -63,12 +63,12 @@ def counted(params: Params, exact: bool, totals: Totals) -> Callable[[Path], int
     takes its fast way); the counts go to `totals[exact]`."""
 
     def run(video: Path) -> int:
-        fast = shrink.LARGE_PX
-        shrink.LARGE_PX = 10**12 if exact else fast
+        fast = shrink.STAGE
+        shrink.STAGE = 10**9 if exact else fast  # never shrunk by that much: always exact
         try:
             return full(video, params)
         finally:
-            shrink.LARGE_PX = fast
+            shrink.STAGE = fast
             totals[exact] = full.last_totals  # type: ignore[attr-defined]
 
     return run

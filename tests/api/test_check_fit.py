@@ -77,7 +77,9 @@ def test_a_recorded_check_is_fitted_as_eval_fits_it_and_what_it_proposes_is_set(
             busy = c.get(f"{OPERATOR}?check-fit&recording={name}")  # no hand count yet
             assert busy.status_code == 404 and "has no hand count" in busy.text
             now = datetime.now(UTC)
-            taps = [("in", now - timedelta(seconds=s)) for s in (6, 4, 2)] + [("out", now)]
+            # a second back at least: the recording's last frame may be a moment old
+            taps = [("in", now - timedelta(seconds=s)) for s in (7, 5, 3)]
+            taps.append(("out", now - timedelta(seconds=1.5)))
             body = "&".join(f"tap={way},{iso(at)}" for way, at in taps)
             saved = c.post(
                 f"{OPERATOR}?check-save",

@@ -227,20 +227,29 @@ def tram_03_passages(monkeypatch: pytest.MonkeyPatch, debt: float) -> list[Passa
 def test_a_crossing_the_motion_does_not_back_yet_waits_and_only_its_date_moves(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Tram 03 has eight tracked crossings in frames 63-155 for four people, then one in frames
+    """Tram 03 had eight tracked crossings in frames 63-155 for four people, then one in frames
     190-358 for six: counted at once, the early ones left the balance in debt and the later
     people's motion only paid it. Those beyond one person of debt now wait for the motion that
     backs them and are dated by it (`LEDGER_DEBT`): the same count, and 11 of our 17 sure
-    crossings matched within 1 s -> 14."""
+    crossings matched within 1 s -> 14. Since the trams' frames are shrunk the fast way
+    (vision/shrink.py, thirty-seventh session) the clip has fewer such pieces (five crossings
+    in frames 60-138 for three people): waiting moves the dates of those counted ahead of their
+    motion later (138 -> 144, 170 -> 173) and matches as many (12 either way)."""
     truth = [TrueEvent(frame, "in") for frame in TRAM_03_SURE]
     matched = {}
+    dates = {}
     for debt in (math.inf, scale_analyzer.LEDGER_DEBT):
         passages = tram_03_passages(monkeypatch, debt)
         counted = [(p.frame or 0, p.direction) for p in passages]
         matched[debt] = (len(passages), match_events(counted, truth, 25.0))
+        dates[debt] = [frame for frame, _ in counted]
     at_once, waiting = matched[math.inf], matched[scale_analyzer.LEDGER_DEBT]
     assert waiting[0] == at_once[0], matched
-    assert waiting[1] >= at_once[1] + 2, matched
+    assert waiting[1] >= at_once[1], matched
+    moved = [
+        (a, b) for a, b in zip(dates[math.inf], dates[scale_analyzer.LEDGER_DEBT], strict=True)
+    ]
+    assert all(b >= a for a, b in moved) and any(b > a for a, b in moved), moved
 
 
 def count_tram_04(top: int, bottom: int) -> int:

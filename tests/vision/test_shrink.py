@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from footfall.vision.shrink import LARGE_PX, shrink, shrink_grey
+from footfall.vision.shrink import shrink, shrink_grey
 from footfall.vision.synthetic import scenario
 
 
@@ -22,14 +22,24 @@ def exact(image: npt.NDArray[np.uint8], size: tuple[int, int]) -> npt.NDArray[np
     return np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), np.uint8)
 
 
-def test_a_frame_of_the_usual_size_is_averaged_exactly_as_before() -> None:
-    """The shared clips' sizes (352x288, 320x240) keep every pixel they had."""
+def test_a_frame_shrunk_by_less_than_two_or_by_two_exactly_is_averaged_exactly() -> None:
+    """The bus's 320x240 to 160x120 (a whole factor of 2), a door's finer 228 px of 352: every
+    pixel the exact area mean."""
     for image in scene_frames(5):
-        for size in ((320, 240), (352, 288)):
+        for size, small in (((320, 240), (160, 120)), ((352, 288), (228, 187))):
             big = np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_CUBIC))
-            assert size[0] * size[1] <= LARGE_PX
-            small = (160, round(size[1] * 160 / size[0]))
             assert np.array_equal(shrink(big, small), exact(big, small))
+
+
+def test_the_trams_frames_are_shrunk_fast_and_within_half_a_grey_level_of_the_mean() -> None:
+    """352x288 to 160x131 (a factor of 2.2, OpenCV's slow fractional path): sampled at 320x262
+    and averaged by 2, within half a grey level of the exact mean on average."""
+    for image in scene_frames(40)[::8]:
+        big = np.asarray(cv2.resize(image, (352, 288), interpolation=cv2.INTER_CUBIC))
+        fast, slow = shrink(big, (160, 131)), exact(big, (160, 131))
+        assert fast.shape == slow.shape and fast.dtype == np.uint8
+        assert not np.array_equal(fast, slow)  # the fast way, not the exact one
+        assert float(np.abs(fast.astype(int) - slow.astype(int)).mean()) < 0.5
 
 
 def test_a_large_frame_comes_out_the_size_asked_and_close_to_the_exact_mean() -> None:
