@@ -171,7 +171,8 @@ def test_a_check_recorded_from_the_page_leaves_a_recording_and_its_hand_count(
 ) -> None:
     """ "Record the check" ticked: Start records on the counter, Stop saves the taps as the
     recording's hand count (in the counter's clock), and the page names both files and the
-    command that fits the counter to them."""
+    command that fits the counter to them, and offers the recording for a fit there and then
+    (of so few people, nothing to set)."""
     from playwright.sync_api import expect
 
     data = tmp_path / "data"
@@ -186,6 +187,14 @@ def test_a_check_recorded_from_the_page_leaves_a_recording_and_its_hand_count(
         page.click("#stop")
         expect(page.locator("#saved")).to_contain_text("Recorded ", timeout=30_000)
         saved = page.text_content("#saved") or ""
+        # offered for a fit at once; a check of 3 people fits, but nothing is offered to set
+        expect(page.locator("#fitting")).to_be_visible()
+        chosen = page.input_value("#fit-of")
+        page.click("#fit")
+        expect(page.locator("#fit-state")).to_contain_text(
+            "Only 3 people were tapped: count at least 20", timeout=120_000
+        )
+        assert page.is_hidden("#apply") and page.is_visible("#fit-tried")
     found = re.search(
         r"Recorded (\d+) frames to (\S+), with your 3 taps as its hand count in (\S+)\."
         r" On the counter: footfall eval (\S+) (\S+) --fit",
@@ -206,6 +215,7 @@ def test_a_check_recorded_from_the_page_leaves_a_recording_and_its_hand_count(
         abs((b - a) - raw["fps"] / 2) <= 4 for a, b in itertools.pairwise(frames)
     )
     assert video.stat().st_size > 0
+    assert chosen == video.name
 
 
 def test_a_check_goes_on_after_the_page_is_loaded_again(tmp_path: Path, chromium: str) -> None:
