@@ -122,14 +122,20 @@ def test_a_recorded_check_is_fitted_as_eval_fits_it_and_what_it_proposes_is_set(
         assert after["Crowds"] == 0
 
 
-def test_a_fit_under_way_ends_with_the_server(tmp_path: Path) -> None:
+def bus_recorded(data: Path, truth: dict[str, Any]) -> Path:
+    """The bus clip as a recorded check in `data`, with `truth` as its hand count; the folder."""
     if not BUS.exists():
         unavailable("shared clips are not here (CI must have ../shared/data)")
-    data = tmp_path / "data"
     checks = data / "checks"
     checks.mkdir(parents=True)
     (checks / "check-bus.avi").symlink_to(BUS)
-    (checks / "check-bus.json").write_text((DATA / "bus_overhead_koba.json").read_text())
+    (checks / "check-bus.json").write_text(json.dumps(truth))
+    return checks
+
+
+def test_a_fit_under_way_ends_with_the_server(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    checks = bus_recorded(data, json.loads((DATA / "bus_overhead_koba.json").read_text()))
     process, base = serve_process(data, ["--source", "synthetic", "--user", "op:secret:operator"])
     try:
         started = httpx.post(
@@ -167,17 +173,12 @@ def test_the_page_fits_the_counter_to_a_recording_and_sets_what_it_proposes(
     and its button sets the height proposed on the counter."""
     from playwright.sync_api import expect
 
-    if not BUS.exists():
-        unavailable("shared clips are not here (CI must have ../shared/data)")
-    data = tmp_path / "data"
-    checks = data / "checks"
-    checks.mkdir(parents=True)
-    (checks / "check-bus.avi").symlink_to(BUS)
     truth = json.loads((DATA / "bus_overhead_koba.json").read_text())
     truth.update(totals={"in": 11, "out": 11}, tolerance={"in": 0, "out": 0})
     truth.pop("events")
     truth.pop("ambiguous", None)
-    (checks / "check-bus.json").write_text(json.dumps(truth))
+    data = tmp_path / "data"
+    bus_recorded(data, truth)
     with operator_page(data, chromium, "check.html") as (page, base):
         expect(page.locator("#fitting")).to_be_visible(timeout=10_000)
         expect(page.locator("#fit-of")).to_have_value("check-bus.avi")
