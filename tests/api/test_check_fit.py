@@ -228,14 +228,14 @@ def test_what_a_fit_proposes_and_says() -> None:
     assert settings_for("height", 400) == "Counter.Height=400&Counter.AutoSize=0"
     assert settings_for("crowds", 400) == "Counter.Crowds=0"
     assert says(found) == (
-        "The recording, learning the person width it counts 24 in, 0 out for your 23 in, 0 out"
-        " (combined accuracy 0.957) — within your count's tolerance: keep learning the width"
-        " (nothing to set)."
+        "Learning the person width, the counter counts this recording 24 in, 0 out against your"
+        " 23 in, 0 out (combined accuracy 0.957), within your count's tolerance: keep learning"
+        " the width (nothing to set)."
     )
     height = {**found, "within_tolerance": False, "fit": {**found["fit"], "advice": "height"}}
-    assert "told a mounting height of 400 cm it counts 23 in, 0 out (1.000)" in says(height)
+    assert "; told a mounting height of 400 cm, 23 in, 0 out (1.000). Set it" in says(height)
     crowds = {**found, "fit": {**found["fit"], "advice": "crowds"}}
-    assert "(Counter.Crowds=0) it counts 14 in, 0 out (0.609)" in says(crowds)
+    assert "(Counter.Crowds=0), 14 in, 0 out (0.609). Set it if" in says(crowds)
     bound = {**found, "fit": {**found["fit"], "at_bound": True}}
     assert says(bound).endswith("check the counting area and the in direction.")
 
@@ -246,6 +246,8 @@ def test_the_recordings_listed_are_those_with_a_hand_count(tmp_path: Path) -> No
     (tmp_path / "check-b.avi").write_bytes(b"x")  # still recording: no hand count
     (tmp_path / "check-c.avi").write_bytes(b"x")
     (tmp_path / "check-c.json").write_text("{not json")
+    (tmp_path / "check-d e.avi").write_bytes(b"x")  # not a name check-record gives
+    (tmp_path / "check-d e.json").write_text('{"totals": {"in": 1, "out": 1}}')
     assert listed(tmp_path) == [
         {"name": "check-a.avi", "in": 4, "out": 2, "frames": 90, "fps": None}
     ]

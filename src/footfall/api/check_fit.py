@@ -68,41 +68,53 @@ def says(found: dict[str, Any]) -> str:
     """One sentence of what a fit found (`found`: `eval --fit --json`'s object)."""
     fit = found["fit"]
     learnt = (
-        f"learning the person width it counts {found['in']} in, {found['out']} out for your "
-        f"{found['true_in']} in, {found['true_out']} out (combined accuracy "
-        f"{found['combined_accuracy']:.3f})"
+        f"Learning the person width, the counter counts this recording {found['in']} in, "
+        f"{found['out']} out against your {found['true_in']} in, {found['true_out']} out "
+        f"(combined accuracy {found['combined_accuracy']:.3f})"
     )
     if fit["advice"] == "height":
         return (
-            f"The recording, {learnt}; told a mounting height of {fit['height_cm']} cm it counts "
-            f"{fit['in']} in, {fit['out']} out ({fit['combined_accuracy']:.3f}). Set it, and "
-            "check it on a second recording: a height fitted to one recording fits its people."
+            f"{learnt}; told a mounting height of {fit['height_cm']} cm, {fit['in']} in, "
+            f"{fit['out']} out ({fit['combined_accuracy']:.3f}). Set it, and check it on a second "
+            "recording: a height fitted to one recording fits the people in it."
         )
     if fit["advice"] == "crowds":
         alone = fit["no_crowds"]
         return (
-            f"The recording, {learnt}; counting only the people followed one by one "
-            f"(Counter.Crowds=0) it counts {alone['in']} in, {alone['out']} out "
-            f"({alone['combined_accuracy']:.3f}). Set it if people never crowd at this door."
+            f"{learnt}; counting only the people it follows one by one (Counter.Crowds=0), "
+            f"{alone['in']} in, {alone['out']} out ({alone['combined_accuracy']:.3f}). Set it if "
+            "people never crowd at this door."
         )
     tail = (
-        " — within your count's tolerance"
+        ", within your count's tolerance"
         if found.get("within_tolerance") and any(found["tolerance"].values())
         else ""
     )
     bound = (
-        " No mounting height brings the count to yours: check the counting area and the in"
+        " No mounting height brings its count to yours: check the counting area and the in"
         " direction."
         if fit["at_bound"]
         else ""
     )
-    return f"The recording, {learnt}{tail}: keep learning the width (nothing to set).{bound}"
+    return f"{learnt}{tail}: keep learning the width (nothing to set).{bound}"
+
+
+def modified(path: Path) -> float:
+    """When `path` was last written (0 for a file gone meanwhile)."""
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def listed(folder: Path) -> list[dict[str, Any]]:
     """The recordings in `folder` that have a hand count, newest first (at most MAX_LISTED)."""
     rows: list[dict[str, Any]] = []
-    videos = sorted(folder.glob("check-*.avi"), key=lambda p: p.stat().st_mtime, reverse=True)
+    videos = sorted(
+        (p for p in folder.glob("check-*.avi") if NAME.fullmatch(p.name)),
+        key=modified,
+        reverse=True,
+    )
     for video in videos[:MAX_LISTED]:
         truth = video.with_suffix(".json")
         try:
