@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from footfall.api.check_fit import NICE, error_of, listed, says, settings_for
+from footfall.api.check_fit import NICE, FitProgress, error_of, listed, says, settings_for
 from tests.browser import operator_page
 from tests.needs import unavailable
 from tests.serving import serve_process
@@ -184,6 +184,7 @@ def test_the_page_fits_the_counter_to_a_recording_and_sets_what_it_proposes(
         expect(page.locator("#fit-of")).to_have_value("check-bus.avi")
         page.click("#fit")
         expect(page.locator("#fit-state")).to_contain_text("Fitting the counter to check-bus")
+        expect(page.locator("#fit-state")).to_contain_text(" % (count ", timeout=30_000)
         expect(page.locator("#fit-cancel")).to_be_visible()
         expect(page.locator("#apply")).to_be_visible(timeout=120_000)
         said = page.text_content("#fit-state") or ""
@@ -262,3 +263,16 @@ def test_the_recordings_listed_are_those_with_a_hand_count(tmp_path: Path) -> No
 )
 def test_a_failed_fit_says_why(stderr: str, code: int, said: str) -> None:
     assert error_of(stderr, code) == said
+
+
+def test_how_far_a_fit_is_is_read_from_its_progress_lines() -> None:
+    progress = FitProgress()
+    assert progress.view(0.5) == {"count": 0, "counts": 12, "share": 0.0, "left_s": None}
+    for line in ("progress start door.avi", "progress 475 950", "fit: a line of its own"):
+        progress.read(line)
+    assert progress.view(10.0) == {"count": 1, "counts": 12, "share": 0.042, "left_s": 230}
+    for n in range(2, 15):  # more counts than it expected: never done before it is
+        progress.read(f"progress start door.avi told {n * 10} cm")
+        progress.read("progress 950 950")
+    view = progress.view(100.0)
+    assert view["count"] == 14 and view["counts"] == 15 and view["share"] < 1

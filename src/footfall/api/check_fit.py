@@ -25,10 +25,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import re
 import shutil
 import sys
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,12 +42,17 @@ from starlette.responses import Response
 from footfall.api.actions import Action, ApiContext, Call
 from footfall.api.vendor import json_response
 from footfall.errors import BadRequest
+from footfall.progress import PROGRESS_ENV, read_line
 
 # A recording's name as check-record gives it: nothing that could lead out of the folder.
 NAME = re.compile(r"check-[0-9A-Za-z._-]{1,80}\.avi")
 MAX_LISTED = 50  # recordings listed by `check-fit`, newest first
 NICE = 10  # how much lower the fit's priority is than the counting's (where `nice` exists)
 ERROR_PREFIX = "footfall eval: error: "
+# How many times `eval --fit` counts a recording, about: learning the width, some ten heights,
+# and with only the people followed (the share done is judged against it).
+COUNTS = 12
+KEPT_LINES = 50  # the last lines of the fit's stderr kept, for the sentence it ended with
 
 
 def fit_command(video: Path, truth: Path) -> list[str]:
@@ -135,6 +142,35 @@ def listed(folder: Path) -> list[dict[str, Any]]:
 
 
 @dataclass(slots=True)
+class FitProgress:
+    """How far a fit is, from the progress lines `footfall eval` writes (PROGRESS_ENV)."""
+
+    counts: int = 0  # counts of the recording begun
+    done: int = 0  # frames of the current count done ...
+    total: int = 0  # ... of about this many
+
+    def read(self, line: str) -> bool:
+        """Take in one line of the fit's stderr; False if it is not a progress line."""
+        found = read_line(line)
+        if found is None:
+            return False
+        kind, done, total = found
+        if kind == "start":
+            self.counts, self.done, self.total = self.counts + 1, 0, 0
+        else:
+            self.done, self.total = done, total
+        return True
+
+    def view(self, seconds: float) -> dict[str, Any]:
+        """The share done (of about COUNTS counts) and the seconds left, guessed from it."""
+        counts = max(COUNTS, self.counts + 1)
+        within = self.done / self.total if self.total else 0.0
+        share = min(0.99, (max(0, self.counts - 1) + min(within, 1.0)) / counts)
+        left = round(seconds * (1 - share) / share) if share >= 0.02 else None
+        return {"count": self.counts, "counts": counts, "share": round(share, 3), "left_s": left}
+
+
+@dataclass(slots=True)
 class FitJob:
     """One fit: of which recording, since when, and how it went."""
 
@@ -145,6 +181,7 @@ class FitJob:
     seconds: float | None = None  # how long it took, once over
     found: dict[str, Any] | None = None  # eval --fit --json's object, once done
     error: str | None = None
+    progress: FitProgress = field(default_factory=FitProgress)
     process: asyncio.subprocess.Process | None = field(default=None, repr=False)
     task: asyncio.Task[None] | None = field(default=None, repr=False)
 
@@ -157,6 +194,8 @@ class FitJob:
             "started": self.started.isoformat().replace("+00:00", "Z"),
             "seconds": round(seconds, 1),
         }
+        if self.state == "fitting":
+            out["progress"] = self.progress.view(seconds)
         if self.found is not None:
             fit = self.found["fit"]
             out["hand"] = {"in": self.found["true_in"], "out": self.found["true_out"]}
@@ -211,6 +250,7 @@ class Fitter:
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
                 stdin=asyncio.subprocess.DEVNULL,
+                env={**os.environ, PROGRESS_ENV: "lines"},
             )
         except OSError as exc:
             job.state, job.error, job.seconds = "failed", f"the fit could not start: {exc}", 0.0
@@ -219,12 +259,24 @@ class Fitter:
         return job
 
     async def _wait(self, job: FitJob) -> None:
-        assert job.process is not None
-        out, err = await job.process.communicate()
+        process = job.process
+        assert process is not None and process.stdout is not None and process.stderr is not None
+        said: deque[str] = deque(maxlen=KEPT_LINES)
+
+        async def follow(stderr: asyncio.StreamReader) -> None:
+            async for raw in stderr:
+                line = raw.decode("utf-8", "replace").rstrip()
+                if not job.progress.read(line):
+                    said.append(line)
+
+        following = asyncio.create_task(follow(process.stderr))
+        out = await process.stdout.read()
+        await following
+        await process.wait()
         job.seconds = time.monotonic() - job.begun
         if job.state == "cancelled":
             return
-        if job.process.returncode == 0:
+        if process.returncode == 0:
             try:
                 found = json.loads(out.decode("utf-8"))
                 if isinstance(found, dict) and isinstance(found.get("fit"), dict):
@@ -234,7 +286,7 @@ class Fitter:
                 pass
             job.error = "the fit printed no result"
         else:
-            job.error = error_of(err.decode("utf-8", "replace"), job.process.returncode)
+            job.error = error_of("\n".join(said), process.returncode)
         job.state = "failed"
 
     async def cancel(self) -> bool:

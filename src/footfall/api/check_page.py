@@ -298,8 +298,10 @@ function fitShown(s) {  // check-fit's state, shown; true while a fit runs
   if (s.state === "idle") { $("fit-state").textContent = ""; return false; }
   const of = s.recording;
   if (busy) {
-    $("fit-state").textContent = "Fitting the counter to " + of + "\u2026 (" +
-      Math.round(s.seconds) + " s)";
+    const p = s.progress;
+    $("fit-state").textContent = "Fitting the counter to " + of + "\u2026 " +
+      Math.round(100 * p.share) + " % (count " + p.count + " of about " + p.counts +
+      (p.left_s === null ? "" : ", about " + minutes(1000 * p.left_s) + " left") + ")";
   } else if (s.state === "failed") {
     $("fit-state").textContent = "The fit of " + of + " failed: " + s.error;
   } else if (s.state === "cancelled") {

@@ -20,6 +20,7 @@ from footfall.api.params import validate_params
 from footfall.config import FRAME_RATES, Params, plausible_fps
 from footfall.counting.area import PARAM_NAMES, Area, completed
 from footfall.errors import BadRequest
+from footfall.progress import PROGRESS_ENV, line_progress
 from footfall.sizereport import motion_sentence, rests_on_motion
 from footfall.vision.analyzer import slow_sentence
 from footfall.vision.annotated import AnnotatedVideo, check_annotate, check_output_file
@@ -230,6 +231,9 @@ def run_with_progress(
 
     # a file is counted as fast as it goes: the network on up to two cores
     found = make_detector(detector, threads=min(NET_THREADS, os.cpu_count() or 1))
+    if os.environ.get(PROGRESS_ENV) == "lines":  # a program follows it (footfall/progress.py)
+        lines = line_progress(f"{path.name}{label}")
+        return count_file(path, params, lines, found, observe=observe, fps=fps)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, TimeRemainingColumn(), console=console, transient=True) as bar:
         task = bar.add_task(f"counting {path.name}{label}", total=None)
