@@ -17,7 +17,16 @@ from typing import Any
 import httpx
 import pytest
 
-from footfall.api.check_fit import NICE, FitProgress, error_of, listed, says, settings_for
+from footfall.api.check_fit import (
+    NICE,
+    FitProgress,
+    counter_height,
+    error_of,
+    listed,
+    says,
+    settings_for,
+)
+from footfall.vision.person import person_width_px
 from tests.browser import operator_page
 from tests.needs import unavailable
 from tests.serving import serve_process
@@ -113,7 +122,9 @@ def test_a_recorded_check_is_fitted_as_eval_fits_it_and_what_it_proposes_is_set(
     assert state["hand"] == {"in": 3, "out": 1}
     assert state["advice"] == by_hand["fit"]["advice"]
     assert state["set"] == settings_for(by_hand["fit"]["advice"], by_hand["fit"]["height_cm"])
-    assert state["says"] == says(by_hand)
+    fit = by_hand["fit"]
+    height = fit["height_cm"] if fit["advice"] == "height" else None  # a 90 degree lens here
+    assert state["height_cm"] == height and state["says"] == says(by_hand, height)
     if applied is None:
         assert after == before
     elif state["advice"] == "height":
@@ -180,6 +191,11 @@ def test_the_page_fits_the_counter_to_a_recording_and_sets_what_it_proposes(
     data = tmp_path / "data"
     bus_recorded(data, truth)
     with operator_page(data, chromium, "check.html") as (page, base):
+        auth = httpx.DigestAuth("op", "secret")
+        # this counter's lens is narrower than the 90 degrees eval counts a height with: the
+        # height proposed is the one that gives the fitted width through it
+        lens = f"{base}{OPERATOR}?setparams&Counter.FieldOfView=60"
+        assert httpx.post(lens, auth=auth, timeout=10).text == "OK"
         expect(page.locator("#fitting")).to_be_visible(timeout=10_000)
         expect(page.locator("#fit-of")).to_have_value("check-bus.avi")
         page.click("#fit")
@@ -191,14 +207,14 @@ def test_the_page_fits_the_counter_to_a_recording_and_sets_what_it_proposes(
         rows = page.locator("#fit-tried tbody tr").all_inner_texts()
         page.click("#apply")
         expect(page.locator("#applied")).to_contain_text("Set: Counter.Height=")
-        auth = httpx.DigestAuth("op", "secret")
         counter = httpx.get(f"{base}{OPERATOR}?params.json", auth=auth, timeout=10).json()
         state = httpx.get(f"{base}{OPERATOR}?check-fit", auth=auth, timeout=10).json()
     assert state["advice"] == "height" and said == state["says"]
-    assert (counter["Counter"]["Height"], counter["Counter"]["AutoSize"]) == (
-        state["fit"]["height_cm"],
-        0,
-    )
+    height = state["height_cm"]
+    assert (counter["Counter"]["Height"], counter["Counter"]["AutoSize"]) == (height, 0)
+    assert height > state["fit"]["height_cm"]  # hung higher for as wide through 60 degrees
+    fitted = state["fit"]["person_px"]
+    assert person_width_px(320, height, 60.0, 50.0) == pytest.approx(fitted, abs=0.5)
     assert len(rows) == len(state["fit"]["tried"]) >= 3
     assert (
         str(state["fit"]["height_cm"])
@@ -217,6 +233,7 @@ def test_what_a_fit_proposes_and_says() -> None:
         "tolerance": {"in": 2, "out": 0},
         "fit": {
             "height_cm": 400,
+            "person_px": 35.2,
             "in": 23,
             "out": 0,
             "combined_accuracy": 1.0,
@@ -234,11 +251,24 @@ def test_what_a_fit_proposes_and_says() -> None:
         " the width (nothing to set)."
     )
     height = {**found, "within_tolerance": False, "fit": {**found["fit"], "advice": "height"}}
-    assert "; told a mounting height of 400 cm, 23 in, 0 out (1.000). Set it" in says(height)
+    assert "; told a person 35 px wide, 23 in, 0 out (1.000): a mounting height of 400 cm on" in (
+        says(height, 400)
+    )
+    assert "but no Counter.Height gives that width" in says(height, None)
     crowds = {**found, "fit": {**found["fit"], "advice": "crowds"}}
     assert "(Counter.Crowds=0), 14 in, 0 out (0.609). Set it if" in says(crowds)
     bound = {**found, "fit": {**found["fit"], "at_bound": True}}
     assert says(bound).endswith("check the counting area and the in direction.")
+
+
+def test_the_height_proposed_gives_the_width_fitted_with_the_counters_own_lens() -> None:
+    fit = {"height_cm": 410, "person_px": 33.0}
+    assert counter_height(fit, 352, (90.0, 50.0)) == 410  # the lens eval counts with
+    narrow = counter_height(fit, 352, (60.0, 50.0))  # a narrower lens: hung higher for as wide
+    assert narrow is not None and narrow > 410
+    assert person_width_px(352, narrow, 60.0, 50.0) == pytest.approx(33.0, abs=0.1)
+    assert counter_height(fit, None, (60.0, 50.0)) is None  # the picture's width unknown
+    assert counter_height({"height_cm": 160, "person_px": 400.0}, 352, (60.0, 50.0)) is None
 
 
 def test_the_recordings_listed_are_those_with_a_hand_count(tmp_path: Path) -> None:

@@ -43,6 +43,7 @@ from footfall.api.actions import Action, ApiContext, Call
 from footfall.api.vendor import json_response
 from footfall.errors import BadRequest
 from footfall.progress import PROGRESS_ENV, read_line
+from footfall.vision.person import told_height_cm
 
 # A recording's name as check-record gives it: nothing that could lead out of the folder.
 NAME = re.compile(r"check-[0-9A-Za-z._-]{1,80}\.avi")
@@ -53,6 +54,8 @@ ERROR_PREFIX = "footfall eval: error: "
 # and with only the people followed (the share done is judged against it).
 COUNTS = 12
 KEPT_LINES = 50  # the last lines of the fit's stderr kept, for the sentence it ended with
+Lens = tuple[float, float]  # Counter.FieldOfView (degrees), Counter.PersonWidth (cm)
+EVAL_LENS: Lens = (90.0, 50.0)  # what `footfall eval` counts a told height with (the defaults)
 
 
 def fit_command(video: Path, truth: Path) -> list[str]:
@@ -71,8 +74,19 @@ def settings_for(advice: str, height_cm: int) -> str | None:
     return None
 
 
-def says(found: dict[str, Any]) -> str:
-    """One sentence of what a fit found (`found`: `eval --fit --json`'s object)."""
+def counter_height(fit: dict[str, Any], width: int | None, lens: Lens) -> int | None:
+    """The `Counter.Height` that gives the person width the fit found on this counter's lens
+    and shoulder width (`eval --fit` counts with a 90 degree lens and 50 cm shoulders: its
+    height gives that width only there); None where no height `Counter.Height` takes gives it.
+    `width`: the recording's picture width (None: unknown)."""
+    if lens == EVAL_LENS:
+        return int(fit["height_cm"])  # exactly the height it counted with
+    return None if width is None else told_height_cm(width, float(fit["person_px"]), *lens)
+
+
+def says(found: dict[str, Any], height_cm: int | None = None) -> str:
+    """One sentence of what a fit found (`found`: `eval --fit --json`'s object; `height_cm`:
+    the `Counter.Height` that gives its width on this counter, `counter_height`)."""
     fit = found["fit"]
     learnt = (
         f"Learning the person width, the counter counts this recording {found['in']} in, "
@@ -80,10 +94,17 @@ def says(found: dict[str, Any]) -> str:
         f"(combined accuracy {found['combined_accuracy']:.3f})"
     )
     if fit["advice"] == "height":
+        told = f"; told a person {fit['person_px']:.0f} px wide, {fit['in']} in, {fit['out']} out"
+        if height_cm is None:
+            return (
+                f"{learnt}{told} ({fit['combined_accuracy']:.3f}), but no Counter.Height gives"
+                " that width with this counter's Counter.FieldOfView and Counter.PersonWidth:"
+                " check them."
+            )
         return (
-            f"{learnt}; told a mounting height of {fit['height_cm']} cm, {fit['in']} in, "
-            f"{fit['out']} out ({fit['combined_accuracy']:.3f}). Set it, and check it on a second "
-            "recording: a height fitted to one recording fits the people in it."
+            f"{learnt}{told} ({fit['combined_accuracy']:.3f}): a mounting height of {height_cm}"
+            " cm on this counter. Set it, and check it on a second recording: a height fitted"
+            " to one recording fits the people in it."
         )
     if fit["advice"] == "crowds":
         alone = fit["no_crowds"]
@@ -179,14 +200,15 @@ class FitJob:
     begun: float  # time.monotonic() at the start
     state: str = "fitting"  # then done / failed / cancelled
     seconds: float | None = None  # how long it took, once over
+    width: int | None = None  # the recording's picture width (its hand count says it)
     found: dict[str, Any] | None = None  # eval --fit --json's object, once done
     error: str | None = None
     progress: FitProgress = field(default_factory=FitProgress)
     process: asyncio.subprocess.Process | None = field(default=None, repr=False)
     task: asyncio.Task[None] | None = field(default=None, repr=False)
 
-    def view(self) -> dict[str, Any]:
-        """What `check-fit` tells of it."""
+    def view(self, lens: Lens = EVAL_LENS) -> dict[str, Any]:
+        """What `check-fit` tells of it, its height for a counter with `lens`."""
         seconds = self.seconds if self.seconds is not None else time.monotonic() - self.begun
         out: dict[str, Any] = {
             "state": self.state,
@@ -204,8 +226,14 @@ class FitJob:
             }
             out["fit"] = fit
             out["advice"] = fit["advice"]
-            out["set"] = settings_for(fit["advice"], fit["height_cm"])
-            out["says"] = says(self.found)
+            height = counter_height(fit, self.width, lens) if fit["advice"] == "height" else None
+            out["height_cm"] = height  # Counter.Height here, for the width the fit found
+            out["set"] = (
+                None
+                if fit["advice"] == "height" and height is None
+                else (settings_for(fit["advice"], height or 0))
+            )
+            out["says"] = says(self.found, height)
         if self.error is not None:
             out["error"] = self.error
         return out
@@ -242,7 +270,7 @@ class Fitter:
             raise RuntimeError(
                 f"a fit of {self.job.recording} is under way: wait for it, or check-fit&cancel=1"
             )
-        job = FitJob(name, datetime.now(UTC), time.monotonic())
+        job = FitJob(name, datetime.now(UTC), time.monotonic(), width=picture_width(truth))
         self.job = job  # before the first await: a second start meanwhile finds it
         try:
             job.process = await asyncio.create_subprocess_exec(
@@ -301,9 +329,24 @@ class Fitter:
             await job.task
         return True
 
-    def view(self) -> dict[str, Any]:
-        """`check-fit`'s answer without the recordings."""
-        return self.job.view() if self.job is not None else {"state": "idle"}
+    def view(self, lens: Lens = EVAL_LENS) -> dict[str, Any]:
+        """`check-fit`'s answer without the recordings (heights for a counter with `lens`)."""
+        return self.job.view(lens) if self.job is not None else {"state": "idle"}
+
+
+def picture_width(truth: Path) -> int | None:
+    """The picture width a hand count gives (check-save writes it), else None."""
+    try:
+        width = json.loads(truth.read_text(encoding="utf-8")).get("width")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return width if isinstance(width, int) and width > 0 else None
+
+
+def lens_of(call: Call) -> Lens:
+    """The counter's lens and shoulder width now (what its `Counter.Height` is read with)."""
+    counter = call.ctx.params.current.Counter
+    return float(counter.FieldOfView), float(counter.PersonWidth)
 
 
 def error_of(stderr: str, code: int | None) -> str:
@@ -326,9 +369,9 @@ async def check_fit(fitter: Fitter, call: Call) -> Response:
             return Response(f"{exc}\n", status_code=404)
         except RuntimeError as exc:
             return Response(f"{exc}\n", status_code=409)
-        return json_response(job.view(), status=202)
+        return json_response(job.view(lens_of(call)), status=202)
     recordings = await run_in_threadpool(listed, fitter.folder)
-    return json_response({**fitter.view(), "recordings": recordings})
+    return json_response({**fitter.view(lens_of(call)), "recordings": recordings})
 
 
 def install_check_fit(ctx: ApiContext, folder: Path) -> None:

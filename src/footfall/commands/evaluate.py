@@ -267,7 +267,10 @@ def fit_lines(fit: HeightFit, learnt: Score, alone: Score | None = None) -> list
         lines.append(
             f"set Counter.Height={best.height_cm} and Counter.AutoSize=0 on the counter "
             "(setparams, the setup page or the config file), and check them on a second "
-            "recording of the door: a height fitted to one recording fits the people in it"
+            "recording of the door: a height fitted to one recording fits the people in it; "
+            f"the height is for a person {best.person_px:.0f} px wide through the default lens "
+            "(Counter.FieldOfView 90, Counter.PersonWidth 50): a counter set otherwise needs "
+            "the height that gives that width (check.html's fit works it out)"
         )
         lines.append(setparams_line(f"Counter.Height={best.height_cm}&Counter.AutoSize=0"))
     elif within_sureness(learnt):
