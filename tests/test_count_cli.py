@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -74,6 +75,36 @@ def test_the_height_count_prints_tells_the_width_it_learnt(bus: Path) -> None:
     assert told["told_height_cm"] is None  # nothing learnt: nothing to tell
     text = run("count", str(bus)).stdout
     assert f"--height {height} --no-auto-size" in text and f"Counter.Height={height}" in text
+
+
+def test_a_lens_told_is_what_a_told_height_is_read_through(bus: Path) -> None:
+    """`--fov` / `--person-width` are `Counter.FieldOfView` / `Counter.PersonWidth`: told one
+    height, a narrower lens shows people wider; the height that gives one width through another
+    lens counts alike; the height `count` says tells the width learnt names the lens; a lens
+    out of range is a sentence."""
+    from footfall.vision.person import person_width_px, told_height_cm
+
+    def counted(*flags: str) -> dict[str, Any]:
+        done = run("count", str(bus), "--json", "--no-auto-size", *flags)
+        assert done.returncode == 0, done.stderr
+        found: dict[str, Any] = json.loads(done.stdout)
+        return found
+
+    plain = counted("--height", "205")
+    narrow = counted("--height", "205", "--fov", "60", "--person-width", "45")
+    assert narrow["person_px"] > plain["person_px"]
+    assert narrow["person_px"] == pytest.approx(person_width_px(320, 205, 60, 45), abs=0.1)
+    same = told_height_cm(320, plain["person_px"], 60, 50)
+    assert same is not None
+    alike = counted("--height", str(same), "--fov", "60")
+    assert alike["person_px"] == pytest.approx(plain["person_px"], abs=0.5)
+    assert (alike["in"], alike["out"]) == (plain["in"], plain["out"])
+    assert (alike["field_of_view"], alike["person_width_cm"]) == (60, 50)
+    learnt = run("count", str(bus), "--fov", "60")
+    told = json.loads(run("count", str(bus), "--fov", "60", "--json").stdout)["told_height_cm"]
+    assert f"told by --height {told} --fov 60 --no-auto-size" in learnt.stdout
+    bad = run("count", str(bus), "--fov", "200")
+    assert bad.returncode == 2 and "FieldOfView" in bad.stderr, bad.stderr
 
 
 def test_a_count_that_rests_on_a_crowds_motion_says_so(bus: Path) -> None:

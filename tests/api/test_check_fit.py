@@ -26,7 +26,7 @@ from footfall.api.check_fit import (
     says,
     settings_for,
 )
-from footfall.vision.person import person_width_px
+from footfall.vision.person import person_width_px, told_height_cm
 from tests.browser import operator_page
 from tests.needs import unavailable
 from tests.serving import serve_process
@@ -212,9 +212,11 @@ def test_the_page_fits_the_counter_to_a_recording_and_sets_what_it_proposes(
     assert state["advice"] == "height" and said == state["says"]
     height = state["height_cm"]
     assert (counter["Counter"]["Height"], counter["Counter"]["AutoSize"]) == (height, 0)
-    assert height > state["fit"]["height_cm"]  # hung higher for as wide through 60 degrees
+    assert height == state["fit"]["height_cm"]  # fitted through the counter's own lens
     fitted = state["fit"]["person_px"]
     assert person_width_px(320, height, 60.0, 50.0) == pytest.approx(fitted, abs=0.5)
+    wide = told_height_cm(320, fitted, 90.0, 50.0)  # a 90 degree lens: hung lower for as wide
+    assert wide is not None and wide < height
     assert len(rows) == len(state["fit"]["tried"]) >= 3
     assert (
         str(state["fit"]["height_cm"])
@@ -263,7 +265,8 @@ def test_what_a_fit_proposes_and_says() -> None:
 
 def test_the_height_proposed_gives_the_width_fitted_with_the_counters_own_lens() -> None:
     fit = {"height_cm": 410, "person_px": 33.0}
-    assert counter_height(fit, 352, (90.0, 50.0)) == 410  # the lens eval counts with
+    assert counter_height(fit, 352, (90.0, 50.0)) == 410  # the lens it was fitted through
+    assert counter_height(fit, 352, (60.0, 50.0), fitted=(60.0, 50.0)) == 410
     narrow = counter_height(fit, 352, (60.0, 50.0))  # a narrower lens: hung higher for as wide
     assert narrow is not None and narrow > 410
     assert person_width_px(352, narrow, 60.0, 50.0) == pytest.approx(33.0, abs=0.1)

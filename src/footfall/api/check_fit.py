@@ -58,9 +58,11 @@ Lens = tuple[float, float]  # Counter.FieldOfView (degrees), Counter.PersonWidth
 EVAL_LENS: Lens = (90.0, 50.0)  # what `footfall eval` counts a told height with (the defaults)
 
 
-def fit_command(video: Path, truth: Path) -> list[str]:
-    """The process that fits: this Python's `footfall eval … --fit --json`, niced if it can be."""
+def fit_command(video: Path, truth: Path, lens: Lens = EVAL_LENS) -> list[str]:
+    """The process that fits: this Python's `footfall eval … --fit --json` through `lens`,
+    niced if it can be."""
     command = [sys.executable, "-m", "footfall", "eval", str(video), str(truth), "--fit", "--json"]
+    command += ["--fov", f"{lens[0]:g}", "--person-width", f"{lens[1]:g}"]
     nice = shutil.which("nice")
     return [nice, "-n", str(NICE), *command] if nice else command
 
@@ -74,12 +76,15 @@ def settings_for(advice: str, height_cm: int) -> str | None:
     return None
 
 
-def counter_height(fit: dict[str, Any], width: int | None, lens: Lens) -> int | None:
-    """The `Counter.Height` that gives the person width the fit found on this counter's lens
-    and shoulder width (`eval --fit` counts with a 90 degree lens and 50 cm shoulders: its
-    height gives that width only there); None where no height `Counter.Height` takes gives it.
-    `width`: the recording's picture width (None: unknown)."""
-    if lens == EVAL_LENS:
+def counter_height(
+    fit: dict[str, Any], width: int | None, lens: Lens, fitted: Lens = EVAL_LENS
+) -> int | None:
+    """The `Counter.Height` that gives the person width the fit found through this counter's
+    lens and shoulder width (`lens`): the fit's own height where it counted through the same
+    (`fitted`), else the one that gives its width through `lens` (the lens set otherwise since);
+    None where no height `Counter.Height` takes gives it. `width`: the recording's picture width
+    (None: unknown)."""
+    if lens == fitted:
         return int(fit["height_cm"])  # exactly the height it counted with
     return None if width is None else told_height_cm(width, float(fit["person_px"]), *lens)
 
@@ -201,6 +206,7 @@ class FitJob:
     state: str = "fitting"  # then done / failed / cancelled
     seconds: float | None = None  # how long it took, once over
     width: int | None = None  # the recording's picture width (its hand count says it)
+    lens: Lens = EVAL_LENS  # the counter's lens and shoulder width, counted through
     found: dict[str, Any] | None = None  # eval --fit --json's object, once done
     error: str | None = None
     progress: FitProgress = field(default_factory=FitProgress)
@@ -226,7 +232,11 @@ class FitJob:
             }
             out["fit"] = fit
             out["advice"] = fit["advice"]
-            height = counter_height(fit, self.width, lens) if fit["advice"] == "height" else None
+            height = (
+                counter_height(fit, self.width, lens, self.lens)
+                if fit["advice"] == "height"
+                else None
+            )
             out["height_cm"] = height  # Counter.Height here, for the width the fit found
             out["set"] = (
                 None
@@ -263,18 +273,21 @@ class Fitter:
             )
         return video, truth
 
-    async def start(self, name: str) -> FitJob:
-        """Start fitting the recording `name`; RuntimeError while another fit runs."""
+    async def start(self, name: str, lens: Lens = EVAL_LENS) -> FitJob:
+        """Start fitting the recording `name` through the counter's `lens`; RuntimeError while
+        another fit runs."""
         video, truth = self.files(name)
         if self.job is not None and self.job.state == "fitting":
             raise RuntimeError(
                 f"a fit of {self.job.recording} is under way: wait for it, or check-fit&cancel=1"
             )
-        job = FitJob(name, datetime.now(UTC), time.monotonic(), width=picture_width(truth))
+        job = FitJob(
+            name, datetime.now(UTC), time.monotonic(), width=picture_width(truth), lens=lens
+        )
         self.job = job  # before the first await: a second start meanwhile finds it
         try:
             job.process = await asyncio.create_subprocess_exec(
-                *fit_command(video, truth),
+                *fit_command(video, truth, lens),
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
                 stdin=asyncio.subprocess.DEVNULL,
@@ -364,7 +377,7 @@ async def check_fit(fitter: Fitter, call: Call) -> Response:
     name = call.param("recording")
     if name is not None:
         try:
-            job = await fitter.start(name)
+            job = await fitter.start(name, lens_of(call))
         except LookupError as exc:
             return Response(f"{exc}\n", status_code=404)
         except RuntimeError as exc:

@@ -107,14 +107,21 @@ def params_for(
     rotation: int = 0,
     auto_size: bool = True,
     crowds: bool = True,
+    lens: Lens = (None, None),
 ) -> Params:
     """Params for an offline count: area in the video's pixels (turned by `rotation` degrees
-    clockwise) unless it names its own size.
+    clockwise) unless it names its own size; `lens`: `Counter.FieldOfView` and
+    `Counter.PersonWidth` (`--fov`, `--person-width`), None for the default.
     Checked as setparams checks them: one sentence for a bad value or an area that cannot be."""
     data = Params().model_dump()
     data["Counter"]["Rotation"] = rotation
     data["Counter"]["AutoSize"] = int(auto_size)
     data["Counter"]["Crowds"] = int(crowds)
+    fov, shoulders = lens
+    if fov is not None:
+        data["Counter"]["FieldOfView"] = fov
+    if shoulders is not None:
+        data["Counter"]["PersonWidth"] = shoulders
     if area is not None:
         fields = area.as_cntpos() if isinstance(area, Area) else dict(area)
         if frame_size is not None:
@@ -205,8 +212,17 @@ ROTATE_HELP = (
 
 AUTO_SIZE_HELP = (
     "learn the person width from the footage (Counter.AutoSize); --no-auto-size takes it from "
-    "--height and a 90 degree lens alone"
+    "--height, --fov and --person-width alone"
 )
+
+FOV_HELP = (
+    "the lens's horizontal field of view, degrees (Counter.FieldOfView; 90 if not given): with "
+    "--height it says how wide a person looks"
+)
+
+PERSON_WIDTH_HELP = "a person's shoulder width, cm (Counter.PersonWidth; 50 if not given)"
+
+Lens = tuple[float | None, int | None]  # --fov, --person-width (None: the default)
 
 CROWDS_HELP = (
     "count the people no track follows one by one (a dense queue) from the motion across the "
@@ -285,11 +301,15 @@ def small_people_line(result: CountResult) -> str:
     )
 
 
-def told_height_line(told: int) -> str:
+def told_height_line(told: int, lens: tuple[float, int] = (90.0, 50)) -> str:
     """How to count with the person width learnt here from the first frame on: the
-    Counter.Height `told` that gives it (`CountResult.told_height_cm`)."""
+    Counter.Height `told` that gives it through `lens` (`CountResult.told_height_cm`)."""
+    fov, shoulders = lens
+    flags = (f" --fov {fov:g}" if fov != 90 else "") + (
+        f" --person-width {shoulders}" if shoulders != 50 else ""
+    )
     return (
-        f"the learnt person width is told by --height {told} --no-auto-size"
+        f"the learnt person width is told by --height {told}{flags} --no-auto-size"
         f" (Counter.Height={told}, Counter.AutoSize=0): counted with it from the first frame"
     )
 
@@ -320,7 +340,7 @@ def result_notes(result: CountResult) -> list[str]:
     notes += [small_people_line(result)] if result.people_small else []
     notes += [slow_sentence(result.fps)] if result.slow else []
     told = result.told_height_cm
-    return notes + ([told_height_line(told)] if told is not None else [])
+    return notes + ([told_height_line(told, result.lens)] if told is not None else [])
 
 
 def result_json(result: CountResult) -> dict[str, Any]:
@@ -348,6 +368,8 @@ def picture_json(result: CountResult) -> dict[str, Any]:
         "person_share": round(result.person_share, 4),
         "size_learnt": result.size_learnt,
         "told_height_cm": result.told_height_cm,
+        "field_of_view": result.lens[0],  # what the told height is through (--fov)
+        "person_width_cm": result.lens[1],  # (--person-width)
         "shaken_frames": result.shaken_frames,
         "blocky_frames": result.blocky_frames,
         "slow_stream": result.slow,
@@ -399,6 +421,8 @@ def count(
     rotate: Annotated[int, typer.Option(help=ROTATE_HELP)] = 0,
     auto_size: Annotated[bool, typer.Option(help=AUTO_SIZE_HELP)] = True,
     crowds: Annotated[bool, typer.Option(help=CROWDS_HELP)] = True,
+    fov: Annotated[float | None, typer.Option("--fov", help=FOV_HELP)] = None,
+    person_width: Annotated[int | None, typer.Option(help=PERSON_WIDTH_HELP)] = None,
     fps: Annotated[float | None, typer.Option("--fps", help=FPS_HELP)] = None,
     annotate: Annotated[
         Path | None,
@@ -439,6 +463,7 @@ def count(
             rotate,
             auto_size,
             crowds,
+            (fov, person_width),
         )
         if annotate is None:
             result = run_with_progress(video, params, err, detector, fps=fps)

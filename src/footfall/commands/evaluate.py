@@ -14,7 +14,10 @@ from footfall.commands.count import (
     AUTO_SIZE_HELP,
     CROWDS_HELP,
     DETECTOR_HELP,
+    FOV_HELP,
     FPS_HELP,
+    PERSON_WIDTH_HELP,
+    Lens,
     check_fps,
     params_for,
     picture_json,
@@ -123,6 +126,7 @@ def counted_score(
     crowds: bool = True,
     warn: bool = True,
     label: str = "",
+    lens: Lens = (None, None),
 ) -> tuple[Score, CountResult]:
     """Count `video` as `read_truth` read it, and score the count (`warn`: say when the truth
     is for a clip of another length)."""
@@ -133,6 +137,7 @@ def counted_score(
         rotation=truth.rotation,
         auto_size=auto_size,
         crowds=crowds,
+        lens=lens,
     )
     result = run_with_progress(video, params, Console(stderr=True), detector, fps=fps, label=label)
     if warn and truth.frames and truth.frames != result.frames:
@@ -161,6 +166,7 @@ def fit_for(
     fps: float | None,
     crowds: bool,
     near: int | None,
+    lens: Lens = (None, None),
 ) -> HeightFit:
     """`fit_height` on `video`: each height counted as `--height H --no-auto-size` would."""
 
@@ -171,7 +177,7 @@ def fit_for(
         done += 1
         told = f" told {height_cm} cm (fit: count {done} of about 10)"
         s, result = counted_score(
-            video, truth, truth_path, height_cm, None, False, fps, crowds, False, told
+            video, truth, truth_path, height_cm, None, False, fps, crowds, False, told, lens
         )
         return s.counted_in, s.counted_out, result.person_px
 
@@ -229,9 +235,15 @@ def within_sureness(learnt: Score) -> bool:
     return learnt.within_tolerance and learnt.tolerance_in + learnt.tolerance_out > 0
 
 
-def fit_lines(fit: HeightFit, learnt: Score, alone: Score | None = None) -> list[str]:
+def fit_lines(
+    fit: HeightFit,
+    learnt: Score,
+    alone: Score | None = None,
+    lens: tuple[float, int] = (90.0, 50),
+) -> list[str]:
     """What `--fit` prints: the heights tried, the count with only the people followed
-    (`alone`, `Counter.Crowds` 0: None when `learnt` was counted so already) and what to set."""
+    (`alone`, `Counter.Crowds` 0: None when `learnt` was counted so already) and what to set
+    (the heights through `lens`, `Counter.FieldOfView` and `Counter.PersonWidth`)."""
     best = fit.best
     lines = [
         "fit: the clip counted told each height (Counter.AutoSize 0):",
@@ -268,9 +280,9 @@ def fit_lines(fit: HeightFit, learnt: Score, alone: Score | None = None) -> list
             f"set Counter.Height={best.height_cm} and Counter.AutoSize=0 on the counter "
             "(setparams, the setup page or the config file), and check them on a second "
             "recording of the door: a height fitted to one recording fits the people in it; "
-            f"the height is for a person {best.person_px:.0f} px wide through the default lens "
-            "(Counter.FieldOfView 90, Counter.PersonWidth 50): a counter set otherwise needs "
-            "the height that gives that width (check.html's fit works it out)"
+            f"the height is for a person {best.person_px:.0f} px wide through a lens of "
+            f"Counter.FieldOfView {lens[0]:g} and Counter.PersonWidth {lens[1]} (--fov, "
+            "--person-width): a counter set otherwise needs another height for that width"
         )
         lines.append(setparams_line(f"Counter.Height={best.height_cm}&Counter.AutoSize=0"))
     elif within_sureness(learnt):
@@ -299,6 +311,8 @@ def evaluate(
     detector: Annotated[str, typer.Option(help=DETECTOR_HELP)] = "foreground",
     auto_size: Annotated[bool, typer.Option(help=AUTO_SIZE_HELP)] = True,
     crowds: Annotated[bool, typer.Option(help=CROWDS_HELP)] = True,
+    fov: Annotated[float | None, typer.Option("--fov", help=FOV_HELP)] = None,
+    person_width: Annotated[int | None, typer.Option(help=PERSON_WIDTH_HELP)] = None,
     fps: Annotated[float | None, typer.Option("--fps", help=FPS_HELP)] = None,
     fit: Annotated[bool, typer.Option("--fit", help=FIT_HELP)] = False,
     events: Annotated[
@@ -323,12 +337,12 @@ def evaluate(
         video, truth, fps = read_truth(video, ground_truth, fps)
         if fit and truth.true_in + truth.true_out == 0:
             raise BadRequest("--fit needs a hand count with people in it (its totals are 0 and 0)")
+        lens = (fov, person_width)
         s, result = counted_score(
-            video, truth, ground_truth, height, detector, auto_size, fps, crowds
+            video, truth, ground_truth, height, detector, auto_size, fps, crowds, lens=lens
         )
-        fitted = (
-            fit_for(video, truth, ground_truth, fps, crowds, result.told_height_cm) if fit else None
-        )
+        near = result.told_height_cm
+        fitted = fit_for(video, truth, ground_truth, fps, crowds, near, lens) if fit else None
         alone = (  # the other remedy of a count off: only the people the tracks follow
             counted_score(
                 video,
@@ -340,6 +354,7 @@ def evaluate(
                 crowds=False,
                 warn=False,
                 label=" with only the people followed (fit)",
+                lens=lens,
             )[0]
             if fit and crowds
             else None
@@ -371,4 +386,4 @@ def evaluate(
     for note in result_notes(result):
         print(note)
     if fitted is not None:
-        print("\n".join(fit_lines(fitted, s, alone)))
+        print("\n".join(fit_lines(fitted, s, alone, result.lens)))

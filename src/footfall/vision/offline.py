@@ -20,7 +20,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from footfall.config import CounterParams, Params, redact
+from footfall.config import Params, redact
 from footfall.errors import BadRequest
 from footfall.store.base import Passage
 from footfall.vision.analyzer import Analyzer, too_slow
@@ -51,6 +51,7 @@ class CountResult:
     analysed_width: float = 0.0  # px of the picture analysed at 160 px (0: `width`)
     size_unlearnt: bool = False  # it was to be learnt, but too few people were seen to learn it
     blocky_frames: int = 0  # frames counted as a heavily compressed picture (`vision/blocking.py`)
+    lens: tuple[float, int] = (90.0, 50)  # Counter.FieldOfView, Counter.PersonWidth counted with
 
     @property
     def person_share(self) -> float:
@@ -66,14 +67,13 @@ class CountResult:
 
     @property
     def told_height_cm(self) -> int | None:
-        """The `Counter.Height` (cm, at the default lens and shoulder width, as `count` and
-        `eval` count) that gives the learnt person width: with `Counter.AutoSize` 0 (`--height
-        H --no-auto-size`) a counter counts with that width from its first frame. None when the
+        """The `Counter.Height` (cm, through the lens and shoulder width counted with, `lens`)
+        that gives the learnt person width: with `Counter.AutoSize` 0 (`--height H
+        --no-auto-size`) a counter counts with that width from its first frame. None when the
         width was not learnt, or no height `Counter.Height` takes gives it."""
         if not self.size_learnt:
             return None
-        c = CounterParams()
-        return told_height_cm(self.width, self.person_px, c.FieldOfView, c.PersonWidth)
+        return told_height_cm(self.width, self.person_px, *self.lens)
 
     @property
     def slow(self) -> bool:
@@ -226,4 +226,5 @@ def count_file(
         analysed,
         size_unlearnt=learning and not learnt,
         blocky_frames=blocky,
+        lens=(params.Counter.FieldOfView, params.Counter.PersonWidth),
     )
