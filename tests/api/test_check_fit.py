@@ -4,6 +4,7 @@ eval --fit --json` does, says what to set, and the page sets it with one button 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -20,6 +21,7 @@ import pytest
 from footfall.api.check_fit import (
     NICE,
     FitProgress,
+    Fitter,
     counter_height,
     error_of,
     listed,
@@ -309,3 +311,23 @@ def test_how_far_a_fit_is_is_read_from_its_progress_lines() -> None:
         progress.read("progress 950 950")
     view = progress.view(100.0)
     assert view["count"] == 14 and view["counts"] == 15 and view["share"] < 1
+
+
+def test_a_recording_that_cannot_be_read_fails_the_fit_with_a_sentence(tmp_path: Path) -> None:
+    """A recording cut short or damaged on the disk: the fit fails, and says why in the
+    sentence `footfall eval` ended with (never a traceback)."""
+    (tmp_path / "check-x.avi").write_bytes(b"not a video")
+    truth = {"totals": {"in": 3, "out": 1}, "in_direction": "up", "width": 320, "height": 240}
+    truth["area"] = {"left": 0, "right": 320, "top": 100, "bottom": 140}
+    (tmp_path / "check-x.json").write_text(json.dumps(truth))
+
+    async def fitted() -> dict[str, Any]:
+        fitter = Fitter(tmp_path)
+        job = await fitter.start("check-x.avi")
+        assert job.task is not None
+        await job.task
+        return fitter.view()
+
+    state = asyncio.run(fitted())
+    assert state["state"] == "failed" and "fit" not in state, state
+    assert state["error"].startswith(f"cannot open video {tmp_path / 'check-x.avi'}: OpenCV")
