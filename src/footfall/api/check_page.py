@@ -87,8 +87,9 @@ The counter, over the same time: <span id="counter-in">&ndash;</span> in,
 <h2>Fit the counter to a recorded check</h2>
 <p>The counter counts the recording again, told one mounting height after another, and finds the
 one at which it counts as you did; it proposes it (or to count only the people it follows one
-by one) and sets nothing until you press the button. It takes about ten times as long as
-counting the recording once, at a lower priority than the counting.</p>
+by one) and sets nothing until you press the button. It counts the recording about twelve
+times, at a lower priority than the counting: ten minutes of a 640&times;480 camera take 10 to
+15 minutes.</p>
 <p><label>Recording: <select id="fit-of"></select></label>
 <button type="button" id="fit">Fit</button>
 <button type="button" id="fit-cancel" hidden>Cancel</button></p>
