@@ -242,13 +242,18 @@ function verdict() {    // the verdict and the tap-by-tap pairs shown; the pairs
   return p;
 }
 
-async function post(query) {  // an operator action; [ok, reply JSON or sentence]
+async function action(query) {  // an operator action; [ok, the text it answered]
   try {
     const reply = await fetch(API, {method: "POST", body: query,  // a long check: in the body
       headers: {"Content-Type": "application/x-www-form-urlencoded"}});
-    const text = await reply.text();
-    return reply.ok ? [true, JSON.parse(text)] : [false, text.trim()];
+    return [reply.ok, (await reply.text()).trim()];
   } catch (e) { return [false, "the counter does not answer"]; }
+}
+async function post(query) {  // an operator action answering JSON; [ok, its JSON or sentence]
+  const [ok, text] = await action(query);
+  if (!ok) return [false, text];
+  try { return [true, JSON.parse(text)]; }
+  catch (e) { return [false, "the counter does not answer"]; }  // not JSON: not the counter
 }
 let recording = false;  // this check is being recorded on the counter
 async function saveRecording() {  // the taps, in the counter's clock, as its hand count
@@ -276,13 +281,6 @@ async function keepResult(p, recorded) {  // the outcome, kept on the counter wi
     : "Not kept on the counter: " + body;
 }
 
-async function action(query) {  // an operator action answering text; [ok, its text]
-  try {
-    const reply = await fetch(API, {method: "POST", body: query,
-      headers: {"Content-Type": "application/x-www-form-urlencoded"}});
-    return [reply.ok, (await reply.text()).trim()];
-  } catch (e) { return [false, "the counter does not answer"]; }
-}
 let fitting = null;     // the timer following a fit under way
 function fitShown(s) {  // check-fit's state, shown; true while a fit runs
   const names = s.recordings.map((r) => r.name);
