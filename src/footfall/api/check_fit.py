@@ -43,7 +43,7 @@ from footfall.api.actions import Action, ApiContext, Call
 from footfall.api.vendor import json_response
 from footfall.errors import BadRequest
 from footfall.progress import PROGRESS_ENV, read_line
-from footfall.vision.person import told_height_cm
+from footfall.vision.person import DEFAULT_LENS, Lens, told_height_cm
 
 # A recording's name as check-record gives it: nothing that could lead out of the folder.
 NAME = re.compile(r"check-[0-9A-Za-z._-]{1,80}\.avi")
@@ -54,11 +54,9 @@ ERROR_PREFIX = "footfall eval: error: "
 # and with only the people followed (the share done is judged against it).
 COUNTS = 12
 KEPT_LINES = 50  # the last lines of the fit's stderr kept, for the sentence it ended with
-Lens = tuple[float, float]  # Counter.FieldOfView (degrees), Counter.PersonWidth (cm)
-EVAL_LENS: Lens = (90.0, 50.0)  # what `footfall eval` counts a told height with (the defaults)
 
 
-def fit_command(video: Path, truth: Path, lens: Lens = EVAL_LENS) -> list[str]:
+def fit_command(video: Path, truth: Path, lens: Lens = DEFAULT_LENS) -> list[str]:
     """The process that fits: this Python's `footfall eval … --fit --json` through `lens`,
     niced if it can be."""
     command = [sys.executable, "-m", "footfall", "eval", str(video), str(truth), "--fit", "--json"]
@@ -67,17 +65,18 @@ def fit_command(video: Path, truth: Path, lens: Lens = EVAL_LENS) -> list[str]:
     return [nice, "-n", str(NICE), *command] if nice else command
 
 
-def settings_for(advice: str, height_cm: int) -> str | None:
-    """The setparams pairs that carry out `eval --fit`'s advice (None: keep learning)."""
+def settings_for(advice: str, height_cm: int | None) -> str | None:
+    """The setparams pairs that carry out `eval --fit`'s advice (None: keep learning, or no
+    height, `height_cm` None, gives the width the fit found)."""
     if advice == "height":
-        return f"Counter.Height={height_cm}&Counter.AutoSize=0"
+        return None if height_cm is None else f"Counter.Height={height_cm}&Counter.AutoSize=0"
     if advice == "crowds":
         return "Counter.Crowds=0"
     return None
 
 
 def counter_height(
-    fit: dict[str, Any], width: int | None, lens: Lens, fitted: Lens = EVAL_LENS
+    fit: dict[str, Any], width: int | None, lens: Lens, fitted: Lens = DEFAULT_LENS
 ) -> int | None:
     """The `Counter.Height` that gives the person width the fit found through this counter's
     lens and shoulder width (`lens`): the fit's own height where it counted through the same
@@ -206,14 +205,14 @@ class FitJob:
     state: str = "fitting"  # then done / failed / cancelled
     seconds: float | None = None  # how long it took, once over
     width: int | None = None  # the recording's picture width (its hand count says it)
-    lens: Lens = EVAL_LENS  # the counter's lens and shoulder width, counted through
+    lens: Lens = DEFAULT_LENS  # the counter's lens and shoulder width, counted through
     found: dict[str, Any] | None = None  # eval --fit --json's object, once done
     error: str | None = None
     progress: FitProgress = field(default_factory=FitProgress)
     process: asyncio.subprocess.Process | None = field(default=None, repr=False)
     task: asyncio.Task[None] | None = field(default=None, repr=False)
 
-    def view(self, lens: Lens = EVAL_LENS) -> dict[str, Any]:
+    def view(self, lens: Lens = DEFAULT_LENS) -> dict[str, Any]:
         """What `check-fit` tells of it, its height for a counter with `lens`."""
         seconds = self.seconds if self.seconds is not None else time.monotonic() - self.begun
         out: dict[str, Any] = {
@@ -238,11 +237,7 @@ class FitJob:
                 else None
             )
             out["height_cm"] = height  # Counter.Height here, for the width the fit found
-            out["set"] = (
-                None
-                if fit["advice"] == "height" and height is None
-                else (settings_for(fit["advice"], height or 0))
-            )
+            out["set"] = settings_for(fit["advice"], height)
             out["says"] = says(self.found, height)
         if self.error is not None:
             out["error"] = self.error
@@ -273,7 +268,7 @@ class Fitter:
             )
         return video, truth
 
-    async def start(self, name: str, lens: Lens = EVAL_LENS) -> FitJob:
+    async def start(self, name: str, lens: Lens = DEFAULT_LENS) -> FitJob:
         """Start fitting the recording `name` through the counter's `lens`; RuntimeError while
         another fit runs."""
         video, truth = self.files(name)
@@ -342,7 +337,7 @@ class Fitter:
             await job.task
         return True
 
-    def view(self, lens: Lens = EVAL_LENS) -> dict[str, Any]:
+    def view(self, lens: Lens = DEFAULT_LENS) -> dict[str, Any]:
         """`check-fit`'s answer without the recordings (heights for a counter with `lens`)."""
         return self.job.view(lens) if self.job is not None else {"state": "idle"}
 
@@ -359,7 +354,7 @@ def picture_width(truth: Path) -> int | None:
 def lens_of(call: Call) -> Lens:
     """The counter's lens and shoulder width now (what its `Counter.Height` is read with)."""
     counter = call.ctx.params.current.Counter
-    return float(counter.FieldOfView), float(counter.PersonWidth)
+    return counter.FieldOfView, counter.PersonWidth
 
 
 def error_of(stderr: str, code: int | None) -> str:
@@ -374,17 +369,17 @@ async def check_fit(fitter: Fitter, call: Call) -> Response:
     """`check-fit`: start, follow or cancel a fit (see the module)."""
     if call.param("cancel") not in (None, "", "0") and not await fitter.cancel():
         return Response("no fit is under way\n", status_code=409)
-    name = call.param("recording")
+    name, lens = call.param("recording"), lens_of(call)
     if name is not None:
         try:
-            job = await fitter.start(name, lens_of(call))
+            job = await fitter.start(name, lens)
         except LookupError as exc:
             return Response(f"{exc}\n", status_code=404)
         except RuntimeError as exc:
             return Response(f"{exc}\n", status_code=409)
-        return json_response(job.view(lens_of(call)), status=202)
+        return json_response(job.view(lens), status=202)
     recordings = await run_in_threadpool(listed, fitter.folder)
-    return json_response({**fitter.view(lens_of(call)), "recordings": recordings})
+    return json_response({**fitter.view(lens), "recordings": recordings})
 
 
 def install_check_fit(ctx: ApiContext, folder: Path) -> None:

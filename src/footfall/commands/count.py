@@ -27,7 +27,7 @@ from footfall.vision.annotated import AnnotatedVideo, check_annotate, check_outp
 from footfall.vision.filesource import file_clock, file_rate_known
 from footfall.vision.offline import CountResult, count_file, open_video, quiet_decoder, video_file
 from footfall.vision.orient import turned_size
-from footfall.vision.person import SMALL_PERSON_SHARE
+from footfall.vision.person import DEFAULT_LENS, SMALL_PERSON_SHARE, Lens
 from footfall.vision.types import View
 
 AREA_KEYS = ("left", "right", "top", "bottom", "yfirst", "ylast", "radius")
@@ -107,7 +107,7 @@ def params_for(
     rotation: int = 0,
     auto_size: bool = True,
     crowds: bool = True,
-    lens: Lens = (None, None),
+    lens: LensOptions = (None, None),
 ) -> Params:
     """Params for an offline count: area in the video's pixels (turned by `rotation` degrees
     clockwise) unless it names its own size; `lens`: `Counter.FieldOfView` and
@@ -222,7 +222,7 @@ FOV_HELP = (
 
 PERSON_WIDTH_HELP = "a person's shoulder width, cm (Counter.PersonWidth; 50 if not given)"
 
-Lens = tuple[float | None, int | None]  # --fov, --person-width (None: the default)
+LensOptions = tuple[float | None, int | None]  # --fov, --person-width (None: the default)
 
 CROWDS_HELP = (
     "count the people no track follows one by one (a dense queue) from the motion across the "
@@ -301,12 +301,13 @@ def small_people_line(result: CountResult) -> str:
     )
 
 
-def told_height_line(told: int, lens: tuple[float, int] = (90.0, 50)) -> str:
+def told_height_line(told: int, lens: Lens = DEFAULT_LENS) -> str:
     """How to count with the person width learnt here from the first frame on: the
-    Counter.Height `told` that gives it through `lens` (`CountResult.told_height_cm`)."""
-    fov, shoulders = lens
-    flags = (f" --fov {fov:g}" if fov != 90 else "") + (
-        f" --person-width {shoulders}" if shoulders != 50 else ""
+    Counter.Height `told` that gives it through `lens` (`CountResult.told_height_cm`), named
+    where it is not the default."""
+    (fov, shoulders), (usual_fov, usual_shoulders) = lens, DEFAULT_LENS
+    flags = (f" --fov {fov:g}" if fov != usual_fov else "") + (
+        f" --person-width {shoulders}" if shoulders != usual_shoulders else ""
     )
     return (
         f"the learnt person width is told by --height {told}{flags} --no-auto-size"

@@ -17,7 +17,7 @@ from footfall.commands.count import (
     FOV_HELP,
     FPS_HELP,
     PERSON_WIDTH_HELP,
-    Lens,
+    LensOptions,
     check_fps,
     params_for,
     picture_json,
@@ -29,6 +29,7 @@ from footfall.commands.fit import HeightFit, Tried, fit_height
 from footfall.counting.groundtruth import GroundTruth, Score, score
 from footfall.errors import BadRequest
 from footfall.vision.offline import CountResult, quiet_decoder, video_file
+from footfall.vision.person import DEFAULT_LENS, Lens
 
 FPS_SLACK = 0.01  # a ground truth's fps this far from the video's stated rate is another rate
 
@@ -126,7 +127,7 @@ def counted_score(
     crowds: bool = True,
     warn: bool = True,
     label: str = "",
-    lens: Lens = (None, None),
+    lens: LensOptions = (None, None),
 ) -> tuple[Score, CountResult]:
     """Count `video` as `read_truth` read it, and score the count (`warn`: say when the truth
     is for a clip of another length)."""
@@ -166,7 +167,7 @@ def fit_for(
     fps: float | None,
     crowds: bool,
     near: int | None,
-    lens: Lens = (None, None),
+    lens: LensOptions = (None, None),
 ) -> HeightFit:
     """`fit_height` on `video`: each height counted as `--height H --no-auto-size` would."""
 
@@ -239,7 +240,7 @@ def fit_lines(
     fit: HeightFit,
     learnt: Score,
     alone: Score | None = None,
-    lens: tuple[float, int] = (90.0, 50),
+    lens: Lens = DEFAULT_LENS,
 ) -> list[str]:
     """What `--fit` prints: the heights tried, the count with only the people followed
     (`alone`, `Counter.Crowds` 0: None when `learnt` was counted so already) and what to set

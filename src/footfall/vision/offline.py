@@ -27,7 +27,13 @@ from footfall.vision.analyzer import Analyzer, too_slow
 from footfall.vision.detect import Detector
 from footfall.vision.filesource import NO_FRAMES, file_clock, frames_pattern, image_sequence
 from footfall.vision.orient import turned
-from footfall.vision.person import people_small, person_share, told_height_cm
+from footfall.vision.person import (
+    DEFAULT_LENS,
+    Lens,
+    people_small,
+    person_share,
+    told_height_cm,
+)
 from footfall.vision.source import file_path
 from footfall.vision.types import Frame, View
 
@@ -51,7 +57,7 @@ class CountResult:
     analysed_width: float = 0.0  # px of the picture analysed at 160 px (0: `width`)
     size_unlearnt: bool = False  # it was to be learnt, but too few people were seen to learn it
     blocky_frames: int = 0  # frames counted as a heavily compressed picture (`vision/blocking.py`)
-    lens: tuple[float, int] = (90.0, 50)  # Counter.FieldOfView, Counter.PersonWidth counted with
+    lens: Lens = DEFAULT_LENS  # Counter.FieldOfView, Counter.PersonWidth counted with
 
     @property
     def person_share(self) -> float:

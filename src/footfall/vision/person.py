@@ -66,6 +66,11 @@ def person_width_px(image_width: int, height_cm: float, fov_deg: float, width_cm
     return image_width * width_cm / floor_width
 
 
+# The lens and shoulder width a told height is read through unless told others (`--fov`,
+# `--person-width`): `Counter.FieldOfView`'s and `Counter.PersonWidth`'s defaults.
+Lens = tuple[float, int]  # Counter.FieldOfView (degrees), Counter.PersonWidth (cm)
+DEFAULT_LENS: Lens = (CounterParams().FieldOfView, CounterParams().PersonWidth)
+
 # The mounting heights `Counter.Height` takes (cm), as its field declares them.
 HEIGHT_BOUNDS = (
     max(getattr(b, "ge", 0) for b in CounterParams.model_fields["Height"].metadata),
