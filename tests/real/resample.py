@@ -9,7 +9,8 @@ wide-angle lens's barrel distortion (with `barrelled_area`); `clocked`
 has a recorder's clock burned in; `lit` is under a light that beats or an exposure that steps;
 `graded` through another tone curve (contrast, gamma), `blurred` out of focus;
 `written_lossy` writes a file that lost frames, the rest keeping
-their timestamps.
+their timestamps; `reencoded` writes a clip again in another codec and container (HEVC, AV1,
+VP9, Motion JPEG), as a camera or recorder of today would store it.
 
     >>> frames = list(resampled(Path("clip.mp4"), 30))   # doctest: +SKIP
 """
@@ -372,3 +373,34 @@ def turned(area: dict[str, int], in_direction: str) -> tuple[dict[str, int], str
         yfirst=h - area["ylast"],
         ylast=h - area["yfirst"],
     ), ("down" if in_direction == "up" else "up")
+
+
+# (codec, pixel format, options) by the file's suffix: what cameras and recorders store today
+CODECS: dict[str, tuple[str, str, dict[str, str]]] = {
+    ".hevc.mp4": ("libx265", "yuv420p", {"crf": "28", "x265-params": "log-level=error"}),
+    ".av1.mkv": ("libsvtav1", "yuv420p", {"crf": "35", "svtav1-params": "lp=1"}),
+    ".vp9.webm": (
+        "libvpx-vp9",
+        "yuv420p",
+        {"crf": "32", "b": "0", "deadline": "realtime", "cpu-used": "8"},
+    ),
+    ".mjpeg.avi": ("mjpeg", "yuvj420p", {"q:v": "5"}),
+}
+
+
+def reencoded(video: Path, out: Path) -> Path:
+    """`video` written again to `out` in the codec and container its suffix names (`CODECS`:
+    `x.hevc.mp4`, `x.av1.mkv`, `x.vp9.webm`, `x.mjpeg.avi`), at the clip's own size and rate."""
+    suffix = "".join(out.suffixes[-2:])
+    codec, pixels, options = CODECS[suffix]
+    with av.open(str(video)) as source, av.open(str(out), "w") as container:
+        decoded_stream = source.streams.video[0]
+        stream = container.add_stream(codec, rate=decoded_stream.average_rate)
+        stream.width, stream.height = decoded_stream.width, decoded_stream.height
+        stream.pix_fmt, stream.options = pixels, options
+        for frame in source.decode(decoded_stream):
+            picture = frame.reformat(format=pixels)
+            picture.pts = None
+            container.mux(stream.encode(picture))
+        container.mux(stream.encode())
+    return out

@@ -43,6 +43,7 @@ from tests.real.resample import (
     jpeg,
     knocked,
     lit,
+    reencoded,
     resampled,
     shaken,
     turned,
@@ -850,6 +851,21 @@ def test_a_file_that_lost_frames_is_counted_on_its_own_timeline(tmp_path: Path) 
     for p in result.passages:
         assert p.frame is not None
         assert p.time == EPOCH + timedelta(seconds=kept[p.frame][0] / 15)
+
+
+@pytest.mark.parametrize("suffix", [".hevc.mp4", ".av1.mkv", ".vp9.webm", ".mjpeg.avi"])
+def test_a_recording_in_another_codec_counts_alike(tmp_path: Path, suffix: str) -> None:
+    """The bus stored as cameras and recorders of today store it — H.265 in MP4, AV1 in
+    Matroska, VP9 in WebM, Motion JPEG in AVI — is decoded and timed as the original: 7/7,
+    every passage matched to its true crossing (2026-12-06: all four so)."""
+    video = clip_path("bus_overhead_koba.avi")
+    truth = GroundTruth.load(DATA / "bus_overhead_koba.json")
+    stored = reencoded(video, tmp_path / f"bus{suffix}")
+    result = count_file(stored, params_for(truth.area, truth.in_direction, None))
+    assert result.frames == truth.frames and result.fps == truth.fps
+    s = score(truth, [(p.frame or 0, p.direction) for p in result.passages], truth.fps)
+    assert (s.counted_in, s.counted_out) == (7, 7)
+    assert s.precision == 1.0 and s.recall == 1.0, s
 
 
 def test_the_held_pieces_are_judged_at_the_size_just_learnt() -> None:
