@@ -731,6 +731,45 @@ def test_eval_lists_each_event_matched_missed_or_extra(bus: Path) -> None:
     assert sorted(e["counted_frame"] for e in events) == sorted(p[0] for p in result["passages"])
 
 
+def test_eval_says_which_errors_fall_where_the_hand_count_is_unsure(
+    bus: Path, tmp_path: Path
+) -> None:
+    """A hand count that leaves out a passage the counter finds (frame 361), and lists one no
+    one made (frame 60): with the first marked unsure in its `ambiguous` list (one entry by
+    time, one it cannot read), `eval` says one of the two errors falls where the hand count is
+    unsure, `--events` marks that row and prints the note, and the JSON names the stretch."""
+    raw = json.loads((DATA / "bus_overhead_koba.json").read_text())
+    raw["events"] = [e for e in raw["events"] if e["frame"] != 361] + [
+        {"frame": 60, "direction": "out"}
+    ]
+    raw["ambiguous"] = [
+        {"time": "0:23.5-0:24.5", "note": "a man in grey, half hidden by a bag"},
+        {"frames": "after the pair", "note": "not a stretch of frames"},
+    ]
+    unsure = tmp_path / "unsure.json"
+    unsure.write_text(json.dumps(raw))
+    done = run("eval", str(bus), str(unsure), "--events")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert "of the 1 missed and 1 extra, 1 falls where the hand count marks itself unsure" in (
+        done.stdout
+    )
+    rows = [line for line in lines if line.startswith(("in ", "out "))]
+    extra = next(line for line in rows if "extra" in line)
+    assert extra.split()[:2] == ["out", "-"] and abs(int(extra.split()[2]) - 361) <= 15
+    assert extra.endswith("extra (unsure in the hand count: frames 352-368)")
+    missed = next(line for line in rows if "missed" in line)
+    assert missed.split()[:2] == ["out", "60"] and missed.endswith("missed")
+    assert "frames 352-368: a man in grey, half hidden by a bag" in lines
+    result = json.loads(run("eval", str(bus), str(unsure), "--json").stdout)
+    marked = [e for e in result["events"] if e["unsure"] is not None]
+    assert [(e["true_frame"], e["unsure"]) for e in marked] == [
+        (None, {"frames": [352, 368], "note": "a man in grey, half hidden by a bag"})
+    ]
+    plain = run("eval", str(bus), str(DATA / "bus_overhead_koba.json"))
+    assert "unsure" not in plain.stdout  # no errors: nothing to say
+
+
 def test_eval_takes_events_noted_by_the_time_a_player_shows(bus: Path, tmp_path: Path) -> None:
     """The bus's hand count with each event's frame given as the time a player shows it
     ("m:ss.ff" at the clip's 15 fps): the events are the same, and so is every figure."""

@@ -181,6 +181,30 @@ def test_keys_that_look_misspelt_are_reported() -> None:
     assert GroundTruth.from_json(GOOD).unknown == ()
 
 
+def test_the_unsure_stretches_are_read_in_every_form_and_the_unreadable_left_out() -> None:
+    """`ambiguous` entries by frames ("a-b", one frame, a pair), by a player's time (at the
+    file's fps), with or without a note; one in a form of its own does not make the file
+    unreadable (it only annotates the comparison)."""
+    listed = [
+        {"frames": "0-8", "note": " already past the line "},
+        {"frame": 33},
+        {"frames": [40, 42], "note": "a pair"},
+        {"time": "0:02-0:02.4", "note": "by time"},
+        {"frames": "after the pair"},
+        "a loose sentence",
+    ]
+    truth = GroundTruth.from_json(GOOD | {"ambiguous": listed})
+    assert [(u.first, u.last, u.note) for u in truth.unsure] == [
+        (0, 8, "already past the line"),
+        (33, 33, ""),
+        (40, 42, "a pair"),
+        (30, 36, "by time"),
+    ]
+    assert truth.unsure_at(10, 2) == truth.unsure[0] and truth.unsure_at(11, 2) is None
+    assert GroundTruth.from_json(GOOD | {"ambiguous": "none"}).unsure == ()
+    assert GroundTruth.from_json(GOOD).unsure == ()
+
+
 def test_a_line_y_without_an_area_counts_a_band_across_the_picture() -> None:
     raw = {k: v for k, v in GOOD.items() if k != "area"}
     truth = GroundTruth.from_json(raw | {"line_y": 120, "width": 320, "height": 240})

@@ -26,7 +26,15 @@ from footfall.commands.count import (
     video_info,
 )
 from footfall.commands.fit import HeightFit, Tried, fit_height
-from footfall.counting.groundtruth import GroundTruth, Score, score
+from footfall.counting.groundtruth import (
+    MATCH_WINDOW_S,
+    TRUE_FRAME_SLACK,
+    EventPair,
+    GroundTruth,
+    Score,
+    Unsure,
+    score,
+)
 from footfall.errors import BadRequest
 from footfall.vision.offline import CountResult, quiet_decoder, video_file
 from footfall.vision.person import DEFAULT_LENS, Lens
@@ -34,10 +42,28 @@ from footfall.vision.person import DEFAULT_LENS, Lens
 FPS_SLACK = 0.01  # a ground truth's fps this far from the video's stated rate is another rate
 
 
-def eval_json(s: Score, result: CountResult) -> dict[str, Any]:
+def unsure_of(e: EventPair, truth: GroundTruth, fps: float) -> Unsure | None:
+    """The stretch the hand count marks unsure that a missed event (within the ±2 frames of a
+    hand count's frame) or an extra passage (within the 1 s a passage may be dated off) falls
+    in; None for a matched one, or one outside every such stretch."""
+    if e.counted is None and e.true is not None:
+        return truth.unsure_at(e.true, TRUE_FRAME_SLACK)
+    if e.true is None and e.counted is not None:
+        return truth.unsure_at(e.counted, MATCH_WINDOW_S * fps)
+    return None
+
+
+def unsure_json(stretch: Unsure | None) -> dict[str, Any] | None:
+    return (
+        None if stretch is None else {"frames": [stretch.first, stretch.last], "note": stretch.note}
+    )
+
+
+def eval_json(s: Score, result: CountResult, truth: GroundTruth) -> dict[str, Any]:
     """The `--json` object: counts, truths, accuracies, precision, recall, the ground truth's
     tolerance and whether the count is within it, and speed (precision and recall are null when
-    the ground truth lists no events)."""
+    the ground truth lists no events); each event's entry names the stretch the hand count
+    marks unsure (`ambiguous`) that a missed or extra one falls in."""
     return {
         "in": s.counted_in,
         "out": s.counted_out,
@@ -59,15 +85,23 @@ def eval_json(s: Score, result: CountResult) -> dict[str, Any]:
         # each true event with the passage matched to it (null: missed), then passages that
         # match none (true null): where to look with `footfall count --annotate`
         "events": [
-            {"direction": e.direction, "true_frame": e.true, "counted_frame": e.counted}
+            {
+                "direction": e.direction,
+                "true_frame": e.true,
+                "counted_frame": e.counted,
+                "unsure": unsure_json(unsure_of(e, truth, result.fps)),
+            }
             for e in s.pairs
         ],
     }
 
 
-def event_lines(s: Score, fps: float) -> list[str]:
-    """One line per true event and per passage that matches none, in frame order."""
+def event_lines(s: Score, truth: GroundTruth, fps: float) -> list[str]:
+    """One line per true event and per passage that matches none, in frame order; a missed or
+    extra one in a stretch the hand count marks unsure says so, and that stretch's note follows
+    the table."""
     lines = [f"{'way':<4}{'true frame':>11}{'counted':>9}{'off (s)':>9}  verdict"]
+    notes: list[Unsure] = []
     for e in s.pairs:
         true = "-" if e.true is None else str(e.true)
         got = "-" if e.counted is None else str(e.counted)
@@ -75,8 +109,29 @@ def event_lines(s: Score, fps: float) -> list[str]:
             off, verdict = f"{(e.counted - e.true) / fps:+.2f}", "matched"
         else:
             off, verdict = "", "missed" if e.counted is None else "extra"
+        stretch = unsure_of(e, truth, fps)
+        if stretch is not None:
+            verdict += f" (unsure in the hand count: frames {stretch.first}-{stretch.last})"
+            notes += [] if stretch in notes else [stretch]
         lines.append(f"{e.direction:<4}{true:>11}{got:>9}{off:>9}  {verdict}")
+    lines += [f"frames {u.first}-{u.last}: {u.note or '(no note)'}" for u in notes]
     return lines
+
+
+def unsure_line(s: Score, truth: GroundTruth, fps: float) -> str | None:
+    """How many of the missed and extra passages fall where the hand count is unsure, when the
+    hand count marks any stretch so and the count has errors; else None."""
+    errors = [e for e in s.pairs if e.true is None or e.counted is None]
+    if not truth.unsure or not errors:
+        return None
+    unsure = sum(unsure_of(e, truth, fps) is not None for e in errors)
+    missed = sum(e.counted is None for e in errors)
+    stretches = f"{len(truth.unsure)} stretch{'es' if len(truth.unsure) != 1 else ''}"
+    return (
+        f"of the {missed} missed and {len(errors) - missed} extra, {unsure}"
+        f" fall{'s' if unsure == 1 else ''} where the hand count marks itself unsure"
+        f" ({stretches}; --events shows which)"
+    )
 
 
 def read_truth(
@@ -364,7 +419,7 @@ def evaluate(
         typer.echo(f"footfall eval: error: {exc.message}", err=True)
         raise typer.Exit(2) from exc
     if as_json:
-        found = eval_json(s, result)
+        found = eval_json(s, result, truth)
         if fitted is not None:
             found["fit"] = fit_json(fitted, s, alone)
         sys.stdout.write(json.dumps(found) + "\n")
@@ -378,8 +433,11 @@ def evaluate(
     )
     if s.events_known:
         print(f"events: precision {s.precision:.3f}  recall {s.recall:.3f}  ({s.matched} matched)")
+        unsure = unsure_line(s, truth, result.fps)
+        if unsure is not None:
+            print(unsure)
         if events:
-            print("\n".join(event_lines(s, result.fps)))
+            print("\n".join(event_lines(s, truth, result.fps)))
     else:
         print("events: the ground truth lists none (totals only): no precision or recall")
     print(f"speed: {result.processing_fps:.0f} fps, {result.realtime_factor:.1f}x real time")

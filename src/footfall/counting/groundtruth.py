@@ -10,7 +10,7 @@ import difflib
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,7 @@ KNOWN_KEYS = frozenset(
     | {"totals", "tolerance", "events", "ambiguous", "rotation"}
 )
 MATCH_WINDOW_S = 1.0  # a counted passage matches a true event of its direction within ±1 s
+TRUE_FRAME_SLACK = 2  # a true event's frame is where its person's centre crossed, ±2 frames
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,16 @@ class TrueEvent:
 
     frame: int
     direction: Direction
+
+
+@dataclass(frozen=True, slots=True)
+class Unsure:
+    """A stretch of the clip the hand count marks unsure (its `ambiguous` list), with its note:
+    frames `first` to `last`."""
+
+    first: int
+    last: int
+    note: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +75,15 @@ class GroundTruth:
     tolerance_in: int = 0  # how far a count may be off for the cases the counter marked unsure
     tolerance_out: int = 0
     unknown: tuple[str, ...] = ()  # misspelt-looking top-level keys, ignored (`misspelt`)
+    unsure: tuple[Unsure, ...] = ()  # the stretches the hand count marks `ambiguous`
+
+    def unsure_at(self, frame: int, margin: float) -> Unsure | None:
+        """The unsure stretch (`ambiguous`) that `frame` falls in, or within `margin` frames
+        of; None if none."""
+        for stretch in self.unsure:
+            if stretch.first - margin <= frame <= stretch.last + margin:
+                return stretch
+        return None
 
     @property
     def events_known(self) -> bool:
@@ -147,6 +167,7 @@ class GroundTruth:
                 tolerance_in=_count(tolerance, "in", "tolerance.") if "in" in tolerance else 0,
                 tolerance_out=_count(tolerance, "out", "tolerance.") if "out" in tolerance else 0,
                 unknown=misspelt(raw),
+                unsure=unsure_stretches(raw.get("ambiguous"), rate or fps),
             )
         except KeyError as exc:
             raise BadRequest(f"ground truth is malformed: it has no {exc.args[0]}") from exc
@@ -176,6 +197,60 @@ def _around_line(raw: dict[str, Any]) -> Area:
         raise ValueError(f"line_y {line} is not inside the picture (0-{height})")
     top, bottom = _band(line, height, (width, height))
     return Area(width, height, 0, width, top, bottom, top, bottom, 0)
+
+
+def unsure_stretches(listed: object, fps: float | None) -> tuple[Unsure, ...]:
+    """The readable entries of a hand count's `ambiguous` list: `{"frames": "894-926", "note":
+    "..."}`, the frames also as one frame (`"frames": 33`, `"frame": 33`), a pair (`[894,
+    926]`), or as times a player shows (`"time": "0:35.2-0:37"`, at `fps`). It only annotates
+    the comparison, so an entry in another form is left out rather than refused.
+
+        >>> [(u.first, u.last) for u in unsure_stretches([{"frames": "0-8"}, {"frame": 33},
+        ...     {"frames": [40, 42]}, {"time": "1:00-1:01.5"}, {"frames": "soon"}], 10.0)]
+        [(0, 8), (33, 33), (40, 42), (600, 615)]
+    """
+    if not isinstance(listed, list):
+        return ()
+    found = []
+    for entry in listed:
+        if not isinstance(entry, dict):
+            continue
+        span = _span(entry.get("frames", entry.get("frame")), _frame_number)
+        if span is None and fps:
+            span = _span(entry.get("time"), lambda v: _timed_frame(v, fps))
+        if span is not None:
+            found.append(Unsure(min(span), max(span), str(entry.get("note", "")).strip()))
+    return tuple(found)
+
+
+def _span(value: object, frame_of: Callable[[object], int | None]) -> tuple[int, int] | None:
+    """(first, last) of a value naming one point or two: `a`, `"a-b"`, `[a, b]` (each read by
+    `frame_of`); None if it names none."""
+    if isinstance(value, str) and "-" in value.strip()[1:]:
+        parts: list[object] = list(value.strip().split("-", 1))
+    elif isinstance(value, list) and len(value) == 2:
+        parts = list(value)
+    else:
+        parts = [value, value]
+    first, last = (frame_of(part) for part in parts)
+    return None if first is None or last is None else (first, last)
+
+
+def _frame_number(value: object) -> int | None:
+    """A frame number given as a whole number or its digits; None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and value >= 0:
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _timed_frame(value: object, fps: float) -> int | None:
+    """The frame at a time as a player shows it (`_seconds`), at `fps`; None if it is not one."""
+    seconds = _seconds(value.strip() if isinstance(value, str) else value)
+    return None if seconds is None else round(seconds * fps)
 
 
 def misspelt(raw: dict[str, Any]) -> tuple[str, ...]:
