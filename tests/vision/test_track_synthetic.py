@@ -158,9 +158,9 @@ def test_people_walking_apart_over_a_plain_floor_from_high_up_count_as_followed(
     Their tracks begin and end away from the area, so that motion counts no one now (2 off,
     0.867; the atrium 6/3); `Counter.Crowds = 0` counts only the people followed one by one:
     every one of them."""
-    lamp = Shadow(azimuth_deg=90.0, elevation_deg=60.0, light=0.85)
     high = Params.model_validate({"Counter": {"Height": 600, "Crowds": crowds}})
     kinds = ("single", "opposite", "tailgating")
+    lamp = SHADOWS["lamp"]
     results = [counted(n, seed, high, "plain", lamp) for n in kinds for seed in (0, 1, 2)]
     assert combined_accuracy(results) >= (0.85 if crowds else 1.0), results
 

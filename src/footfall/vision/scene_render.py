@@ -47,8 +47,13 @@ class Shadow:
 
 # Hard shadows of a low sun (45°, the floor in shadow at half its light): falling across the way
 # people walk (beside each walker, as a partner side by side would be) or along it (behind or
-# ahead, as a tailgater would be).
-SHADOWS = {"across": Shadow(azimuth_deg=0.0), "along": Shadow(azimuth_deg=90.0)}
+# ahead, as a tailgater would be); and the soft shadow of a lamp (60° up, the floor in it at
+# 0.85 of its light) falling along the way people walk, as an atrium's or a hall's lights give.
+SHADOWS = {
+    "across": Shadow(azimuth_deg=0.0),
+    "along": Shadow(azimuth_deg=90.0),
+    "lamp": Shadow(azimuth_deg=90.0, elevation_deg=60.0, light=0.85),
+}
 
 
 class Renderer:
