@@ -248,9 +248,11 @@ def _frame_number(value: object) -> int | None:
 
 
 def _timed_frame(value: object, fps: float) -> int | None:
-    """The frame at a time as a player shows it (`_seconds`), at `fps`; None if it is not one."""
-    seconds = _seconds(value.strip() if isinstance(value, str) else value)
-    return None if seconds is None else round(seconds * fps)
+    """The frame at a time as a player shows it (`_frame_at`), at `fps`; None if it is not one."""
+    try:
+        return _frame_at(value, fps, "time")
+    except ValueError:
+        return None
 
 
 def misspelt(raw: dict[str, Any]) -> tuple[str, ...]:
