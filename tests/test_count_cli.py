@@ -837,6 +837,36 @@ def test_count_says_when_the_camera_shook_or_the_picture_is_heavily_compressed(
     assert steady[key] == 0
 
 
+def test_count_says_where_the_picture_was_black_or_cut(bus: Path, tmp_path: Path) -> None:
+    """The bus clip begun with three black frames (a camera's sensor starting), with half a
+    second of a captioned card in its middle (a recorder's edit) and a black frame last,
+    losslessly written: `count` skips the four black frames, counts the clip afresh from both
+    cuts, says so, and counts 7/7 as the clip as it is, where it says neither."""
+    import cv2
+
+    from tests.real.resample import decoded
+
+    frames = list(decoded(bus))
+    black = np.zeros_like(frames[0])
+    titled = np.full_like(frames[0], 90)
+    cv2.putText(titled, "CAM 2", (20, 120), cv2.FONT_HERSHEY_SIMPLEX, 3.0, (240, 240, 240), 8)
+    quiet = 700  # the doorway is empty about here: the card cuts no one's crossing
+    video = written_lossless(
+        [black] * 3 + frames[:quiet] + [titled] * 8 + frames[quiet:] + [black],
+        tmp_path / "bus_edited.mkv",
+    )
+    area = ["--area", "0,320,100,140,100,140,0", "--in", "up"]
+    counted = json.loads(run("count", str(video), *area, "--json").stdout)
+    assert (counted["blank_frames"], counted["cuts"]) == (4, 2)
+    assert (counted["in"], counted["out"]) == (7, 7)
+    said = run("count", str(video), *area).stdout
+    assert "4 frames showed no picture (black or one colour) and were skipped" in said
+    assert "the picture was cut 2 times" in said
+    plain = json.loads(run("count", str(bus), *area, "--json").stdout)
+    assert (plain["blank_frames"], plain["cuts"]) == (0, 0)
+    assert "no picture" not in run("count", str(bus), *area).stdout
+
+
 def test_count_says_when_the_frames_come_too_far_apart(bus: Path, tmp_path: Path) -> None:
     """The bus clip as a camera at 5 fps gives it (every 3rd frame, written at 5 fps): `count`
     and `eval` say that under 10 fps people cross the area between two frames, and the JSON says

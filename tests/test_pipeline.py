@@ -713,6 +713,33 @@ def test_the_status_says_whether_the_camera_shakes(
     assert handle.status()["shaking"] is (jitter_px > 0)
 
 
+@pytest.mark.parametrize("black", [0, 10])
+def test_the_status_says_when_the_camera_shows_no_picture(
+    store: SQLiteStore, tmp_path: Path, black: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Our synthetic scene whose camera then shows black (switched off, a "no video" card): the
+    status says there is no picture, and the log says from which frame its frames are skipped;
+    the scene alone, neither."""
+    clip = tmp_path / "clip.avi"
+    writer = cv2.VideoWriter(str(clip), cv2.VideoWriter.fourcc(*"MJPG"), 15.0, (320, 240))
+    for frame in itertools.islice(scenario("single", 0).frames(), 30):
+        writer.write(frame.image)
+    for _ in range(black):
+        writer.write(np.zeros((240, 320, 3), np.uint8))
+    writer.release()
+    with caplog.at_level(logging.INFO, logger="footfall.vision.analyzer"):
+        handle = start_counting(str(clip), False, Holder(), Ingest(store), paced=False)
+        handle.join(60)
+    assert handle.status()["state"] == "finished"
+    assert handle.status()["no_picture"] is bool(black)
+    said = [r.getMessage() for r in caplog.records if "shows no picture" in r.getMessage()]
+    assert said == (
+        ["frame 30 shows no picture (black or one colour): skipped until one comes"]
+        if black
+        else []
+    )
+
+
 @pytest.mark.parametrize("quality", [0, 10])
 def test_the_status_says_whether_the_picture_is_heavily_compressed(
     store: SQLiteStore, tmp_path: Path, quality: int, caplog: pytest.LogCaptureFixture

@@ -160,6 +160,7 @@ class CountingHandle:
         self._size = SizeReport()  # the person width counted with, for status and log
         self._shaking: bool | None = None  # whether the last frame was moved back (shake)
         self._blocky: bool | None = None  # whether the picture is heavily compressed
+        self._blank: bool | None = None  # whether the last frame had no picture (cuts.py)
         self._slow: bool | None = None  # whether frames come too far apart (`too_slow`)
         self._slow_told = False  # the log said so this run
         self._thread = threading.Thread(target=self._run, name=f"counting {name}", daemon=True)
@@ -215,6 +216,10 @@ class CountingHandle:
             # whether the picture shows the 8x8 blocks of a heavily compressed stream (MJPEG at a
             # low quality): counted with a raised noise floor (docs/video.md); None before a frame
             "blocky": self._blocky,
+            # whether the last frame analysed showed no picture (black or one colour: a camera
+            # switched off, a "no video" card): such frames are skipped (docs/video.md); None
+            # before the first frame
+            "no_picture": self._blank,
             # whether frames come (or are counted) too far apart to count well: under 10 a
             # second, people cross the area between two frames (README, "Where the counter is
             # weak"); None before the rate is known
@@ -354,6 +359,7 @@ class CountingHandle:
             self._size.read(analyzer, int(frame.image.shape[1]), params.Counter)
             self._shaking = bool(getattr(analyzer, "shaking", False))
             self._follow_blocky(bool(getattr(analyzer, "blocky", False)))
+            self._blank = bool(getattr(analyzer, "blank", False))
             self._latest = View(frame.image, frame.index, list(getattr(analyzer, "tracks", ())))
             if time.monotonic() - self._size_saved >= SIZE_SAVE_S:
                 self._save_size(analyzer)

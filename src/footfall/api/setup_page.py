@@ -172,6 +172,10 @@ function show(c) {      // the counting thread's status, in a sentence
       " people never crowd, Counter.Crowds = 0 counts only the people followed one by one).";
   }
   if (c.shaking) text += " The camera shakes: its frames are moved back before counting.";
+  if (c.no_picture) {
+    text += " The camera shows no picture (black or one colour): its frames are skipped" +
+      " until the picture comes back.";
+  }
   if (c.blocky) {
     text += " The picture shows the 8\\u00d78 blocks of a heavily compressed stream: counted" +
       " with a raised noise floor; a higher stream quality (JPEG 20 or more) counts better.";

@@ -292,6 +292,22 @@ def blocky_line(result: CountResult) -> str:
     )
 
 
+def picture_cut_line(result: CountResult) -> str:
+    """A word on a file with frames that show no picture, or whose picture was cut."""
+    said = []
+    if result.blank_frames:
+        said.append(
+            f"{result.blank_frames} frame{'s' if result.blank_frames != 1 else ''} showed no"
+            " picture (black or one colour) and were skipped"
+        )
+    if result.cuts:
+        said.append(
+            f"the picture was cut {result.cuts} time{'s' if result.cuts != 1 else ''} (it did"
+            " not go on from the frame before): counted afresh from each cut"
+        )
+    return "; ".join(said)
+
+
 def small_people_line(result: CountResult) -> str:
     """A word on a view whose people the size learner measures too small."""
     return (
@@ -337,6 +353,7 @@ def result_notes(result: CountResult) -> list[str]:
     dense = rests_on_motion(result.from_motion, len(result.passages))
     notes += [dense_line(result)] if dense else []
     notes += [blocky_line(result)] if result.blocky_frames else []
+    notes += [picture_cut_line(result)] if result.blank_frames or result.cuts else []
     notes += [unlearnt_line(result)] if result.size_unlearnt else []
     notes += [small_people_line(result)] if result.people_small else []
     notes += [slow_sentence(result.fps)] if result.slow else []
@@ -361,7 +378,8 @@ def result_json(result: CountResult) -> dict[str, Any]:
 
 def picture_json(result: CountResult) -> dict[str, Any]:
     """What `count` and `eval` say of the picture in their `--json`: the person width and
-    whether it was learnt, the height that tells it, frames moved back or seen blocky, and
+    whether it was learnt, the height that tells it, frames moved back, seen blocky or with no
+    picture and the cuts, and
     whether the frames come too far apart to count well (`slow_stream`)."""
     return {
         "person_px": round(result.person_px, 1),
@@ -373,6 +391,8 @@ def picture_json(result: CountResult) -> dict[str, Any]:
         "person_width_cm": result.lens[1],  # (--person-width)
         "shaken_frames": result.shaken_frames,
         "blocky_frames": result.blocky_frames,
+        "blank_frames": result.blank_frames,
+        "cuts": result.cuts,
         "slow_stream": result.slow,
     }
 

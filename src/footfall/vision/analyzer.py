@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from footfall.config import Params
 from footfall.store.base import Passage
+from footfall.vision.cuts import PictureWatch
 from footfall.vision.detect import Detector, ForegroundDetector
 from footfall.vision.motion import NOMINAL_FPS
 from footfall.vision.person import (
@@ -134,6 +135,8 @@ class Analyzer:
         self._frame_w = 0  # the frames' width
         self._from_start = True  # the choice began at the first frame (not at a setparams)
         self._released: list[Passage] = []  # passages of an analysis that ended, to hand on
+        self._watch = PictureWatch()  # cuts and frames without a picture (`vision/cuts.py`)
+        self._blank_since: int | None = None  # the index of the first frame of a blank stretch
 
     def _both(self) -> list[ScaleAnalyzer]:
         return [self._main] if self._fine is None else [self._main, self._fine]
@@ -214,6 +217,10 @@ class Analyzer:
             if self._given < self._stride and self._frames:
                 return []
         self._given = 0
+        frame_or_none = self._look(frame)
+        if frame_or_none is None:
+            return []
+        frame = frame_or_none
         width = frame.image.shape[1]
         if width != self._frame_w:
             self._frame_w = width
@@ -231,6 +238,52 @@ class Analyzer:
         if choice_due(main.size_samples_seen, main.learnt_share, self._choosing, fps):
             return released + self._choose()
         return released
+
+    def _look(self, frame: Frame) -> Frame | None:
+        """The frame to analyse: None for one without a picture (skipped, as if it never came),
+        marked `cut` where the picture does not go on from the last one (the stream before it
+        ends there, the background model starts again from it): `vision/cuts.py`."""
+        seen = self._watch.see(frame.image)
+        if seen == "blank":
+            if self._blank_since is None:
+                self._blank_since = frame.index
+                log.info(
+                    "frame %d shows no picture (black or one colour): skipped until one comes",
+                    frame.index,
+                )
+            return None
+        if self._blank_since is not None:
+            log.info("frames %d to %d showed no picture", self._blank_since, frame.index - 1)
+            self._blank_since = None
+        if self._watch.view is not None:
+            changed = self._watch.view == "changed"
+            if changed:
+                log.info("the view changed at the cut: the person size is learnt from it afresh")
+            for analyzer in self._both():
+                analyzer.view_checked(changed)
+        if seen == "cut":
+            log.info(
+                "the picture was cut at frame %d: counted as a new stream from it", frame.index
+            )
+            for analyzer in self._both():
+                analyzer.picture_cut()
+            return replace(frame, cut=True)
+        return frame
+
+    @property
+    def blank(self) -> bool:
+        """Whether the last frame analysed had no picture (a camera showing black)."""
+        return self._blank_since is not None
+
+    @property
+    def blank_frames(self) -> int:
+        """How many frames analysed had no picture and were skipped (`vision/cuts.py`)."""
+        return self._watch.blank_frames
+
+    @property
+    def cuts(self) -> int:
+        """How many times the picture was cut (`vision/cuts.py`)."""
+        return self._watch.cuts
 
     def _choose(self) -> list[Passage]:
         """Go on with the finer analysis if the first learnt people small, else the first;

@@ -148,6 +148,8 @@ class ForegroundDetector:
         self._taken_bare = (0, 0)  # and when the doorway was last bare
         self._taken_recent: deque[tuple[int, int]] = deque(maxlen=KNOCK_FRAMES)  # per frame
         self._restart = False  # start the background model again at the next frame
+        self._taken_at_cut = (0, 0)  # the size samples taken when the picture was last cut
+        self._view_unsure = False  # cut, and the view after it not checked yet (`view_checked`)
         self._frames_seen = 0
         self._bare_at = -(10**9)  # `_frames_seen` when the doorway was last bare
 
@@ -355,6 +357,23 @@ class ForegroundDetector:
         if back:
             self._drop_samples_since(self._taken_recent[-back])
 
+    def picture_cut(self) -> None:
+        """The picture was cut (`vision/cuts.py`): the background model starts again from the
+        next frame, as after a knock. The person size is kept until the view is known to have
+        changed (`view_changed`)."""
+        self._restart = True
+        self._bare_gray = None
+        self._taken_at_cut = self._sizes.taken
+        self._view_unsure = True
+
+    def view_checked(self, changed: bool) -> None:
+        """Whether the view after a cut is another than the one left (a camera turned, another
+        input): then the person size rests on the samples taken since the cut alone."""
+        self._view_unsure = False
+        if changed:
+            self._sizes.keep_since(self._taken_at_cut)
+            self._size_from_samples()
+
     def _drop_samples_since(self, taken: tuple[int, int]) -> None:
         """Forget the size samples taken since `taken` (`SizeLearner.taken` then): the
         foreground a light made is no one's size. The size goes back to what is left."""
@@ -402,8 +421,12 @@ class ForegroundDetector:
     def size_steady(self) -> bool:
         """Whether the learnt person size has stopped moving: it is learnt, within STEADY_CHANGE
         of the ones learnt before, or rests on STEADY_SAMPLES (`SizeLearner.steady_samples`;
-        always, with AutoSize 0)."""
-        if not self._params.Counter.AutoSize or len(self._sizes) >= self._sizes.steady_samples:
+        always, with AutoSize 0); not after a cut until the view is checked (`view_checked`)."""
+        if not self._params.Counter.AutoSize:
+            return True
+        if self._view_unsure:  # the size may be another view's: passages wait for the check
+            return False
+        if len(self._sizes) >= self._sizes.steady_samples:
             return True
         return self.size_learnt and self._sizes.steady
 
@@ -445,7 +468,7 @@ class ForegroundDetector:
         rate = background_rate(
             self._still_frames, self._model_frames, self._fps, self._bg.getHistory()
         )
-        if self._restart:  # the camera was knocked: the model starts again from this frame
+        if self._restart:  # the camera was knocked, the picture cut: the model starts again
             rate, self._model_frames, self._restart = 1.0, 0, False
         fg = self._bg.apply(small, learningRate=rate)
         self._model_frames += 1

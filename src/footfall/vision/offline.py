@@ -57,6 +57,8 @@ class CountResult:
     analysed_width: float = 0.0  # px of the picture analysed at 160 px (0: `width`)
     size_unlearnt: bool = False  # it was to be learnt, but too few people were seen to learn it
     blocky_frames: int = 0  # frames counted as a heavily compressed picture (`vision/blocking.py`)
+    blank_frames: int = 0  # frames with no picture, skipped (`vision/cuts.py`)
+    cuts: int = 0  # where the picture did not go on from the frame before (`vision/cuts.py`)
     lens: Lens = DEFAULT_LENS  # Counter.FieldOfView, Counter.PersonWidth counted with
 
     @property
@@ -232,5 +234,7 @@ def count_file(
         analysed,
         size_unlearnt=learning and not learnt,
         blocky_frames=blocky,
+        blank_frames=analyzer.blank_frames,
+        cuts=analyzer.cuts,
         lens=(params.Counter.FieldOfView, params.Counter.PersonWidth),
     )

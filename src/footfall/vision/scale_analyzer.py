@@ -174,6 +174,7 @@ class ScaleAnalyzer:
         self._hold_frames = 0
         self._restored = False  # restore_size was called: follow the detector's size at once
         self._learnt = False  # the detector's size was learnt at the last frame
+        self._recheck = False  # cut: passages wait until the view after it is checked
         self._held_motion = 1.0  # the share of the held passages from motion alone to keep
         self._empty_frames = 0  # frames in a row with no foreground near the middle line
         self._line_box: tuple[float, float, float, float] | None = None  # the line's extent
@@ -304,8 +305,9 @@ class ScaleAnalyzer:
         has learnt it again), the motion counted so far is rescaled when it is first learnt, and
         the tracker's gate follows the detections' boxes (sized to one person)."""
         learnt = self.size_learnt
-        if self._learnt and not learnt and not self._hold.open:
-            self._hold, self._hold_frames = EarlyHold(), 0
+        if (self._recheck or (self._learnt and not learnt)) and not self._hold.open:
+            self._hold, self._hold_frames = EarlyHold(), 0  # (after a cut: until it is checked)
+        self._recheck = False
         if learnt and not self._learnt:
             self._rescale_motion()
         self._learnt = learnt
@@ -522,6 +524,21 @@ class ScaleAnalyzer:
         """Whether the detector's learnt size is held: its window of samples is full
         (`ForegroundDetector.size_settled`; detectors that do not learn one: never)."""
         return bool(getattr(self._detector, "size_settled", False))
+
+    def picture_cut(self) -> None:
+        """The next frame is a cut (`vision/cuts.py`): its detector's background model starts
+        again from it (detectors without one: nothing to do)."""
+        cut = getattr(self._detector, "picture_cut", None)
+        if callable(cut):
+            cut()
+            self._recheck = True
+
+    def view_checked(self, changed: bool) -> None:
+        """Whether the view after a cut is another (`vision/cuts.py`): its detector then learns
+        the person size from what it saw since the cut (detectors that learn none: nothing)."""
+        checked = getattr(self._detector, "view_checked", None)
+        if callable(checked):
+            checked(changed)
 
     @property
     def shaking(self) -> bool:

@@ -1,0 +1,149 @@
+"""Cuts and frames without a picture (`footfall.vision.cuts`): a blank frame is skipped, a picture
+that does not go on from the last one is a cut, and people walking, a light switched on, a knock
+or a dark floor under the people are neither."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from footfall.vision.cuts import VIEW_PICTURES, PictureWatch, blank, correlation, thumbnail
+from footfall.vision.synthetic import scenario
+
+PHOTO = Path(__file__).parent / "data" / "cameraman_cc0.jpg"
+
+
+def scene(n: int, name: str = "mixed") -> list[npt.NDArray[np.uint8]]:
+    """`n` frames of our synthetic overhead scene, people walking through."""
+    return [f.image for f in itertools.islice(scenario(name, 0).frames(), n)]
+
+
+def card(shape: tuple[int, ...], level: int, text: str = "") -> npt.NDArray[np.uint8]:
+    """A frame of one grey level, with a small caption (a recorder's card, a logo)."""
+    image = np.full(shape, level, np.uint8)
+    if text:
+        h, w = shape[:2]
+        cv2.putText(image, text, (w // 3, h // 2), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (160,) * 3, 1)
+    return image
+
+
+def seen(frames: list[npt.NDArray[np.uint8]]) -> list[str]:
+    """What a new watch tells each of `frames`."""
+    watch = PictureWatch()
+    return [watch.see(f) for f in frames]
+
+
+def test_a_black_or_one_colour_frame_is_blank_and_a_picture_is_not() -> None:
+    frames = scene(1)
+    rng = np.random.default_rng(0)
+    noisy = np.clip(card(frames[0].shape, 16) + rng.normal(0, 1.0, frames[0].shape), 0, 255)
+    assert blank(thumbnail(card(frames[0].shape, 0)))
+    assert blank(thumbnail(card(frames[0].shape, 200, "NO VIDEO")))
+    assert blank(thumbnail(np.asarray(noisy, np.uint8)))  # a capture card's black, with noise
+    assert not blank(thumbnail(frames[0]))
+
+
+def test_people_walking_through_are_neither_a_cut_nor_blank() -> None:
+    frames = scene(300)
+    assert len(frames) == 300
+    assert seen(frames) == ["picture"] * 300
+
+
+def test_blank_frames_are_skipped_wherever_they_come_and_cut_nothing() -> None:
+    """Black frames first (a camera starting), in the middle (a stream's glitch) and last: each
+    is skipped, and the picture after them goes on from the one before them."""
+    frames = scene(40)
+    black = card(frames[0].shape, 0)
+    told = seen([black, black, *frames[:20], black, black, black, *frames[20:], black])
+    assert told == ["blank"] * 2 + ["picture"] * 20 + ["blank"] * 3 + ["picture"] * 20 + ["blank"]
+
+
+def test_another_picture_is_a_cut_and_so_is_a_card_with_a_caption() -> None:
+    """A recording edited together (our scene, then a photograph of the same size) is cut
+    where it changes, and back; a grey card with a large caption (not blank) is a cut too."""
+    frames = scene(10)
+    h, w = frames[0].shape[:2]
+    photo = cv2.resize(cv2.imread(str(PHOTO)), (w, h))
+    assert seen([*frames[:5], photo, photo, *frames[5:]]) == [
+        *["picture"] * 5,
+        "cut",
+        "picture",
+        "cut",
+        *["picture"] * 4,
+    ]
+    titled = card(frames[0].shape, 90)
+    cv2.putText(titled, "CAM 2", (20, h // 2), cv2.FONT_HERSHEY_SIMPLEX, 3.0, (240,) * 3, 8)
+    assert not blank(thumbnail(titled))
+    assert seen([titled, titled, *frames[:3]]) == [
+        "picture",
+        "picture",
+        "cut",
+        "picture",
+        "picture",
+    ]
+
+
+@pytest.mark.parametrize("back", [True, False])
+def test_the_view_is_checked_a_while_after_a_cut(back: bool) -> None:
+    """VIEW_PICTURES after the last of a run of cuts the picture is compared with the one left
+    at the first: a card edited into a recording of one doorway comes back to it (the view did
+    not change); a camera turned to another view does not come back."""
+    frames = scene(VIEW_PICTURES + 8)
+    h, w = frames[0].shape[:2]
+    photo = cv2.resize(cv2.imread(str(PHOTO)), (w, h))
+    titled = card(frames[0].shape, 90)
+    cv2.putText(titled, "CAM 2", (20, h // 2), cv2.FONT_HERSHEY_SIMPLEX, 3.0, (240,) * 3, 8)
+    after = frames[4:] if back else [photo] * (VIEW_PICTURES + 4)
+    watch = PictureWatch()
+    changed = []
+    for image in [*frames[:4], titled, titled, *after]:
+        watch.see(image)
+        changed.append(watch.view)
+    at = 4 + 2 + VIEW_PICTURES  # the VIEW_PICTURES-th picture after the last cut (index 6)
+    told = "same" if back else "changed"
+    assert changed == [None] * at + [told] + [None] * (len(changed) - at - 1)
+    assert watch.cuts == 2
+
+
+@pytest.mark.parametrize("change", ["light", "dim", "knock"])
+def test_a_light_switched_on_or_a_knock_is_no_cut(change: str) -> None:
+    """The same picture 40 % brighter or darker at once (a lamp, an exposure step) correlates
+    as before; moved by 4 px (a knocked camera), nearly so."""
+    frames = scene(6)
+    if change == "knock":
+        shift = np.float32([[1, 0, 4], [0, 1, 4]])
+        after = [
+            cv2.warpAffine(f, shift, f.shape[1::-1], borderMode=cv2.BORDER_REFLECT)
+            for f in frames[3:]
+        ]
+    else:
+        gain = 1.4 if change == "light" else 0.6
+        after = [np.asarray(np.clip(f * gain, 0, 255), np.uint8) for f in frames[3:]]
+    assert seen([*frames[:3], *after]) == ["picture"] * 6
+
+
+def test_a_person_on_a_dark_floor_is_no_cut_even_where_the_picture_is_little_else() -> None:
+    """Over a black floor (the shared bus clip's), a bright person is most of what varies: one
+    frame with them at the left and the next at the right correlate little, but most of the
+    picture, the floor, is as it was."""
+    before = card((240, 320, 3), 8)
+    now = before.copy()
+    cv2.rectangle(before, (20, 60), (110, 200), (200, 200, 200), -1)
+    cv2.rectangle(now, (210, 60), (300, 200), (200, 200, 200), -1)
+    assert correlation(thumbnail(before), thumbnail(now)) < 0.2
+    assert seen([before, now]) == ["picture", "picture"]
+
+
+def test_a_large_frames_thumbnail_is_near_the_mean_of_the_pixels_it_covers() -> None:
+    """A 1920x1080 frame is thinned by whole pixels (every 22nd) before it is shrunk: its
+    thumbnail stays within a few grey levels of the exact mean of each cell, far under the 25
+    levels a cut is told by."""
+    photo = cv2.resize(cv2.imread(str(PHOTO)), (1920, 1080), interpolation=cv2.INTER_CUBIC)
+    grey = cv2.cvtColor(photo, cv2.COLOR_BGR2GRAY)
+    exact = cv2.resize(grey, (64, 48), interpolation=cv2.INTER_AREA).astype(np.int16)
+    assert float(np.abs(thumbnail(photo).astype(np.int16) - exact).mean()) < 8.0
