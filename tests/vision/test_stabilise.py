@@ -152,3 +152,24 @@ def test_a_wide_shaking_camera_is_moved_back_by_whole_pixels() -> None:
         after_sum += np.abs(outs[i][core].astype(int) - outs[i - 1][core]).mean()
     assert steady.shaking and jumps >= 15
     assert after_sum < 0.5 * before_sum, (after_sum / jumps, before_sum / jumps)
+
+
+def test_where_the_shift_undone_drops_at_once_the_picture_is_knocked() -> None:
+    """A handheld camera drifting half a pixel a frame as it shakes: the shift undone grows
+    with the drift until the mean aim is taken afresh, where it drops at once and the picture
+    passed on jumps by several pixels; that frame is `knocked` (the background model starts
+    again from it), and the frames moved back between are not."""
+    images = scene_images("single", 150)
+    rng = np.random.default_rng(3)
+    steady = Stabiliser(15.0)
+    jumps, knocks = [], []
+    for i, image in enumerate(images):
+        drift = np.array([0.5 * max(0, i - 20), 0.0]) + rng.uniform(-0.8, 0.8, 2)
+        before = steady.correction
+        steady.apply(moved(image, drift))
+        jump = float(np.hypot(steady.correction[0] - before[0], steady.correction[1] - before[1]))
+        jumps.append(jump)
+        if steady.knocked:
+            knocks.append(i)
+    assert knocks, "the drift never made the picture jump"
+    assert all(jumps[i] > 3.0 for i in knocks), [(i, jumps[i]) for i in knocks]

@@ -353,6 +353,8 @@ class ForegroundDetector:
         if self._frames_seen - self._bare_at > frames_ago + 1:
             return  # people in the doorway: a model started on them would count worse
         self._restart = True
+        self._recent.clear()  # the motion is differenced from the new aim on, not across it
+        self._times.clear()
         back = min(frames_ago, len(self._taken_recent))
         if back:
             self._drop_samples_since(self._taken_recent[-back])

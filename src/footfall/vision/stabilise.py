@@ -64,6 +64,14 @@ ONE_WAY = 0.5  # a move whose net is over this share of its path is not a shake 
 # analyzer starts the background model again. AIM_S: slow drift is followed, not a knock.
 KNOCK_PX = 1.5
 AIM_S = 60.0
+# The frames passed on jump where the shift undone does: when the shaking stops (the undone
+# shift drops to nothing at once) or a drifting camera's aim is taken afresh. A handheld
+# camera drifting half a pixel a frame was moved back by up to 12 px, and when that stopped the
+# background model saw a fifth of the doorway change at once and learnt the person size afresh
+# from the next people (a public courtyard clip at 30 fps: 18/12 for 13/10). A jump beyond
+# JUMP_PX (px of the measured copy) there is `knocked` as a new aim is (not where the shaking
+# starts: the frames before jumped about as much themselves).
+JUMP_PX = 1.0
 
 
 class Stabiliser:
@@ -85,6 +93,7 @@ class Stabiliser:
         self._key_pos = np.zeros(2)  # shift of the key frame against the first one (work px)
         self._key_age = 0
         self._slow = np.zeros(2)
+        self._aim_taken = False  # the last measurement took the mean aim afresh (`_follow`)
         self._jitter: deque[npt.NDArray[np.float64]] = deque()
         self._scale = 1.0  # frame px per work px
         self._size: tuple[int, int] | None = None
@@ -118,12 +127,18 @@ class Stabiliser:
         shift = self._measure(grey)
         if shift is None:
             return image
+        was_shaking, before = self.shaking, self.correction
         jitter = self._follow(shift)
         self._watch_aim(shift)
-        if not self.shaking:
+        if self.shaking:
+            self.correction = (float(jitter[0] * self._scale), float(jitter[1] * self._scale))
+        else:
             self.correction = (0.0, 0.0)
+        jump = math.hypot(self.correction[0] - before[0], self.correction[1] - before[1])
+        if was_shaking and (self._aim_taken or not self.shaking) and jump > JUMP_PX * self._scale:
+            self.knocked = max(self.knocked, 1)  # the picture passed on jumps: as a knock does
+        if not self.shaking:
             return image
-        self.correction = (float(jitter[0] * self._scale), float(jitter[1] * self._scale))
         if self._scale > 1.0:  # a wide frame: whole pixels are fine enough, and 5x cheaper
             return shifted_whole(image, round(self.correction[0]), round(self.correction[1]))
         dx, dy = self.correction
@@ -174,7 +189,10 @@ class Stabiliser:
     def _follow(self, position: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """Update the mean aim and the jitter with a new measurement; the jitter now."""
         step = 1 if self.shaking else STEADY_EVERY
-        if np.hypot(*(position - self._slow)) > MAX_SHIFT_FRACTION * self._width:
+        self._aim_taken = bool(
+            np.hypot(*(position - self._slow)) > MAX_SHIFT_FRACTION * self._width
+        )
+        if self._aim_taken:
             self._slow = position.copy()  # knocked to a new aim, or a wrong lock: start again
             self._jitter.clear()
         a = min(1.0, step / (SLOW_S * self._fps))
