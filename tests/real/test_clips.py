@@ -1065,3 +1065,15 @@ def test_a_recording_that_begins_black_or_on_a_card_counts_as_the_clip(first: st
     alone = counted_after(frames, [])
     assert abs(len(alone) - 23) <= 2  # within the hand count's tolerance (24 on 2026-12-06)
     assert counted_after(frames, shown) == alone
+
+
+def test_a_recording_that_fades_in_counts_as_the_clip() -> None:
+    """Tram 02 fading in from black over its first second (a video editor's fade, a camera's
+    exposure settling): its stream starts where the picture's level holds, and it counts the
+    clip's own passages to within one (the first second's are faded out of it). Before
+    (2026-12-06) the background model started on the dark frames and took the whole doorway
+    for people as it brightened: 11 for 24."""
+    frames = list(decoded(clip_path(BASELINE["tram_door_overhead_02"]["video"])))
+    faded = [np.asarray(f * min(1.0, i / 25), np.uint8) for i, f in enumerate(frames)]
+    alone = counted_after(frames, [])
+    assert abs(len(counted_after(faded, [])) - len(alone)) <= 1, len(alone)

@@ -51,7 +51,7 @@ def test_a_black_or_one_colour_frame_is_blank_and_a_picture_is_not() -> None:
 def test_people_walking_through_are_neither_a_cut_nor_blank() -> None:
     frames = scene(300)
     assert len(frames) == 300
-    assert seen(frames) == ["picture"] * 300
+    assert seen(frames) == ["settling"] + ["picture"] * 299  # the first held until the next
 
 
 def test_blank_frames_are_skipped_wherever_they_come_and_cut_nothing() -> None:
@@ -60,7 +60,14 @@ def test_blank_frames_are_skipped_wherever_they_come_and_cut_nothing() -> None:
     frames = scene(40)
     black = card(frames[0].shape, 0)
     told = seen([black, black, *frames[:20], black, black, black, *frames[20:], black])
-    assert told == ["blank"] * 2 + ["picture"] * 20 + ["blank"] * 3 + ["picture"] * 20 + ["blank"]
+    assert told == [
+        *["blank"] * 2,
+        "settling",  # held: analysed with the next, whose level holds
+        *["picture"] * 19,
+        *["blank"] * 3,
+        *["picture"] * 20,  # the glitch over, the picture goes on at the level it left
+        "blank",
+    ]
 
 
 def test_another_picture_is_a_cut_and_so_is_a_card_with_a_caption() -> None:
@@ -70,7 +77,8 @@ def test_another_picture_is_a_cut_and_so_is_a_card_with_a_caption() -> None:
     h, w = frames[0].shape[:2]
     photo = cv2.resize(cv2.imread(str(PHOTO)), (w, h))
     assert seen([*frames[:5], photo, photo, *frames[5:]]) == [
-        *["picture"] * 5,
+        "settling",
+        *["picture"] * 4,
         "cut",
         "picture",
         "cut",
@@ -80,12 +88,30 @@ def test_another_picture_is_a_cut_and_so_is_a_card_with_a_caption() -> None:
     cv2.putText(titled, "CAM 2", (20, h // 2), cv2.FONT_HERSHEY_SIMPLEX, 3.0, (240,) * 3, 8)
     assert not blank(thumbnail(titled))
     assert seen([titled, titled, *frames[:3]]) == [
-        "picture",
+        "settling",
         "picture",
         "cut",
         "picture",
         "picture",
     ]
+
+
+def test_a_stream_starts_where_its_picture_stops_brightening() -> None:
+    """A recording that fades in from black over 20 frames (or a camera whose exposure is
+    settling): its black frames are blank, its brightening ones held one after the other and
+    dropped, and it starts where the level holds within SETTLE_GAIN: that frame, held, is
+    analysed with the next."""
+    frames = scene(40)
+    faded = [np.asarray(f * min(1.0, i / 20), np.uint8) for i, f in enumerate(frames)]
+    watch = PictureWatch()
+    told = [watch.see(f) for f in faded]
+    first = told.index("picture")
+    blanks = told.count("blank")
+    assert told[:first] == ["blank"] * blanks + ["settling"] * (first - blanks), told
+    assert set(told[first:]) == {"picture"} and watch.started
+    assert first == 21, told  # every step of the fade moves the level by 5 % or more: frame 20,
+    # the last of it, is held and analysed with frame 21, at the level it holds
+    assert watch.settling_frames == first - blanks - 1  # all but the one held are dropped
 
 
 @pytest.mark.parametrize("back", [True, False])
@@ -124,7 +150,7 @@ def test_a_light_switched_on_or_a_knock_is_no_cut(change: str) -> None:
     else:
         gain = 1.4 if change == "light" else 0.6
         after = [np.asarray(np.clip(f * gain, 0, 255), np.uint8) for f in frames[3:]]
-    assert seen([*frames[:3], *after]) == ["picture"] * 6
+    assert seen([*frames[:3], *after]) == ["settling"] + ["picture"] * 5
 
 
 def test_a_person_on_a_dark_floor_is_no_cut_even_where_the_picture_is_little_else() -> None:
@@ -136,7 +162,7 @@ def test_a_person_on_a_dark_floor_is_no_cut_even_where_the_picture_is_little_els
     cv2.rectangle(before, (20, 60), (110, 200), (200, 200, 200), -1)
     cv2.rectangle(now, (210, 60), (300, 200), (200, 200, 200), -1)
     assert correlation(thumbnail(before), thumbnail(now)) < 0.2
-    assert seen([before, now]) == ["picture", "picture"]
+    assert seen([before, now]) == ["settling", "picture"]
 
 
 def test_a_large_frames_thumbnail_is_near_the_mean_of_the_pixels_it_covers() -> None:

@@ -300,6 +300,12 @@ def picture_cut_line(result: CountResult) -> str:
             f"{result.blank_frames} frame{'s' if result.blank_frames != 1 else ''} showed no"
             " picture (black or one colour) and were skipped"
         )
+    if result.settling_frames:
+        said.append(
+            f"{result.settling_frames} frame{'s were' if result.settling_frames != 1 else ' was'}"
+            " left out while the picture's brightness still moved (a fade-in, an exposure"
+            " settling): counted from where it held"
+        )
     if result.cuts:
         said.append(
             f"the picture was cut {result.cuts} time{'s' if result.cuts != 1 else ''} (it did"
@@ -353,7 +359,8 @@ def result_notes(result: CountResult) -> list[str]:
     dense = rests_on_motion(result.from_motion, len(result.passages))
     notes += [dense_line(result)] if dense else []
     notes += [blocky_line(result)] if result.blocky_frames else []
-    notes += [picture_cut_line(result)] if result.blank_frames or result.cuts else []
+    cut = result.blank_frames or result.settling_frames or result.cuts
+    notes += [picture_cut_line(result)] if cut else []
     notes += [unlearnt_line(result)] if result.size_unlearnt else []
     notes += [small_people_line(result)] if result.people_small else []
     notes += [slow_sentence(result.fps)] if result.slow else []
@@ -392,6 +399,7 @@ def picture_json(result: CountResult) -> dict[str, Any]:
         "shaken_frames": result.shaken_frames,
         "blocky_frames": result.blocky_frames,
         "blank_frames": result.blank_frames,
+        "settling_frames": result.settling_frames,
         "cuts": result.cuts,
         "slow_stream": result.slow,
     }

@@ -137,6 +137,8 @@ class Analyzer:
         self._released: list[Passage] = []  # passages of an analysis that ended, to hand on
         self._watch = PictureWatch()  # cuts and frames without a picture (`vision/cuts.py`)
         self._blank_since: int | None = None  # the index of the first frame of a blank stretch
+        self._start: Frame | None = None  # a frame held while the stream starts (`_look`)
+        self._cut_next = False  # the next frame analysed comes after a cut
 
     def _both(self) -> list[ScaleAnalyzer]:
         return [self._main] if self._fine is None else [self._main, self._fine]
@@ -217,10 +219,13 @@ class Analyzer:
             if self._given < self._stride and self._frames:
                 return []
         self._given = 0
-        frame_or_none = self._look(frame)
-        if frame_or_none is None:
-            return []
-        frame = frame_or_none
+        passages: list[Passage] = []
+        for looked in self._look(frame):
+            passages += self._analyse(looked)
+        return passages
+
+    def _analyse(self, frame: Frame) -> list[Passage]:
+        """Detect, track and count one frame at the analysis width(s) of now."""
         width = frame.image.shape[1]
         if width != self._frame_w:
             self._frame_w = width
@@ -239,10 +244,12 @@ class Analyzer:
             return released + self._choose()
         return released
 
-    def _look(self, frame: Frame) -> Frame | None:
-        """The frame to analyse: None for one without a picture (skipped, as if it never came),
-        marked `cut` where the picture does not go on from the last one (the stream before it
-        ends there, the background model starts again from it): `vision/cuts.py`."""
+    def _look(self, frame: Frame) -> list[Frame]:
+        """The frames to analyse now (`vision/cuts.py`): none for one without a picture
+        (skipped, as if it never came) or while a stream starts and its picture's level still
+        moves (the last such frame is held); the one held and this one where it holds; the
+        first after a cut marked `cut` (the stream before it ends there, the background model
+        starts again from it)."""
         seen = self._watch.see(frame.image)
         if seen == "blank":
             if self._blank_since is None:
@@ -251,7 +258,7 @@ class Analyzer:
                     "frame %d shows no picture (black or one colour): skipped until one comes",
                     frame.index,
                 )
-            return None
+            return []
         if self._blank_since is not None:
             log.info("frames %d to %d showed no picture", self._blank_since, frame.index - 1)
             self._blank_since = None
@@ -267,8 +274,16 @@ class Analyzer:
             )
             for analyzer in self._both():
                 analyzer.picture_cut()
-            return replace(frame, cut=True)
-        return frame
+            self._cut_next = True
+        if not self._watch.started:
+            self._start = frame  # held: the stream starts where the picture's level holds
+            return []
+        frames = [frame] if self._start is None else [self._start, frame]
+        self._start = None
+        if self._cut_next:
+            frames[0] = replace(frames[0], cut=True)
+            self._cut_next = False
+        return frames
 
     @property
     def blank(self) -> bool:
@@ -279,6 +294,12 @@ class Analyzer:
     def blank_frames(self) -> int:
         """How many frames analysed had no picture and were skipped (`vision/cuts.py`)."""
         return self._watch.blank_frames
+
+    @property
+    def settling_frames(self) -> int:
+        """How many frames were dropped while a stream started and its picture's level still
+        moved (a fade-in, an exposure settling: `vision/cuts.py`)."""
+        return self._watch.settling_frames
 
     @property
     def cuts(self) -> int:

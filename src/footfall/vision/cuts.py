@@ -33,7 +33,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-Seen = Literal["picture", "cut", "blank"]
+Seen = Literal["picture", "cut", "blank", "settling"]
 
 THUMB_SIZE = (64, 48)  # (width, height) the picture is compared at
 BLANK_LEVELS = 4  # grey levels about the thumbnail's median ...
@@ -41,6 +41,15 @@ BLANK_SHARE = 0.97  # ... that this much of a blank frame lies within (the bus's
 CUT_CORRELATION = 0.2  # a cut correlates less than this with the last picture (the bus >= 0.23)
 CUT_CHANGED = 0.6  # ... and changed over this much of it (people at most 0.40 of a picture)
 VIEW_PICTURES = 50  # pictures after a cut the view is checked at (2 s at 25 fps)
+# A stream starts (and starts again after a cut or a stretch without a picture) where its
+# picture's level holds: a recording that fades in from black, or a camera whose exposure is
+# still settling, brightens frame by frame, and a background model started on the dark frames
+# took the whole doorway for people as it brightened (tram 02 after a 1 s fade-in counted 11
+# for 24, tram 04 0/14 for 0/27). The first frame is held until the next one's mean level is
+# within SETTLE_GAIN of it, and both are analysed then; while it moves more, the held frame is
+# dropped for the next one, for SETTLE_FRAMES at most.
+SETTLE_GAIN = 0.02
+SETTLE_FRAMES = 75
 CHANGE_LEVELS = 25  # a thumbnail pixel that moved by more than this changed
 
 
@@ -82,6 +91,12 @@ def changed_share(a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8]) -> float:
     return cv2.countNonZero(moved) / a.size
 
 
+def level_holds(before: npt.NDArray[np.uint8], now: npt.NDArray[np.uint8]) -> bool:
+    """Whether the mean level of `now` is within SETTLE_GAIN of that of `before`."""
+    a, b = float(before.mean()), float(now.mean())
+    return abs(b - a) <= SETTLE_GAIN * max(a, 1.0)
+
+
 def goes_on(before: npt.NDArray[np.uint8], now: npt.NDArray[np.uint8]) -> bool:
     """Whether picture `now` goes on from `before`: most of it is as it was (a dark floor
     under the people who move over it), or it correlates with it."""
@@ -91,8 +106,9 @@ def goes_on(before: npt.NDArray[np.uint8], now: npt.NDArray[np.uint8]) -> bool:
 
 
 class PictureWatch:
-    """Tells each frame analysed a `picture`, a `cut` or `blank` (module docstring), and counts
-    the blank frames skipped and the cuts.
+    """Tells each frame analysed a `picture`, a `cut`, `blank` (module docstring) or `settling`
+    (held: the stream starts where the picture's level holds, SETTLE_GAIN), and counts the
+    blank and the settling frames skipped and the cuts.
 
     Whether the view itself changed is told later: VIEW_PICTURES after a cut (or the last of a
     run of cuts), the picture is compared with the last one before it (`view`). A
@@ -105,27 +121,48 @@ class PictureWatch:
         self._left: npt.NDArray[np.uint8] | None = None  # the picture before a cut, to check
         self._since = 0  # pictures since the last cut
         self.view: Literal["same", "changed"] | None = None  # the view checked at this picture
+        self._settled = False  # the stream has started: its picture's level held
+        self._settling = 0  # frames held or dropped since the stream last started
         self.blank_frames = 0
+        self.settling_frames = 0  # frames dropped while the picture's level moved
         self.cuts = 0
 
     def see(self, image: npt.NDArray[np.uint8]) -> Seen:
-        """What this frame is: blank (skip it), a cut (the stream before ends; start from
-        it) or a picture that goes on from the last one."""
+        """What this frame is: blank (skip it), settling (hold it, dropping the one held
+        before: the stream has not started), a cut (the stream before ends; start from it) or
+        a picture that goes on from the last one (after `settling`: analyse the held frame
+        first)."""
         thumb = thumbnail(image)
         last = self._last
         self.view = None
         if blank(thumb) and (last is None or correlation(last, thumb) < CUT_CORRELATION):
             self.blank_frames += 1
+            self._settled = False  # what comes after may fade in
             return "blank"
         self._last = thumb
-        if last is None or goes_on(last, thumb):
-            self._check_view(thumb)
-            return "picture"
-        self.cuts += 1
-        if self._left is None:
-            self._left = last
-        self._since = 0
-        return "cut"
+        cut = last is not None and not goes_on(last, thumb)
+        if cut:
+            self.cuts += 1
+            if self._left is None:
+                self._left = last
+            self._since = 0
+            self._settled = False
+        if not self._settled:
+            holds = last is not None and not cut and level_holds(last, thumb)
+            if not holds and self._settling < SETTLE_FRAMES:
+                self.settling_frames += 1 if self._settling else 0  # the first is held, not lost
+                self._settling += 1
+                return "cut" if cut else "settling"
+            self._settled, self._settling = True, 0
+        if cut:
+            return "cut"
+        self._check_view(thumb)
+        return "picture"
+
+    @property
+    def started(self) -> bool:
+        """Whether the stream has started: the last picture's level held (`settling`)."""
+        return self._settled
 
     def _check_view(self, thumb: npt.NDArray[np.uint8]) -> None:
         """VIEW_PICTURES after a cut, whether this picture is of the view left at it."""

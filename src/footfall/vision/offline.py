@@ -58,6 +58,7 @@ class CountResult:
     size_unlearnt: bool = False  # it was to be learnt, but too few people were seen to learn it
     blocky_frames: int = 0  # frames counted as a heavily compressed picture (`vision/blocking.py`)
     blank_frames: int = 0  # frames with no picture, skipped (`vision/cuts.py`)
+    settling_frames: int = 0  # frames dropped while the picture faded in (`vision/cuts.py`)
     cuts: int = 0  # where the picture did not go on from the frame before (`vision/cuts.py`)
     lens: Lens = DEFAULT_LENS  # Counter.FieldOfView, Counter.PersonWidth counted with
 
@@ -235,6 +236,7 @@ def count_file(
         size_unlearnt=learning and not learnt,
         blocky_frames=blocky,
         blank_frames=analyzer.blank_frames,
+        settling_frames=analyzer.settling_frames,
         cuts=analyzer.cuts,
         lens=(params.Counter.FieldOfView, params.Counter.PersonWidth),
     )
