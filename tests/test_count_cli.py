@@ -837,34 +837,50 @@ def test_count_says_when_the_camera_shook_or_the_picture_is_heavily_compressed(
     assert steady[key] == 0
 
 
-def test_count_says_where_the_picture_was_black_or_cut(bus: Path, tmp_path: Path) -> None:
-    """The bus clip begun with three black frames (a camera's sensor starting), with half a
-    second of a captioned card in its middle (a recorder's edit) and a black frame last,
-    losslessly written: `count` skips the four black frames, counts the clip afresh from both
-    cuts, says so, and counts 7/7 as the clip as it is, where it says neither."""
+def test_count_says_where_the_picture_was_black_or_cut(tmp_path: Path) -> None:
+    """Our synthetic scene begun with three black frames (a camera's sensor starting), with a
+    torn frame (a JPEG cut short), five black frames in it (a stream's glitch), half a second
+    of a captioned card (a recorder's edit) and a black frame last, losslessly written: `count`
+    cuts from the black start, skips the torn frame and the six black ones after it, counts
+    afresh from the card's two cuts, says so, and counts what the scene alone counts, where it
+    says none of it."""
+    import itertools
+
     import cv2
 
-    from tests.real.resample import decoded
+    from footfall.vision.synthetic import scenario
 
-    frames = list(decoded(bus))
+    frames = [f.image for f in itertools.islice(scenario("mixed", 0).frames(), 420)]
     black = np.zeros_like(frames[0])
     titled = np.full_like(frames[0], 90)
     cv2.putText(titled, "CAM 2", (20, 120), cv2.FONT_HERSHEY_SIMPLEX, 3.0, (240, 240, 240), 8)
-    quiet = 700  # the doorway is empty about here: the card cuts no one's crossing
-    video = written_lossless(
-        [black] * 3 + frames[:quiet] + [titled] * 8 + frames[quiet:] + [black],
-        tmp_path / "bus_edited.mkv",
-    )
-    area = ["--area", "0,320,100,140,100,140,0", "--in", "up"]
-    counted = json.loads(run("count", str(video), *area, "--json").stdout)
-    assert (counted["blank_frames"], counted["cuts"]) == (4, 2)
-    assert (counted["in"], counted["out"]) == (7, 7)
-    said = run("count", str(video), *area).stdout
-    assert "4 frames showed no picture (black or one colour) and were skipped" in said
-    assert "the picture was cut 2 times" in said
-    plain = json.loads(run("count", str(bus), *area, "--json").stdout)
-    assert (plain["blank_frames"], plain["cuts"]) == (0, 0)
-    assert "no picture" not in run("count", str(bus), *area).stdout
+    torn = frames[100].copy()
+    torn[120:] = 128  # a JPEG cut short: its lower half grey, for one frame
+    edited = [  # the scene's doorway is empty at its frames 151-169 and 209-236
+        *[black] * 3,
+        *frames[:100],
+        torn,
+        *frames[100:160],
+        *[black] * 5,
+        *frames[160:220],
+        *[titled] * 8,
+        *frames[220:],
+        black,
+    ]
+    video = written_lossless(edited, tmp_path / "edited.mkv")
+    alone = written_lossless(frames, tmp_path / "alone.mkv")
+    counted = json.loads(run("count", str(video), "--json").stdout)
+    said = ("blank_frames", "cuts", "settling_frames", "broken_frames")
+    assert [counted[k] for k in said] == [6, 3, 0, 1]
+    plain = json.loads(run("count", str(alone), "--json").stdout)
+    assert [plain[k] for k in said] == [0, 0, 0, 0]
+    assert plain["in"] + plain["out"] >= 4  # people crossed
+    assert (counted["in"], counted["out"]) == (plain["in"], plain["out"])
+    told = run("count", str(video)).stdout
+    assert "6 frames showed no picture (black or one colour) and were skipped" in told
+    assert "1 frame was broken" in told
+    assert "the picture was cut 3 times" in told
+    assert "no picture" not in run("count", str(alone)).stdout
 
 
 def test_count_says_when_the_frames_come_too_far_apart(bus: Path, tmp_path: Path) -> None:

@@ -1077,3 +1077,19 @@ def test_a_recording_that_fades_in_counts_as_the_clip() -> None:
     faded = [np.asarray(f * min(1.0, i / 25), np.uint8) for i, f in enumerate(frames)]
     alone = counted_after(frames, [])
     assert abs(len(counted_after(faded, [])) - len(alone)) <= 1, len(alone)
+
+
+def test_torn_frames_over_an_empty_doorway_count_nothing() -> None:
+    """The bus with three of its frames torn (their lower half grey, as a JPEG cut short
+    decodes) while its doorway is empty: each is known by the picture going back after it, and
+    skipped; the bus counts 7/7, every passage matched. Before (2026-12-06) the background
+    model took each grey half for people and learnt the person size from it: 10/8."""
+    video = clip_path("bus_overhead_koba.avi")
+    truth = GroundTruth.load(DATA / "bus_overhead_koba.json")
+    frames = list(decoded(video))
+    for at in (100, 400, 700):
+        frames[at] = frames[at].copy()
+        frames[at][frames[at].shape[0] // 2 :] = 128
+    s = count_at_rate(iter(frames), truth.fps, truth)
+    assert (s.counted_in, s.counted_out) == (7, 7)
+    assert s.precision == 1.0 and s.recall == 1.0, s

@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from footfall.vision.cuts import VIEW_PICTURES, PictureWatch, blank, correlation, thumbnail
+from footfall.vision.cuts import VIEW_PICTURES, PictureWatch, blank, correlation, flat, thumbnail
 from footfall.vision.synthetic import scenario
 
 PHOTO = Path(__file__).parent / "data" / "cameraman_cc0.jpg"
@@ -38,14 +38,23 @@ def seen(frames: list[npt.NDArray[np.uint8]]) -> list[str]:
     return [watch.see(f) for f in frames]
 
 
-def test_a_black_or_one_colour_frame_is_blank_and_a_picture_is_not() -> None:
+def test_a_black_or_one_colour_frame_is_blank_where_a_picture_was() -> None:
+    """Black, a "no video" card, a capture card's black with noise: flat, and blank after a
+    picture; a picture is not flat; a plain floor left empty by the people who crossed it is
+    flat but at the level it had, and no blank; nothing is blank at a stream's start."""
     frames = scene(1)
     rng = np.random.default_rng(0)
     noisy = np.clip(card(frames[0].shape, 16) + rng.normal(0, 1.0, frames[0].shape), 0, 255)
-    assert blank(thumbnail(card(frames[0].shape, 0)))
-    assert blank(thumbnail(card(frames[0].shape, 200, "NO VIDEO")))
-    assert blank(thumbnail(np.asarray(noisy, np.uint8)))  # a capture card's black, with noise
-    assert not blank(thumbnail(frames[0]))
+    cards = [card(frames[0].shape, 0), card(frames[0].shape, 200, "NO VIDEO"), noisy]
+    picture = thumbnail(frames[0])
+    for shown in cards:
+        thumb = thumbnail(np.asarray(shown, np.uint8))
+        assert flat(thumb) and blank(picture, thumb) and not blank(None, thumb)
+    assert not flat(picture)
+    floor = card(frames[0].shape, 120)
+    walked = floor.copy()
+    cv2.circle(walked, (160, 120), 40, (40, 40, 40), -1)
+    assert flat(thumbnail(floor)) and not blank(thumbnail(walked), thumbnail(floor))
 
 
 def test_people_walking_through_are_neither_a_cut_nor_blank() -> None:
@@ -54,15 +63,17 @@ def test_people_walking_through_are_neither_a_cut_nor_blank() -> None:
     assert seen(frames) == ["settling"] + ["picture"] * 299  # the first held until the next
 
 
-def test_blank_frames_are_skipped_wherever_they_come_and_cut_nothing() -> None:
-    """Black frames first (a camera starting), in the middle (a stream's glitch) and last: each
-    is skipped, and the picture after them goes on from the one before them."""
+def test_blank_frames_are_skipped_and_cut_nothing_and_black_first_is_cut_from() -> None:
+    """Black frames in the middle (a stream's glitch) and last are skipped, and the picture
+    after them goes on from the one before them; black frames first (a camera starting) are a
+    stream of their own, cut from where the picture comes."""
     frames = scene(40)
     black = card(frames[0].shape, 0)
     told = seen([black, black, *frames[:20], black, black, black, *frames[20:], black])
     assert told == [
-        *["blank"] * 2,
         "settling",  # held: analysed with the next, whose level holds
+        "picture",  # a stream's first frames are no blank: black, they are cut from
+        "cut",
         *["picture"] * 19,
         *["blank"] * 3,
         *["picture"] * 20,  # the glitch over, the picture goes on at the level it left
@@ -86,7 +97,7 @@ def test_another_picture_is_a_cut_and_so_is_a_card_with_a_caption() -> None:
     ]
     titled = card(frames[0].shape, 90)
     cv2.putText(titled, "CAM 2", (20, h // 2), cv2.FONT_HERSHEY_SIMPLEX, 3.0, (240,) * 3, 8)
-    assert not blank(thumbnail(titled))
+    assert not flat(thumbnail(titled))
     assert seen([titled, titled, *frames[:3]]) == [
         "settling",
         "picture",

@@ -306,6 +306,12 @@ def picture_cut_line(result: CountResult) -> str:
             " left out while the picture's brightness still moved (a fade-in, an exposure"
             " settling): counted from where it held"
         )
+    if result.broken_frames:
+        said.append(
+            f"{result.broken_frames} frame{'s were' if result.broken_frames != 1 else ' was'}"
+            " broken (a part of the picture changed for that frame alone: a corrupt frame, a"
+            " flash) and skipped"
+        )
     if result.cuts:
         said.append(
             f"the picture was cut {result.cuts} time{'s' if result.cuts != 1 else ''} (it did"
@@ -359,7 +365,7 @@ def result_notes(result: CountResult) -> list[str]:
     dense = rests_on_motion(result.from_motion, len(result.passages))
     notes += [dense_line(result)] if dense else []
     notes += [blocky_line(result)] if result.blocky_frames else []
-    cut = result.blank_frames or result.settling_frames or result.cuts
+    cut = result.blank_frames or result.settling_frames or result.broken_frames or result.cuts
     notes += [picture_cut_line(result)] if cut else []
     notes += [unlearnt_line(result)] if result.size_unlearnt else []
     notes += [small_people_line(result)] if result.people_small else []
@@ -400,6 +406,7 @@ def picture_json(result: CountResult) -> dict[str, Any]:
         "blocky_frames": result.blocky_frames,
         "blank_frames": result.blank_frames,
         "settling_frames": result.settling_frames,
+        "broken_frames": result.broken_frames,
         "cuts": result.cuts,
         "slow_stream": result.slow,
     }

@@ -15,9 +15,12 @@ import logging
 import math
 from dataclasses import replace
 
+import numpy as np
+import numpy.typing as npt
+
 from footfall.config import Params
 from footfall.store.base import Passage
-from footfall.vision.cuts import PictureWatch
+from footfall.vision.cuts import PictureWatch, broken, thumbnail
 from footfall.vision.detect import Detector, ForegroundDetector
 from footfall.vision.motion import NOMINAL_FPS
 from footfall.vision.person import (
@@ -138,6 +141,11 @@ class Analyzer:
         self._watch = PictureWatch()  # cuts and frames without a picture (`vision/cuts.py`)
         self._blank_since: int | None = None  # the index of the first frame of a blank stretch
         self._start: Frame | None = None  # a frame held while the stream starts (`_look`)
+        # Each frame waits for the next (`process`): a broken one is known by the picture
+        # going back after it (`vision/cuts.py`, `broken`).
+        self._ahead: tuple[Frame, npt.NDArray[np.uint8]] | None = None
+        self._before: npt.NDArray[np.uint8] | None = None  # the last frame taken's thumbnail
+        self._broken = 0
         self._cut_next = False  # the next frame analysed comes after a cut
 
     def _both(self) -> list[ScaleAnalyzer]:
@@ -219,8 +227,23 @@ class Analyzer:
             if self._given < self._stride and self._frames:
                 return []
         self._given = 0
+        thumb = thumbnail(frame.image)
+        ahead, self._ahead = self._ahead, (frame, thumb)
+        if ahead is None:
+            return []
+        held, held_thumb = ahead
+        before = self._before
+        if before is not None and not frame.cut and broken(before, held_thumb, thumb):
+            self._broken += 1
+            log.debug("frame %d is broken (the picture went back after it): skipped", held.index)
+            return []
+        return self._take(held, held_thumb)
+
+    def _take(self, frame: Frame, thumb: npt.NDArray[np.uint8]) -> list[Passage]:
+        """Look at a frame the next one has vouched for (`_look`) and analyse what it gives."""
+        self._before = thumb
         passages: list[Passage] = []
-        for looked in self._look(frame):
+        for looked in self._look(frame, thumb):
             passages += self._analyse(looked)
         return passages
 
@@ -244,13 +267,13 @@ class Analyzer:
             return released + self._choose()
         return released
 
-    def _look(self, frame: Frame) -> list[Frame]:
+    def _look(self, frame: Frame, thumb: npt.NDArray[np.uint8]) -> list[Frame]:
         """The frames to analyse now (`vision/cuts.py`): none for one without a picture
         (skipped, as if it never came) or while a stream starts and its picture's level still
         moves (the last such frame is held); the one held and this one where it holds; the
         first after a cut marked `cut` (the stream before it ends there, the background model
         starts again from it)."""
-        seen = self._watch.see(frame.image)
+        seen = self._watch.see(frame.image, thumb)
         if seen == "blank":
             if self._blank_since is None:
                 self._blank_since = frame.index
@@ -302,6 +325,11 @@ class Analyzer:
         return self._watch.settling_frames
 
     @property
+    def broken_frames(self) -> int:
+        """How many frames were broken and skipped (`vision/cuts.py`, `broken`)."""
+        return self._broken
+
+    @property
     def cuts(self) -> int:
         """How many times the picture was cut (`vision/cuts.py`)."""
         return self._watch.cuts
@@ -332,7 +360,12 @@ class Analyzer:
         return main
 
     def flush(self) -> list[Passage]:
-        """End of stream (`ScaleAnalyzer.flush`)."""
+        """End of stream (`ScaleAnalyzer.flush`), the frame waiting for the next taken first."""
+        last = self._take(*self._ahead) if self._ahead is not None else []
+        self._ahead, self._before = None, None
+        return last + self._flush()
+
+    def _flush(self) -> list[Passage]:
         released, self._released = self._released, []
         if self._fine is None:
             return released + self._main.flush()

@@ -38,6 +38,7 @@ Seen = Literal["picture", "cut", "blank", "settling"]
 THUMB_SIZE = (64, 48)  # (width, height) the picture is compared at
 BLANK_LEVELS = 4  # grey levels about the thumbnail's median ...
 BLANK_SHARE = 0.97  # ... that this much of a blank frame lies within (the bus's black floor 0.64)
+BLANK_JUMP = 16  # grey levels: a blank frame's median is this far from the last picture's
 CUT_CORRELATION = 0.2  # a cut correlates less than this with the last picture (the bus >= 0.23)
 CUT_CHANGED = 0.6  # ... and changed over this much of it (people at most 0.40 of a picture)
 VIEW_PICTURES = 50  # pictures after a cut the view is checked at (2 s at 25 fps)
@@ -50,6 +51,15 @@ VIEW_PICTURES = 50  # pictures after a cut the view is checked at (2 s at 25 fps
 # dropped for the next one, for SETTLE_FRAMES at most.
 SETTLE_GAIN = 0.02
 SETTLE_FRAMES = 75
+# A broken frame: a JPEG cut short (its lower part grey), a flash, a frame of another stream
+# slipped in. Over a bare doorway the background model took its broken part for people and
+# learnt the person size from it: the bus with three such frames (the lower half grey) 10/8
+# for 7/7. A frame is broken when it changed BROKEN_CHANGED of the thumbnail or more from the
+# frame before and again to the frame after, while those two differ by BROKEN_BACK of that at
+# most: the picture went back. People walking never do (on every clip we have, at its own rate
+# and a third and an eighth of it, none; the picture never went back by more than 0.064 of it).
+BROKEN_CHANGED = 0.1
+BROKEN_BACK = 0.3
 CHANGE_LEVELS = 25  # a thumbnail pixel that moved by more than this changed
 
 
@@ -65,13 +75,24 @@ def thumbnail(image: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
     return np.asarray(small, np.uint8)
 
 
-def blank(thumb: npt.NDArray[np.uint8]) -> bool:
-    """Whether the thumbnail shows no picture: BLANK_SHARE of it within BLANK_LEVELS of its
-    median level."""
+def flat(thumb: npt.NDArray[np.uint8]) -> bool:
+    """Whether the thumbnail is flat: BLANK_SHARE of it within BLANK_LEVELS of its median."""
     hist = cv2.calcHist([thumb], [0], None, [256], [0, 256]).ravel()
     median = int(np.searchsorted(np.cumsum(hist), thumb.size / 2))
     near = hist[max(0, median - BLANK_LEVELS) : median + BLANK_LEVELS + 1].sum()
     return bool(near >= BLANK_SHARE * thumb.size)
+
+
+def blank(last: npt.NDArray[np.uint8] | None, thumb: npt.NDArray[np.uint8]) -> bool:
+    """Whether `thumb` shows no picture where `last` showed one: it is flat, its level is
+    BLANK_JUMP or more from the last picture's, and it does not correlate with it. A plain floor
+    with no one on it is flat too, but at the level it had under the people who left it; and
+    the first frames of a stream are never blank (black ones are cut from: `PictureWatch`)."""
+    if last is None or not flat(thumb):
+        return False
+    if abs(float(np.median(thumb)) - float(np.median(last))) < BLANK_JUMP:
+        return False
+    return correlation(last, thumb) < CUT_CORRELATION
 
 
 def correlation(a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8]) -> float:
@@ -89,6 +110,18 @@ def changed_share(a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8]) -> float:
     """The share of two thumbnails' pixels more than CHANGE_LEVELS apart."""
     _, moved = cv2.threshold(cv2.absdiff(a, b), CHANGE_LEVELS, 255, cv2.THRESH_BINARY)
     return cv2.countNonZero(moved) / a.size
+
+
+def broken(
+    before: npt.NDArray[np.uint8], now: npt.NDArray[np.uint8], after: npt.NDArray[np.uint8]
+) -> bool:
+    """Whether picture `now` is broken: it changed much from `before` and again to `after`,
+    which are nearly alike (BROKEN_CHANGED, BROKEN_BACK)."""
+    came = changed_share(before, now)
+    if came < BROKEN_CHANGED:
+        return False
+    went = changed_share(now, after)
+    return went >= BROKEN_CHANGED and changed_share(before, after) <= BROKEN_BACK * min(came, went)
 
 
 def level_holds(before: npt.NDArray[np.uint8], now: npt.NDArray[np.uint8]) -> bool:
@@ -127,15 +160,15 @@ class PictureWatch:
         self.settling_frames = 0  # frames dropped while the picture's level moved
         self.cuts = 0
 
-    def see(self, image: npt.NDArray[np.uint8]) -> Seen:
+    def see(self, image: npt.NDArray[np.uint8], thumb: npt.NDArray[np.uint8] | None = None) -> Seen:
         """What this frame is: blank (skip it), settling (hold it, dropping the one held
         before: the stream has not started), a cut (the stream before ends; start from it) or
         a picture that goes on from the last one (after `settling`: analyse the held frame
-        first)."""
-        thumb = thumbnail(image)
+        first). `thumb`: its thumbnail, if taken already."""
+        thumb = thumbnail(image) if thumb is None else thumb
         last = self._last
         self.view = None
-        if blank(thumb) and (last is None or correlation(last, thumb) < CUT_CORRELATION):
+        if blank(last, thumb):
             self.blank_frames += 1
             self._settled = False  # what comes after may fade in
             return "blank"

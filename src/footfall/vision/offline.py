@@ -59,6 +59,7 @@ class CountResult:
     blocky_frames: int = 0  # frames counted as a heavily compressed picture (`vision/blocking.py`)
     blank_frames: int = 0  # frames with no picture, skipped (`vision/cuts.py`)
     settling_frames: int = 0  # frames dropped while the picture faded in (`vision/cuts.py`)
+    broken_frames: int = 0  # frames whose picture went back after them, skipped (`cuts.py`)
     cuts: int = 0  # where the picture did not go on from the frame before (`vision/cuts.py`)
     lens: Lens = DEFAULT_LENS  # Counter.FieldOfView, Counter.PersonWidth counted with
 
@@ -237,6 +238,7 @@ def count_file(
         blocky_frames=blocky,
         blank_frames=analyzer.blank_frames,
         settling_frames=analyzer.settling_frames,
+        broken_frames=analyzer.broken_frames,
         cuts=analyzer.cuts,
         lens=(params.Counter.FieldOfView, params.Counter.PersonWidth),
     )

@@ -171,8 +171,8 @@ class SizeLearner:
         its thickness holds several people and gives no thickness. True when a new size is due
         (every 5th thickness from SIZE_MIN_SAMPLES on)."""
         near = np.ascontiguousarray(mask[window])
-        if near.size == 0:
-            return False
+        if near.size == 0 or cv2.countNonZero(near) == near.size:
+            return False  # all foreground (a background model's first frame): no blob to measure
         dist = cv2.distanceTransform(near, cv2.DIST_L2, 3)
         row, col = np.unravel_index(int(dist.argmax()), dist.shape)
         thickest = 2.0 * float(dist[row, col])
