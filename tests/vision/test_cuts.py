@@ -33,9 +33,11 @@ def card(shape: tuple[int, ...], level: int, text: str = "") -> npt.NDArray[np.u
 
 
 def seen(frames: list[npt.NDArray[np.uint8]]) -> list[str]:
-    """What a new watch tells each of `frames`."""
+    """What a new watch tells each of `frames`, each told the next one's thumbnail (as the
+    analyzer does: a frame waits for the next)."""
     watch = PictureWatch()
-    return [watch.see(f) for f in frames]
+    thumbs = [thumbnail(f) for f in frames]
+    return [watch.see(f, t, n) for f, t, n in zip(frames, thumbs, [*thumbs[1:], None], strict=True)]
 
 
 def test_a_black_or_one_colour_frame_is_blank_where_a_picture_was() -> None:
@@ -60,7 +62,7 @@ def test_a_black_or_one_colour_frame_is_blank_where_a_picture_was() -> None:
 def test_people_walking_through_are_neither_a_cut_nor_blank() -> None:
     frames = scene(300)
     assert len(frames) == 300
-    assert seen(frames) == ["settling"] + ["picture"] * 299  # the first held until the next
+    assert seen(frames) == ["picture"] * 300
 
 
 def test_blank_frames_are_skipped_and_cut_nothing_and_black_first_is_cut_from() -> None:
@@ -71,8 +73,8 @@ def test_blank_frames_are_skipped_and_cut_nothing_and_black_first_is_cut_from() 
     black = card(frames[0].shape, 0)
     told = seen([black, black, *frames[:20], black, black, black, *frames[20:], black])
     assert told == [
-        "settling",  # held: analysed with the next, whose level holds
         "picture",  # a stream's first frames are no blank: black, they are cut from
+        "picture",
         "cut",
         *["picture"] * 19,
         *["blank"] * 3,
@@ -88,8 +90,7 @@ def test_another_picture_is_a_cut_and_so_is_a_card_with_a_caption() -> None:
     h, w = frames[0].shape[:2]
     photo = cv2.resize(cv2.imread(str(PHOTO)), (w, h))
     assert seen([*frames[:5], photo, photo, *frames[5:]]) == [
-        "settling",
-        *["picture"] * 4,
+        *["picture"] * 5,
         "cut",
         "picture",
         "cut",
@@ -99,7 +100,7 @@ def test_another_picture_is_a_cut_and_so_is_a_card_with_a_caption() -> None:
     cv2.putText(titled, "CAM 2", (20, h // 2), cv2.FONT_HERSHEY_SIMPLEX, 3.0, (240,) * 3, 8)
     assert not flat(thumbnail(titled))
     assert seen([titled, titled, *frames[:3]]) == [
-        "settling",
+        "picture",
         "picture",
         "cut",
         "picture",
@@ -109,20 +110,12 @@ def test_another_picture_is_a_cut_and_so_is_a_card_with_a_caption() -> None:
 
 def test_a_stream_starts_where_its_picture_stops_brightening() -> None:
     """A recording that fades in from black over 20 frames (or a camera whose exposure is
-    settling): its black frames are blank, its brightening ones held one after the other and
-    dropped, and it starts where the level holds within SETTLE_GAIN: that frame, held, is
-    analysed with the next."""
+    settling): each frame whose level is more than SETTLE_GAIN off the next one's is skipped,
+    and the stream starts at the first whose level holds: the fade's end."""
     frames = scene(40)
     faded = [np.asarray(f * min(1.0, i / 20), np.uint8) for i, f in enumerate(frames)]
-    watch = PictureWatch()
-    told = [watch.see(f) for f in faded]
-    first = told.index("picture")
-    blanks = told.count("blank")
-    assert told[:first] == ["blank"] * blanks + ["settling"] * (first - blanks), told
-    assert set(told[first:]) == {"picture"} and watch.started
-    assert first == 21, told  # every step of the fade moves the level by 5 % or more: frame 20,
-    # the last of it, is held and analysed with frame 21, at the level it holds
-    assert watch.settling_frames == first - blanks - 1  # all but the one held are dropped
+    told = seen(faded)
+    assert told == ["settling"] * 20 + ["picture"] * 20, told
 
 
 @pytest.mark.parametrize("back", [True, False])
@@ -161,7 +154,7 @@ def test_a_light_switched_on_or_a_knock_is_no_cut(change: str) -> None:
     else:
         gain = 1.4 if change == "light" else 0.6
         after = [np.asarray(np.clip(f * gain, 0, 255), np.uint8) for f in frames[3:]]
-    assert seen([*frames[:3], *after]) == ["settling"] + ["picture"] * 5
+    assert seen([*frames[:3], *after]) == ["picture"] * 6
 
 
 def test_a_person_on_a_dark_floor_is_no_cut_even_where_the_picture_is_little_else() -> None:
@@ -173,7 +166,7 @@ def test_a_person_on_a_dark_floor_is_no_cut_even_where_the_picture_is_little_els
     cv2.rectangle(before, (20, 60), (110, 200), (200, 200, 200), -1)
     cv2.rectangle(now, (210, 60), (300, 200), (200, 200, 200), -1)
     assert correlation(thumbnail(before), thumbnail(now)) < 0.2
-    assert seen([before, now]) == ["settling", "picture"]
+    assert seen([before, now]) == ["picture", "picture"]
 
 
 def test_a_large_frames_thumbnail_is_near_the_mean_of_the_pixels_it_covers() -> None:

@@ -140,7 +140,6 @@ class Analyzer:
         self._released: list[Passage] = []  # passages of an analysis that ended, to hand on
         self._watch = PictureWatch()  # cuts and frames without a picture (`vision/cuts.py`)
         self._blank_since: int | None = None  # the index of the first frame of a blank stretch
-        self._start: Frame | None = None  # a frame held while the stream starts (`_look`)
         # Each frame waits for the next (`process`): a broken one is known by the picture
         # going back after it (`vision/cuts.py`, `broken`).
         self._ahead: tuple[Frame, npt.NDArray[np.uint8]] | None = None
@@ -237,15 +236,19 @@ class Analyzer:
             self._broken += 1
             log.debug("frame %d is broken (the picture went back after it): skipped", held.index)
             return []
-        return self._take(held, held_thumb)
+        return self._take(held, held_thumb, thumb)
 
-    def _take(self, frame: Frame, thumb: npt.NDArray[np.uint8]) -> list[Passage]:
-        """Look at a frame the next one has vouched for (`_look`) and analyse what it gives."""
+    def _take(
+        self,
+        frame: Frame,
+        thumb: npt.NDArray[np.uint8],
+        after: npt.NDArray[np.uint8] | None = None,
+    ) -> list[Passage]:
+        """Look at a frame the next one (`after`'s thumbnail; None at the end of a stream) has
+        vouched for (`_look`) and analyse it if it is to be."""
         self._before = thumb
-        passages: list[Passage] = []
-        for looked in self._look(frame, thumb):
-            passages += self._analyse(looked)
-        return passages
+        looked = self._look(frame, thumb, after)
+        return self._analyse(looked) if looked is not None else []
 
     def _analyse(self, frame: Frame) -> list[Passage]:
         """Detect, track and count one frame at the analysis width(s) of now."""
@@ -267,13 +270,14 @@ class Analyzer:
             return released + self._choose()
         return released
 
-    def _look(self, frame: Frame, thumb: npt.NDArray[np.uint8]) -> list[Frame]:
-        """The frames to analyse now (`vision/cuts.py`): none for one without a picture
-        (skipped, as if it never came) or while a stream starts and its picture's level still
-        moves (the last such frame is held); the one held and this one where it holds; the
-        first after a cut marked `cut` (the stream before it ends there, the background model
-        starts again from it)."""
-        seen = self._watch.see(frame.image, thumb)
+    def _look(
+        self, frame: Frame, thumb: npt.NDArray[np.uint8], after: npt.NDArray[np.uint8] | None
+    ) -> Frame | None:
+        """The frame to analyse (`vision/cuts.py`): None for one without a picture (skipped, as
+        if it never came) or while a stream starts and its picture's level still moves to the
+        next frame's; the first after a cut marked `cut` (the stream before it ends there, the
+        background model starts again from it)."""
+        seen = self._watch.see(frame.image, thumb, after)
         if seen == "blank":
             if self._blank_since is None:
                 self._blank_since = frame.index
@@ -281,7 +285,7 @@ class Analyzer:
                     "frame %d shows no picture (black or one colour): skipped until one comes",
                     frame.index,
                 )
-            return []
+            return None
         if self._blank_since is not None:
             log.info("frames %d to %d showed no picture", self._blank_since, frame.index - 1)
             self._blank_since = None
@@ -298,15 +302,12 @@ class Analyzer:
             for analyzer in self._both():
                 analyzer.picture_cut()
             self._cut_next = True
-        if not self._watch.started:
-            self._start = frame  # held: the stream starts where the picture's level holds
-            return []
-        frames = [frame] if self._start is None else [self._start, frame]
-        self._start = None
+        if seen == "settling" or not self._watch.started:
+            return None
         if self._cut_next:
-            frames[0] = replace(frames[0], cut=True)
             self._cut_next = False
-        return frames
+            return replace(frame, cut=True)
+        return frame
 
     @property
     def blank(self) -> bool:

@@ -46,9 +46,8 @@ VIEW_PICTURES = 50  # pictures after a cut the view is checked at (2 s at 25 fps
 # picture's level holds: a recording that fades in from black, or a camera whose exposure is
 # still settling, brightens frame by frame, and a background model started on the dark frames
 # took the whole doorway for people as it brightened (tram 02 after a 1 s fade-in counted 11
-# for 24, tram 04 0/14 for 0/27). The first frame is held until the next one's mean level is
-# within SETTLE_GAIN of it, and both are analysed then; while it moves more, the held frame is
-# dropped for the next one, for SETTLE_FRAMES at most.
+# for 24, tram 04 0/14 for 0/27). A stream's frames are skipped while the next frame's mean
+# level is more than SETTLE_GAIN off theirs, for SETTLE_FRAMES at most.
 SETTLE_GAIN = 0.02
 SETTLE_FRAMES = 75
 # A broken frame: a JPEG cut short (its lower part grey), a flash, a frame of another stream
@@ -160,11 +159,17 @@ class PictureWatch:
         self.settling_frames = 0  # frames dropped while the picture's level moved
         self.cuts = 0
 
-    def see(self, image: npt.NDArray[np.uint8], thumb: npt.NDArray[np.uint8] | None = None) -> Seen:
-        """What this frame is: blank (skip it), settling (hold it, dropping the one held
-        before: the stream has not started), a cut (the stream before ends; start from it) or
-        a picture that goes on from the last one (after `settling`: analyse the held frame
-        first). `thumb`: its thumbnail, if taken already."""
+    def see(
+        self,
+        image: npt.NDArray[np.uint8],
+        thumb: npt.NDArray[np.uint8] | None = None,
+        after: npt.NDArray[np.uint8] | None = None,
+    ) -> Seen:
+        """What this frame is: blank (skip it), settling (skip it: the stream has not started,
+        its picture's level still moves to the next frame's, `after`), a cut (the stream
+        before ends; start from it, once `started`) or a picture that goes on from the last
+        one. `thumb`: its thumbnail, if taken already; `after`: the next frame's (None: not
+        known, the level is taken to hold)."""
         thumb = thumbnail(image) if thumb is None else thumb
         last = self._last
         self.view = None
@@ -181,9 +186,9 @@ class PictureWatch:
             self._since = 0
             self._settled = False
         if not self._settled:
-            holds = last is not None and not cut and level_holds(last, thumb)
+            holds = after is None or level_holds(thumb, after)
             if not holds and self._settling < SETTLE_FRAMES:
-                self.settling_frames += 1 if self._settling else 0  # the first is held, not lost
+                self.settling_frames += 1
                 self._settling += 1
                 return "cut" if cut else "settling"
             self._settled, self._settling = True, 0
@@ -194,7 +199,8 @@ class PictureWatch:
 
     @property
     def started(self) -> bool:
-        """Whether the stream has started: the last picture's level held (`settling`)."""
+        """Whether the stream has started: the last picture's level held to the next frame's
+        (a cut frame that did not is skipped: `settling`)."""
         return self._settled
 
     def _check_view(self, thumb: npt.NDArray[np.uint8]) -> None:
