@@ -15,6 +15,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from footfall.commands.count import params_for
@@ -714,6 +715,21 @@ def test_the_status_says_whether_the_camera_shakes(
     assert handle.status()["shaking"] is (jitter_px > 0)
 
 
+def counted_recording(
+    store: SQLiteStore, tmp_path: Path, images: list[npt.NDArray[np.uint8]]
+) -> CountingHandle:
+    """`images` recorded as a camera's MJPEG (320x240, 15 fps) and counted to the end."""
+    clip = tmp_path / "clip.avi"
+    writer = cv2.VideoWriter(str(clip), cv2.VideoWriter.fourcc(*"MJPG"), 15.0, (320, 240))
+    for image in images:
+        writer.write(image)
+    writer.release()
+    handle = start_counting(str(clip), False, Holder(), Ingest(store), paced=False)
+    handle.join(60)
+    assert handle.status()["state"] == "finished"
+    return handle
+
+
 @pytest.mark.parametrize("black", [0, 10])
 def test_the_status_says_when_the_camera_shows_no_picture(
     store: SQLiteStore, tmp_path: Path, black: int, caplog: pytest.LogCaptureFixture
@@ -721,17 +737,10 @@ def test_the_status_says_when_the_camera_shows_no_picture(
     """Our synthetic scene whose camera then shows black (switched off, a "no video" card): the
     status says there is no picture, and the log says from which frame its frames are skipped;
     the scene alone, neither."""
-    clip = tmp_path / "clip.avi"
-    writer = cv2.VideoWriter(str(clip), cv2.VideoWriter.fourcc(*"MJPG"), 15.0, (320, 240))
-    for frame in itertools.islice(scenario("single", 0).frames(), 30):
-        writer.write(frame.image)
-    for _ in range(black):
-        writer.write(np.zeros((240, 320, 3), np.uint8))
-    writer.release()
+    images = [f.image for f in itertools.islice(scenario("single", 0).frames(), 30)]
+    images += [np.zeros((240, 320, 3), np.uint8)] * black
     with caplog.at_level(logging.INFO, logger="footfall.vision.analyzer"):
-        handle = start_counting(str(clip), False, Holder(), Ingest(store), paced=False)
-        handle.join(60)
-    assert handle.status()["state"] == "finished"
+        handle = counted_recording(store, tmp_path, images)
     assert handle.status()["no_picture"] is bool(black)
     said = [r.getMessage() for r in caplog.records if "shows no picture" in r.getMessage()]
     assert said == (
@@ -748,19 +757,15 @@ def test_the_status_says_whether_the_picture_is_heavily_compressed(
     """Our synthetic scene recorded from a camera's MJPEG stream at JPEG quality 10 (its 8x8
     blocks baked in): the status says the picture is blocky, and the log says so once; recorded
     as it is, neither."""
-    clip = tmp_path / "clip.avi"
-    writer = cv2.VideoWriter(str(clip), cv2.VideoWriter.fourcc(*"MJPG"), 15.0, (320, 240))
+    images = []
     for frame in itertools.islice(scenario("single", 0).frames(), 40):
         image = frame.image
         if quality:
             _, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
             image = cv2.imdecode(data, cv2.IMREAD_COLOR)
-        writer.write(image)
-    writer.release()
+        images.append(image)
     with caplog.at_level(logging.INFO, logger="footfall.pipeline"):
-        handle = start_counting(str(clip), False, Holder(), Ingest(store), paced=False)
-        handle.join(60)
-    assert handle.status()["state"] == "finished"
+        handle = counted_recording(store, tmp_path, images)
     assert handle.status()["blocky"] is bool(quality)
     said = [r for r in caplog.records if "8x8 blocks" in r.getMessage()]
     assert len(said) == (1 if quality else 0)
