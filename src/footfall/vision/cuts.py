@@ -49,17 +49,22 @@ VIEW_PICTURES = 50  # pictures after a cut the view is checked at (2 s at 25 fps
 # still settling, brightens frame by frame, and a background model started on the dark frames
 # took the whole doorway for people as it brightened (tram 02 after a 1 s fade-in counted 11
 # for 24, tram 04 0/14 for 0/27). A stream's frames are skipped while the next frame's mean
-# level is more than SETTLE_GAIN off theirs, for SETTLE_FRAMES at most.
+# level is more than SETTLE_GAIN off theirs the same way as theirs was off the frame before
+# (a light that beats turns back within a few frames: the trams under a 10 % beat at 5 Hz
+# skipped 16 to 75 frames before this), for SETTLE_FRAMES at most.
 SETTLE_GAIN = 0.02
 SETTLE_FRAMES = 75
 # A broken frame: a JPEG cut short (its lower part grey), a flash, a frame of another stream
 # slipped in. Over a bare doorway the background model took its broken part for people and
 # learnt the person size from it: the bus with three such frames (the lower half grey) 10/8
-# for 7/7. A frame is broken when it changed BROKEN_CHANGED of the thumbnail or more from the
-# frame before and again to the frame after, while those two differ by BROKEN_BACK of that at
-# most: the picture went back. People walking never do (on every clip we have, at its own rate
-# and a third and an eighth of it, none; the picture never went back by more than 0.064 of it).
-BROKEN_CHANGED = 0.1
+# for 7/7. A frame is broken when it changed BROKEN_CHANGED of the thumbnail's BROKEN_CELLS or
+# more from the frame before and again to the frame after, while those two differ by
+# BROKEN_BACK of that at most: the picture went back. People walking never do (every clip we
+# have, at its own rate and a third and an eighth of it: 0.0); a camera shaking by 2 px each
+# way jumps back and forth, but changes its coarse cells little (at most 0.125 on the trams,
+# whose picture is all edges); a torn lower half changes half of them.
+BROKEN_CELLS = (16, 12)
+BROKEN_CHANGED = 0.2
 BROKEN_BACK = 0.3
 CHANGE_LEVELS = 25  # a thumbnail pixel that moved by more than this changed
 
@@ -113,16 +118,22 @@ def changed_share(a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8]) -> float:
     return cv2.countNonZero(moved) / a.size
 
 
+def cells(thumb: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+    """The thumbnail's BROKEN_CELLS, each the mean of the pixels it covers."""
+    return np.asarray(cv2.resize(thumb, BROKEN_CELLS, interpolation=cv2.INTER_AREA), np.uint8)
+
+
 def broken(
     before: npt.NDArray[np.uint8], now: npt.NDArray[np.uint8], after: npt.NDArray[np.uint8]
 ) -> bool:
-    """Whether picture `now` is broken: it changed much from `before` and again to `after`,
-    which are nearly alike (BROKEN_CHANGED, BROKEN_BACK)."""
-    came = changed_share(before, now)
+    """Whether picture `now` is broken: its coarse cells changed much from `before` and again to
+    `after`, which are nearly alike (BROKEN_CELLS, BROKEN_CHANGED, BROKEN_BACK)."""
+    a, b, c = (cells(t) for t in (before, now, after))
+    came = changed_share(a, b)
     if came < BROKEN_CHANGED:
         return False
-    went = changed_share(now, after)
-    return went >= BROKEN_CHANGED and changed_share(before, after) <= BROKEN_BACK * min(came, went)
+    went = changed_share(b, c)
+    return went >= BROKEN_CHANGED and changed_share(a, c) <= BROKEN_BACK * min(came, went)
 
 
 def level_holds(before: npt.NDArray[np.uint8], now: npt.NDArray[np.uint8]) -> bool:
@@ -188,8 +199,15 @@ class PictureWatch:
             self._since = 0
             self._settled = False
         if not self._settled:
-            holds = after is None or level_holds(thumb, after)
-            if not holds and self._settling < SETTLE_FRAMES:
+            fading = after is not None and not level_holds(thumb, after)
+            if fading and after is not None and last is not None and not cut:
+                # a light that beats turns back within a few frames; a fade goes on one way
+                came, goes = (
+                    float(thumb.mean()) - float(last.mean()),
+                    float(after.mean()) - float(thumb.mean()),
+                )
+                fading = not level_holds(last, thumb) and came * goes > 0
+            if fading and self._settling < SETTLE_FRAMES:
                 self.settling_frames += 1
                 self._settling += 1
                 return "cut" if cut else "settling"
