@@ -356,7 +356,8 @@ class CountingHandle:
                 continue
             counting = True
             self._commit(self._safe(partial(analyzer.process, frame), []))
-            self._size.read(analyzer, int(frame.image.shape[1]), params.Counter)
+            if getattr(analyzer, "analysed", True):  # (a frame waits for the next one)
+                self._size.read(analyzer, int(frame.image.shape[1]), params.Counter)
             self._shaking = bool(getattr(analyzer, "shaking", False))
             self._follow_blocky(bool(getattr(analyzer, "blocky", False)))
             self._blank = bool(getattr(analyzer, "blank", False))

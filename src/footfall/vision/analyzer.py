@@ -223,7 +223,7 @@ class Analyzer:
         frame in `analysed_stride` (a cut always, counting from it)."""
         if self._stride > 1 and not frame.cut:
             self._given += 1
-            if self._given < self._stride and self._frames:
+            if self._given < self._stride and (self._frames or self._ahead is not None):
                 return []
         self._given = 0
         thumb = thumbnail(frame.image)
@@ -308,6 +308,11 @@ class Analyzer:
             self._cut_next = False
             return replace(frame, cut=True)
         return frame
+
+    @property
+    def analysed(self) -> bool:
+        """Whether a frame has been analysed yet (each waits for the next: `process`)."""
+        return self._frames > 0
 
     @property
     def blank(self) -> bool:

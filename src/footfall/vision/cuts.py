@@ -42,7 +42,7 @@ BLANK_LEVELS = 4  # grey levels about the thumbnail's median ...
 BLANK_SHARE = 0.97  # ... that this much of a blank frame lies within (the bus's black floor 0.64)
 BLANK_JUMP = 16  # grey levels: a blank frame's median is this far from the last picture's
 CUT_CORRELATION = 0.2  # a cut correlates less than this with the last picture (the bus >= 0.23)
-CUT_CHANGED = 0.6  # ... and changed over this much of it (people at most 0.40 of a picture)
+CUT_CHANGED = 0.6  # ... and changed over this much of it (people at most 0.45 of a picture)
 VIEW_PICTURES = 50  # pictures after a cut the view is checked at (2 s at 25 fps)
 # A stream starts (and starts again after a cut or a stretch without a picture) where its
 # picture's level holds: a recording that fades in from black, or a camera whose exposure is
