@@ -292,30 +292,34 @@ def blocky_line(result: CountResult) -> str:
     )
 
 
+def _one_or_many(n: int, one: str, many: str) -> str:
+    """`one` for a count of 1, else `many`."""
+    return one if n == 1 else many
+
+
 def picture_cut_line(result: CountResult) -> str:
     """A word on a file with frames that show no picture, or whose picture was cut."""
     said = []
-    if result.blank_frames:
+    if n := result.blank_frames:
         said.append(
-            f"{result.blank_frames} frame{'s' if result.blank_frames != 1 else ''} showed no"
-            " picture (black or one colour) and were skipped"
+            f"{n} {_one_or_many(n, 'frame', 'frames')} showed no picture (black or one colour)"
+            f" and {_one_or_many(n, 'was', 'were')} skipped"
         )
-    if result.settling_frames:
+    if n := result.settling_frames:
         said.append(
-            f"{result.settling_frames} frame{'s were' if result.settling_frames != 1 else ' was'}"
-            " left out while the picture's brightness still moved (a fade-in, an exposure"
-            " settling): counted from where it held"
+            f"{n} {_one_or_many(n, 'frame was', 'frames were')} left out while the picture's"
+            " brightness still moved (a fade-in, an exposure settling): counted from where it"
+            " held"
         )
-    if result.broken_frames:
+    if n := result.broken_frames:
         said.append(
-            f"{result.broken_frames} frame{'s were' if result.broken_frames != 1 else ' was'}"
-            " broken (a part of the picture changed for that frame alone: a corrupt frame, a"
-            " flash) and skipped"
+            f"{n} {_one_or_many(n, 'frame was', 'frames were')} broken (a part of the picture"
+            " changed for that frame alone: a corrupt frame, a flash) and skipped"
         )
-    if result.cuts:
+    if n := result.cuts:
         said.append(
-            f"the picture was cut {result.cuts} time{'s' if result.cuts != 1 else ''} (it did"
-            " not go on from the frame before): counted afresh from each cut"
+            f"the picture was cut {n} {_one_or_many(n, 'time', 'times')} (it did not go on from"
+            " the frame before): counted afresh from each cut"
         )
     return "; ".join(said)
 

@@ -128,10 +128,11 @@ def broken(
 ) -> bool:
     """Whether picture `now` is broken: its coarse cells changed much from `before` and again to
     `after`, which are nearly alike (BROKEN_CELLS, BROKEN_CHANGED, BROKEN_BACK)."""
-    a, b, c = (cells(t) for t in (before, now, after))
+    a, b = cells(before), cells(now)
     came = changed_share(a, b)
-    if came < BROKEN_CHANGED:
+    if came < BROKEN_CHANGED:  # nearly every frame: the next one's cells are not needed
         return False
+    c = cells(after)
     went = changed_share(b, c)
     return went >= BROKEN_CHANGED and changed_share(a, c) <= BROKEN_BACK * min(came, went)
 

@@ -204,8 +204,7 @@ class ForegroundDetector:
         work_w = min(self._work_px, max(WORK_WIDTH, width))
         work = (work_w, max(8, round(height * work_w / width)))
         if work != self._work:
-            self._recent.clear()
-            self._times.clear()
+            self._forget_motion()
             self._model_frames = 0
             self._still_frames = 0
             self.last_mask = None
@@ -353,16 +352,20 @@ class ForegroundDetector:
         if self._frames_seen - self._bare_at > frames_ago + 1:
             return  # people in the doorway: a model started on them would count worse
         self._restart = True
-        self._recent.clear()  # the motion is differenced from the new aim on, not across it
-        self._times.clear()
+        self._forget_motion()  # the motion is differenced from the new aim on, not across it
         back = min(frames_ago, len(self._taken_recent))
         if back:
             self._drop_samples_since(self._taken_recent[-back])
 
+    def _forget_motion(self) -> None:
+        """Drop the frames the motion is differenced against: it starts again from the next."""
+        self._recent.clear()
+        self._times.clear()
+
     def picture_cut(self) -> None:
         """The picture was cut (`vision/cuts.py`): the background model starts again from the
         next frame, as after a knock. The person size is kept until the view is known to have
-        changed (`view_changed`)."""
+        changed (`view_checked`)."""
         self._restart = True
         self._bare_gray = None
         self._taken_at_cut = self._sizes.taken
@@ -534,8 +537,7 @@ class ForegroundDetector:
         motion is differenced from this frame on, not across the cut; the background model
         learns on (the scene is the same doorway)."""
         if frame.cut:
-            self._recent.clear()
-            self._times.clear()
+            self._forget_motion()
         fg = self.mask(frame.image, frame.time)
         if not cv2.countNonZero(fg):
             return Detections.empty()
