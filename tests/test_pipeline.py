@@ -443,17 +443,21 @@ def test_a_store_outage_is_logged_once_and_retried_every_second(
 
 
 def test_counting_leaves_the_main_thread_responsive(store: SQLiteStore) -> None:
+    """A counter that held the GIL through its frames would stretch most of the main thread's
+    5 ms sleeps to a frame or more; one stretched once is the machine (a loaded CI box stalled
+    one of them 0.94 s), not the counter."""
     handle = start_counting("synthetic", False, Holder(), Ingest(store), paced=False)
-    worst = 0.0
+    gaps: list[float] = []
     try:
-        for _ in range(100):
+        for _ in range(200):
             t0 = time.monotonic()
             time.sleep(0.005)
-            worst = max(worst, time.monotonic() - t0)
+            gaps.append(time.monotonic() - t0)
     finally:
         handle.stop()
     assert handle.frames > 20
-    assert worst < 0.25  # the GIL is released often enough for an HTTP server
+    assert float(np.median(gaps)) < 0.02, sorted(gaps)[-10:]
+    assert sum(gap > 0.25 for gap in gaps) <= 2, sorted(gaps)[-10:]
 
 
 class Slowing(Analyzer):

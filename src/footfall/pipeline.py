@@ -320,6 +320,7 @@ class CountingHandle:
         # analyzer would end it at that next frame anyway).
         frames = source.frames(BEAT_S) if isinstance(source, LiveSource) else source
         ended = True  # no frame of this stream yet, or its end counted already
+        before: Frame | None = None  # the frame before this one (shown with its tracks)
         for frame in frames:
             if self._stop.is_set():
                 break
@@ -361,7 +362,11 @@ class CountingHandle:
             self._shaking = bool(getattr(analyzer, "shaking", False))
             self._follow_blocky(bool(getattr(analyzer, "blocky", False)))
             self._blank = bool(getattr(analyzer, "blank", False))
-            self._latest = View(frame.image, frame.index, list(getattr(analyzer, "tracks", ())))
+            # the tracks are of the frame analysed, which waited for this one (`Analyzer`)
+            taken = getattr(analyzer, "taken_index", frame.index)
+            shown = before if before is not None and before.index == taken else frame
+            self._latest = View(shown.image, shown.index, list(getattr(analyzer, "tracks", ())))
+            before = frame
             if time.monotonic() - self._size_saved >= SIZE_SAVE_S:
                 self._save_size(analyzer)
         return params

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import cv2
 import numpy as np
 import pytest
 
 from footfall.counting.area import Area
 from footfall.vision.draw import EDGE, TRACK, annotate, area_outline, jpeg
+from footfall.vision.offline import count_file
+from footfall.vision.synthetic import scenario
+from footfall.vision.types import View
 
 
 def grey(w: int = 320, h: int = 240) -> np.ndarray:
@@ -61,3 +66,43 @@ def test_jpeg_round_trips() -> None:
     assert data[:2] == b"\xff\xd8"
     decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
     assert decoded.shape == (240, 320, 3)
+
+
+def test_tracks_are_shown_on_the_frame_they_were_found_in(tmp_path: Path) -> None:
+    """Each frame is analysed when the next one comes: the tracks handed to `observe` (what
+    `--annotate` draws) are put on the picture they were found in, not on the one after. Our
+    synthetic single walkers (15 fps, about 7 px a frame), recorded lossless: the frames back
+    at which the tracks lie nearest the walkers, interpolated, are under one (a track's point
+    trails its walker by half a frame); drawn on the frame after, they were one and a half."""
+    scene = scenario("single", 3, episodes=4)
+    clip = tmp_path / "scene.avi"
+    writer = cv2.VideoWriter(str(clip), cv2.VideoWriter.fourcc(*"FFV1"), scene.fps, (320, 240))
+    for frame in scene.frames():
+        writer.write(frame.image)
+    writer.release()
+    views: list[View] = []
+    count_file(clip, scene.params, observe=lambda view, counts: views.append(view))
+    assert [v.index for v in views] == list(range(scene.n_frames))
+    lags = range(-3, 5)
+
+    def present(view: View) -> bool:
+        return all(any(w.at(view.index - lag) for w in scene.walkers) for lag in lags)
+
+    shown = [v for v in views if v.tracks and present(v)]
+    assert len(shown) > 30
+
+    def miss(lag: int) -> float:
+        """Mean distance of the tracks to the nearest walker `lag` frames before their view."""
+        misses = []
+        for view in shown:
+            at = [w.at(view.index - lag) for w in scene.walkers]
+            places = np.array([(p[0], p[1]) for p in at if p is not None])
+            misses += [float(np.hypot(*(places - (x, y)).T).min()) for _, x, y in view.tracks]
+        return float(np.mean(misses))
+
+    misses = [miss(lag) for lag in lags]
+    best = int(np.argmin(misses))
+    assert 0 < best < len(lags) - 1, misses
+    a, b, c = misses[best - 1 : best + 2]
+    lag = lags[best] + 0.5 * (a - c) / (a - 2 * b + c)  # the parabola's lowest point
+    assert -0.5 < lag < 1.0, (lag, misses)

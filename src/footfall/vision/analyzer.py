@@ -144,6 +144,7 @@ class Analyzer:
         # going back after it (`vision/cuts.py`, `broken`).
         self._ahead: tuple[Frame, npt.NDArray[np.uint8]] | None = None
         self._before: npt.NDArray[np.uint8] | None = None  # the last frame taken's thumbnail
+        self.taken_index: int | None = None  # the frame `tracks` are of (one behind: `process`)
         self._broken = 0
         self._cut_next = False  # the next frame analysed comes after a cut
 
@@ -246,7 +247,7 @@ class Analyzer:
     ) -> list[Passage]:
         """Look at a frame the next one (`after`'s thumbnail; None at the end of a stream) has
         vouched for (`_look`) and analyse it if it is to be."""
-        self._before = thumb
+        self._before, self.taken_index = thumb, frame.index
         looked = self._look(frame, thumb, after)
         return self._analyse(looked) if looked is not None else []
 

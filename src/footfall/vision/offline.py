@@ -13,7 +13,7 @@ import os
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -178,7 +178,8 @@ def count_file(
     fps: float | None = None,
 ) -> CountResult:
     """Count the passages in a video file; `progress(done, total)` is called now and then,
-    `observe(view, (in, out) so far)` after every frame (e.g. to write an annotated video).
+    `observe(view, (in, out) so far)` for every frame once it has been analysed, which is when
+    the next one comes, with the tracks found in it (e.g. to write an annotated video).
     `fps`: the video's frame rate, when not the one its file states: its frames are then timed
     by their index at it, else by their timestamps (`file_clock`)."""
     capture = open_video(path)
@@ -191,6 +192,7 @@ def count_file(
         analyzer.set_fps(fps)
         passages: list[Passage] = []
         index, width, height, n_in, shaken, blocky = 0, 0, 0, 0, 0, 0
+        shown: View | None = None  # each frame is analysed when the next comes (`Analyzer`)
         began = time.perf_counter()
         while True:
             ok, image = capture.read()
@@ -204,9 +206,10 @@ def count_file(
             shaken += analyzer.shaking
             blocky += analyzer.blocky
             passages.extend(found)
-            if observe is not None:
+            if observe is not None and shown is not None:  # the frame just analysed
                 n_in += sum(1 for p in found if p.direction == "in")
-                observe(View(frame.image, index, analyzer.tracks), (n_in, len(passages) - n_in))
+                observe(replace(shown, tracks=analyzer.tracks), (n_in, len(passages) - n_in))
+            shown = View(frame.image, index)
             index += 1
             if progress is not None and index % PROGRESS_EVERY == 0:
                 progress(index, max(total, index))
@@ -214,7 +217,11 @@ def count_file(
         analysed = analyzer.analysed_width
         learning = detector is None and bool(params.Counter.AutoSize)
         learnt = learning and analyzer.size_learnt
-        passages.extend(analyzer.flush())
+        found = analyzer.flush()
+        passages.extend(found)
+        if observe is not None and shown is not None:
+            n_in += sum(1 for p in found if p.direction == "in")
+            observe(replace(shown, tracks=analyzer.tracks), (n_in, len(passages) - n_in))
         passages.sort(key=lambda p: p.time)  # each dated at its own crossing (`in_order`)
         elapsed = time.perf_counter() - began
     finally:
