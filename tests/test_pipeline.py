@@ -32,12 +32,13 @@ from footfall.vision.person import person_width_px, work_width
 from footfall.vision.scale_analyzer import ScaleAnalyzer
 from footfall.vision.sizestate import SizeMemory, SizeSamples
 from footfall.vision.synthetic import SyntheticSource, scenario
-from footfall.vision.types import Frame
+from footfall.vision.types import Frame, View
 from tests.needs import unavailable
 from tests.polling import wait_for
 from tests.real.resample import decoded, moved, zoom_shift, zoomed, zoomed_area
 from tests.refusing import Refusing
 from tests.serving import COMMAND
+from tests.vision.tracklag import track_lag
 from tests.vision.walker import write_walking
 
 DAY = (0, 4_000_000_000)
@@ -1007,3 +1008,37 @@ def test_a_live_stream_that_stops_is_counted_to_its_end_without_waiting_for_it(
         camera.close()
     assert store.totals(*DAY) == ended  # stopping had nothing left to add
     assert ended[0] > before[0] > 0 and ended[1] == before[1] == 0
+
+
+def test_the_live_view_shows_the_tracks_on_the_frame_they_were_found_in(
+    store: SQLiteStore,
+) -> None:
+    """snapshot.jpg and view.mjpg draw `latest`: the picture and its tracks. Each frame is
+    analysed when the next comes, so the picture is the frame before the newest; the tracks
+    lie on it (`tests/vision/tracklag.py`: under a frame behind, as `--annotate`'s)."""
+    scene = scenario("single", 3, episodes=4)
+    views: list[View] = []
+    handle: CountingHandle | None = None
+
+    def watched() -> Iterator[Frame]:
+        for frame in scene.frames():
+            latest = handle.latest() if handle is not None else None
+            if latest is not None:
+                views.append(latest)  # what the counter showed after the frame before
+            yield frame
+
+    class Scene:
+        fps = scene.fps
+
+        def __iter__(self) -> Iterator[Frame]:
+            return watched()
+
+        def close(self) -> None:
+            pass
+
+    handle = CountingHandle("synthetic:3", Scene, Holder(scene.params), Ingest(store))
+    handle.start().join(60)
+    assert handle.status()["state"] == "finished"
+    # the first frame is shown alone, then each frame once the next has come
+    assert [v.index for v in views] == [0, *range(scene.n_frames - 2)]
+    assert -0.5 < track_lag(views, scene) < 1.0

@@ -13,6 +13,7 @@ from footfall.vision.draw import EDGE, TRACK, annotate, area_outline, jpeg
 from footfall.vision.offline import count_file
 from footfall.vision.synthetic import scenario
 from footfall.vision.types import View
+from tests.vision.tracklag import track_lag
 
 
 def grey(w: int = 320, h: int = 240) -> np.ndarray:
@@ -83,26 +84,4 @@ def test_tracks_are_shown_on_the_frame_they_were_found_in(tmp_path: Path) -> Non
     views: list[View] = []
     count_file(clip, scene.params, observe=lambda view, counts: views.append(view))
     assert [v.index for v in views] == list(range(scene.n_frames))
-    lags = range(-3, 5)
-
-    def present(view: View) -> bool:
-        return all(any(w.at(view.index - lag) for w in scene.walkers) for lag in lags)
-
-    shown = [v for v in views if v.tracks and present(v)]
-    assert len(shown) > 30
-
-    def miss(lag: int) -> float:
-        """Mean distance of the tracks to the nearest walker `lag` frames before their view."""
-        misses = []
-        for view in shown:
-            at = [w.at(view.index - lag) for w in scene.walkers]
-            places = np.array([(p[0], p[1]) for p in at if p is not None])
-            misses += [float(np.hypot(*(places - (x, y)).T).min()) for _, x, y in view.tracks]
-        return float(np.mean(misses))
-
-    misses = [miss(lag) for lag in lags]
-    best = int(np.argmin(misses))
-    assert 0 < best < len(lags) - 1, misses
-    a, b, c = misses[best - 1 : best + 2]
-    lag = lags[best] + 0.5 * (a - c) / (a - 2 * b + c)  # the parabola's lowest point
-    assert -0.5 < lag < 1.0, (lag, misses)
+    assert -0.5 < track_lag(views, scene) < 1.0
