@@ -12,7 +12,15 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from footfall.vision.cuts import VIEW_PICTURES, PictureWatch, blank, correlation, flat, thumbnail
+from footfall.vision.cuts import (
+    VIEW_PICTURES,
+    PictureWatch,
+    blank,
+    broken,
+    correlation,
+    flat,
+    thumbnail,
+)
 from footfall.vision.synthetic import scenario
 
 PHOTO = Path(__file__).parent / "data" / "cameraman_cc0.jpg"
@@ -177,3 +185,58 @@ def test_a_large_frames_thumbnail_is_near_the_mean_of_the_pixels_it_covers() -> 
     grey = cv2.cvtColor(photo, cv2.COLOR_BGR2GRAY)
     exact = cv2.resize(grey, (64, 48), interpolation=cv2.INTER_AREA).astype(np.int16)
     assert float(np.abs(thumbnail(photo).astype(np.int16) - exact).mean()) < 8.0
+
+
+def walked_over_photo(n: int) -> list[npt.NDArray[np.uint8]]:
+    """`n` frames of a real photo (a busy picture, all edges, as a tram's doorway) with two
+    people (dark ellipses) walking across it, one down, one up, 4 px a frame."""
+    photo = cv2.resize(cv2.imread(str(PHOTO)), (320, 240), interpolation=cv2.INTER_AREA)
+    frames = []
+    for i in range(n):
+        image = photo.copy()
+        cv2.ellipse(image, (110, -30 + 4 * i), (22, 15), 0, 0, 360, (40, 35, 30), -1)
+        cv2.ellipse(image, (210, 270 - 4 * i), (22, 15), 0, 0, 360, (70, 60, 90), -1)
+        frames.append(image)
+    return frames
+
+
+def tear(image: npt.NDArray[np.uint8], share: float, fill: str) -> npt.NDArray[np.uint8]:
+    """`image` with a band of `share` of its height across its middle lost: filled grey or
+    black, or its rows smeared down from the row above the band."""
+    out = image.copy()
+    h = image.shape[0]
+    top, bottom = round(h * (0.5 - share / 2)), round(h * (0.5 + share / 2))
+    out[top:bottom] = out[top - 1] if fill == "smeared" else (128 if fill == "grey" else 0)
+    return out
+
+
+@pytest.mark.parametrize("fill", ["grey", "black", "smeared"])
+@pytest.mark.parametrize("share", [0.1, 0.15, 0.25, 0.5])
+def test_a_frame_torn_across_is_broken_however_narrow_the_band(share: float, fill: str) -> None:
+    """A slice of a frame lost on its way (grey, black, or smeared down) across a busy picture
+    people walk over, a tenth of the height to half of it: the frame is broken (skipped), the
+    frames before and after it are not."""
+    frames = walked_over_photo(60)
+    torn_at = 40
+    frames[torn_at] = tear(frames[torn_at], share, fill)
+    thumbs = [thumbnail(f) for f in frames]
+    found = [i for i in range(1, 59) if broken(thumbs[i - 1], thumbs[i], thumbs[i + 1])]
+    assert found == [torn_at]
+
+
+@pytest.mark.parametrize("jitter", [0, 2, 3])
+def test_people_walking_on_a_shaking_camera_break_no_frame(jitter: int) -> None:
+    """People walking across the busy picture and over our synthetic floor, on a camera still
+    or moved by up to 2 or 3 px each way every frame: rows change and some go back, but none is
+    smoothed into a band."""
+    rng = np.random.default_rng(0)
+    for frames in (walked_over_photo(75), scene(300)):
+        moved = []
+        for image in frames:
+            dx, dy = rng.uniform(-jitter, jitter, 2) if jitter else (0.0, 0.0)
+            move = np.float32([[1, 0, dx], [0, 1, dy]])
+            size = (image.shape[1], image.shape[0])
+            moved.append(cv2.warpAffine(image, move, size, borderMode=cv2.BORDER_REPLICATE))
+        thumbs = [thumbnail(f) for f in moved]
+        n = len(thumbs)
+        assert not any(broken(thumbs[i - 1], thumbs[i], thumbs[i + 1]) for i in range(1, n - 1))
