@@ -11,7 +11,7 @@ import itertools
 import json
 import math
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -1136,3 +1136,35 @@ def test_a_band_torn_across_the_area_counts_nothing(clip: str, fill: str, before
     assert abs(got - whole_n) <= 1 < before - whole_n, (s.counted_in, s.counted_out, whole_n)
     if clip == "bus_overhead_koba":
         assert (s.counted_in, s.counted_out) == (7, 7) and s.precision == 1.0
+
+
+def counted_each(
+    frames: list[npt.NDArray[np.uint8]], params: Params, fps: float
+) -> list[tuple[int, str]]:
+    """(frame, direction) of every passage counted in `frames`, shown at `fps`."""
+    analyzer = Analyzer(params)
+    analyzer.set_fps(fps)
+    passages: list[Passage] = []
+    for index, image in enumerate(frames):
+        passages += analyzer.process(Frame(image, index, EPOCH + timedelta(seconds=index / fps)))
+    passages += analyzer.flush()
+    return sorted(((p.frame or 0), p.direction) for p in passages)
+
+
+@pytest.mark.parametrize("first", ["bus", "tram"])
+def test_a_recording_cut_from_one_view_to_another_counts_each_as_alone(first: str) -> None:
+    """The bus, then tram 02 shrunk to the bus's picture (or the other way round), edited into
+    one recording and counted over tram 02's area: after the cut the view is another, and the
+    second part counts its own passages to the frame, as when counted alone. Before
+    (2026-12-07) the 50 pictures before the view was checked were counted with the person size
+    of the view left: the tram part 23 where it counts 25 alone."""
+    truth = GroundTruth.load(DATA / "tram_door_overhead_02.json")
+    bus = list(decoded(clip_path("bus_overhead_koba.avi")))
+    tram = [cv2.resize(f, (320, 240), interpolation=cv2.INTER_AREA) for f in tram_02_alone()[0]]
+    area = {k: round(v * 320 / truth.area.width) for k, v in asdict(truth.area).items()}
+    params = params_for(area, truth.in_direction, None)
+    one, two = (bus, tram) if first == "bus" else (tram, bus)
+    both = counted_each([*one, *two], params, truth.fps)
+    alone = counted_each(two, params, truth.fps)
+    assert len(alone) >= 7
+    assert [(f - len(one), way) for f, way in both if f >= len(one)] == alone

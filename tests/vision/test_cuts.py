@@ -148,6 +148,27 @@ def test_the_view_is_checked_a_while_after_a_cut(back: bool) -> None:
     assert watch.cuts == 2
 
 
+@pytest.mark.parametrize("back", [True, False])
+def test_a_view_not_checked_yet_is_checked_at_the_streams_end(back: bool) -> None:
+    """A stream that ends fewer than VIEW_PICTURES after a cut: its last picture is compared
+    with the one left at the cut (`view_now`), once."""
+    frames = scene(24)
+    h, w = frames[0].shape[:2]
+    photo = cv2.resize(cv2.imread(str(PHOTO)), (w, h))
+    titled = card(frames[0].shape, 90)
+    cv2.putText(titled, "CAM 2", (20, h // 2), cv2.FONT_HERSHEY_SIMPLEX, 3.0, (240,) * 3, 8)
+    watch = PictureWatch()
+    for image in [*frames[:4], titled, titled, *(frames[4:] if back else [photo] * 10)]:
+        watch.see(image)
+        assert watch.view is None
+    assert watch.view_now() == ("same" if back else "changed")
+    assert watch.view_now() is None
+    plain = PictureWatch()
+    for image in frames:
+        plain.see(image)
+    assert plain.view_now() is None  # no cut
+
+
 @pytest.mark.parametrize("change", ["light", "dim", "knock"])
 def test_a_light_switched_on_or_a_knock_is_no_cut(change: str) -> None:
     """The same picture 40 % brighter or darker at once (a lamp, an exposure step) correlates

@@ -139,22 +139,6 @@ def test_the_samples_since_a_moment_are_dropped() -> None:
     assert sizes.size(1.0, 100.0) == pytest.approx(before)
 
 
-def test_the_samples_before_a_moment_are_forgotten() -> None:
-    """Samples of a view left at a cut (here: a disc of 20 px) are forgotten, and the size is
-    the one of the view after it (40 px) alone."""
-    sizes = SizeLearner()
-    fed(sizes, 40, 25)
-    alone = sizes.size(1.0, 100.0)
-    sizes = SizeLearner()
-    fed(sizes, 20, 60)
-    then = sizes.taken
-    fed(sizes, 40, 25)
-    assert sizes.size(1.0, 100.0) < 0.8 * alone
-    sizes.keep_since(then)
-    assert len(sizes) == 25 and sizes.taken == (85, 85)
-    assert sizes.size(1.0, 100.0) == pytest.approx(alone)
-
-
 def test_samples_kept_go_on_at_another_analysis_width() -> None:
     """Kept as at 160 px and taken up at 320 px, the thickness doubles with the pixels; and a
     learner that forgets has none."""

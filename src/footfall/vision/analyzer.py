@@ -147,6 +147,10 @@ class Analyzer:
         self.taken_index: int | None = None  # the frame `tracks` are of (one behind: `process`)
         self._broken = 0
         self._cut_next = False  # the next frame analysed comes after a cut
+        # After a cut, until the view is checked, a fresh analysis (its person size learnt from
+        # nothing) counts beside this one: another view goes on with it (`_view_checked`).
+        self._fresh: Analyzer | None = None
+        self._fresh_passages: list[Passage] = []
 
     def _both(self) -> list[ScaleAnalyzer]:
         return [self._main] if self._fine is None else [self._main, self._fine]
@@ -252,7 +256,10 @@ class Analyzer:
         return self._analyse(looked) if looked is not None else []
 
     def _analyse(self, frame: Frame) -> list[Passage]:
-        """Detect, track and count one frame at the analysis width(s) of now."""
+        """Detect, track and count one frame at the analysis width(s) of now (and by the fresh
+        analysis after a cut)."""
+        if self._fresh is not None:
+            self._fresh_passages += self._fresh._analyse(replace(frame, image=frame.image.copy()))
         width = frame.image.shape[1]
         if width != self._frame_w:
             self._frame_w = width
@@ -291,11 +298,7 @@ class Analyzer:
             log.info("frames %d to %d showed no picture", self._blank_since, frame.index - 1)
             self._blank_since = None
         if self._watch.view is not None:
-            changed = self._watch.view == "changed"
-            if changed:
-                log.info("the view changed at the cut: the person size is learnt from it afresh")
-            for analyzer in self._both():
-                analyzer.view_checked(changed)
+            self._view_checked(self._watch.view == "changed")
         if seen == "cut":
             log.info(
                 "the picture was cut at frame %d: counted as a new stream from it", frame.index
@@ -303,6 +306,7 @@ class Analyzer:
             for analyzer in self._both():
                 analyzer.picture_cut()
             self._cut_next = True
+            self._fresh, self._fresh_passages = self._afresh(), []
         if seen == "settling" or not self._watch.started:
             return None
         if self._cut_next:
@@ -366,10 +370,46 @@ class Analyzer:
         self._fine, self._held = None, ([], [])
         return main
 
+    def _afresh(self) -> Analyzer | None:
+        """A fresh analysis to count beside this one from a cut until the view after it is
+        checked (None where the person size is not learnt: a detector given, or told)."""
+        if self._fixed or not self._params.Counter.AutoSize:
+            return None
+        fresh = Analyzer(self._params, in_order=self._in_order)
+        if self._fps is not None:
+            fresh.set_fps(self._fps)  # the rate analysed: every frame given is analysed
+        return fresh
+
+    def _view_checked(self, changed: bool) -> None:
+        """The view after a cut is checked (`vision/cuts.py`): another view goes on with the
+        fresh analysis, which has counted it from the cut learning its person size from
+        nothing, as a counter started there would (the passages this one held since the cut,
+        at the size of the view left, are dropped); the same view goes on with this one, its
+        person size kept (and so does a detector given or told the size, whose person size
+        does not come from the view)."""
+        fresh, self._fresh = self._fresh, None
+        passages, self._fresh_passages = self._fresh_passages, []
+        if changed:
+            log.info("the view changed at the cut: counted from it with a size learnt afresh")
+        if fresh is None or not changed:
+            for analyzer in self._both():
+                analyzer.view_checked()
+            return
+        self._main, self._main_px = fresh._main, fresh._main_px
+        self._fine, self._fine_px = fresh._fine, fresh._fine_px
+        self._held, self._choosing = fresh._held, fresh._choosing
+        self._from_start = fresh._from_start
+        self._frames, self._frame_w, self._samples = fresh._frames, fresh._frame_w, None
+        self._released += fresh._released + passages
+
     def flush(self) -> list[Passage]:
-        """End of stream (`ScaleAnalyzer.flush`), the frame waiting for the next taken first."""
+        """End of stream (`ScaleAnalyzer.flush`), the frame waiting for the next taken first; a
+        view not checked yet since a cut is checked at its last picture."""
         last = self._take(*self._ahead) if self._ahead is not None else []
         self._ahead, self._before = None, None
+        view = self._watch.view_now()
+        if view is not None:
+            self._view_checked(view == "changed")
         return last + self._flush()
 
     def _flush(self) -> list[Passage]:

@@ -275,6 +275,15 @@ class PictureWatch:
         (a cut frame that did not is skipped: `settling`)."""
         return self._settled
 
+    def view_now(self) -> Literal["same", "changed"] | None:
+        """At a stream's end, whether its last picture is of the view left at the last cut,
+        if that was not checked yet (None: it was, or there was no cut)."""
+        if self._left is None or self._last is None:
+            return None
+        view: Literal["same", "changed"] = "same" if goes_on(self._left, self._last) else "changed"
+        self._left = None
+        return view
+
     def _check_view(self, thumb: npt.NDArray[np.uint8]) -> None:
         """VIEW_PICTURES after a cut, whether this picture is of the view left at it."""
         if self._left is None:

@@ -148,7 +148,6 @@ class ForegroundDetector:
         self._taken_bare = (0, 0)  # and when the doorway was last bare
         self._taken_recent: deque[tuple[int, int]] = deque(maxlen=KNOCK_FRAMES)  # per frame
         self._restart = False  # start the background model again at the next frame
-        self._taken_at_cut = (0, 0)  # the size samples taken when the picture was last cut
         self._view_unsure = False  # cut, and the view after it not checked yet (`view_checked`)
         self._frames_seen = 0
         self._bare_at = -(10**9)  # `_frames_seen` when the doorway was last bare
@@ -364,20 +363,16 @@ class ForegroundDetector:
 
     def picture_cut(self) -> None:
         """The picture was cut (`vision/cuts.py`): the background model starts again from the
-        next frame, as after a knock. The person size is kept until the view is known to have
-        changed (`view_checked`)."""
+        next frame, as after a knock. The person size is kept; passages wait until the view is
+        checked (`view_checked`; another view is counted by a fresh analysis: `Analyzer`)."""
         self._restart = True
         self._bare_gray = None
-        self._taken_at_cut = self._sizes.taken
         self._view_unsure = True
 
-    def view_checked(self, changed: bool) -> None:
-        """Whether the view after a cut is another than the one left (a camera turned, another
-        input): then the person size rests on the samples taken since the cut alone."""
+    def view_checked(self) -> None:
+        """The view after a cut is checked and this detector goes on (the same view, or a size
+        told): its size holds again. (Another view is counted by a fresh analysis: `Analyzer`.)"""
         self._view_unsure = False
-        if changed:
-            self._sizes.keep_since(self._taken_at_cut)
-            self._size_from_samples()
 
     def _drop_samples_since(self, taken: tuple[int, int]) -> None:
         """Forget the size samples taken since `taken` (`SizeLearner.taken` then): the

@@ -533,12 +533,12 @@ class ScaleAnalyzer:
             cut()
             self._recheck = True
 
-    def view_checked(self, changed: bool) -> None:
-        """Whether the view after a cut is another (`vision/cuts.py`): its detector then learns
-        the person size from what it saw since the cut (detectors that learn none: nothing)."""
+    def view_checked(self) -> None:
+        """The view after a cut is checked (`vision/cuts.py`) and this analysis goes on: its
+        detector's passages need not wait for the check any more (detectors without: nothing)."""
         checked = getattr(self._detector, "view_checked", None)
         if callable(checked):
-            checked(changed)
+            checked()
 
     @property
     def shaking(self) -> bool:

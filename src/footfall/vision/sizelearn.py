@@ -232,17 +232,6 @@ class SizeLearner:
         while len(self._opened) > len(self._thickness):
             self._opened.pop()
 
-    def keep_since(self, taken: tuple[int, int]) -> None:
-        """Forget the samples taken before `taken` (`taken` then): those of a view left."""
-        samples = (self._thickness, self._solidity)
-        for kept, now, since in zip(samples, self.taken, taken, strict=True):
-            while len(kept) > max(0, now - since):
-                kept.popleft()
-        while len(self._opened) > len(self._thickness):
-            self._opened.popleft()
-        self._said.clear()
-        self._close, self.steady = 0, False
-
     def extend(self, samples: SizeSamples, work: int) -> None:
         """Add an earlier run's samples (thickness as at 160 px) for an analysis `work` px wide."""
         self._thickness.extend(t * work / USUAL_WORK for t in samples.thickness)
