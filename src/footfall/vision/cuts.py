@@ -14,8 +14,8 @@ analysed, shrunk to a thumbnail: a **blank** one (nearly all of it within a few 
 one level, far from the last picture's, and not correlated with it) is skipped, as if it never
 came; a picture that does not go on from the last one (their correlation is low and most of the
 thumbnail changed) is a **cut**: the stream before it ends there as at a file's end, and the
-background model starts again from it; the person size is learnt afresh only if, a while
-later, the view is not the one left at the cut. People walking change a part of the picture,
+background model starts again from it; if, a while later, the view is not the one left at
+the cut, the count goes on from a fresh analysis started at the cut (`Analyzer`). People walking change a part of the picture,
 however fast they go: on the shared clips and the public ones we measured, even one frame a
 second of them, at most 0.45 of the thumbnail changed from one frame to the next, and the
 correlation never fell under 0.23 (the bus at 5 fps, 0.33 of it changed: a black floor, its
