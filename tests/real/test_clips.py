@@ -1139,13 +1139,19 @@ def test_a_band_torn_across_the_area_counts_nothing(clip: str, fill: str, before
 
 
 def counted_each(
-    frames: list[npt.NDArray[np.uint8]], params: Params, fps: float
+    frames: list[npt.NDArray[np.uint8]],
+    params: Params,
+    fps: float,
+    switched: tuple[int, Params] | None = None,
 ) -> list[tuple[int, str]]:
-    """(frame, direction) of every passage counted in `frames`, shown at `fps`."""
+    """(frame, direction) of every passage counted in `frames`, shown at `fps` (`switched`:
+    the params set by a setparams before that frame)."""
     analyzer = Analyzer(params)
     analyzer.set_fps(fps)
     passages: list[Passage] = []
     for index, image in enumerate(frames):
+        if switched is not None and index == switched[0]:
+            analyzer.set_params(switched[1])
         passages += analyzer.process(Frame(image, index, EPOCH + timedelta(seconds=index / fps)))
     passages += analyzer.flush()
     return sorted(((p.frame or 0), p.direction) for p in passages)
@@ -1168,3 +1174,21 @@ def test_a_recording_cut_from_one_view_to_another_counts_each_as_alone(first: st
     alone = counted_each(two, params, truth.fps)
     assert len(alone) >= 7
     assert [(f - len(one), way) for f, way in both if f >= len(one)] == alone
+
+
+def test_a_setparams_just_after_a_cut_to_another_view_is_counted_with() -> None:
+    """The bus, then tram 02 shrunk to it, counted over the bus's area until an installer sets
+    tram 02's a second after the cut (before the view is checked): the tram part counts as it
+    does alone with the same setparams a second in (the fresh analysis was told it too)."""
+    truth = GroundTruth.load(DATA / "tram_door_overhead_02.json")
+    bus_truth = GroundTruth.load(DATA / "bus_overhead_koba.json")
+    bus = list(decoded(clip_path("bus_overhead_koba.avi")))
+    tram = [cv2.resize(f, (320, 240), interpolation=cv2.INTER_AREA) for f in tram_02_alone()[0]]
+    area = {k: round(v * 320 / truth.area.width) for k, v in asdict(truth.area).items()}
+    tram_params = params_for(area, truth.in_direction, None)
+    bus_params = params_for(asdict(bus_truth.area), truth.in_direction, None)
+    later = round(truth.fps)
+    both = counted_each([*bus, *tram], bus_params, truth.fps, (len(bus) + later, tram_params))
+    alone = counted_each(tram, bus_params, truth.fps, (later, tram_params))
+    assert len(alone) >= 7
+    assert [(f - len(bus), way) for f, way in both if f >= len(bus)] == alone

@@ -161,6 +161,8 @@ class Analyzer:
         self._fps = fps / self._stride
         for analyzer in self._both():
             analyzer.set_fps(self._fps)
+        if self._fresh is not None:
+            self._fresh.set_fps(self._fps)
 
     def set_params(self, params: Params) -> None:
         """New params from a setparams (`ScaleAnalyzer.set_params`); the analysis width follows
@@ -170,6 +172,8 @@ class Analyzer:
             analyzer.set_params(params)
         if self._frame_w:
             self._follow()
+        if self._fresh is not None:
+            self._fresh.set_params(params)
 
     def _wanted(self) -> int:
         """The analysis width the counting area asks for (WORK_WIDTH when the width is fixed)."""

@@ -4,23 +4,22 @@ with no picture where one was (blank: black, one colour, a "no video" card, a st
 frames whose picture goes back after them (broken: a JPEG cut short, a flash, a band across it
 lost on its way) and the frames of a stream that starts fading in (settling).
 
-Across a cut nothing moved: the optical flow between the two pictures is made up, and a
-background model of the picture before takes all of the new one for people. A stock clip of a
-plaza that ends on a black card with a logo counted three passages at its last frame (the flow
-of the cut, 3.3 people across the line); tram 02 after three black frames counted 12 for 23
-(the background model started on black, the size learnt from a doorway that was all
-foreground), tram 03 9 for ~19, tram 04 0/24 for ~0/28. So `PictureWatch` looks at each frame
-analysed, shrunk to a thumbnail: a **blank** one (nearly all of it within a few grey levels of
-one level, far from the last picture's, and not correlated with it) is skipped, as if it never
-came; a picture that does not go on from the last one (their correlation is low and most of the
-thumbnail changed) is a **cut**: the stream before it ends there as at a file's end, and the
-background model starts again from it; if, a while later, the view is not the one left at
-the cut, the count goes on from a fresh analysis started at the cut (`Analyzer`). People walking change a part of the picture,
-however fast they go: on the shared clips and the public ones we measured, even one frame a
-second of them, at most 0.45 of the thumbnail changed from one frame to the next, and the
-correlation never fell under 0.23 (the bus at 5 fps, 0.33 of it changed: a black floor, its
-people most of what varies); a light that is switched on or an exposure that steps changes the
-levels, not the correlation.
+Across a cut nothing moved: the optical flow between the two pictures is made up, and a background
+model of the picture before takes all of the new one for people. A stock clip of a plaza that ends
+on a black card with a logo counted three passages at its last frame (the flow of the cut, 3.3
+people across the line); tram 02 after three black frames counted 12 for 23 (the background model
+started on black, the size learnt from a doorway that was all foreground), tram 03 9 for ~19, tram
+04 0/24 for ~0/28. So `PictureWatch` looks at each frame analysed, shrunk to a thumbnail: a
+**blank** one (nearly all of it within a few grey levels of one level, far from the last picture's,
+and not correlated with it) is skipped, as if it never came; a picture that does not go on from the
+last one (their correlation is low and most of the thumbnail changed) is a **cut**: the stream
+before it ends there as at a file's end, and the background model starts again from it; if, a while
+later, the view is not the one left at the cut, the count goes on from a fresh analysis started at
+the cut (`Analyzer`). People walking change a part of the picture, however fast they go: on the
+shared clips and the public ones we measured, even one frame a second of them, at most 0.45 of the
+thumbnail changed from one frame to the next, and the correlation never fell under 0.23 (the bus at
+5 fps, 0.33 of it changed: a black floor, its people most of what varies); a light that is switched
+on or an exposure that steps changes the levels, not the correlation.
 
     >>> watch = PictureWatch()
     >>> watch.see(np.zeros((240, 320, 3), np.uint8))  # a stream's first frame: never blank
