@@ -1192,3 +1192,27 @@ def test_a_setparams_just_after_a_cut_to_another_view_is_counted_with() -> None:
     alone = counted_each(tram, bus_params, truth.fps, (later, tram_params))
     assert len(alone) >= 7
     assert [(f - len(bus), way) for f, way in both if f >= len(bus)] == alone
+
+
+def test_a_restarted_counter_whose_camera_shows_black_first_keeps_its_size() -> None:
+    """Tram 02's second half counted by a counter restarted with the size the first run
+    learnt (`restore_size`), its camera showing three black frames first (starting up): black
+    is no view to compare the picture with, and the count goes on with the size restored, as
+    without the black frames. Before (2026-12-07) the view was told changed from black, the
+    restored size dropped and learnt again from the queue (19.5 px for 32): 22 for 10."""
+    truth = GroundTruth.load(DATA / "tram_door_overhead_02.json")
+    frames, _ = tram_02_alone()
+    params = params_for(truth.area, truth.in_direction, None)
+    first = Analyzer(params)
+    first.set_fps(truth.fps)
+    run_through(first, frames)
+    counted = []
+    for black in (0, 3):
+        restarted = Analyzer(params)
+        restarted.set_fps(truth.fps)
+        restarted.restore_size(first.size_samples())
+        shown = [np.zeros_like(frames[0])] * black + frames[400:]
+        passages = run_through(restarted, shown)
+        counted.append(sorted(((p.frame or 0) - black, p.direction) for p in passages))
+        assert restarted.person_px == pytest.approx(first.person_px, rel=0.1)
+    assert counted[1] == counted[0]

@@ -148,6 +148,19 @@ def test_the_view_is_checked_a_while_after_a_cut(back: bool) -> None:
     assert watch.cuts == 2
 
 
+def test_a_view_begun_black_is_not_told_changed() -> None:
+    """A stream begun black (a camera starting) cuts to its picture; black is no view to tell
+    by, and VIEW_PICTURES on the view is the same (a restarted counter keeps its size)."""
+    frames = scene(VIEW_PICTURES + 4)
+    watch = PictureWatch()
+    views = []
+    for image in [np.zeros_like(frames[0])] * 3 + frames:
+        watch.see(image)
+        views.append(watch.view)
+    assert watch.cuts == 1
+    assert [v for v in views if v is not None] == ["same"]
+
+
 @pytest.mark.parametrize("back", [True, False])
 def test_a_view_not_checked_yet_is_checked_at_the_streams_end(back: bool) -> None:
     """A stream that ends fewer than VIEW_PICTURES after a cut: its last picture is compared

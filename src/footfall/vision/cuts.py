@@ -279,9 +279,18 @@ class PictureWatch:
         if that was not checked yet (None: it was, or there was no cut)."""
         if self._left is None or self._last is None:
             return None
-        view: Literal["same", "changed"] = "same" if goes_on(self._left, self._last) else "changed"
+        view = self._view_of(self._left, self._last)
         self._left = None
         return view
+
+    @staticmethod
+    def _view_of(
+        left: npt.NDArray[np.uint8], thumb: npt.NDArray[np.uint8]
+    ) -> Literal["same", "changed"]:
+        """Whether picture `thumb` is of the view `left` showed: it goes on from it, or `left`
+        was no picture to tell by (black or one colour first: a camera starting, whose counter
+        goes on with the person size it had)."""
+        return "same" if flat(left) or goes_on(left, thumb) else "changed"
 
     def _check_view(self, thumb: npt.NDArray[np.uint8]) -> None:
         """VIEW_PICTURES after a cut, whether this picture is of the view left at it."""
@@ -289,5 +298,5 @@ class PictureWatch:
             return
         self._since += 1
         if self._since >= VIEW_PICTURES:
-            self.view = "same" if goes_on(self._left, thumb) else "changed"
+            self.view = self._view_of(self._left, thumb)
             self._left = None
