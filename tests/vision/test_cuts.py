@@ -131,47 +131,58 @@ def test_the_view_is_checked_a_while_after_a_cut(back: bool) -> None:
     """VIEW_PICTURES after the last of a run of cuts the picture is compared with the one left
     at the first: a card edited into a recording of one doorway comes back to it (the view did
     not change); a camera turned to another view does not come back."""
-    frames = scene(VIEW_PICTURES + 8)
+    lead = VIEW_PICTURES + 4  # a stream's first pictures are no view to tell by
+    frames = scene(lead + VIEW_PICTURES + 4)
     h, w = frames[0].shape[:2]
     photo = cv2.resize(cv2.imread(str(PHOTO)), (w, h))
     titled = card(frames[0].shape, 90)
     cv2.putText(titled, "CAM 2", (20, h // 2), cv2.FONT_HERSHEY_SIMPLEX, 3.0, (240,) * 3, 8)
-    after = frames[4:] if back else [photo] * (VIEW_PICTURES + 4)
+    after = frames[lead:] if back else [photo] * (VIEW_PICTURES + 4)
     watch = PictureWatch()
     changed = []
-    for image in [*frames[:4], titled, titled, *after]:
+    for image in [*frames[:lead], titled, titled, *after]:
         watch.see(image)
         changed.append(watch.view)
-    at = 4 + 2 + VIEW_PICTURES  # the VIEW_PICTURES-th picture after the last cut (index 6)
+    at = lead + 2 + VIEW_PICTURES  # the VIEW_PICTURES-th picture after the last cut
     told = "same" if back else "changed"
     assert changed == [None] * at + [told] + [None] * (len(changed) - at - 1)
     assert watch.cuts == 2
 
 
-def test_a_view_begun_black_is_not_told_changed() -> None:
-    """A stream begun black (a camera starting) cuts to its picture; black is no view to tell
-    by, and VIEW_PICTURES on the view is the same (a restarted counter keeps its size)."""
-    frames = scene(VIEW_PICTURES + 4)
+@pytest.mark.parametrize("first", ["black", "card"])
+def test_a_stream_begun_black_or_on_a_card_checks_no_view(first: str) -> None:
+    """A stream begun black or on a card (a camera starting) cuts to its picture: a stream's
+    first pictures are no view to tell a change by, and none is checked (a restarted counter
+    keeps its size)."""
+    frames = scene(VIEW_PICTURES + 30)
+    h = frames[0].shape[0]
+    titled = card(frames[0].shape, 90)
+    cv2.putText(titled, "CAM 2", (20, h // 2), cv2.FONT_HERSHEY_SIMPLEX, 3.0, (240,) * 3, 8)
+    shown = np.zeros_like(frames[0]) if first == "black" else titled
     watch = PictureWatch()
     views = []
-    for image in [np.zeros_like(frames[0])] * 3 + frames:
+    for image in [shown] * 25 + frames:
         watch.see(image)
         views.append(watch.view)
+        if watch.cuts:
+            assert not watch.checking
     assert watch.cuts == 1
-    assert [v for v in views if v is not None] == ["same"]
+    assert views == [None] * len(views)
+    assert watch.view_now() is None
 
 
 @pytest.mark.parametrize("back", [True, False])
 def test_a_view_not_checked_yet_is_checked_at_the_streams_end(back: bool) -> None:
     """A stream that ends fewer than VIEW_PICTURES after a cut: its last picture is compared
     with the one left at the cut (`view_now`), once."""
-    frames = scene(24)
+    lead = VIEW_PICTURES + 4  # a stream's first pictures are no view to tell by
+    frames = scene(lead + 20)
     h, w = frames[0].shape[:2]
     photo = cv2.resize(cv2.imread(str(PHOTO)), (w, h))
     titled = card(frames[0].shape, 90)
     cv2.putText(titled, "CAM 2", (20, h // 2), cv2.FONT_HERSHEY_SIMPLEX, 3.0, (240,) * 3, 8)
     watch = PictureWatch()
-    for image in [*frames[:4], titled, titled, *(frames[4:] if back else [photo] * 10)]:
+    for image in [*frames[:lead], titled, titled, *(frames[lead:] if back else [photo] * 10)]:
         watch.see(image)
         assert watch.view is None
     assert watch.view_now() == ("same" if back else "changed")

@@ -307,10 +307,14 @@ class Analyzer:
             log.info(
                 "the picture was cut at frame %d: counted as a new stream from it", frame.index
             )
+            checking = self._watch.checking  # (not at a stream's first pictures: no view yet)
             for analyzer in self._both():
                 analyzer.picture_cut()
+                if not checking:
+                    analyzer.view_checked()
             self._cut_next = True
-            self._fresh, self._fresh_passages = self._afresh(), []
+            self._fresh = self._afresh() if checking else None
+            self._fresh_passages = []
         if seen == "settling" or not self._watch.started:
             return None
         if self._cut_next:

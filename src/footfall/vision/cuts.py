@@ -207,7 +207,9 @@ class PictureWatch:
     blank and the settling frames skipped and the cuts.
 
     Whether the view itself changed is told later: VIEW_PICTURES after a cut (or the last of a
-    run of cuts), the picture is compared with the last one before it (`view`). A
+    run of cuts), the picture is compared with the last one before it (`view`). A stream's
+    first VIEW_PICTURES pictures are no view to tell a change by (a camera starting shows
+    black or a card first, and a restarted counter goes on with the person size it had). A
     recorder's card edited into a recording of one doorway cuts twice and comes back to the
     view it left, whose person size still holds (the bus with half a second of a card in its
     middle, learnt afresh after it: 10/7 for 7/7); a camera turned to another view does not."""
@@ -216,6 +218,7 @@ class PictureWatch:
         self._last: npt.NDArray[np.uint8] | None = None  # the last picture's thumbnail
         self._left: npt.NDArray[np.uint8] | None = None  # the picture before a cut, to check
         self._since = 0  # pictures since the last cut
+        self._pictures = 0  # pictures seen (not blank)
         self.view: Literal["same", "changed"] | None = None  # the view checked at this picture
         self._settled = False  # the stream has started: its picture's level held
         self._settling = 0  # frames skipped since the stream last started
@@ -242,11 +245,12 @@ class PictureWatch:
             self._settled = False  # what comes after may fade in
             return "blank"
         self._last = thumb
+        self._pictures += 1
         cut = last is not None and not goes_on(last, thumb)
         if cut:
             self.cuts += 1
-            if self._left is None:
-                self._left = last
+            if self._left is None and self._pictures > VIEW_PICTURES:
+                self._left = last  # (a stream's first pictures are no view: black, a card)
             self._since = 0
             self._settled = False
         if not self._settled:
@@ -287,10 +291,13 @@ class PictureWatch:
     def _view_of(
         left: npt.NDArray[np.uint8], thumb: npt.NDArray[np.uint8]
     ) -> Literal["same", "changed"]:
-        """Whether picture `thumb` is of the view `left` showed: it goes on from it, or `left`
-        was no picture to tell by (black or one colour first: a camera starting, whose counter
-        goes on with the person size it had)."""
-        return "same" if flat(left) or goes_on(left, thumb) else "changed"
+        """Whether picture `thumb` is of the view `left` showed (it goes on from it)."""
+        return "same" if goes_on(left, thumb) else "changed"
+
+    @property
+    def checking(self) -> bool:
+        """Whether the view after the last cut is still to be checked (`view`, `view_now`)."""
+        return self._left is not None
 
     def _check_view(self, thumb: npt.NDArray[np.uint8]) -> None:
         """VIEW_PICTURES after a cut, whether this picture is of the view left at it."""
