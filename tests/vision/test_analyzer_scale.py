@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+from datetime import timedelta
 
 import pytest
 
@@ -23,6 +24,7 @@ from footfall.vision.scale_analyzer import ScaleAnalyzer
 from footfall.vision.sizelearn import SIZE_WINDOW
 from footfall.vision.synthetic import Scenario, scenario
 from footfall.vision.types import Frame
+from tests.vision.walker import walked_over_photo
 
 
 def narrow(params: Params, left: int = 110, right: int = 210) -> Params:
@@ -204,3 +206,29 @@ def test_a_share_too_near_the_line_waits_for_more_samples() -> None:
 def test_a_camera_faster_than_35_fps_is_analysed_at_35_or_under(fps: float, stride: int) -> None:
     assert analysed_stride(fps) == stride
     assert fps / stride <= 35.0
+
+
+def test_a_cut_to_another_view_before_the_width_is_chosen_keeps_the_passages_before_it() -> None:
+    """Small people through a narrow doorway (the finer analysis runs beside the usual one
+    until the size is learnt, frame 549), cut at frame 450 to another view (people walking
+    over a photo): the passages before the cut, waiting for the width to be chosen, are
+    counted as when the recording ends at the cut (they were dropped with the analysis the
+    other view replaced)."""
+    sc, params, _ = small_people(1)
+    frames = list(sc.frames())
+    cut = 450
+    step = timedelta(seconds=1 / sc.fps)
+    other = [
+        Frame(image, cut + k, frames[cut - 1].time + (k + 1) * step)
+        for k, image in enumerate(walked_over_photo(120))
+    ]
+
+    def counted(shown: list[Frame]) -> list[tuple[int, str]]:
+        analyzer = Analyzer(params)
+        analyzer.set_fps(sc.fps)
+        passages = [p for frame in shown for p in analyzer.process(frame)] + analyzer.flush()
+        return sorted(((p.frame or 0), p.direction) for p in passages if (p.frame or 0) < cut)
+
+    alone = counted(frames[:cut])
+    assert len(alone) == sum(e.frame < cut for e in sc.events) >= 5
+    assert counted([*frames[:cut], *other]) == alone

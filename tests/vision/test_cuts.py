@@ -22,6 +22,7 @@ from footfall.vision.cuts import (
     thumbnail,
 )
 from footfall.vision.synthetic import scenario
+from tests.vision.walker import walked_over_photo
 
 PHOTO = Path(__file__).parent / "data" / "cameraman_cc0.jpg"
 
@@ -230,19 +231,6 @@ def test_a_large_frames_thumbnail_is_near_the_mean_of_the_pixels_it_covers() -> 
     grey = cv2.cvtColor(photo, cv2.COLOR_BGR2GRAY)
     exact = cv2.resize(grey, (64, 48), interpolation=cv2.INTER_AREA).astype(np.int16)
     assert float(np.abs(thumbnail(photo).astype(np.int16) - exact).mean()) < 8.0
-
-
-def walked_over_photo(n: int) -> list[npt.NDArray[np.uint8]]:
-    """`n` frames of a real photo (a busy picture, all edges, as a tram's doorway) with two
-    people (dark ellipses) walking across it, one down, one up, 4 px a frame."""
-    photo = cv2.resize(cv2.imread(str(PHOTO)), (320, 240), interpolation=cv2.INTER_AREA)
-    frames = []
-    for i in range(n):
-        image = photo.copy()
-        cv2.ellipse(image, (110, -30 + 4 * i), (22, 15), 0, 0, 360, (40, 35, 30), -1)
-        cv2.ellipse(image, (210, 270 - 4 * i), (22, 15), 0, 0, 360, (70, 60, 90), -1)
-        frames.append(image)
-    return frames
 
 
 def tear(image: npt.NDArray[np.uint8], share: float, fill: str) -> npt.NDArray[np.uint8]:

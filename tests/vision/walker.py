@@ -2,7 +2,9 @@
 `data/cameraman_cc0.jpg` (a real photo, CC0) cut out of it by his dark coat, the photo without
 him (inpainted) mirrored either side into a wide stage, and him pasted walking across it left to
 right, then back. Seen from the side, upright: what a person-detection network is made for, and
-what a camera whose people cross left and right gives (counted with `Counter.Rotation` 90)."""
+what a camera whose people cross left and right gives (counted with `Counter.Rotation` 90).
+And two dark shapes walked over the photo itself (`walked_over_photo`): a busy picture with
+people moving over it, for the checks of the picture (`vision/cuts.py`)."""
 
 from __future__ import annotations
 
@@ -147,3 +149,16 @@ def crowd_far_away(
                     image = pasted(image, small, shown, x, top)
         yield image
     yield from (stage.copy() for _ in range(STILL))
+
+
+def walked_over_photo(n: int) -> list[Image]:
+    """`n` frames of a real photo (a busy picture, all edges, as a tram's doorway) with two
+    people (dark ellipses) walking across it, one down, one up, 4 px a frame."""
+    photo = cv2.resize(cv2.imread(str(PHOTO)), (320, 240), interpolation=cv2.INTER_AREA)
+    frames = []
+    for i in range(n):
+        image = photo.copy()
+        cv2.ellipse(image, (110, -30 + 4 * i), (22, 15), 0, 0, 360, (40, 35, 30), -1)
+        cv2.ellipse(image, (210, 270 - 4 * i), (22, 15), 0, 0, 360, (70, 60, 90), -1)
+        frames.append(image)
+    return frames

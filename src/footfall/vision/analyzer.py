@@ -151,6 +151,7 @@ class Analyzer:
         # nothing) counts beside this one: another view goes on with it (`_view_checked`).
         self._fresh: Analyzer | None = None
         self._fresh_passages: list[Passage] = []
+        self._cut_index = 0  # the index of the frame the picture was last cut at
 
     def _both(self) -> list[ScaleAnalyzer]:
         return [self._main] if self._fine is None else [self._main, self._fine]
@@ -314,7 +315,7 @@ class Analyzer:
                     analyzer.view_checked()
             self._cut_next = True
             self._fresh = self._afresh() if checking else None
-            self._fresh_passages = []
+            self._fresh_passages, self._cut_index = [], frame.index
         if seen == "settling" or not self._watch.started:
             return None
         if self._cut_next:
@@ -403,12 +404,16 @@ class Analyzer:
             for analyzer in self._both():
                 analyzer.view_checked()
             return
+        # the passages of before the cut that wait for this one's width to be chosen go on, as
+        # chosen at the end of a stream; its passages since the cut are dropped
+        chosen = self._choose() if self._fine is not None else []
+        before = [p for p in chosen if (p.frame or 0) < self._cut_index]
         self._main, self._main_px = fresh._main, fresh._main_px
         self._fine, self._fine_px = fresh._fine, fresh._fine_px
         self._held, self._choosing = fresh._held, fresh._choosing
         self._from_start = fresh._from_start
         self._frames, self._frame_w, self._samples = fresh._frames, fresh._frame_w, None
-        self._released += fresh._released + passages
+        self._released += before + fresh._released + passages
 
     def flush(self) -> list[Passage]:
         """End of stream (`ScaleAnalyzer.flush`), the frame waiting for the next taken first; a
