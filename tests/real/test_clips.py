@@ -1157,11 +1157,11 @@ def counted_each(
     return sorted(((p.frame or 0), p.direction) for p in passages)
 
 
-@pytest.mark.parametrize("first", ["bus", "tram"])
-def test_a_recording_cut_from_one_view_to_another_counts_each_as_alone(first: str) -> None:
-    """The bus, then tram 02 shrunk to the bus's picture (or the other way round), edited into
-    one recording and counted over tram 02's area: after the cut the view is another, and the
-    second part counts its own passages to the frame, as when counted alone. Before
+def test_a_recording_cut_from_one_view_to_another_counts_each_as_alone() -> None:
+    """The bus, then tram 02 shrunk to the bus's picture, edited into one recording and
+    counted over tram 02's area: after the cut the view is another, and the second part counts
+    its own passages to the frame, as when counted alone (so did the bus after tram 02,
+    2026-12-07). Before
     (2026-12-07) the 50 pictures before the view was checked were counted with the person size
     of the view left: the tram part 23 where it counts 25 alone."""
     truth = GroundTruth.load(DATA / "tram_door_overhead_02.json")
@@ -1169,11 +1169,10 @@ def test_a_recording_cut_from_one_view_to_another_counts_each_as_alone(first: st
     tram = [cv2.resize(f, (320, 240), interpolation=cv2.INTER_AREA) for f in tram_02_alone()[0]]
     area = {k: round(v * 320 / truth.area.width) for k, v in asdict(truth.area).items()}
     params = params_for(area, truth.in_direction, None)
-    one, two = (bus, tram) if first == "bus" else (tram, bus)
-    both = counted_each([*one, *two], params, truth.fps)
-    alone = counted_each(two, params, truth.fps)
-    assert len(alone) >= 7
-    assert [(f - len(one), way) for f, way in both if f >= len(one)] == alone
+    both = counted_each([*bus, *tram], params, truth.fps)
+    alone = counted_each(tram, params, truth.fps)
+    assert len(alone) >= 20
+    assert [(f - len(bus), way) for f, way in both if f >= len(bus)] == alone
 
 
 def test_a_setparams_just_after_a_cut_to_another_view_is_counted_with() -> None:
