@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import re
 import signal
@@ -29,6 +30,13 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*FOOTFALL, *args], capture_output=True, text=True, timeout=120)
 
 
+@functools.cache
+def ran(*args: str) -> subprocess.CompletedProcess[str]:
+    """`run`, once for the same arguments in a test process (for commands that only read the
+    shared clips: several tests look at the same count)."""
+    return run(*args)
+
+
 @pytest.fixture(scope="module")
 def bus() -> Path:
     if not BUS.exists():
@@ -37,7 +45,7 @@ def bus() -> Path:
 
 
 def test_eval_json_prints_only_one_object(bus: Path) -> None:
-    done = run("eval", str(bus), str(DATA / "bus_overhead_koba.json"), "--json")
+    done = ran("eval", str(bus), str(DATA / "bus_overhead_koba.json"), "--json")
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     for key in (
@@ -126,7 +134,7 @@ def test_a_count_that_rests_on_a_crowds_motion_says_so(bus: Path) -> None:
     assert "Counter.Crowds = 0" in said.stdout and "--no-crowds counts so here" in said.stdout
     alone = json.loads(run("count", str(tram), "--area", area, "--json", "--no-crowds").stdout)
     assert alone["from_motion"] == 0 and alone["out"] < counted["out"], alone
-    quiet = run("eval", str(bus), str(DATA / "bus_overhead_koba.json"))
+    quiet = ran("eval", str(bus), str(DATA / "bus_overhead_koba.json"))
     assert "passages were counted from the motion" not in quiet.stdout
     assert json.loads(run("count", str(bus), "--json").stdout)["from_motion"] == 0
 
@@ -241,7 +249,7 @@ def test_a_whole_cntpos_object_in_its_own_size_is_scaled(bus: Path) -> None:
     area = '{"width":640,"height":480,"left":0,"right":640,"top":200,"bottom":280,'
     area += '"yfirst":200,"ylast":280,"radius":0.0}'
     doubled = run("count", str(bus), "--area", area, "--json")
-    plain = run("count", str(bus), "--area", "0,320,100,140,100,140,0", "--json")
+    plain = ran("count", str(bus), "--area", "0,320,100,140,100,140,0", "--json")
     assert doubled.returncode == plain.returncode == 0, doubled.stderr
     assert json.loads(doubled.stdout)["passages"] == json.loads(plain.stdout)["passages"]
 
@@ -251,7 +259,7 @@ def test_an_area_object_may_leave_out_the_radius_and_the_edges(bus: Path) -> Non
     `radius`) is the area between them, straight (it was "the key 'yfirst' is missing")."""
     area = '{"left":0,"right":320,"top":100,"bottom":140}'
     partial = run("count", str(bus), "--area", area, "--json")
-    plain = run("count", str(bus), "--area", "0,320,100,140,100,140,0", "--json")
+    plain = ran("count", str(bus), "--area", "0,320,100,140,100,140,0", "--json")
     assert partial.returncode == plain.returncode == 0, partial.stderr
     assert json.loads(partial.stdout)["passages"] == json.loads(plain.stdout)["passages"]
 
@@ -265,7 +273,7 @@ def test_a_counters_saved_cntpos_file_is_an_area(bus: Path, tmp_path: Path) -> N
     saved = tmp_path / "cntpos.json"
     saved.write_text(area, encoding="utf-8-sig")
     from_file = run("count", str(bus), "--area", str(saved), "--json")
-    plain = run("count", str(bus), "--area", "0,320,100,140,100,140,0", "--json")
+    plain = ran("count", str(bus), "--area", "0,320,100,140,100,140,0", "--json")
     assert from_file.returncode == plain.returncode == 0, from_file.stderr
     assert json.loads(from_file.stdout)["passages"] == json.loads(plain.stdout)["passages"]
     other = tmp_path / "other.csv"
@@ -282,7 +290,7 @@ def test_a_ground_truth_file_is_an_area_with_its_in_direction(bus: Path, tmp_pat
     """`--area truth.json` takes the ground-truth file's area and `in` direction (it was
     "unknown key 'ambiguous'"); `--in` given beside it still wins."""
     truth = json.loads((DATA / "bus_overhead_koba.json").read_text())
-    plain = json.loads(run("count", str(bus), "--area", "0,320,100,140,100,140,0", "--json").stdout)
+    plain = json.loads(ran("count", str(bus), "--area", "0,320,100,140,100,140,0", "--json").stdout)
     flipped = tmp_path / "down.json"
     flipped.write_text(json.dumps(truth | {"in_direction": "down"}))
     down = run("count", str(bus), "--area", str(flipped), "--json")
@@ -766,7 +774,7 @@ def test_eval_says_which_errors_fall_where_the_hand_count_is_unsure(
     assert [(e["true_frame"], e["unsure"]) for e in marked] == [
         (None, {"frames": [352, 368], "note": "a man in grey, half hidden by a bag"})
     ]
-    plain = run("eval", str(bus), str(DATA / "bus_overhead_koba.json"))
+    plain = ran("eval", str(bus), str(DATA / "bus_overhead_koba.json"))
     assert "unsure" not in plain.stdout  # no errors: nothing to say
 
 
@@ -781,7 +789,7 @@ def test_eval_takes_events_noted_by_the_time_a_player_shows(bus: Path, tmp_path:
     timed = tmp_path / "timed.json"
     timed.write_text(json.dumps(raw))
     by_time = json.loads(run("eval", str(bus), str(timed), "--json").stdout)
-    done = run("eval", str(bus), str(DATA / "bus_overhead_koba.json"), "--json")
+    done = ran("eval", str(bus), str(DATA / "bus_overhead_koba.json"), "--json")
     by_frame = json.loads(done.stdout)
     assert [e["true_frame"] for e in by_time["events"]] == [
         e["true_frame"] for e in by_frame["events"]
@@ -1037,7 +1045,7 @@ def test_eval_counts_a_video_that_lost_frames_on_its_timestamps(bus: Path, tmp_p
 
 
 def test_count_lists_passages_in_the_order_they_happened(bus: Path) -> None:
-    done = run("count", str(bus), "--area", "0,320,100,140,100,140,0", "--json")
+    done = ran("count", str(bus), "--area", "0,320,100,140,100,140,0", "--json")
     frames = [p["frame"] for p in json.loads(done.stdout)["passages"]]
     assert frames == sorted(frames) and len(frames) == 14
 
@@ -1065,7 +1073,7 @@ def test_a_clip_too_empty_to_learn_from_says_the_width_was_not_learnt(
     text = run("count", str(empty)).stdout
     assert "the person width was not learnt" in text and "--no-auto-size" not in text
     learnt = json.loads(
-        run("eval", str(bus), str(DATA / "bus_overhead_koba.json"), "--json").stdout
+        ran("eval", str(bus), str(DATA / "bus_overhead_koba.json"), "--json").stdout
     )
     assert learnt["size_learnt"] is True and isinstance(learnt["told_height_cm"], int)
 
