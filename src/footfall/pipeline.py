@@ -320,7 +320,9 @@ class CountingHandle:
         # analyzer would end it at that next frame anyway).
         frames = source.frames(BEAT_S) if isinstance(source, LiveSource) else source
         ended = True  # no frame of this stream yet, or its end counted already
-        before: Frame | None = None  # the frame before this one (shown with its tracks)
+        # the last frames given (the one the analyzer took is shown with its tracks: it waits
+        # for the next frame it analyses, a fast camera's every n-th)
+        recent: deque[Frame] = deque()
         for frame in frames:
             if self._stop.is_set():
                 break
@@ -364,9 +366,11 @@ class CountingHandle:
             self._blank = bool(getattr(analyzer, "blank", False))
             # the tracks are of the frame analysed, which waited for this one (`Analyzer`)
             taken = getattr(analyzer, "taken_index", frame.index)
-            shown = before if before is not None and before.index == taken else frame
+            while recent and recent[0].index != taken and len(recent) > 1:
+                recent.popleft()  # (older than the frame taken: not needed again)
+            shown = recent[0] if recent and recent[0].index == taken else frame
             self._latest = View(shown.image, shown.index, list(getattr(analyzer, "tracks", ())))
-            before = frame
+            recent.append(frame)
             if time.monotonic() - self._size_saved >= SIZE_SAVE_S:
                 self._save_size(analyzer)
         return params
