@@ -398,12 +398,13 @@ class Analyzer:
         does not come from the view)."""
         fresh, self._fresh = self._fresh, None
         passages, self._fresh_passages = self._fresh_passages, []
-        if changed:
-            log.info("the view changed at the cut: counted from it with a size learnt afresh")
         if fresh is None or not changed:
+            if changed:
+                log.info("the view changed at the cut (the person size does not come from it)")
             for analyzer in self._both():
                 analyzer.view_checked()
             return
+        log.info("the view changed at the cut: counted from it with a person size learnt afresh")
         # the passages of before the cut that wait for this one's width to be chosen go on, as
         # chosen at the end of a stream; its passages since the cut are dropped
         chosen = self._choose() if self._fine is not None else []
