@@ -13,10 +13,13 @@ Topics (`<p>` = `MQTT.TopicPrefix`, `<s>` = serial; JSON unless said otherwise):
   (Home Assistant event entities).
 - `<DiscoveryPrefix>/<component>/<s>_<key>/config` (retained): Home Assistant discovery.
 
-Delivery: messages are handed to paho in outbox order; the outbox cursor moves only when the
-broker's PUBACK for every publish of a message has arrived. Paho re-sends what is unacknowledged
-after a reconnect; after a restart we resume from the cursor. So a consumer sees every message at
-least once (QoS 1) and de-duplicates on `id`.
+Delivery: messages are handed to paho in outbox order while it is connected (while it is not,
+they wait in the outbox); the outbox cursor moves only when the broker's PUBACK for every
+publish of a message has arrived. Paho re-sends what is unacknowledged after a reconnect, and new
+messages wait until those are acknowledged (handed at once, they could reach the broker first:
+a restarted counter's backlog arrived 1, 2, 3, 7, 8, 4, 5, 6); after a restart we resume from
+the cursor. So a consumer sees every message at least once (QoS 1), in order, and de-duplicates
+on `id`.
 """
 
 from __future__ import annotations
@@ -179,6 +182,8 @@ class MqttSink:
         self._mids: dict[int, int] = {}  # paho mid -> outbox seq
         self._left: dict[int, int] = {}  # seq -> publishes not yet acknowledged
         self._order: deque[int] = deque()  # seqs handed to paho, in order
+        self._connection = 0  # connections made so far (paho's thread counts them)
+        self._handed_in: dict[int, int] = {}  # seq -> the connection it was handed in
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="mqtt", daemon=True)
         self.client = self._make_client()
@@ -238,8 +243,10 @@ class MqttSink:
             self.last_error = f"broker refused the connection: {reason}"
             log.warning("MQTT %s:%s %s", self.params.Host, self.params.Port, self.last_error)
             return
+        self._connection += 1
         self.connected = True
         self.last_error = ""
+        self._wake.set()
         log.info("MQTT connected to %s:%s", self.params.Host, self.params.Port)
         client.publish(f"{self.base}/status", "online", qos=1, retain=True)
         for topic, payload in discovery(self.params, self.serial, self.name):
@@ -277,6 +284,9 @@ class MqttSink:
         while not self._stop.is_set():
             self._wake.clear()
             self._take_acks()
+            if not self._may_hand():
+                self._wake.wait(1.0)
+                continue
             room = WINDOW - len(self._order)
             batch = self.outbox.after(handed, min(200, room)) if room > 0 else []
             for message in batch:
@@ -284,6 +294,13 @@ class MqttSink:
                 handed = message.seq
             if not batch:
                 self._wake.wait(1.0)
+
+    def _may_hand(self) -> bool:
+        """Whether new messages may go to paho: it is connected, and what it re-sends of an
+        earlier connection has been acknowledged."""
+        if not self.connected:
+            return False
+        return not self._order or self._handed_in[self._order[0]] >= self._connection
 
     def _take_acks(self) -> None:
         """Count PUBACKs; move the cursor over every message fully acknowledged, in order."""
@@ -295,7 +312,7 @@ class MqttSink:
             self._left[seq] -= 1
             while self._order and self._left[self._order[0]] == 0:
                 done = self._order.popleft()
-                del self._left[done]
+                del self._left[done], self._handed_in[done]
                 self.delivered += 1
         if done:
             self.outbox.advance(SINK, done)
@@ -305,6 +322,7 @@ class MqttSink:
         pubs = publications(message, self.base)
         self._order.append(message.seq)
         self._left[message.seq] = len(pubs)
+        self._handed_in[message.seq] = self._connection
         for topic, payload, retain in pubs:
             info = self.client.publish(topic, payload, qos=1, retain=retain)
             self._mids[info.mid] = message.seq
