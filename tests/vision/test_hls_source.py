@@ -26,7 +26,8 @@ def test_hls_frames_come_at_the_cameras_pace_each_one_of_them(tmp_path: Path) ->
     """The player reads three segments on joining and each later one as soon as it is listed,
     a second of video in a few milliseconds: taking the newest frame, the counting got one or
     two of each second's 15, all stamped within milliseconds. Held until their timestamps fall
-    due, every frame comes, 1 / 15 s apart by its time and by when it is handed over."""
+    due, every frame comes (but one the taker was too late for, dropped and said), 1 / 15 s
+    apart by its time and by when it is handed over."""
     images = (numbered(i) for i in itertools.count())
     with HlsServer(tmp_path / "hls", images, fps=15, segment_s=1.0) as hls:
         wait_for(lambda: hls.sent >= 3 * 15, 20, "three segments to join at")
@@ -42,11 +43,19 @@ def test_hls_frames_come_at_the_cameras_pace_each_one_of_them(tmp_path: Path) ->
             source.close()
     assert source.timing == "paced"
     numbers = [n for n, _, _ in got]
-    assert np.all(np.diff(numbers) % 4096 == 1), numbers  # every frame, in order
-    gaps = [(b - a).total_seconds() for (_, a, _), (_, b, _) in itertools.pairwise(got)]
+    steps = np.diff(numbers) % 4096
+    # every frame, in order; one the test took too late for (a loaded machine: CI stalled it
+    # once) is dropped by the source for the next, as a busy counter's are, and said
+    missed = int(np.sum(steps - 1))
+    assert np.all(steps >= 1) and missed <= min(3, source.dropped), (numbers, source.dropped)
+    gaps = [
+        (b - a).total_seconds() / step
+        for ((_, a, _), (_, b, _)), step in zip(itertools.pairwise(got), steps, strict=True)
+    ]
     assert max(abs(g - 1 / 15) for g in gaps) < 0.002, gaps  # the camera's spacing
     held = [(handed - time).total_seconds() for _, time, handed in got]
-    assert all(-0.001 < h < 0.05 for h in held), held  # handed over when due, not before
+    assert min(held) > -0.001, held  # never handed over before it is due
+    assert statistics.median(held) < 0.01, held  # but when it is
     handed_gaps = [(b - a).total_seconds() for (_, _, a), (_, _, b) in itertools.pairwise(got)]
     assert statistics.median(handed_gaps) > 0.05, handed_gaps  # at the camera's pace
 
