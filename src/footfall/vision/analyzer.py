@@ -115,7 +115,12 @@ class Analyzer:
     The choice follows the counting area (`_follow`): a setparams that narrows it later (an
     installer drawing the doorway on a running counter) chooses then, at once if the size is
     learnt; one that widens or moves it while people are counted finer goes to the width it
-    gives; a restart goes on at the width its restored size samples were learnt at."""
+    gives; a restart goes on at the width its restored size samples were learnt at.
+
+    Each frame waits for the next before it is analysed, to be told a picture, blank, broken,
+    settling or a cut (`vision/cuts.py`); after a cut a fresh analysis counts beside this one
+    until the view is checked, and goes on in its place if the view is another
+    (`_view_checked`)."""
 
     def __init__(
         self, params: Params, detector: Detector | None = None, *, in_order: bool = True
