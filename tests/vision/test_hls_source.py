@@ -27,7 +27,7 @@ def test_hls_frames_come_at_the_cameras_pace_each_one_of_them(tmp_path: Path) ->
     a second of video in a few milliseconds: taking the newest frame, the counting got one or
     two of each second's 15, all stamped within milliseconds. Held until their timestamps fall
     due, every frame comes (but one the taker was too late for, dropped and said), 1 / 15 s
-    apart by its time and by when it is handed over."""
+    apart by its time (but after one read late) and by when it is handed over."""
     images = (numbered(i) for i in itertools.count())
     with HlsServer(tmp_path / "hls", images, fps=15, segment_s=1.0) as hls:
         wait_for(lambda: hls.sent >= 3 * 15, 20, "three segments to join at")
@@ -52,7 +52,10 @@ def test_hls_frames_come_at_the_cameras_pace_each_one_of_them(tmp_path: Path) ->
         (b - a).total_seconds() / step
         for ((_, a, _), (_, b, _)), step in zip(itertools.pairwise(got), steps, strict=True)
     ]
-    assert max(abs(g - 1 / 15) for g in gaps) < 0.002, gaps  # the camera's spacing
+    # the camera's spacing, never bunched; a frame read after it fell due (the machine busy: a
+    # CI box's reader once came 0.29 s late) moves the clock on by as much (`PacedClock`)
+    assert min(gaps) > 1 / 15 - 0.002, gaps
+    assert sum(abs(g - 1 / 15) < 0.002 for g in gaps) >= len(gaps) - 3, gaps
     held = [(handed - time).total_seconds() for _, time, handed in got]
     assert min(held) > -0.001, held  # never handed over before it is due
     assert statistics.median(held) < 0.01, held  # but when it is
