@@ -366,8 +366,11 @@ class CountingHandle:
             self._blank = bool(getattr(analyzer, "blank", False))
             # the tracks are of the frame analysed, which waited for this one (`Analyzer`)
             taken = getattr(analyzer, "taken_index", frame.index)
+            # drop the frames before the one taken, keeping the newest if it is not among them
+            # (none taken yet: of a fast camera, the frame taken next is the one kept; frame
+            # numbers that start again after a reopen never leave more than one behind)
             while recent and recent[0].index != taken and len(recent) > 1:
-                recent.popleft()  # (older than the frame taken: not needed again)
+                recent.popleft()
             shown = recent[0] if recent and recent[0].index == taken else frame
             self._latest = View(shown.image, shown.index, list(getattr(analyzer, "tracks", ())))
             recent.append(frame)

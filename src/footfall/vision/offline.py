@@ -193,6 +193,14 @@ def count_file(
         passages: list[Passage] = []
         index, width, height, n_in, shaken, blocky = 0, 0, 0, 0, 0, 0
         shown: View | None = None  # each frame is analysed when the next comes (`Analyzer`)
+
+        def observed(found: list[Passage]) -> None:
+            """Hand `observe` the frame just analysed, with its tracks and the counts so far."""
+            nonlocal n_in
+            if observe is not None and shown is not None:
+                n_in += sum(1 for p in found if p.direction == "in")
+                observe(replace(shown, tracks=analyzer.tracks), (n_in, len(passages) - n_in))
+
         began = time.perf_counter()
         while True:
             ok, image = capture.read()
@@ -206,9 +214,7 @@ def count_file(
             shaken += analyzer.shaking
             blocky += analyzer.blocky
             passages.extend(found)
-            if observe is not None and shown is not None:  # the frame just analysed
-                n_in += sum(1 for p in found if p.direction == "in")
-                observe(replace(shown, tracks=analyzer.tracks), (n_in, len(passages) - n_in))
+            observed(found)
             shown = View(frame.image, index)
             index += 1
             if progress is not None and index % PROGRESS_EVERY == 0:
@@ -219,9 +225,7 @@ def count_file(
         learnt = learning and analyzer.size_learnt
         found = analyzer.flush()
         passages.extend(found)
-        if observe is not None and shown is not None:
-            n_in += sum(1 for p in found if p.direction == "in")
-            observe(replace(shown, tracks=analyzer.tracks), (n_in, len(passages) - n_in))
+        observed(found)
         passages.sort(key=lambda p: p.time)  # each dated at its own crossing (`in_order`)
         elapsed = time.perf_counter() - began
     finally:
