@@ -23,6 +23,17 @@ import pytest
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
+    """Serves the folder without logging; the first fetch of the playlist sets `joined`."""
+
+    def __init__(self, *args: Any, joined: threading.Event, **kwargs: Any) -> None:
+        self.joined = joined
+        super().__init__(*args, **kwargs)
+
+    def do_GET(self) -> None:
+        if self.path.split("?")[0].endswith(".m3u8"):
+            self.joined.set()
+        super().do_GET()
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
@@ -59,7 +70,8 @@ def number_of(image: npt.NDArray[np.uint8]) -> int:
 class HlsServer:
     """Encodes `images` at `fps` in real time into `folder` as a live HLS stream (segments of
     `segment_s`, the playlist listing the last six) and serves the folder on 127.0.0.1; `url`
-    is the playlist's. A context manager: stops encoding and serving on exit."""
+    is the playlist's, `joined` is set once a player has fetched it. A context manager: stops
+    encoding and serving on exit."""
 
     def __init__(
         self,
@@ -73,7 +85,8 @@ class HlsServer:
         folder.mkdir(parents=True, exist_ok=True)
         self.sent = 0  # frames encoded so far
         self._stop = threading.Event()
-        handler = functools.partial(QuietHandler, directory=str(folder))
+        self.joined = threading.Event()  # a player fetched the playlist
+        handler = functools.partial(QuietHandler, directory=str(folder), joined=self.joined)
         self.http = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self.http.server_address[1]}/live.m3u8"
         self._threads = [
