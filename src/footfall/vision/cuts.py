@@ -145,14 +145,16 @@ def broken(
 ) -> bool:
     """Whether picture `now` is broken: its coarse cells changed much from `before` and again to
     `after`, which are nearly alike (BROKEN_CELLS, BROKEN_CHANGED, BROKEN_BACK), or a band
-    across it was torn (`torn`)."""
+    across it was torn (`torn`), whatever else moved (a band torn while a crowd crosses the
+    picture changes many cells that do not go back: the cells alone miss it)."""
     a, b = cells(before), cells(now)
     came = changed_share(a, b)
-    if came < BROKEN_CHANGED:  # nearly every frame: the next one's cells are not needed
-        return torn(before, now, after)
-    c = cells(after)
-    went = changed_share(b, c)
-    return went >= BROKEN_CHANGED and changed_share(a, c) <= BROKEN_BACK * min(came, went)
+    if came >= BROKEN_CHANGED:  # rare: the next one's cells are needed only then
+        c = cells(after)
+        went = changed_share(b, c)
+        if went >= BROKEN_CHANGED and changed_share(a, c) <= BROKEN_BACK * min(came, went):
+            return True
+    return torn(before, now, after)
 
 
 def changed_rows(a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8]) -> npt.NDArray[np.float64]:
