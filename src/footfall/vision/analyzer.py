@@ -315,9 +315,7 @@ class Analyzer:
             )
             checking = self._watch.checking  # (not at a stream's first pictures: no view yet)
             for analyzer in self._both():
-                analyzer.picture_cut()
-                if not checking:
-                    analyzer.view_checked()
+                analyzer.picture_cut(checking)
             self._cut_next = True
             self._fresh = self._afresh() if checking else None
             self._fresh_passages, self._cut_index = [], frame.index

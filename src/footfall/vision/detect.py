@@ -361,13 +361,14 @@ class ForegroundDetector:
         self._recent.clear()
         self._times.clear()
 
-    def picture_cut(self) -> None:
+    def picture_cut(self, checking: bool = True) -> None:
         """The picture was cut (`vision/cuts.py`): the background model starts again from the
-        next frame, as after a knock. The person size is kept; passages wait until the view is
-        checked (`view_checked`; another view is counted by a fresh analysis: `Analyzer`)."""
+        next frame, as after a knock. The person size is kept; while the view after the cut is
+        `checking`, passages wait until it is checked (`view_checked`; another view is counted by
+        a fresh analysis: `Analyzer`)."""
         self._restart = True
         self._bare_gray = None
-        self._view_unsure = True
+        self._view_unsure = checking
 
     def view_checked(self) -> None:
         """The view after a cut is checked and this detector goes on (the same view, or a size

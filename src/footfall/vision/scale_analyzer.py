@@ -525,13 +525,14 @@ class ScaleAnalyzer:
         (`ForegroundDetector.size_settled`; detectors that do not learn one: never)."""
         return bool(getattr(self._detector, "size_settled", False))
 
-    def picture_cut(self) -> None:
+    def picture_cut(self, checking: bool = True) -> None:
         """The next frame is a cut (`vision/cuts.py`): its detector's background model starts
-        again from it (detectors without one: nothing to do)."""
+        again from it (detectors without one: nothing to do); while the view after it is
+        `checking`, passages wait for the check (`view_checked`), else they go on as before."""
         cut = getattr(self._detector, "picture_cut", None)
         if callable(cut):
-            cut()
-            self._recheck = True
+            cut(checking)
+            self._recheck = checking
 
     def view_checked(self) -> None:
         """The view after a cut is checked (`vision/cuts.py`) and this analysis goes on: its
