@@ -204,7 +204,10 @@ def test_the_page_fits_the_counter_to_a_recording_and_sets_what_it_proposes(
         expect(page.locator("#fit-state")).to_contain_text("Fitting the counter to check-bus")
         expect(page.locator("#fit-state")).to_contain_text(" % (count ", timeout=30_000)
         expect(page.locator("#fit-cancel")).to_be_visible()
-        expect(page.locator("#apply")).to_be_visible(timeout=120_000)
+        # about 50 s on an idle 2-core box; the fit runs niced below the counting, so a box
+        # busy with other work (a second test worker) starves it by design: a CI run with more
+        # load than that reached count 4 of 12 in 120 s
+        expect(page.locator("#apply")).to_be_visible(timeout=360_000)
         said = page.text_content("#fit-state") or ""
         rows = page.locator("#fit-tried tbody tr").all_inner_texts()
         page.click("#apply")
