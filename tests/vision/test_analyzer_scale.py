@@ -11,19 +11,14 @@ import pytest
 
 from footfall.config import Params
 from footfall.store.base import Passage
-from footfall.vision.analyzer import (
-    CHOOSE_MAX_S,
-    CHOOSE_SAMPLES,
-    Analyzer,
-    analysed_stride,
-    choice_due,
-)
+from footfall.vision.analyzer import Analyzer, analysed_stride
 from footfall.vision.detect import ForegroundDetector
 from footfall.vision.person import work_width
 from footfall.vision.scale_analyzer import ScaleAnalyzer
 from footfall.vision.sizelearn import SIZE_WINDOW
 from footfall.vision.synthetic import Scenario, scenario
 from footfall.vision.types import Frame
+from footfall.vision.widths import CHOOSE_MAX_S, CHOOSE_SAMPLES, choice_due
 from tests.vision.walker import walked_over_photo
 
 

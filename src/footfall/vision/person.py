@@ -17,7 +17,7 @@ from footfall.vision.sizestate import USUAL_WORK
 
 WORK_WIDTH = USUAL_WORK  # px: analysis width; MOG2 at this size costs a quarter of MOG2 at 320x240
 # A counting area narrower than this share of the picture may be analysed finer, in proportion
-# (`work_width`; the analyzer chooses, `vision/analyzer.py`): the mask's cleaning and the size
+# (`work_width`; the analyzer chooses, `vision/widths.py`): the mask's cleaning and the size
 # learner are pixel-bound, and a doorway a third of the picture wide at 160 px (the tram clips'
 # 120 of 352 px) keeps its people 14-19 work px wide. Seen from 0.7 times as close, analysed at
 # 160 px, they were 10 and the trams counted 35 / 27 / 0/36.
@@ -145,7 +145,7 @@ def work_width(frame_width: int, area: AreaParams) -> int:
     AREA_SHARE * WORK_WIDTH work pixels all the same (a doorway seen from higher up keeps its
     people about as many work pixels wide as a closer one), at most MAX_WORK_WIDTH and never
     more than the frame's own width. The analyzer counts at it when people come out small at
-    WORK_WIDTH (`vision/analyzer.py`, `Analyzer`)."""
+    WORK_WIDTH (`vision/widths.py`, `WidthAnalysis`)."""
     share = (area.Right - area.Left) / max(1, area.Width)
     wanted = round(WORK_WIDTH * AREA_SHARE / max(share, 1e-3))
     return max(WORK_WIDTH, min(wanted, MAX_WORK_WIDTH, frame_width))

@@ -6,8 +6,8 @@
     >>> ingest.add(analyzer.flush())             # doctest: +SKIP
 
 The counting area is given in `Params.Area` pixels (Width x Height); frames of another size get
-the area scaled to them. `set_params` applies a setparams while running. `Analyzer`
-(`vision/analyzer.py`) runs one or two of these and keeps the width that suits the people.
+the area scaled to them. `set_params` applies a setparams while running. `WidthAnalysis`
+(`vision/widths.py`) runs one or two of these and keeps the width that suits the people.
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ class SizeSamples:
     blob solidity), with what they are only valid for: the sizing params (mounting height,
     lens, shoulder width, auto size), the source's frame size and the width the frames were
     analysed at (`work`: a person measures a different share of the picture at another width,
-    `vision/analyzer.py`, `Analyzer`; files written before it was kept were learnt at 160), and
+    `vision/widths.py`, `WidthAnalysis`; files written before it was kept were learnt at 160), and
     the same blobs' thickness before the mask's closing (`opened`, one per thickness; empty in
     files written before it was kept: the size is then not bound by it, `OPENED_MAX`)."""
 
