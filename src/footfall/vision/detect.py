@@ -361,7 +361,7 @@ class ForegroundDetector:
         self._recent.clear()
         self._times.clear()
 
-    def picture_cut(self, checking: bool = True) -> None:
+    def picture_cut(self, checking: bool) -> None:
         """The picture was cut (`vision/cuts.py`): the background model starts again from the
         next frame, as after a knock. The person size is kept; while the view after the cut is
         `checking`, passages wait until it is checked (`view_checked`; another view is counted by

@@ -525,7 +525,7 @@ class ScaleAnalyzer:
         (`ForegroundDetector.size_settled`; detectors that do not learn one: never)."""
         return bool(getattr(self._detector, "size_settled", False))
 
-    def picture_cut(self, checking: bool = True) -> None:
+    def picture_cut(self, checking: bool) -> None:
         """The next frame is a cut (`vision/cuts.py`): its detector's background model starts
         again from it (detectors without one: nothing to do); while the view after it is
         `checking`, passages wait for the check (`view_checked`), else they go on as before."""

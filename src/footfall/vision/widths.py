@@ -110,10 +110,16 @@ class WidthAnalysis:
         `Counter.Height` and `Counter.AutoSize` then tell it nothing)."""
         return not self._fixed
 
+    @property
+    def _size_given(self) -> bool:
+        """Whether the person size comes from a detector given or is told (`Counter.AutoSize`
+        0): then nothing is learnt from the view, and one width suits it."""
+        return self._fixed or not self._params.Counter.AutoSize
+
     def fresh(self) -> WidthAnalysis | None:
         """A fresh analysis of the same params and rate, its person size learnt from nothing
-        (None where the size is not learnt: a detector given, or told)."""
-        if self._fixed or not self._params.Counter.AutoSize:
+        (None where the size is not learnt: `_size_given`)."""
+        if self._size_given:
             return None
         fresh = WidthAnalysis(self._params, in_order=self._in_order)
         if self._fps is not None:
@@ -121,8 +127,8 @@ class WidthAnalysis:
         return fresh
 
     def _wanted(self) -> int:
-        """The analysis width the counting area asks for (WORK_WIDTH when the width is fixed)."""
-        if self._fixed or not self._params.Counter.AutoSize:
+        """The analysis width the counting area asks for (WORK_WIDTH when the size is given)."""
+        if self._size_given:
             return WORK_WIDTH
         return work_width(self._frame_w, self._params.Area)
 
