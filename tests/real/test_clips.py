@@ -1157,6 +1157,18 @@ def counted_each(
     return sorted(((p.frame or 0), p.direction) for p in passages)
 
 
+def bus_and_tram_shrunk() -> tuple[
+    GroundTruth, list[npt.NDArray[np.uint8]], list[npt.NDArray[np.uint8]], Params
+]:
+    """Tram 02's truth, the bus's frames, tram 02's shrunk to the bus's 320x240, and the params
+    of tram 02's area at that size."""
+    truth = GroundTruth.load(DATA / "tram_door_overhead_02.json")
+    bus = list(decoded(clip_path("bus_overhead_koba.avi")))
+    tram = [cv2.resize(f, (320, 240), interpolation=cv2.INTER_AREA) for f in tram_02_alone()[0]]
+    area = {k: round(v * 320 / truth.area.width) for k, v in asdict(truth.area).items()}
+    return truth, bus, tram, params_for(area, truth.in_direction, None)
+
+
 def test_a_recording_cut_from_one_view_to_another_counts_each_as_alone() -> None:
     """The bus, then tram 02 shrunk to the bus's picture, edited into one recording and
     counted over tram 02's area: after the cut the view is another, and the second part counts
@@ -1164,11 +1176,7 @@ def test_a_recording_cut_from_one_view_to_another_counts_each_as_alone() -> None
     2026-12-07). Before
     (2026-12-07) the 50 pictures before the view was checked were counted with the person size
     of the view left: the tram part 23 where it counts 25 alone."""
-    truth = GroundTruth.load(DATA / "tram_door_overhead_02.json")
-    bus = list(decoded(clip_path("bus_overhead_koba.avi")))
-    tram = [cv2.resize(f, (320, 240), interpolation=cv2.INTER_AREA) for f in tram_02_alone()[0]]
-    area = {k: round(v * 320 / truth.area.width) for k, v in asdict(truth.area).items()}
-    params = params_for(area, truth.in_direction, None)
+    truth, bus, tram, params = bus_and_tram_shrunk()
     both = counted_each([*bus, *tram], params, truth.fps)
     alone = counted_each(tram, params, truth.fps)
     assert len(alone) >= 20
@@ -1179,12 +1187,8 @@ def test_a_setparams_just_after_a_cut_to_another_view_is_counted_with() -> None:
     """The bus, then tram 02 shrunk to it, counted over the bus's area until an installer sets
     tram 02's a second after the cut (before the view is checked): the tram part counts as it
     does alone with the same setparams a second in (the fresh analysis was told it too)."""
-    truth = GroundTruth.load(DATA / "tram_door_overhead_02.json")
+    truth, bus, tram, tram_params = bus_and_tram_shrunk()
     bus_truth = GroundTruth.load(DATA / "bus_overhead_koba.json")
-    bus = list(decoded(clip_path("bus_overhead_koba.avi")))
-    tram = [cv2.resize(f, (320, 240), interpolation=cv2.INTER_AREA) for f in tram_02_alone()[0]]
-    area = {k: round(v * 320 / truth.area.width) for k, v in asdict(truth.area).items()}
-    tram_params = params_for(area, truth.in_direction, None)
     bus_params = params_for(asdict(bus_truth.area), truth.in_direction, None)
     later = round(truth.fps)
     both = counted_each([*bus, *tram], bus_params, truth.fps, (len(bus) + later, tram_params))
